@@ -1,0 +1,291 @@
+// Every number of the model, in one place: its kind, its default in each
+// documentation version (profile), and the sentence it comes from. The
+// scenario's `params:` and `--param name=value` override these.
+
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from '../engine/duration.ts';
+
+export const PROFILES = ['2020-11', '2021-07', '2023-06'] as const;
+export type ProfileName = (typeof PROFILES)[number];
+export const DEFAULT_PROFILE: ProfileName = '2020-11';
+
+export const DELAY_MODES = ['uniform', 'worst', 'best'] as const;
+export type DelayMode = (typeof DELAY_MODES)[number];
+
+export const OUTAGE_HANDLING = ['unavailableAfterTimeout', 'keepCachedKey'] as const;
+export type OutageHandling = (typeof OUTAGE_HANDLING)[number];
+
+export const HOT_CACHE_SCOPES = ['lastDays', 'lastDaysOrRecentlyQueried'] as const;
+export type HotCacheScope = (typeof HOT_CACHE_SCOPES)[number];
+
+/** An inclusive range of milliseconds, [min, max]. */
+export type RangeMs = readonly [number, number];
+
+export interface Params {
+  unwrapPollInterval: RangeMs;
+  outageToUnavailable: number;
+  mmkBufferMaxAge: number;
+  revocationWithin: number;
+  resumeWithin: number;
+  delayMode: DelayMode;
+  outageHandling: OutageHandling;
+  hotCacheDays: number;
+  hotCacheScope: HotCacheScope;
+  keyVaultThrottleLimitPer10s: number;
+  storageAccountsPerCluster: number;
+  clusterProvisionTime: RangeMs;
+  keyUpdateTime: RangeMs;
+  linkTime: RangeMs;
+  unlinkTime: RangeMs;
+  clusterDeleteTime: RangeMs;
+  autoRotationDetection: RangeMs;
+  maxClustersPerRegion: number;
+  maxClustersPerRegionIncludingDeleted: number;
+  maxWorkspacesPerCluster: number;
+  linkOpsPer30Days: number;
+  clusterNameReservation: number;
+  minCapacityGBPerDay: number;
+  autoRotation: boolean;
+  blockSlice: number;
+  blockPayloadBytes: number;
+  querySampleInterval: number;
+  querySampleMaxBlocks: number;
+  hotQueryLatency: RangeMs;
+  coldQueryLatency: RangeMs;
+  sloTarget: number;
+}
+export type ParamName = keyof Params;
+
+export type ParamKind =
+  | { type: 'duration' }
+  | { type: 'durationRange' }
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'fraction' }
+  | { type: 'boolean' }
+  | { type: 'enum'; values: readonly string[] };
+
+export interface ParamSpec {
+  kind: ParamKind;
+  /** What the number means, with its unit. */
+  meaning: string;
+  /** The documentation's sentence, or "model assumption: ..." when the page is silent. */
+  source: string;
+}
+
+export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
+  unwrapPollInterval: {
+    kind: { type: 'durationRange' },
+    meaning: 'time between two unwrap polls of one storage account, drawn in the range',
+    source: 'The frequency that Azure Monitor Storage accesses Key Vault for wrap and unwrap operations is between 6 to 60 seconds.',
+  },
+  outageToUnavailable: {
+    kind: { type: 'duration' },
+    meaning: 'time without a successful unwrap after which a storage account becomes unavailable',
+    source: 'Live site -- unavailability of about 30 minutes will cause the Storage account to become unavailable.',
+  },
+  mmkBufferMaxAge: {
+    kind: { type: 'duration' },
+    meaning: 'age past which records kept in the MMK buffer are dropped (bufferExpired)',
+    source: 'ingested data is cached for several hours using Microsoft key to avoid data loss. (model assumption: 4 h; the page does not say what happens past it)',
+  },
+  revocationWithin: {
+    kind: { type: 'duration' },
+    meaning: 'bound on the delay between a denial (key disabled, policy removed) and revocation',
+    source: 'The Log Analytics cluster storage will always respect changes in key permissions within an hour or sooner and Storage will become unavailable.',
+  },
+  resumeWithin: {
+    kind: { type: 'duration' },
+    meaning: 'bound on the delay between the first successful unwrap after a fault and resumed ingestion and queries',
+    source: 'Storage periodically polls your Key Vault to attempt to unwrap the encryption key and once accessed, data ingestion and query resume within 30 minutes.',
+  },
+  delayMode: {
+    kind: { type: 'enum', values: DELAY_MODES },
+    meaning: 'how a delay documented as "within X" is drawn: uniform in [0, X], always X (worst) or as soon as possible (best)',
+    source: 'model choice: worst and best bracket every what-if',
+  },
+  outageHandling: {
+    kind: { type: 'enum', values: OUTAGE_HANDLING },
+    meaning: 'what a Key Vault outage does: unavailable after outageToUnavailable, or keep the cached key for the whole outage',
+    source: '2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 and later keep keys cached for the whole outage',
+  },
+  hotCacheDays: {
+    kind: { type: 'integer', min: 0, max: 730 },
+    meaning: 'days of recent data also kept in the SSD hot cache (faster reads)',
+    source: 'Data ingested in the last 14 days is also kept in hot-cache (SSD-backed) for efficient query engine operation.',
+  },
+  hotCacheScope: {
+    kind: { type: 'enum', values: HOT_CACHE_SCOPES },
+    meaning: 'what the hot cache holds: the last hotCacheDays days, or also recently queried data',
+    source: '2020-11: "Data ingested in the last 14 days is also kept in hot-cache"; 2023-06: "last 14 days or recently queried"',
+  },
+  keyVaultThrottleLimitPer10s: {
+    kind: { type: 'integer', min: 1, max: 1_000_000 },
+    meaning: 'Key Vault requests per 10 seconds above which it answers HTTP 429',
+    source: 'model assumption: Key Vault service limit for software RSA-2048 keys, 4000 transactions per 10 s',
+  },
+  storageAccountsPerCluster: {
+    kind: { type: 'integer', min: 1, max: 64 },
+    meaning: 'storage accounts a cluster owns (each with its own AEK); scenario clusters may set their own',
+    source: 'The Log Analytics cluster storage accounts generate unique encryption key for every storage account, which is known as the AEK. (model assumption: 2 accounts)',
+  },
+  clusterProvisionTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time a cluster create takes to reach Succeeded',
+    source: '2020-11: cluster provisioning "up to 1 h"; 2021-07: "a few hours"; 2023-06: "about 2 h"',
+  },
+  keyUpdateTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time a key update (keyVaultProperties) takes to complete',
+    source: 'It takes the propagation of the key a few minutes to complete.',
+  },
+  linkTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time a workspace link operation takes',
+    source: 'model assumption from the dedicated clusters page: linking takes up to 90 minutes',
+  },
+  unlinkTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time a workspace unlink operation takes',
+    source: 'model assumption: like a link, up to 90 minutes',
+  },
+  clusterDeleteTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time a cluster delete takes',
+    source: 'Some operations are long and can take a while to complete -- these are cluster create, cluster key update and cluster delete.',
+  },
+  autoRotationDetection: {
+    kind: { type: 'durationRange' },
+    meaning: 'delay before a cluster with an empty keyVersion follows a new key version (profiles with auto-rotation)',
+    source: '2021-07 and later: an empty key version follows the latest version (model assumption: detected within 1 h)',
+  },
+  maxClustersPerRegion: {
+    kind: { type: 'integer', min: 1, max: 1000 },
+    meaning: 'active clusters per region and subscription',
+    source: 'The max number of cluster per region and subscription is 2',
+  },
+  maxClustersPerRegionIncludingDeleted: {
+    kind: { type: 'integer', min: 1, max: 1000 },
+    meaning: 'clusters per region and subscription counting those deleted in the last 14 days',
+    source: '2021-07: 2 active, 4 including deleted; 2023-06: 5 active, 7 including deleted (2020-11 counts active ones only)',
+  },
+  maxWorkspacesPerCluster: {
+    kind: { type: 'integer', min: 1, max: 100_000 },
+    meaning: 'workspaces linked to one cluster',
+    source: 'The maximum of linked workspaces to cluster is 1000',
+  },
+  linkOpsPer30Days: {
+    kind: { type: 'integer', min: 1, max: 1000 },
+    meaning: 'link or unlink operations on one workspace in any 30 days',
+    source: 'The number of workspace link operations on particular workspace is limited to 2 in a period of 30 days.',
+  },
+  clusterNameReservation: {
+    kind: { type: 'duration' },
+    meaning: 'how long the name of a deleted cluster stays reserved',
+    source: 'It may be that you have deleted your cluster in the last 14 days and it’s in a soft-delete period. The cluster name remains reserved during the soft-delete period',
+  },
+  minCapacityGBPerDay: {
+    kind: { type: 'integer', min: 1, max: 1_000_000 },
+    meaning: 'smallest capacity reservation of a cluster, in GB per day',
+    source: 'Log Analytics Dedicated Clusters use a Capacity Reservation pricing model starting at 1000 GB/day.',
+  },
+  autoRotation: {
+    kind: { type: 'boolean' },
+    meaning: 'whether an empty keyVersion is accepted and follows the newest enabled version',
+    source: '2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version"; 2021-07 and later allow an empty version',
+  },
+  blockSlice: {
+    kind: { type: 'duration' },
+    meaning: 'ingestion time slice: each storage account seals one block per retention group per slice; records of a slice land at its end (whole minutes)',
+    source: 'model resolution (not documented): 5 min',
+  },
+  blockPayloadBytes: {
+    kind: { type: 'integer', min: 64, max: 1_048_576 },
+    meaning: 'cap on the synthetic payload bytes sealed in one block (a sample of the slice\'s records; the record count is exact)',
+    source: 'model resolution (not documented): 1024 bytes',
+  },
+  querySampleInterval: {
+    kind: { type: 'duration' },
+    meaning: 'how often each storage account runs one sampled query that really opens the blocks it reads',
+    source: 'model resolution (not documented): 1 h',
+  },
+  querySampleMaxBlocks: {
+    kind: { type: 'integer', min: 1, max: 100_000 },
+    meaning: 'most blocks a sampled query opens (the newest of its lookback window)',
+    source: 'model resolution (not documented): 12',
+  },
+  hotQueryLatency: {
+    kind: { type: 'durationRange' },
+    meaning: 'latency of a query whose lookback is all in the hot cache',
+    source: 'model assumption: hot-cache (SSD-backed) reads are faster; 200 ms to 800 ms',
+  },
+  coldQueryLatency: {
+    kind: { type: 'durationRange' },
+    meaning: 'latency of a query that reads any block outside the hot cache',
+    source: 'model assumption: cold reads 1 s to 5 s',
+  },
+  sloTarget: {
+    kind: { type: 'fraction' },
+    meaning: 'availability objective for the SLO section (0..1)',
+    source: 'model choice: 99.9 %',
+  },
+};
+
+export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
+
+const r = (min: number, max: number): RangeMs => [min, max];
+
+const BASE_2020_11: Params = {
+  unwrapPollInterval: r(6 * MS_PER_SECOND, 60 * MS_PER_SECOND),
+  outageToUnavailable: 30 * MS_PER_MINUTE,
+  mmkBufferMaxAge: 4 * MS_PER_HOUR,
+  revocationWithin: MS_PER_HOUR,
+  resumeWithin: 30 * MS_PER_MINUTE,
+  delayMode: 'uniform',
+  outageHandling: 'unavailableAfterTimeout',
+  hotCacheDays: 14,
+  hotCacheScope: 'lastDays',
+  keyVaultThrottleLimitPer10s: 4000,
+  storageAccountsPerCluster: 2,
+  clusterProvisionTime: r(10 * MS_PER_MINUTE, MS_PER_HOUR),
+  keyUpdateTime: r(MS_PER_MINUTE, 5 * MS_PER_MINUTE),
+  linkTime: r(MS_PER_MINUTE, 90 * MS_PER_MINUTE),
+  unlinkTime: r(MS_PER_MINUTE, 90 * MS_PER_MINUTE),
+  clusterDeleteTime: r(5 * MS_PER_MINUTE, 30 * MS_PER_MINUTE),
+  autoRotationDetection: r(0, MS_PER_HOUR),
+  maxClustersPerRegion: 2,
+  maxClustersPerRegionIncludingDeleted: 1000,
+  maxWorkspacesPerCluster: 1000,
+  linkOpsPer30Days: 2,
+  clusterNameReservation: 14 * MS_PER_DAY,
+  minCapacityGBPerDay: 1000,
+  autoRotation: false,
+  blockSlice: 5 * MS_PER_MINUTE,
+  blockPayloadBytes: 1024,
+  querySampleInterval: MS_PER_HOUR,
+  querySampleMaxBlocks: 12,
+  hotQueryLatency: r(200, 800),
+  coldQueryLatency: r(MS_PER_SECOND, 5 * MS_PER_SECOND),
+  sloTarget: 0.999,
+};
+
+export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
+  '2020-11': BASE_2020_11,
+  '2021-07': {
+    ...BASE_2020_11,
+    outageHandling: 'keepCachedKey',
+    autoRotation: true,
+    maxClustersPerRegion: 2,
+    maxClustersPerRegionIncludingDeleted: 4,
+    minCapacityGBPerDay: 500,
+    clusterProvisionTime: r(MS_PER_HOUR, 4 * MS_PER_HOUR),
+  },
+  '2023-06': {
+    ...BASE_2020_11,
+    outageHandling: 'keepCachedKey',
+    autoRotation: true,
+    maxClustersPerRegion: 5,
+    maxClustersPerRegionIncludingDeleted: 7,
+    minCapacityGBPerDay: 100,
+    clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
+    hotCacheScope: 'lastDaysOrRecentlyQueried',
+  },
+};

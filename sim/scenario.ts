@@ -1,0 +1,146 @@
+// A scenario after loading: validated, durations in milliseconds, defaults
+// filled in, parameters resolved (profile defaults, then the file's
+// `params:`, then `--param`). The model takes only this shape.
+
+import type { Params, ProfileName } from './azure/profiles.ts';
+
+export const KEY_TYPES = ['RSA', 'RSA-HSM', 'oct-HSM'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+export const RSA_SIZES = [2048, 3072, 4096] as const;
+export type RsaSize = (typeof RSA_SIZES)[number];
+export const WRAP_ALGORITHMS = ['RSA-OAEP-256', 'RSA-OAEP', 'A256KW'] as const;
+export type WrapAlgorithm = (typeof WRAP_ALGORITHMS)[number];
+export const PERMISSIONS = ['get', 'wrapKey', 'unwrapKey'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export interface KeySpec {
+  name: string;
+  kty: KeyType;
+  /** RSA modulus bits (2048, 3072, 4096); 256 for oct-HSM. */
+  sizeBits: number;
+  /** RSA-OAEP-256 by default for RSA, A256KW for oct-HSM. */
+  wrapAlgorithm: WrapAlgorithm;
+  /** Version ids in creation order; default ["v1"]. */
+  versions: string[];
+}
+
+export interface AccessPolicySpec {
+  /** A cluster name (its system-assigned identity). */
+  principal: string;
+  permissions: Permission[];
+}
+
+export interface KeyVaultSpec {
+  name: string;
+  region: string;
+  tenant: string;
+  subscription: string;
+  softDelete: boolean;
+  purgeProtection: boolean;
+  softDeleteRetentionDays: number;
+  keys: KeySpec[];
+  /** Extra policies; with `setup: ready` each cluster keyed to this vault gets get/wrapKey/unwrapKey. */
+  accessPolicies: AccessPolicySpec[];
+}
+
+export interface ClusterKeyRef {
+  vault: string;
+  name: string;
+  /** A version id; omitted means the newest at set-up. */
+  version?: string;
+}
+
+export interface ClusterSpec {
+  name: string;
+  region: string;
+  tenant: string;
+  subscription: string;
+  capacityGBPerDay: number;
+  billingType: 'Cluster' | 'Workspaces';
+  doubleEncryption: boolean;
+  storageAccounts: number;
+  /** The key `setup: ready` configures. */
+  key?: ClusterKeyRef;
+}
+
+export interface IngestSpec {
+  gbPerDay: number;
+  /** Whole records per minute; records are counted exactly. */
+  recordsPerMinute: number;
+}
+
+export interface QuerySpec {
+  perHour: number;
+  lookbackMs: number;
+}
+
+export interface WorkspaceSpec {
+  name: string;
+  region: string;
+  tenant: string;
+  subscription: string;
+  /** The cluster `setup: ready` links it to. */
+  cluster?: string;
+  retentionDays: number;
+  ingest: IngestSpec;
+  query: QuerySpec;
+}
+
+interface At {
+  /** Milliseconds from t=0. */
+  atMs: number;
+}
+
+export type Action =
+  | (At & { do: 'keyVault.outage'; vault: string; forMs: number })
+  | (At & { do: 'keyVault.transient'; vault: string; forMs: number; failureRate: number })
+  | (At & { do: 'keyVault.denyNetwork'; vault: string; forMs: number })
+  | (At & { do: 'keyVault.throttle'; vault: string; forMs: number; limitPer10s: number })
+  | (At & { do: 'key.disable' | 'key.enable'; vault: string; key: string; version?: string })
+  | (At & { do: 'key.rotate'; vault: string; key: string; version?: string })
+  | (At & { do: 'key.delete' | 'key.recover' | 'key.purge'; vault: string; key: string })
+  | (At & { do: 'key.setExpiry'; vault: string; key: string; version?: string; expMs: number })
+  | (At & { do: 'accessPolicy.set'; vault: string; principal: string; permissions: Permission[] })
+  | (At & { do: 'accessPolicy.remove'; vault: string; principal: string })
+  | (At & { do: 'cluster.create'; cluster: string; body?: unknown })
+  | (At & { do: 'cluster.update'; cluster: string; body: unknown })
+  | (At & { do: 'cluster.setIdentity'; cluster: string; type: 'SystemAssigned' | 'None' })
+  | (At & { do: 'cluster.delete'; cluster: string })
+  | (At & { do: 'workspace.link'; workspace: string; cluster: string })
+  | (At & { do: 'workspace.unlink'; workspace: string })
+  | (At & { do: 'workspace.linkStorage'; workspace: string; type: 'Query' | 'Alerts'; storageAccount: string })
+  | (At & { do: 'workspace.setIngest'; workspace: string; ingest: Partial<IngestSpec> })
+  | (At & { do: 'workspace.setQuery'; workspace: string; query: Partial<QuerySpec> })
+  | (At & { do: 'lockbox.request'; workspace: string; decision: 'approve' | 'reject'; afterMs: number });
+
+export type ActionName = Action['do'];
+
+export const EXPECT_OPS = ['equals', 'atLeast', 'atMost', 'lessThan', 'greaterThan'] as const;
+export type ExpectOp = (typeof EXPECT_OPS)[number];
+
+export interface Expectation {
+  /** A dotted path into sla.json, e.g. "totals.query.availability" or "operations[3].status". */
+  metric: string;
+  op: ExpectOp;
+  value: number | string | boolean | null;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Where it came from: a file path, or "builtin:<name>". */
+  source: string;
+  profile: ProfileName;
+  seed: number;
+  /** Wall-clock instant of t=0, ISO 8601 with milliseconds. */
+  startIso: string;
+  durationMs: number;
+  params: Params;
+  setup: 'ready' | 'none';
+  keyVaults: KeyVaultSpec[];
+  clusters: ClusterSpec[];
+  workspaces: WorkspaceSpec[];
+  /** Sorted by atMs; ties keep file order. */
+  actions: Action[];
+  expect: Expectation[];
+}
