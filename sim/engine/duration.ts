@@ -55,17 +55,25 @@ function parseIso(text: string): number | undefined {
   if (match === null || text === 'P' || text.endsWith('T')) return undefined;
   const [, weeks, days, hours, minutes, seconds] = match;
   const total =
-    num(weeks) * 7 * MS_PER_DAY +
-    num(days) * MS_PER_DAY +
-    num(hours) * MS_PER_HOUR +
-    num(minutes) * MS_PER_MINUTE +
-    num(seconds) * MS_PER_SECOND;
-  // Fractions are allowed only where they land on a whole millisecond.
+    partMs(weeks, 7 * MS_PER_DAY) +
+    partMs(days, MS_PER_DAY) +
+    partMs(hours, MS_PER_HOUR) +
+    partMs(minutes, MS_PER_MINUTE) +
+    partMs(seconds, MS_PER_SECOND);
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
-function num(part: string | undefined): number {
-  return part === undefined ? 0 : Number(part);
+/**
+ * A decimal part times its unit, exactly: in floating point 1.001 * 1000 is
+ * 1000.9999999999999, so "PT1.001S" would be refused as a fraction of a ms.
+ * Fractions are allowed only where they land on a whole millisecond (else NaN).
+ */
+function partMs(part: string | undefined, unitMs: number): number {
+  if (part === undefined) return 0;
+  const [whole = '', fraction = ''] = part.split('.');
+  const scaledMs = BigInt(whole + fraction) * BigInt(unitMs);
+  const scale = 10n ** BigInt(fraction.length);
+  return scaledMs % scale === 0n ? Number(scaledMs / scale) : NaN;
 }
 
 /** The compact form ("1d6h", "45m", "250ms", "0s"), the inverse of parseDuration. */

@@ -1,0 +1,79 @@
+// Incidents of one storage account: one per cause (a fault window or an
+// access change) that the account saw, from its first failed poll to the
+// moment ingestion and queries resumed.
+
+import type { Cause } from './key-vault.ts';
+import type { ActionName } from '../scenario.ts';
+
+export interface Incident {
+  kind: 'outage' | 'revocation';
+  cause: ActionName;
+  causeId: string;
+  storageAccount: string;
+  /** When the cause began (outage start, access change). */
+  startMs: number;
+  /** When users first saw it (unavailable or revoked); null if they never did. */
+  unavailableAtMs: number | null;
+  /** First successful unwrap after the cause cleared. */
+  restoredAtMs: number | null;
+  /** When ingestion and queries resumed; equals restoredAtMs when users never saw it; null if never. */
+  resumedAtMs: number | null;
+  bufferedRecords: number;
+  droppedRecords: number;
+}
+
+export class IncidentLog {
+  readonly all: Incident[] = [];
+  private readonly open: { incident: Incident; cause: Cause }[] = [];
+
+  constructor(private readonly storageAccount: string) {}
+
+  failureSeen(cause: Cause): void {
+    if (this.open.some((o) => o.cause.id === cause.id)) return;
+    const incident: Incident = {
+      kind: cause.kind,
+      cause: cause.action,
+      causeId: cause.id,
+      storageAccount: this.storageAccount,
+      startMs: cause.startMs,
+      unavailableAtMs: null,
+      restoredAtMs: null,
+      resumedAtMs: null,
+      bufferedRecords: 0,
+      droppedRecords: 0,
+    };
+    this.all.push(incident);
+    this.open.push({ incident, cause });
+  }
+
+  /** Users see every open incident from now on. */
+  interrupted(nowMs: number): void {
+    for (const { incident } of this.open) incident.unavailableAtMs ??= nowMs;
+  }
+
+  /** A successful unwrap: incidents whose cause has cleared are restored; those users never saw close. */
+  unwrapSucceeded(nowMs: number, serving: boolean): void {
+    for (const { incident, cause } of this.open) {
+      if (incident.restoredAtMs === null && cause.endMs !== null && cause.endMs <= nowMs) incident.restoredAtMs = nowMs;
+    }
+    if (serving) this.resumed(nowMs);
+  }
+
+  /** Ingestion and queries resumed: every restored incident closes. */
+  resumed(nowMs: number): void {
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const { incident } = this.open[i]!;
+      if (incident.restoredAtMs === null) continue;
+      incident.resumedAtMs = incident.unavailableAtMs === null ? incident.restoredAtMs : nowMs;
+      this.open.splice(i, 1);
+    }
+  }
+
+  /** Records buffered or dropped go to the oldest incident users can see. */
+  count(kind: 'buffered' | 'dropped', records: number): void {
+    const visible = this.open.find((o) => o.incident.unavailableAtMs !== null)?.incident;
+    if (visible === undefined) return;
+    if (kind === 'buffered') visible.bufferedRecords += records;
+    else visible.droppedRecords += records;
+  }
+}

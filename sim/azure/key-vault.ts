@@ -1,0 +1,397 @@
+// The Key Vault actor. It holds the customer's keys (the KEK material stays
+// inside the Kek objects it owns: nothing here hands them out), the access
+// policies and the vault's availability, and classifies every request as a
+// success, a transient error or a denial.
+
+import { Kek } from '../crypto/index.ts';
+import type { Random } from '../engine/random.ts';
+import type { ActionName, KeySpec, KeyVaultSpec, Permission } from '../scenario.ts';
+import type { DenialReason, ErrorReason, EventBus } from '../observe/events.ts';
+
+/** Why requests fail: one fault window or one access change. Incidents point at it. */
+export interface Cause {
+  readonly id: string;
+  readonly kind: 'outage' | 'revocation';
+  readonly action: ActionName;
+  readonly startMs: number;
+  /** When the condition cleared; null while it lasts. */
+  endMs: number | null;
+}
+
+export type VaultAnswer =
+  | { kind: 'success' }
+  | { kind: 'error'; reason: ErrorReason; cause: Cause }
+  | { kind: 'denial'; reason: DenialReason; cause: Cause };
+
+export interface KeyRef {
+  vault: string;
+  key: string;
+  version: string;
+}
+
+export interface KeyVersionInfo {
+  id: string;
+  enabled: boolean;
+  nbfMs: number | null;
+  expMs: number | null;
+}
+
+interface KeyVersion extends KeyVersionInfo {
+  /** Null once purged: the material is gone for good. */
+  kek: Kek | null;
+  disabledCause: Cause | null;
+}
+
+interface VaultKey {
+  spec: KeySpec;
+  versions: KeyVersion[];
+  deletedCause: Cause | null;
+  purgedCause: Cause | null;
+}
+
+interface Policy {
+  permissions: ReadonlySet<Permission>;
+  /** Set when the policy was removed or lost a permission the cluster needs. */
+  lostCause: Cause | null;
+}
+
+interface FaultWindow {
+  cause: Cause;
+  untilMs: number;
+  failureRate: number;
+  limitPer10s: number;
+}
+
+export interface VaultCounters {
+  requests: number;
+  unwrapCalls: number;
+  unwrapFailures: number;
+  throttled: number;
+  denied: number;
+}
+
+export interface KeyVaultDeps {
+  bus: EventBus;
+  transientStream: Random;
+  /** Octet material for oct-HSM keys comes from the seeded streams too. */
+  octMaterial: (bytes: number) => Buffer;
+  defaultThrottleLimitPer10s: number;
+}
+
+const THROTTLE_WINDOW_MS = 10_000;
+
+export class KeyVault {
+  readonly name: string;
+  readonly spec: KeyVaultSpec;
+  readonly counters: VaultCounters = { requests: 0, unwrapCalls: 0, unwrapFailures: 0, throttled: 0, denied: 0 };
+  private readonly keys = new Map<string, VaultKey>();
+  private readonly policies = new Map<string, Policy>();
+  private readonly faults: { outage: FaultWindow[]; network: FaultWindow[]; transient: FaultWindow[]; throttle: FaultWindow[] } = {
+    outage: [],
+    network: [],
+    transient: [],
+    throttle: [],
+  };
+  private throttleWindowIndex = -1;
+  private backgroundThrottle: { cause: Cause; lastWindowIndex: number } | null = null;
+  private throttleWindowCount = 0;
+  private causeCount = 0;
+
+  constructor(spec: KeyVaultSpec, private readonly deps: KeyVaultDeps) {
+    this.name = spec.name;
+    this.spec = spec;
+    for (const keySpec of spec.keys) {
+      const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgedCause: null };
+      this.keys.set(keySpec.name, key);
+      for (const id of keySpec.versions) this.addVersion(key, id);
+    }
+    for (const policy of spec.accessPolicies) {
+      this.policies.set(policy.principal, { permissions: new Set(policy.permissions), lostCause: null });
+    }
+  }
+
+  get recoverable(): boolean {
+    return this.spec.softDelete && this.spec.purgeProtection;
+  }
+
+  // ---- data plane ------------------------------------------------------
+
+  /** Decides a request's answer: reachability, throttling, permission, key state. */
+  answer(nowMs: number, principal: string, permission: Permission, ref: Omit<KeyRef, 'vault'>): VaultAnswer {
+    this.counters.requests++;
+    const reachability = this.reachability(nowMs);
+    if (reachability !== null) return reachability;
+    const policy = this.policyOf(principal, nowMs);
+    if (!policy.permissions.has(permission)) {
+      policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
+      return this.deny('permissionMissing', policy.lostCause);
+    }
+    const key = this.requireKey(ref.key);
+    if (key.purgedCause !== null) return this.deny('keyPurged', key.purgedCause);
+    if (key.deletedCause !== null) return this.deny('keyDeleted', key.deletedCause);
+    const version = this.version(ref);
+    // Key Vault allows unwrap outside nbf/exp: only a disabled version is refused.
+    if (version.disabledCause !== null) return this.deny('keyDisabled', version.disabledCause);
+    return { kind: 'success' };
+  }
+
+  /** A real RSA-OAEP / AES-KW unwrap, after the vault decided the request may go through. */
+  unwrapKey(nowMs: number, principal: string, ref: KeyRef, wrapped: Buffer): { answer: VaultAnswer; aek: Buffer | null } {
+    this.counters.unwrapCalls++;
+    const answer = this.answer(nowMs, principal, 'unwrapKey', ref);
+    if (answer.kind !== 'success') {
+      this.counters.unwrapFailures++;
+      return { answer, aek: null };
+    }
+    return { answer, aek: this.version(ref).kek!.unwrap(wrapped) };
+  }
+
+  /**
+   * The answer a poll gets while its storage account still holds the AEK:
+   * the vault decides it exactly as for a real unwrap, without spending
+   * an RSA operation on a result that cannot differ.
+   */
+  pollUnwrap(nowMs: number, principal: string, ref: KeyRef): VaultAnswer {
+    this.counters.unwrapCalls++;
+    const answer = this.answer(nowMs, principal, 'unwrapKey', ref);
+    if (answer.kind !== 'success') this.counters.unwrapFailures++;
+    return answer;
+  }
+
+  wrapKey(nowMs: number, principal: string, ref: KeyRef, aek: Buffer): { answer: VaultAnswer; wrapped: Buffer | null } {
+    const answer = this.answer(nowMs, principal, 'wrapKey', ref);
+    if (answer.kind !== 'success') return { answer, wrapped: null };
+    return { answer, wrapped: this.version(ref).kek!.wrap(aek) };
+  }
+
+  /** `get` on a key: its versions' attributes, for the control plane's checks. */
+  getKey(nowMs: number, principal: string, keyName: string): { answer: VaultAnswer; versions: KeyVersionInfo[] } {
+    const newest = this.keys.get(keyName)?.versions.at(-1)?.id ?? '';
+    const answer = this.answer(nowMs, principal, 'get', { key: keyName, version: newest });
+    const key = this.requireKey(keyName);
+    if (key.purgedCause !== null || key.deletedCause !== null) return { answer, versions: [] };
+    const versions = key.versions.map(({ id, enabled, nbfMs, expMs }) => ({ id, enabled, nbfMs, expMs }));
+    return { answer, versions };
+  }
+
+  /** The newest version id of a key, or undefined. */
+  newestVersion(keyName: string): string | undefined {
+    return this.keys.get(keyName)?.versions.at(-1)?.id;
+  }
+
+  hasPermissions(principal: string, needed: readonly Permission[]): Permission[] {
+    const granted = this.policies.get(principal)?.permissions ?? new Set<Permission>();
+    return needed.filter((p) => !granted.has(p));
+  }
+
+  // ---- key management (the scenario's key.* and accessPolicy.* actions) --
+
+  createVersion(nowMs: number, keyName: string, versionId?: string): string {
+    const key = this.requireKey(keyName);
+    const id = versionId ?? `v${key.versions.length + 1}`;
+    this.addVersion(key, id);
+    this.deps.bus.emit({ t: nowMs, type: 'key.created', entity: this.keyEntity(keyName), version: id });
+    return id;
+  }
+
+  setEnabled(nowMs: number, keyName: string, versionId: string | undefined, enabled: boolean): void {
+    const key = this.requireKey(keyName);
+    const version = versionId === undefined ? key.versions.at(-1)! : key.versions.find((v) => v.id === versionId)!;
+    if (version.enabled === enabled) return;
+    version.enabled = enabled;
+    if (enabled) {
+      this.clear(version.disabledCause, nowMs);
+      version.disabledCause = null;
+    } else {
+      version.disabledCause = this.cause('revocation', 'key.disable', nowMs);
+    }
+    const type = enabled ? 'key.enabled' : 'key.disabled';
+    this.deps.bus.emit({ t: nowMs, type, entity: this.keyEntity(keyName), version: version.id });
+  }
+
+  /** Soft delete when the vault has it; otherwise the key is gone at once. */
+  deleteKey(nowMs: number, keyName: string): void {
+    const key = this.requireKey(keyName);
+    if (key.deletedCause !== null || key.purgedCause !== null) return;
+    key.deletedCause = this.cause('revocation', 'key.delete', nowMs);
+    this.deps.bus.emit({ t: nowMs, type: 'key.deleted', entity: this.keyEntity(keyName) });
+    if (!this.spec.softDelete) this.purge(nowMs, key);
+  }
+
+  /** Refused (with the reason) when there is nothing soft-deleted to recover. */
+  recoverKey(nowMs: number, keyName: string): string | null {
+    const key = this.requireKey(keyName);
+    if (key.purgedCause !== null) return 'the key was purged: its material no longer exists';
+    if (key.deletedCause === null) return 'the key is not deleted';
+    this.clear(key.deletedCause, nowMs);
+    key.deletedCause = null;
+    this.deps.bus.emit({ t: nowMs, type: 'key.recovered', entity: this.keyEntity(keyName) });
+    return null;
+  }
+
+  /** Refused (with the reason) under purge protection or when the key is not deleted. */
+  purgeKey(nowMs: number, keyName: string): string | null {
+    const key = this.requireKey(keyName);
+    if (key.purgedCause !== null) return 'the key is already purged';
+    if (key.deletedCause === null) return 'only a deleted key can be purged';
+    if (this.spec.purgeProtection) return 'purge protection is on: a deleted key cannot be purged before its retention ends';
+    this.purge(nowMs, key);
+    return null;
+  }
+
+  setExpiry(nowMs: number, keyName: string, versionId: string | undefined, expMs: number): void {
+    const key = this.requireKey(keyName);
+    const version = versionId === undefined ? key.versions.at(-1)! : key.versions.find((v) => v.id === versionId)!;
+    version.expMs = expMs;
+    this.deps.bus.emit({ t: nowMs, type: 'key.expirySet', entity: this.keyEntity(keyName), version: version.id, expMs });
+  }
+
+  setPolicy(nowMs: number, principal: string, permissions: readonly Permission[]): void {
+    const previous = this.policies.get(principal);
+    const complete = permissions.includes('unwrapKey');
+    // Losing unwrapKey is the denial that matters to a storage account.
+    const lostCause = complete ? null : (previous?.lostCause ?? this.cause('revocation', 'accessPolicy.set', nowMs));
+    if (complete) this.clear(previous?.lostCause ?? null, nowMs);
+    this.policies.set(principal, { permissions: new Set(permissions), lostCause });
+    this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.set', entity: this.name, principal, permissions: [...permissions] });
+  }
+
+  removePolicy(nowMs: number, principal: string): void {
+    const previous = this.policies.get(principal);
+    if (previous === undefined) return;
+    this.policies.set(principal, {
+      permissions: new Set(),
+      lostCause: previous.lostCause ?? this.cause('revocation', 'accessPolicy.remove', nowMs),
+    });
+    this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.removed', entity: this.name, principal });
+  }
+
+  // ---- availability faults ---------------------------------------------
+
+  beginOutage(nowMs: number, forMs: number): void {
+    this.openWindow('outage', 'keyVault.outage', nowMs, forMs, 1, 0);
+    this.deps.bus.emit({ t: nowMs, type: 'keyVault.outage.begin', entity: this.name, untilMs: nowMs + forMs });
+  }
+
+  beginNetworkDenied(nowMs: number, forMs: number): void {
+    this.openWindow('network', 'keyVault.denyNetwork', nowMs, forMs, 1, 0);
+    this.deps.bus.emit({ t: nowMs, type: 'keyVault.networkDenied.begin', entity: this.name, untilMs: nowMs + forMs });
+  }
+
+  beginTransient(nowMs: number, forMs: number, failureRate: number): void {
+    this.openWindow('transient', 'keyVault.transient', nowMs, forMs, failureRate, 0);
+    this.deps.bus.emit({ t: nowMs, type: 'keyVault.transient.begin', entity: this.name, untilMs: nowMs + forMs, failureRate });
+  }
+
+  beginThrottle(nowMs: number, forMs: number, limitPer10s: number): void {
+    this.openWindow('throttle', 'keyVault.throttle', nowMs, forMs, 0, limitPer10s);
+    this.deps.bus.emit({ t: nowMs, type: 'keyVault.throttle.begin', entity: this.name, untilMs: nowMs + forMs, limitPer10s });
+  }
+
+  /** Closes the windows that have ended; the world calls it at each window's end. */
+  endWindows(nowMs: number): void {
+    const ends = { outage: 'keyVault.outage.end', network: 'keyVault.networkDenied.end', transient: 'keyVault.transient.end', throttle: 'keyVault.throttle.end' } as const;
+    for (const kind of ['outage', 'network', 'transient', 'throttle'] as const) {
+      const open = this.faults[kind];
+      const ended = open.filter((w) => w.untilMs <= nowMs);
+      if (ended.length === 0) continue;
+      this.faults[kind] = open.filter((w) => w.untilMs > nowMs);
+      for (const window of ended) this.clear(window.cause, nowMs);
+      if (this.faults[kind].length === 0) this.deps.bus.emit({ t: nowMs, type: ends[kind], entity: this.name });
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  private reachability(nowMs: number): VaultAnswer | null {
+    const outage = this.faults.outage[0];
+    if (outage !== undefined) return { kind: 'error', reason: 'unreachable', cause: outage.cause };
+    const network = this.faults.network[0];
+    if (network !== undefined) return { kind: 'error', reason: 'networkDenied', cause: network.cause };
+    const windowIndex = Math.floor(nowMs / THROTTLE_WINDOW_MS);
+    if (windowIndex !== this.throttleWindowIndex) {
+      this.throttleWindowIndex = windowIndex;
+      this.throttleWindowCount = 0;
+    }
+    this.throttleWindowCount++;
+    const throttle = this.faults.throttle[0];
+    const limit = throttle?.limitPer10s ?? this.deps.defaultThrottleLimitPer10s;
+    if (this.throttleWindowCount > limit) {
+      this.counters.throttled++;
+      return { kind: 'error', reason: 'throttled', cause: throttle?.cause ?? this.backgroundThrottleCause(nowMs, windowIndex) };
+    }
+    for (const transient of this.faults.transient) {
+      if (this.deps.transientStream.bernoulli(transient.failureRate)) {
+        return { kind: 'error', reason: 'transientFailure', cause: transient.cause };
+      }
+    }
+    return null;
+  }
+
+  /** A principal never granted anything is denied from its first request on, with one cause. */
+  private policyOf(principal: string, nowMs: number): Policy {
+    let policy = this.policies.get(principal);
+    if (policy === undefined) {
+      policy = { permissions: new Set(), lostCause: this.cause('revocation', 'accessPolicy.remove', nowMs) };
+      this.policies.set(principal, policy);
+    }
+    return policy;
+  }
+
+  /** Throttling at the vault's own limit: one cause for a run of throttled windows. */
+  private backgroundThrottleCause(nowMs: number, windowIndex: number): Cause {
+    const current = this.backgroundThrottle;
+    if (current !== null && current.lastWindowIndex >= windowIndex - 1) {
+      current.lastWindowIndex = windowIndex;
+      return current.cause;
+    }
+    if (current !== null) this.clear(current.cause, (current.lastWindowIndex + 1) * THROTTLE_WINDOW_MS);
+    const cause = this.cause('outage', 'keyVault.throttle', nowMs);
+    this.backgroundThrottle = { cause, lastWindowIndex: windowIndex };
+    return cause;
+  }
+
+  private deny(reason: DenialReason, cause: Cause): VaultAnswer {
+    this.counters.denied++;
+    return { kind: 'denial', reason, cause };
+  }
+
+  private openWindow(kind: keyof KeyVault['faults'], action: ActionName, nowMs: number, forMs: number, failureRate: number, limitPer10s: number): void {
+    this.faults[kind].push({ cause: this.cause('outage', action, nowMs), untilMs: nowMs + forMs, failureRate, limitPer10s });
+  }
+
+  private cause(kind: Cause['kind'], action: ActionName, nowMs: number): Cause {
+    this.causeCount++;
+    return { id: `${this.name}#${this.causeCount}`, kind, action, startMs: nowMs, endMs: null };
+  }
+
+  private clear(cause: Cause | null, nowMs: number): void {
+    if (cause !== null && cause.endMs === null) cause.endMs = nowMs;
+  }
+
+  private purge(nowMs: number, key: VaultKey): void {
+    key.purgedCause = this.cause('revocation', 'key.purge', nowMs);
+    for (const version of key.versions) version.kek = null;
+    this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name) });
+  }
+
+  private addVersion(key: VaultKey, id: string): void {
+    const { kty, sizeBits, wrapAlgorithm } = key.spec;
+    const octMaterial = kty === 'oct-HSM' ? this.deps.octMaterial(32) : undefined;
+    key.versions.push({ id, enabled: true, nbfMs: null, expMs: null, kek: Kek.generate(kty, sizeBits, wrapAlgorithm, octMaterial), disabledCause: null });
+  }
+
+  private version(ref: Omit<KeyRef, 'vault'>): KeyVersion {
+    return this.requireKey(ref.key).versions.find((v) => v.id === ref.version)!;
+  }
+
+  private requireKey(keyName: string): VaultKey {
+    const key = this.keys.get(keyName);
+    if (key === undefined) throw new Error(`internal: vault ${this.name} has no key ${keyName} (the loader checks references)`);
+    return key;
+  }
+
+  private keyEntity(keyName: string): string {
+    return `${this.name}/${keyName}`;
+  }
+}

@@ -1,0 +1,16 @@
+// The key chain: KEK (customer, in Key Vault) -> AEK (per storage account) ->
+// DEK (per block) -> AES-256-GCM; MMK and the infrastructure layer beside it.
+
+export {
+  AEK_BYTES,
+  CryptoError,
+  deriveDek,
+  openBlock,
+  sealBlock,
+  sealedBytes,
+  sealedFromBytes,
+  zeroize,
+  type SealedBlock,
+} from './chain.ts';
+export { Kek } from './kek.ts';
+export { InfrastructureLayer, PlatformKey } from './platform.ts';

@@ -1,0 +1,93 @@
+// The customer's Key Encryption Key. Lives only inside the Key Vault actor.
+// Its private or secret material sits in a #private field and nothing hands it
+// out: the model's rule is that no function outside Key Vault returns it, and
+// the easiest way to keep that true is that no function at all does.
+
+import {
+  constants,
+  createSecretKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
+  type KeyObject,
+} from 'node:crypto';
+import { inspect } from 'node:util';
+import type { KeyType, WrapAlgorithm } from '../scenario.ts';
+import { AEK_BYTES, CryptoError, assertLiveAek } from './chain.ts';
+import { aesKeyUnwrap, aesKeyWrap } from './keywrap.ts';
+
+const RSA_SIZES: readonly number[] = [2048, 3072, 4096];
+const OCT_BITS = 256;
+
+type Material =
+  | { readonly kind: 'rsa'; readonly publicKey: KeyObject; readonly privateKey: KeyObject; readonly oaepHash: 'sha256' | 'sha1' }
+  | { readonly kind: 'oct'; readonly secret: KeyObject };
+
+export class Kek {
+  readonly kty: KeyType;
+  readonly sizeBits: number;
+  readonly algorithm: WrapAlgorithm;
+  readonly #material: Material;
+
+  private constructor(kty: KeyType, sizeBits: number, algorithm: WrapAlgorithm, material: Material) {
+    this.kty = kty;
+    this.sizeBits = sizeBits;
+    this.algorithm = algorithm;
+    this.#material = material;
+  }
+
+  /**
+   * RSA keys come from Node's CSPRNG (keygen cannot be seeded); oct-HSM keys take
+   * their 32 bytes from the caller so a seeded run reproduces them. The bytes are
+   * copied: the caller's buffer can be zeroed afterwards.
+   */
+  static generate(kty: KeyType, sizeBits: number, algorithm: WrapAlgorithm, octMaterial?: Buffer): Kek {
+    const what = `Kek.generate(${kty}, ${sizeBits}, ${algorithm})`;
+    if (kty === 'oct-HSM') {
+      if (algorithm !== 'A256KW') throw new Error(`${what}: oct-HSM keys wrap with A256KW only`);
+      if (sizeBits !== OCT_BITS) throw new Error(`${what}: oct-HSM keys are ${OCT_BITS} bits`);
+      if (octMaterial?.length !== OCT_BITS / 8) throw new Error(`${what}: needs ${OCT_BITS / 8} bytes of key material`);
+      return new Kek(kty, sizeBits, algorithm, { kind: 'oct', secret: createSecretKey(octMaterial) });
+    }
+    if (algorithm === 'A256KW') throw new Error(`${what}: RSA keys wrap with RSA-OAEP-256 or RSA-OAEP, not A256KW`);
+    if (!RSA_SIZES.includes(sizeBits)) throw new Error(`${what}: RSA keys are ${RSA_SIZES.join(', ')} bits`);
+    if (octMaterial !== undefined) throw new Error(`${what}: key material is for oct-HSM keys only`);
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: sizeBits });
+    const oaepHash = algorithm === 'RSA-OAEP-256' ? 'sha256' : 'sha1';
+    return new Kek(kty, sizeBits, algorithm, { kind: 'rsa', publicKey, privateKey, oaepHash });
+  }
+
+  wrap(aek: Buffer): Buffer {
+    assertLiveAek(aek);
+    const m = this.#material;
+    if (m.kind === 'oct') return aesKeyWrap(m.secret, aek);
+    return publicEncrypt({ key: m.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: m.oaepHash }, aek);
+  }
+
+  /** Throws CryptoError when `wrapped` was not wrapped by this key (or was tampered). */
+  unwrap(wrapped: Buffer): Buffer {
+    const m = this.#material;
+    let aek: Buffer;
+    if (m.kind === 'oct') {
+      aek = aesKeyUnwrap(m.secret, wrapped);
+    } else {
+      try {
+        aek = privateDecrypt({ key: m.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: m.oaepHash }, wrapped);
+      } catch {
+        throw new CryptoError(`unwrap failed: not wrapped by this ${this.kty} key, or tampered`);
+      }
+    }
+    if (aek.length !== AEK_BYTES) throw new CryptoError(`unwrap gave ${aek.length} bytes, not an AEK`);
+    return aek;
+  }
+
+  // Pinned rather than left to the defaults, so what is printed or serialised
+  // cannot grow to include the material if a Node version starts showing #fields.
+  toJSON(): { kty: KeyType; sizeBits: number; algorithm: WrapAlgorithm } {
+    return { kty: this.kty, sizeBits: this.sizeBits, algorithm: this.algorithm };
+  }
+
+  [inspect.custom](): string {
+    return `Kek { kty: '${this.kty}', sizeBits: ${this.sizeBits}, algorithm: '${this.algorithm}' }`;
+  }
+}

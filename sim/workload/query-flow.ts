@@ -1,0 +1,64 @@
+// Queries as a flow: a workspace's queries arrive at a steady rate and all
+// succeed or all fail while the state they depend on is unchanged, so they
+// are counted per interval of unchanged state, exactly, as integers.
+
+import { MS_PER_HOUR } from '../engine/duration.ts';
+
+export class QueryFlow {
+  attempted = 0;
+  succeeded = 0;
+  failed = 0;
+  /** Time during which this workspace's queries failed. */
+  unavailableMs = 0;
+  private ok = true;
+  private segmentStartMs: number;
+  private countedInSegment = 0;
+  private lastSettledMs: number;
+
+  constructor(
+    readonly workspace: string,
+    private perHour: number,
+    public lookbackMs: number,
+    startMs: number,
+  ) {
+    this.segmentStartMs = startMs;
+    this.lastSettledMs = startMs;
+  }
+
+  get serving(): boolean {
+    return this.ok;
+  }
+
+  /** Counts the queries since the last settlement under the current outcome. */
+  settle(nowMs: number): void {
+    const due = Math.floor(((nowMs - this.segmentStartMs) * this.perHour) / MS_PER_HOUR);
+    const count = due - this.countedInSegment;
+    this.countedInSegment = due;
+    this.attempted += count;
+    if (this.ok) this.succeeded += count;
+    else {
+      this.failed += count;
+      this.unavailableMs += nowMs - this.lastSettledMs;
+    }
+    this.lastSettledMs = nowMs;
+  }
+
+  /** Settles, then switches outcome; returns whether it changed. */
+  setServing(nowMs: number, ok: boolean): boolean {
+    this.settle(nowMs);
+    const changed = ok !== this.ok;
+    this.ok = ok;
+    return changed;
+  }
+
+  setRate(nowMs: number, perHour: number): void {
+    this.settle(nowMs);
+    this.perHour = perHour;
+    this.segmentStartMs = nowMs;
+    this.countedInSegment = 0;
+  }
+
+  get availability(): number {
+    return this.attempted === 0 ? 1 : this.succeeded / this.attempted;
+  }
+}
