@@ -3,7 +3,7 @@
 
 import type { Incident } from './azure/incidents.ts';
 import type { Operation } from './azure/operations.ts';
-import type { StorageState } from './observe/events.ts';
+import type { SimEvent, StorageState } from './observe/events.ts';
 import type { ExpectOp } from './scenario.ts';
 
 export type { Incident, Operation };
@@ -70,6 +70,8 @@ export interface RunResult {
   storageAccounts: Record<string, StorageAccountSummary>;
   incidents: Incident[];
   operations: Operation[];
+  /** The notable events in time order (at most 1000; leftOut counts the rest), for "what happened". */
+  highlights: { events: SimEvent[]; leftOut: number };
   invariants: { checked: number; violations: { rule: string; atMs: number; message: string }[] };
   expectations: ExpectationResult[];
   slo: { target: number; availability: number; errorBudgetUsed: number };

@@ -31,6 +31,10 @@ const CONTROL_PLANE_ACTIONS: readonly Action['do'][] = [
   'lockbox.request',
 ];
 
+/** Events too frequent for the story (they stay in the timeline). */
+const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed']);
+const HIGHLIGHTS_MAX = 1000;
+
 export interface RunOptions {
   /** Every event, in time order (the timeline writer listens here). */
   onEvent?: (event: SimEvent) => void;
@@ -80,6 +84,8 @@ class World {
   private anyFailingSinceMs = 0;
   private unionUnavailableMs = 0;
   private conservationChecks = 0;
+  private readonly highlights: SimEvent[] = [];
+  private highlightsLeftOut = 0;
 
   constructor(
     private readonly scenario: Scenario,
@@ -88,6 +94,11 @@ class World {
     this.streams = new RandomStreams(scenario.seed);
     this.operations = new OperationLog(this.scheduler, this.bus);
     if (options.onEvent !== undefined) this.bus.on(options.onEvent);
+    this.bus.on((event) => {
+      if (NOT_HIGHLIGHTS.has(event.type)) return;
+      if (this.highlights.length < HIGHLIGHTS_MAX) this.highlights.push(event);
+      else this.highlightsLeftOut++;
+    });
     this.platformKey = new PlatformKey(this.streams.stream('platform/mmk').bytes(32));
     const params = scenario.params;
     for (const spec of scenario.keyVaults) {
@@ -373,6 +384,7 @@ class World {
       storageAccounts,
       incidents: this.sinks.flatMap((s) => s.incidents.all).sort((a, b) => a.startMs - b.startMs),
       operations: this.operations.all,
+      highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
       invariants: { checked: this.conservationChecks + 1, violations: [] },
       slo: {
         target: scenario.params.sloTarget,

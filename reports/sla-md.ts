@@ -1,0 +1,137 @@
+// sla.md: the run told to a person: the verdict first, then what happened
+// in order, the incidents, where the records went, the queries and the
+// expectations.
+
+import type { Incident, RunResult } from '../sim/result.ts';
+import { count, percent, sinceStart, span, wallClock } from './format.ts';
+import { sentence } from './story.ts';
+
+export function renderSlaMarkdown(result: RunResult): string {
+  const { totals } = result;
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+  const lost = totals.ingestion.droppedRecords;
+  const held = result.expectations.filter((e) => e.pass).length;
+
+  push(`# SLA report: ${result.scenario}`, '');
+  if (result.description !== '') push(`> ${result.description}`, '');
+  push(
+    `Seed ${result.seed}, profile ${result.profile}, ${span(result.durationMs)} simulated from ${wallClock(result.start, 0)}, cmk-sim ${result.version}. ` +
+      `Times are given from the start (+1d2h3m4s) and as wall-clock UTC.`,
+    '',
+  );
+
+  push('## Verdict', '');
+  push(`- **Records lost:** ${count(lost)} of ${count(totals.ingestion.offeredRecords)} offered${lost > 0 ? ` (${dropReasons(result)})` : ''}.`);
+  push(`- **Records still in the MMK buffer at the end:** ${count(totals.ingestion.bufferedRecords)}.`);
+  push(`- **Query availability:** ${percent(totals.query.availability)} (${count(totals.query.failed)} of ${count(totals.query.attempted)} queries failed; queries of some workspace failed for ${span(totals.query.unavailableMs)}).`);
+  push(`- **SLO ${percent(result.slo.target, 1)}:** ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}; error budget used ${percent(result.slo.errorBudgetUsed, 1)}.`);
+  push(`- **Incidents:** ${result.incidents.length} (${result.incidents.filter((i) => i.unavailableAtMs !== null).length} seen by users).`);
+  if (result.expectations.length > 0) push(`- **Expectations:** ${held} of ${result.expectations.length} held.`);
+  push('');
+
+  push('## What happened, in order', '');
+  for (const event of result.highlights.events) push(`- ${sinceStart(event.t)} (${wallClock(result.start, event.t)}): ${sentence(event)}`);
+  if (result.highlights.leftOut > 0) push(`- ... and ${count(result.highlights.leftOut)} more events in timeline.jsonl.`);
+  push('');
+
+  push('## Incidents', '');
+  if (result.incidents.length === 0) push('None: no storage account ever failed to unwrap its key.', '');
+  else {
+    push('| storage account | kind | cause | began | users saw it | restored | resumed | users saw it for | buffered | lost |');
+    push('|---|---|---|---|---|---|---|---|---|---|');
+    for (const incident of result.incidents) push(incidentRow(incident));
+    push('', '"Users saw it" is when the storage account became unavailable or revoked; "restored" the first successful unwrap after the cause cleared; "resumed" when ingestion and queries came back.', '');
+  }
+
+  push('## Records', '');
+  push('| workspace | storage | offered | stored under CMK | stored under MMK | buffered at end | replayed from buffer | dropped: revoked | dropped: not provisioned | dropped: buffer expired |');
+  push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const [name, ws] of Object.entries(result.workspaces)) push(recordsRow(name, ws.storage, ws.ingestion));
+  push(recordsRow('**total**', '', totals.ingestion));
+  push('', 'offered = stored under CMK + stored under MMK + buffered + dropped, exactly, for every row. Replayed records are counted in "stored under CMK" too.', '');
+
+  push('## Queries', '');
+  push('| workspace | attempted | succeeded | failed | availability | failing for |');
+  push('|---|---|---|---|---|---|');
+  for (const [name, ws] of Object.entries(result.workspaces)) {
+    const q = ws.query;
+    push(`| ${name} | ${count(q.attempted)} | ${count(q.succeeded)} | ${count(q.failed)} | ${percent(q.availability)} | ${span(q.unavailableMs)} |`);
+  }
+  const latency = totals.query.latencyMs;
+  push('', `Latency of the ${count(latency.samples)} sampled queries that really opened their blocks: p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms.`, '');
+
+  push('## Key Vault', '');
+  const kv = totals.keyVault;
+  push(`${count(kv.requests)} requests, ${count(kv.unwrapCalls)} unwrap calls, ${count(kv.unwrapFailures)} failed; ${count(kv.throttled)} throttled, ${count(kv.denied)} denied.`, '');
+
+  if (result.operations.length > 0) {
+    push('## Operations', '');
+    push('| # | at | action | target | status | code | message | completed |');
+    push('|---|---|---|---|---|---|---|---|');
+    result.operations.forEach((op, index) => {
+      push(`| ${index} | ${sinceStart(op.atMs)} | ${op.action} | ${op.target} | ${op.status} | ${op.code ?? ''} | ${escapeCell(op.message ?? '')} | ${op.completedAtMs === null ? '' : sinceStart(op.completedAtMs)} |`);
+    });
+    push('');
+  }
+
+  if (result.expectations.length > 0) {
+    push('## Expectations', '');
+    push('| metric | expected | actual | held |');
+    push('|---|---|---|---|');
+    for (const e of result.expectations) push(`| ${e.metric} | ${e.op} ${JSON.stringify(e.value)} | ${JSON.stringify(e.actual)} | ${e.pass ? 'yes' : '**no**'} |`);
+    push('');
+  }
+  return lines.join('\n');
+}
+
+function incidentRow(incident: Incident): string {
+  const at = (ms: number | null) => (ms === null ? '-' : sinceStart(ms));
+  const seenFor =
+    incident.unavailableAtMs === null ? 'never' : incident.resumedAtMs === null ? 'until the end' : span(incident.resumedAtMs - incident.unavailableAtMs);
+  return `| ${incident.storageAccount} | ${incident.kind} | ${incident.cause} | ${at(incident.startMs)} | ${at(incident.unavailableAtMs)} | ${at(incident.restoredAtMs)} | ${at(incident.resumedAtMs)} | ${seenFor} | ${count(incident.bufferedRecords)} | ${count(incident.droppedRecords)} |`;
+}
+
+function recordsRow(name: string, storage: string, i: RunResult['totals']['ingestion']): string {
+  const d = i.droppedByReason;
+  return `| ${name} | ${storage} | ${count(i.offeredRecords)} | ${count(i.storedCmkRecords)} | ${count(i.storedMmkRecords)} | ${count(i.bufferedRecords)} | ${count(i.replayedRecords)} | ${count(d.revoked)} | ${count(d.notProvisioned)} | ${count(d.bufferExpired)} |`;
+}
+
+function dropReasons(result: RunResult): string {
+  return Object.entries(result.totals.ingestion.droppedByReason)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${count(n)} ${reason}`)
+    .join(', ');
+}
+
+function escapeCell(text: string): string {
+  return text.replaceAll('|', '\\|');
+}
+
+/** The short summary `run` prints at the end. */
+export function renderSummary(result: RunResult, outDir: string, files: readonly string[]): string {
+  const { totals } = result;
+  const lines = [
+    `${result.scenario}: seed ${result.seed}, profile ${result.profile}, ${span(result.durationMs)} simulated, ${count(result.events)} events`,
+  ];
+  const seen = result.incidents.filter((i) => i.unavailableAtMs !== null);
+  lines.push(`incidents: ${result.incidents.length} (${seen.length} seen by users)`);
+  for (const i of seen) {
+    const end = i.resumedAtMs === null ? 'not resumed by the end' : `resumed ${sinceStart(i.resumedAtMs)} (${wallClock(result.start, i.resumedAtMs)})`;
+    lines.push(
+      `  ${i.storageAccount} ${i.kind} (${i.cause} at ${sinceStart(i.startMs)}): ${i.kind === 'outage' ? 'unavailable' : 'revoked'} ${sinceStart(i.unavailableAtMs!)} (${wallClock(result.start, i.unavailableAtMs!)}), ${end}; ${count(i.bufferedRecords)} buffered, ${count(i.droppedRecords)} lost`,
+    );
+  }
+  const ing = totals.ingestion;
+  lines.push(
+    `records: ${count(ing.offeredRecords)} offered, ${count(ing.storedCmkRecords)} under CMK (${count(ing.replayedRecords)} replayed from the MMK buffer), ${count(ing.storedMmkRecords)} under MMK, ${count(ing.bufferedRecords)} still buffered, ${count(ing.droppedRecords)} lost${ing.droppedRecords > 0 ? ` (${dropReasons(result)})` : ''}`,
+  );
+  lines.push(`queries: ${percent(totals.query.availability)} available (${count(totals.query.failed)} of ${count(totals.query.attempted)} failed, failing for ${span(totals.query.unavailableMs)}); SLO ${percent(result.slo.target, 1)} ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}`);
+  if (result.expectations.length > 0) {
+    const failed = result.expectations.filter((e) => !e.pass);
+    lines.push(`expectations: ${result.expectations.length - failed.length} of ${result.expectations.length} held`);
+    for (const e of failed) lines.push(`  FAILED ${e.metric} ${e.op} ${JSON.stringify(e.value)}: actual ${JSON.stringify(e.actual)}`);
+  }
+  lines.push(`wrote ${outDir}/{${files.join(',')}}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,103 @@
+// One sentence per notable event: "what happened, in order".
+
+import type { SimEvent } from '../sim/observe/events.ts';
+import { sinceStart, span } from './format.ts';
+
+const REASONS: Record<string, string> = {
+  keyDisabled: 'the key version is disabled',
+  keyDeleted: 'the key is deleted',
+  keyPurged: 'the key is purged',
+  permissionMissing: 'the access policy lacks a permission',
+  identityNone: 'the cluster has no identity',
+  unreachable: 'Key Vault is unreachable',
+  networkDenied: 'Key Vault network rules deny the cluster',
+  throttled: 'Key Vault throttles (HTTP 429)',
+  transientFailure: 'a transient Key Vault error',
+};
+
+export function reasonText(reason: string): string {
+  return REASONS[reason] ?? reason;
+}
+
+export function sentence(event: SimEvent): string {
+  switch (event.type) {
+    case 'scenario.start':
+      return `Scenario ${event.scenario} starts (seed ${event.seed}, profile ${event.profile}).`;
+    case 'scenario.end':
+      return `Scenario ends after ${event.events.toLocaleString('en-US')} simulator events.`;
+    case 'action':
+      return `Action ${event.action} on ${event.entity} ${event.detail}.`;
+    case 'keyVault.outage.begin':
+      return `Key Vault ${event.entity} goes down for ${span(event.untilMs - event.t)}.`;
+    case 'keyVault.outage.end':
+      return `Key Vault ${event.entity} is reachable again.`;
+    case 'keyVault.networkDenied.begin':
+      return `Key Vault ${event.entity} network rules block the cluster for ${span(event.untilMs - event.t)}.`;
+    case 'keyVault.networkDenied.end':
+      return `Key Vault ${event.entity} network rules allow the cluster again.`;
+    case 'keyVault.transient.begin':
+      return `Key Vault ${event.entity} fails ${Math.round(event.failureRate * 100)} % of requests for ${span(event.untilMs - event.t)}.`;
+    case 'keyVault.transient.end':
+      return `Key Vault ${event.entity} transient errors end.`;
+    case 'keyVault.throttle.begin':
+      return `Key Vault ${event.entity} throttles above ${event.limitPer10s} requests per 10 s for ${span(event.untilMs - event.t)}.`;
+    case 'keyVault.throttle.end':
+      return `Key Vault ${event.entity} stops throttling.`;
+    case 'key.created':
+      return `Key ${event.entity} gets a new version ${event.version}.`;
+    case 'key.disabled':
+      return `Key ${event.entity} version ${event.version} is disabled.`;
+    case 'key.enabled':
+      return `Key ${event.entity} version ${event.version} is enabled.`;
+    case 'key.deleted':
+      return `Key ${event.entity} is deleted.`;
+    case 'key.recovered':
+      return `Key ${event.entity} is recovered from soft delete.`;
+    case 'key.purged':
+      return `Key ${event.entity} is purged: its material is gone for good.`;
+    case 'key.expirySet':
+      return `Key ${event.entity} version ${event.version} expires at ${sinceStart(event.expMs)}.`;
+    case 'accessPolicy.set':
+      return `Key Vault ${event.entity} grants ${event.principal}: ${event.permissions.join(', ') || 'nothing'}.`;
+    case 'accessPolicy.removed':
+      return `Key Vault ${event.entity} removes the access policy of ${event.principal}.`;
+    case 'cluster.identitySet':
+      return `Cluster ${event.entity}'s identity is set to ${event.identity}.`;
+    case 'operation.accepted':
+      return `Operation ${event.operationId} (${event.action} on ${event.entity}) is accepted: ${event.status}.`;
+    case 'operation.succeeded':
+      return `Operation ${event.operationId} (${event.action} on ${event.entity}) succeeded.`;
+    case 'operation.failed':
+      return `Operation ${event.operationId} (${event.action} on ${event.entity}) failed: ${event.httpStatus} ${event.code}: ${event.message}.`;
+    case 'operation.refused':
+      return `Request ${event.operationId} (${event.action} on ${event.entity}) is refused: ${event.httpStatus} ${event.code}: ${event.message}.`;
+    case 'storage.keyConfigured':
+      return `Storage account ${event.entity} wraps its AEK with ${event.vault}/${event.key}/${event.version}.`;
+    case 'storage.unwrapFailed':
+      return `Storage account ${event.entity} fails to unwrap its AEK: ${reasonText(event.reason)}.`;
+    case 'storage.unwrapSucceeded':
+      return `Storage account ${event.entity} unwraps its AEK again after ${event.afterFailures} failed polls.`;
+    case 'storage.revocationScheduled':
+      return `Storage account ${event.entity} sees a denial (${reasonText(event.reason)}); revocation takes effect at ${sinceStart(event.dueMs)} unless access returns.`;
+    case 'storage.revocationCancelled':
+      return `Storage account ${event.entity} has access again before revocation took effect.`;
+    case 'storage.unavailable':
+      return `Storage account ${event.entity} becomes unavailable (no successful unwrap since ${sinceStart(event.lastUnwrapOkMs)}): queries fail, ingestion goes to the MMK buffer.`;
+    case 'storage.revoked':
+      return `Storage account ${event.entity} is revoked (${reasonText(event.reason)}): AEK ${event.aekZeroed ? 'zeroed' : 'already gone'}, queries fail, new records are dropped.`;
+    case 'storage.accessRestored':
+      return `Storage account ${event.entity} unwraps its AEK again; ingestion and queries resume at ${sinceStart(event.resumeDueMs)}.`;
+    case 'storage.resumed':
+      return `Storage account ${event.entity} resumes ingestion and queries (was ${event.fromState}).`;
+    case 'hotCache.purged':
+      return `Storage account ${event.entity} deletes its SSD hot cache (${event.blocks} blocks).`;
+    case 'buffer.started':
+      return `Storage account ${event.entity} starts keeping ingestion in the MMK buffer.`;
+    case 'buffer.expired':
+      return `Storage account ${event.entity} drops ${event.records.toLocaleString('en-US')} buffered records older than mmkBufferMaxAge.`;
+    case 'buffer.replayed':
+      return `Storage account ${event.entity} replays ${event.records.toLocaleString('en-US')} buffered records (${event.blocks} blocks) under the customer key.`;
+    case 'query.sampleFailed':
+      return `A sampled query of ${event.workspace} fails: ${event.why}.`;
+  }
+}

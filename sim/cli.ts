@@ -1,0 +1,185 @@
+// The command line (yargs). Exit status: 0 done and every expectation held;
+// 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
+
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { listBuiltins, loadScenario, type LoadOptions } from '../scenarios/load.ts';
+import { InputError, formatProblem, type Problem } from './input-error.ts';
+import type { Scenario } from './scenario.ts';
+import { runScenario, unsupportedProblems } from './world.ts';
+import { TimelineWriter } from './observe/timeline.ts';
+import { OutputDir } from '../reports/output-dir.ts';
+import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
+import type { RunResult } from './result.ts';
+
+export const EXIT = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
+export const DEFAULT_SCENARIO = 'kv-outage-45m';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+
+class UsageError extends Error {}
+
+interface RunArgs {
+  scenario: string;
+  seed?: string;
+  out?: string;
+  profile?: string;
+  param?: string[];
+}
+
+/** Runs the CLI on these arguments and returns the exit status; never calls process.exit. */
+export async function main(args: readonly string[], io: Io = processIo): Promise<number> {
+  let status: number = EXIT.ok;
+  const parser = yargs()
+    .scriptName('cmk-sim')
+    .usage('$0 <command> [options]\n\nWhat happens to Log Analytics data under customer-managed keys when Key Vault or the key misbehaves.\nWith no command: run ' + DEFAULT_SCENARIO + '.')
+    .command(
+      'run <scenario>',
+      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, sla.json and sla.md',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
+          .option('seed', { type: 'string', describe: "random seed (default: the scenario's seed)" })
+          .option('out', { type: 'string', describe: 'output folder (default out/<name>-seed<N>)' })
+          .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+          .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' })
+          .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
+          .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds'),
+      async (argv) => {
+        status = runCommand(argv as unknown as RunArgs, io);
+      },
+    )
+    .command(
+      'validate <scenario..>',
+      'check scenario files against the schema and the model without running them; print every problem',
+      (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true }),
+      (argv) => {
+        status = validateCommand(argv.scenario as string[], io);
+      },
+    )
+    .command(
+      'list',
+      'the built-in scenarios with their descriptions',
+      (y) => y,
+      () => {
+        const builtins = listBuiltins();
+        const width = Math.max(...builtins.map((b) => b.name.length));
+        for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
+      },
+    )
+    .demandCommand(1, 'name a command: run, validate or list')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  try {
+    let helpShown = false;
+    await parser.parseAsync(args.length === 0 ? ['run', DEFAULT_SCENARIO] : [...args], {}, (_error, _argv, output) => {
+      if (output !== '') {
+        helpShown = true;
+        io.out(output);
+      }
+    });
+    if (helpShown) return EXIT.ok;
+    return status;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`cmk-sim: ${error.message}\nRun cmk-sim --help for the commands and options.`);
+      return EXIT.badInput;
+    }
+    if (error instanceof InputError) {
+      io.err(error.problems.map(formatProblem).join('\n'));
+      return EXIT.badInput;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`cmk-sim: internal error: ${message}\nThis is a bug in cmk-sim; please report it with the scenario and seed.`);
+    if (process.env.CMK_SIM_DEBUG !== undefined && error instanceof Error) io.err(error.stack ?? '');
+    return EXIT.internal;
+  }
+}
+
+/** Loads the scenario with the command line's overrides; every problem, of both, in one InputError. */
+function loadWithOverrides(argv: RunArgs): Scenario {
+  const problems: Problem[] = [];
+  const options: LoadOptions = {};
+  if (argv.seed !== undefined) {
+    if (/^\d+$/.test(argv.seed) && Number.isSafeInteger(Number(argv.seed))) options.seed = Number(argv.seed);
+    else problems.push({ file: '--seed', path: '', found: JSON.stringify(argv.seed), expected: 'a non-negative whole number' });
+  }
+  if (argv.profile !== undefined) options.profile = argv.profile;
+  if (argv.param !== undefined) options.params = argv.param;
+  try {
+    const scenario = loadScenario(argv.scenario, options);
+    problems.push(...unsupportedProblems(scenario));
+    if (problems.length > 0) throw new InputError(problems);
+    return scenario;
+  } catch (error) {
+    if (error instanceof InputError && error.problems !== problems) throw new InputError([...problems, ...error.problems]);
+    throw error;
+  }
+}
+
+function runCommand(argv: RunArgs, io: Io): number {
+  const scenario = loadWithOverrides(argv);
+  const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
+  let result: RunResult;
+  try {
+    const timeline = new TimelineWriter(output.stage('timeline.jsonl'), scenario.startIso);
+    try {
+      result = runScenario(scenario, { onEvent: (event) => timeline.write(event) });
+    } finally {
+      timeline.close();
+    }
+    output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
+    output.write('sla.md', renderSlaMarkdown(result));
+    output.commit();
+  } catch (error) {
+    output.abort();
+    throw error;
+  }
+  io.out(renderSummary(result, output.dir, output.names));
+  const failed = result.expectations.some((e) => !e.pass) || result.invariants.violations.length > 0;
+  return failed ? EXIT.expectationFailed : EXIT.ok;
+}
+
+function validateCommand(paths: readonly string[], io: Io): number {
+  let status: number = EXIT.ok;
+  for (const path of paths) {
+    try {
+      const scenario = loadScenario(path);
+      const problems = unsupportedProblems(scenario);
+      if (problems.length > 0) throw new InputError(problems);
+      io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      io.err(error.problems.map(formatProblem).join('\n'));
+      status = EXIT.badInput;
+    }
+  }
+  return status;
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(hideBin(process.argv));
+}
