@@ -454,6 +454,11 @@ export class StorageAccount {
       const why = this.pendingResume === null ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
       return failed(`storage account ${this.id} is unavailable: ${why}`);
     }
+    if (this.state === 'revoked' && this.holdsCmkDataOf(workspace)) {
+      // "data is inaccessible and queries to these workspaces fail": try the newest block under the customer key.
+      const block = this.newestCmkBlockOf(workspace)!;
+      return failed(`storage account ${this.id} is revoked: block ${block.id} is sealed under the customer key and no AEK is in memory to derive its DEK`);
+    }
     let hot = true;
     let opened = 0;
     for (const block of window) {
@@ -472,9 +477,6 @@ export class StorageAccount {
         throw new Error(`internal: block ${block.id} opened with header ${JSON.stringify(header)}`);
       }
       opened++;
-    }
-    if (this.state === 'revoked' && window.some((b) => b.encryption === 'cmk')) {
-      return failed(`storage account ${this.id} is revoked`);
     }
     const [min, max] = hot ? params.hotQueryLatency : params.coldQueryLatency;
     return { ok: true, hot, latencyMs: streams.queries.uniformInt(min, max), blocksOpened: opened, why: null };
@@ -549,6 +551,11 @@ export class StorageAccount {
       }
     }
     return found;
+  }
+
+  private newestCmkBlockOf(workspace: string): StoredBlock | undefined {
+    for (const log of this.blocks.values()) for (const block of log.newest()) if (block.encryption === 'cmk' && block.composition.has(workspace)) return block;
+    return undefined;
   }
 
   private logFor(retentionDays: number): BlockLog<StoredBlock> {

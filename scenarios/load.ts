@@ -1,0 +1,164 @@
+// Loading a scenario: find the file (a path, or the name of a built-in
+// scenario), parse YAML or JSON, and validate it into the normalized
+// Scenario (scenarios/schema.ts). Every problem is an InputError.
+
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { InputError, type Problem } from '../sim/input-error.ts';
+import type { Scenario } from '../sim/scenario.ts';
+import { validateScenario, type LoadOptions } from './schema.ts';
+
+export type { LoadOptions } from './schema.ts';
+
+/** Absolute path of the built-in scenarios (scenarios/builtin). */
+export const BUILTIN_DIR: string = join(dirname(fileURLToPath(import.meta.url)), 'builtin');
+
+const SCENARIO_EXTENSIONS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
+
+export interface BuiltinScenario {
+  name: string;
+  description: string;
+  path: string;
+}
+
+/** Every *.yaml in the directory (default BUILTIN_DIR), sorted by name; none when it does not exist. */
+export function listBuiltins(dir: string = BUILTIN_DIR): BuiltinScenario[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((file) => file.endsWith('.yaml') && isFile(join(dir, file)))
+    .map((file) => ({ name: file.slice(0, -'.yaml'.length), description: descriptionOf(join(dir, file)), path: join(dir, file) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The file's `description:`, or "" when it has none or does not parse (`validate` says why). */
+function descriptionOf(path: string): string {
+  try {
+    const data: unknown = parseDocument(readFileSync(path, 'utf8')).toJS();
+    if (typeof data === 'object' && data !== null && 'description' in data && typeof data.description === 'string') {
+      return data.description;
+    }
+  } catch {
+    // An unreadable built-in is listed without a description.
+  }
+  return '';
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface ResolvedScenario {
+  /** The file to read. */
+  path: string;
+  /** What Scenario.source and the problems name: the path as given, or "builtin:<name>". */
+  source: string;
+  format: 'yaml' | 'json';
+}
+
+/**
+ * A path to an existing .yaml/.yml/.json file, or else the name of a
+ * built-in scenario (`<builtinDir>/<name>.yaml`).
+ */
+export function resolveScenario(nameOrPath: string, builtinDir: string = BUILTIN_DIR): ResolvedScenario {
+  const format = SCENARIO_EXTENSIONS[extname(nameOrPath).toLowerCase()];
+  if (format !== undefined && isFile(nameOrPath)) return { path: nameOrPath, source: nameOrPath, format };
+  const builtins = listBuiltins(builtinDir);
+  const builtin = builtins.find((b) => b.name === nameOrPath);
+  if (builtin !== undefined) return { path: builtin.path, source: `builtin:${builtin.name}`, format: 'yaml' };
+  const names = builtins.map((b) => b.name);
+  throw new InputError([
+    {
+      file: nameOrPath,
+      path: '',
+      found: JSON.stringify(nameOrPath),
+      expected: `a scenario file (.yaml, .yml, .json) or a built-in name: ${names.length === 0 ? '(there are none)' : names.join(', ')}`,
+    },
+  ]);
+}
+
+/** Reads, parses and validates a scenario file or built-in scenario. */
+export function loadScenario(nameOrPath: string, options: LoadOptions = {}): Scenario {
+  return loadResolved(resolveScenario(nameOrPath), options);
+}
+
+/** loadScenario with the built-ins taken from another directory (tests). */
+export function loadScenarioFrom(builtinDir: string, nameOrPath: string, options: LoadOptions = {}): Scenario {
+  return loadResolved(resolveScenario(nameOrPath, builtinDir), options);
+}
+
+function loadResolved(resolved: ResolvedScenario, options: LoadOptions): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(resolved.path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new InputError([{ file: resolved.source, path: '', found: `a file that cannot be read (${reason})`, expected: 'a readable scenario file' }]);
+  }
+  return parseScenario(text, resolved.source, resolved.format, options);
+}
+
+/** Parses and validates the text of a scenario file; `source` names it in problems and in Scenario.source. */
+export function parseScenario(text: string, source: string, format: 'yaml' | 'json', options: LoadOptions = {}): Scenario {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const data = format === 'json' ? parseJson(body, source) : parseYaml(body, source);
+  return validateScenario(data, source, options);
+}
+
+const MAX_SYNTAX_ERRORS = 5;
+
+function parseYaml(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // One error often sets off more on the lines after it: the first of each line, a few lines at most.
+    const seenLines = new Set<number>();
+    const errors = doc.errors.filter((error) => {
+      const line = error.linePos?.[0].line ?? 0;
+      if (seenLines.has(line) || seenLines.size >= MAX_SYNTAX_ERRORS) return false;
+      seenLines.add(line);
+      return true;
+    });
+    throw new InputError(
+      errors.map((error): Problem => {
+        const where = error.linePos === undefined ? '' : ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`;
+        const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return { file: source, path: '', found: `a YAML syntax error${where}: ${message}`, expected: 'valid YAML' };
+      }),
+    );
+  }
+  try {
+    // An empty document is null: reported as a missing scenario, not as "null".
+    return doc.toJS({ maxAliasCount: 100 }) ?? undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InputError([{ file: source, path: '', found: `YAML that cannot be expanded: ${message}`, expected: 'valid YAML' }]);
+  }
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    let where = '';
+    if (position !== null) {
+      const before = text.slice(0, Number(position[1]));
+      const line = before.split('\n').length;
+      const col = before.length - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${col}`;
+    }
+    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').split('\n')[0] ?? '';
+    throw new InputError([{ file: source, path: '', found: `a JSON syntax error${where}: ${reason}`, expected: 'valid JSON' }]);
+  }
+}

@@ -1,0 +1,1189 @@
+// The scenario schema: turns the data of a scenario file (already parsed from
+// YAML or JSON) into the normalized Scenario, or reports every problem found
+// (field path, what was found, what is expected) in one InputError.
+//
+// A plain validator rather than a schema library: the messages are part of
+// the interface (INTERFACE.md: the message names the file, the field path,
+// what was found and what is expected), and most rules depend on other
+// fields (key sizes on kty, references on declared names, versions on
+// earlier rotations).
+
+import YAML from 'yaml';
+import {
+  DEFAULT_PROFILE,
+  PARAM_NAMES,
+  PARAM_SPECS,
+  PROFILE_DEFAULTS,
+  PROFILES,
+  type ParamName,
+  type Params,
+  type ProfileName,
+  type RangeMs,
+} from '../sim/azure/profiles.ts';
+import { DURATION_EXPECTED, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
+import { InputError, type Problem } from '../sim/input-error.ts';
+import {
+  EXPECT_OPS,
+  KEY_TYPES,
+  PERMISSIONS,
+  RSA_SIZES,
+  type AccessPolicySpec,
+  type Action,
+  type ActionName,
+  type ClusterKeyRef,
+  type ClusterSpec,
+  type Expectation,
+  type ExpectOp,
+  type KeySpec,
+  type KeyType,
+  type KeyVaultSpec,
+  type Scenario,
+  type WorkspaceSpec,
+  type WrapAlgorithm,
+} from '../sim/scenario.ts';
+
+export interface LoadOptions {
+  /** Overrides the file's `seed:` (--seed). */
+  seed?: number;
+  /** Overrides the file's `profile:` (--profile). */
+  profile?: string;
+  /** "name=value" overrides of the parameters (--param), applied last. */
+  params?: readonly string[];
+}
+
+export const DEFAULTS = {
+  description: '',
+  profile: DEFAULT_PROFILE,
+  seed: 1,
+  startIso: '2026-01-01T00:00:00.000Z',
+  tenant: 'contoso',
+  subscription: 'sub1',
+  region: 'eastus',
+  setup: 'ready',
+  softDelete: true,
+  purgeProtection: true,
+  softDeleteRetentionDays: 90,
+  kty: 'RSA',
+  rsaSizeBits: 2048,
+  octSizeBits: 256,
+  rsaWrapAlgorithm: 'RSA-OAEP-256',
+  octWrapAlgorithm: 'A256KW',
+  versions: ['v1'],
+  capacityGBPerDay: 1000,
+  billingType: 'Cluster',
+  doubleEncryption: true,
+  retentionDays: 30,
+  ingestGBPerDay: 100,
+  recordsPerMinute: 100,
+  queriesPerHour: 60,
+  queryLookbackMs: MS_PER_HOUR,
+} as const;
+
+// ---------------------------------------------------------------------------
+// Problems
+
+/** What the user wrote, short and JSON-ish; "nothing" when the field is missing. */
+export function describeFound(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > MAX_FOUND_CHARS ? `${text.slice(0, MAX_FOUND_CHARS - 3)}...` : text;
+}
+const MAX_FOUND_CHARS = 80;
+
+class Ctx {
+  constructor(
+    readonly file: string,
+    readonly problems: Problem[],
+  ) {}
+
+  /** The same list of problems, reported against another file (e.g. "--param"). */
+  in(file: string): Ctx {
+    return new Ctx(file, this.problems);
+  }
+
+  /** Records a problem; returns undefined so a reader can `return ctx.fail(...)`. */
+  fail(path: string, found: unknown, expected: string): undefined {
+    return this.failText(path, describeFound(found), expected);
+  }
+
+  failText(path: string, found: string, expected: string): undefined {
+    this.problems.push({ file: this.file, path, found, expected });
+    return undefined;
+  }
+}
+
+function child(base: string, key: string): string {
+  const part = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+  if (base === '') return part;
+  return part === key ? `${base}.${key}` : `${base}[${part}]`;
+}
+
+function item(base: string, index: number): string {
+  return `${base}[${index}]`;
+}
+
+// ---------------------------------------------------------------------------
+// "Did you mean"
+
+/** The candidate closest to `word`, when one is close enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  const sameButCase = candidates.find((c) => c.toLowerCase() === lower);
+  if (sameButCase !== undefined) return sameButCase;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 4))) return best;
+  // A part of a name ("capacity" for capacityGBPerDay) or a name inside a longer one ("keyName" for name).
+  if (lower.length < 3) return undefined;
+  return candidates.find((c) => {
+    const candidate = c.toLowerCase();
+    return (lower.length >= 4 && candidate.startsWith(lower)) || (candidate.length >= 4 && lower.includes(candidate));
+  });
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, d[(i - 2) * cols + j - 2]! + 1);
+      }
+      d[i * cols + j] = value;
+    }
+  }
+  return d[rows * cols - 1]!;
+}
+
+function withHint(expected: string, found: unknown, candidates: readonly string[]): string {
+  if (typeof found !== 'string' || found === '') return expected;
+  const hint = closest(found, candidates);
+  return hint === undefined || hint === found ? expected : `${expected}; did you mean ${hint}?`;
+}
+
+/** "a name of keyVaults: kv1, kv2", or "... (none are declared)". */
+function namesExpected(what: string, names: readonly string[]): string {
+  return names.length === 0 ? `${what} (none are declared)` : `${what}: ${names.join(', ')}`;
+}
+
+// ---------------------------------------------------------------------------
+// Readers of one value
+
+interface Check<T> {
+  /** What is allowed, also said when the field is missing. */
+  readonly expected: string;
+  /** The value, or undefined after reporting a problem at `path`. */
+  read(ctx: Ctx, value: unknown, path: string): T | undefined;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A field that may be absent (absent or null: undefined, nothing reported). */
+function optional<T>(ctx: Ctx, obj: Obj, key: string, base: string, check: Check<T>): T | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  return check.read(ctx, value, child(base, key));
+}
+
+function withDefault<T>(ctx: Ctx, obj: Obj, key: string, base: string, check: Check<T>, fallback: T): T {
+  return optional(ctx, obj, key, base, check) ?? fallback;
+}
+
+function required<T>(ctx: Ctx, obj: Obj, key: string, base: string, check: Check<T>): T | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return ctx.fail(child(base, key), value, check.expected);
+  return check.read(ctx, value, child(base, key));
+}
+
+/** A mapping with only the given fields; every other field is a problem, with a hint. */
+function mapping(ctx: Ctx, value: unknown, path: string, fields: readonly string[], expected: string): Obj | undefined {
+  if (!isObject(value)) return ctx.fail(path, value, expected);
+  for (const key of Object.keys(value)) {
+    if (!fields.includes(key)) {
+      ctx.failText(child(path, key), `unknown field ${JSON.stringify(key)}`, withHint(`one of ${fields.join(', ')}`, key, fields));
+    }
+  }
+  return value;
+}
+
+/** The entries of an optional list field, each with its path. */
+function entries(ctx: Ctx, obj: Obj, key: string, base: string, expected: string): { value: unknown; path: string }[] {
+  const value = obj[key];
+  if (value === undefined || value === null) return [];
+  const path = child(base, key);
+  if (!Array.isArray(value)) {
+    ctx.fail(path, value, expected);
+    return [];
+  }
+  return value.map((v, i) => ({ value: v, path: item(path, i) }));
+}
+
+function text(expected: string, pattern?: RegExp): Check<string> {
+  return {
+    expected,
+    read: (ctx, value, path) =>
+      typeof value === 'string' && (pattern === undefined ? value !== '' : pattern.test(value))
+        ? value
+        : ctx.fail(path, value, expected),
+  };
+}
+
+function choice<T extends string>(values: readonly T[], suffix = ''): Check<T> {
+  const expected = `one of ${values.join(', ')}${suffix}`;
+  return {
+    expected,
+    read: (ctx, value, path) =>
+      typeof value === 'string' && (values as readonly string[]).includes(value)
+        ? (value as T)
+        : ctx.fail(path, value, withHint(expected, value, values)),
+  };
+}
+
+/** One of the given names (a reference to a declared entity). */
+function reference(what: string, names: readonly string[]): Check<string> {
+  const expected = namesExpected(what, names);
+  return {
+    expected,
+    read: (ctx, value, path) =>
+      typeof value === 'string' && names.includes(value) ? value : ctx.fail(path, value, withHint(expected, value, names)),
+  };
+}
+
+function integer(min: number, max: number, expected = `a whole number from ${min} to ${max}`): Check<number> {
+  return {
+    expected,
+    read: (ctx, value, path) =>
+      typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
+        ? value
+        : ctx.fail(path, value, expected),
+  };
+}
+
+function number(min: number, max: number, expected: string): Check<number> {
+  return {
+    expected,
+    read: (ctx, value, path) =>
+      typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : ctx.fail(path, value, expected),
+  };
+}
+
+const BOOLEAN: Check<boolean> = {
+  expected: 'true or false',
+  read: (ctx, value, path) => (typeof value === 'boolean' ? value : ctx.fail(path, value, 'true or false')),
+};
+
+/** A duration string (never a bare number: it has no unit), in milliseconds. */
+function duration(options: { positive?: boolean } = {}): Check<number> {
+  return {
+    expected: options.positive === true ? `${DURATION_EXPECTED}, greater than 0` : DURATION_EXPECTED,
+    read(ctx, value, path) {
+      const ms = typeof value === 'string' ? tryParseDuration(value) : undefined;
+      if (ms === undefined) return ctx.fail(path, value, DURATION_EXPECTED);
+      if (options.positive === true && ms <= 0) return ctx.fail(path, value, 'a duration greater than 0');
+      return ms;
+    },
+  };
+}
+
+const DURATION = duration();
+const POSITIVE_DURATION = duration({ positive: true });
+
+const RANGE_EXPECTED = 'a range of two durations, [min, max] or "min..max", e.g. [6s, 60s] or "6s..60s"';
+
+const DURATION_RANGE: Check<RangeMs> = {
+  expected: RANGE_EXPECTED,
+  read(ctx, value, path) {
+    let min: number | undefined;
+    let max: number | undefined;
+    if (typeof value === 'string') {
+      const parts = value.split('..');
+      if (parts.length !== 2) return ctx.fail(path, value, RANGE_EXPECTED);
+      min = tryParseDuration(parts[0]!);
+      max = tryParseDuration(parts[1]!);
+      if (min === undefined) ctx.fail(path, parts[0]!.trim(), DURATION_EXPECTED);
+      if (max === undefined) ctx.fail(path, parts[1]!.trim(), DURATION_EXPECTED);
+    } else if (Array.isArray(value) && value.length === 2) {
+      min = DURATION.read(ctx, value[0], item(path, 0));
+      max = DURATION.read(ctx, value[1], item(path, 1));
+    } else {
+      return ctx.fail(path, value, RANGE_EXPECTED);
+    }
+    if (min === undefined || max === undefined) return undefined;
+    if (min > max) return ctx.fail(path, value, 'a range whose min is at most its max');
+    return [min, max];
+  },
+};
+
+/** A list of distinct items. */
+function distinctList<T>(element: Check<T>, expected: string, options: { nonEmpty?: boolean } = {}): Check<T[]> {
+  return {
+    expected,
+    read(ctx, value, path) {
+      if (!Array.isArray(value) || (options.nonEmpty === true && value.length === 0)) return ctx.fail(path, value, expected);
+      const out: T[] = [];
+      let ok = true;
+      value.forEach((v, i) => {
+        const got = element.read(ctx, v, item(path, i));
+        if (got === undefined) ok = false;
+        else if (out.includes(got)) {
+          ok = false;
+          ctx.fail(item(path, i), v, `${element.expected}, each at most once`);
+        } else out.push(got);
+      });
+      return ok ? out : undefined;
+    },
+  };
+}
+
+const PERMISSION_LIST = distinctList(choice(PERMISSIONS), `a list of permissions from ${PERMISSIONS.join(', ')}`);
+
+/** An ISO 8601 date-time with a zone (a local time would depend on the machine). */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const START_EXPECTED = 'an ISO 8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z';
+
+const START: Check<string> = {
+  expected: START_EXPECTED,
+  read(ctx, value, path) {
+    const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+    if (match === null) return ctx.fail(path, value, START_EXPECTED);
+    const [year, month, day, hour, minute, second = '0', offsetHours = '0', offsetMinutes = '0'] = match.slice(1).map((p) => p ?? '0');
+    const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+    const valid =
+      Number(month) >= 1 &&
+      Number(month) <= 12 &&
+      Number(day) >= 1 &&
+      Number(day) <= daysInMonth &&
+      Number(hour) <= 23 &&
+      Number(minute) <= 59 &&
+      Number(second) <= 59 &&
+      Number(offsetHours) <= 23 &&
+      Number(offsetMinutes) <= 59;
+    const date = new Date(value as string);
+    if (!valid || Number.isNaN(date.getTime())) return ctx.fail(path, value, START_EXPECTED);
+    return date.toISOString();
+  },
+};
+
+const JSON_OBJECT: Check<Obj> = {
+  expected: 'a JSON object (the ARM request body)',
+  read: (ctx, value, path) => (isObject(value) ? value : ctx.fail(path, value, 'a JSON object (the ARM request body)')),
+};
+
+// ---------------------------------------------------------------------------
+// Names (Azure's rules where they exist)
+
+const SCENARIO_NAME = text('a name of lowercase letters, digits and hyphens ([a-z0-9-]+)', /^[a-z0-9-]+$/);
+const VAULT_NAME = text('3 to 24 lowercase letters, digits and hyphens', /^[a-z0-9-]{3,24}$/);
+const KEY_NAME = text('1 to 127 letters, digits and hyphens', /^[A-Za-z0-9-]{1,127}$/);
+const VERSION_ID_PATTERN = /^[A-Za-z0-9-]+$/;
+const VERSION_ID = text('a version id of letters, digits and hyphens ([A-Za-z0-9-]+)', VERSION_ID_PATTERN);
+const CLUSTER_NAME = text('3 to 63 letters and digits', /^[A-Za-z0-9]{3,63}$/);
+// Azure asks 4-63 characters; INTERFACE.md's own example names a workspace ws1, so 1-63 are accepted.
+const WORKSPACE_NAME = text('1 to 63 letters, digits and hyphens', /^[A-Za-z0-9-]{1,63}$/);
+const REGION = text('an Azure region name of lowercase letters and digits, e.g. eastus', /^[a-z0-9]+$/);
+const TENANT = text('a tenant name (non-empty text)');
+const SUBSCRIPTION = text('a subscription name (non-empty text)');
+const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
+
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+/** The name as written (even if malformed) so references to it do not cascade into more problems. */
+function declaredName(obj: Obj): string | undefined {
+  return typeof obj.name === 'string' ? obj.name : undefined;
+}
+
+/** Reports every name already used by an earlier entry (case-insensitively: Azure names are). */
+function checkUnique(ctx: Ctx, list: readonly { name: string | undefined; path: string }[], what: string): void {
+  checkUniqueField(ctx, list, 'name', what);
+}
+
+function checkUniqueField(ctx: Ctx, list: readonly { name: string | undefined; path: string }[], fieldName: string, what: string): void {
+  const seen = new Map<string, string>();
+  for (const { name, path } of list) {
+    if (name === undefined) continue;
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined) ctx.fail(child(path, fieldName), name, `a ${fieldName} no other ${what} has (${earlier} has it)`);
+    else seen.set(name.toLowerCase(), path);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Parameters
+
+function paramCheck(name: ParamName): Check<unknown> {
+  const kind = PARAM_SPECS[name].kind;
+  switch (kind.type) {
+    case 'duration':
+      return DURATION;
+    case 'durationRange':
+      return DURATION_RANGE;
+    case 'integer':
+      return integer(kind.min, kind.max);
+    case 'fraction':
+      return number(0, 1, 'a number from 0 to 1');
+    case 'boolean':
+      return BOOLEAN;
+    case 'enum':
+      return choice(kind.values);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown parameter kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Checks beyond the kind: values the model cannot run with. */
+function paramExtraCheck(ctx: Ctx, name: ParamName, value: unknown, found: unknown, path: string): boolean {
+  if (name === 'unwrapPollInterval' && (value as RangeMs)[0] <= 0) {
+    ctx.fail(path, found, 'a range whose min is greater than 0 (a poll every 0 ms never ends)');
+    return false;
+  }
+  if (name === 'querySampleInterval' && (value as number) <= 0) {
+    ctx.fail(path, found, 'a duration greater than 0');
+    return false;
+  }
+  if (name === 'blockSlice') {
+    const ms = value as number;
+    if (ms <= 0 || ms % MS_PER_MINUTE !== 0) {
+      ctx.fail(path, found, 'a positive whole number of minutes, e.g. 5m');
+      return false;
+    }
+  }
+  return true;
+}
+
+function readParam(ctx: Ctx, name: ParamName, value: unknown, path: string): unknown {
+  if (value === undefined || value === null) return ctx.fail(path, value, paramCheck(name).expected);
+  const got = paramCheck(name).read(ctx, value, path);
+  if (got === undefined) return undefined;
+  return paramExtraCheck(ctx, name, got, value, path) ? got : undefined;
+}
+
+/** The value of `--param name=value`: read as a YAML scalar or flow list, so 0.5, true and [6s, 60s] are typed. */
+function parseParamValue(valueText: string): unknown {
+  if (valueText.trim() === '') return valueText;
+  try {
+    const parsed: unknown = YAML.parse(valueText, { logLevel: 'silent' });
+    return parsed === null || parsed === undefined ? valueText : parsed;
+  } catch {
+    return valueText;
+  }
+}
+
+const PARAM_ARG_EXPECTED = 'name=value, e.g. outageToUnavailable=45m';
+
+/** Profile defaults, then the file's `params:`, then `--param`. */
+function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliParams: readonly string[]): Params {
+  const params: Record<string, unknown> = { ...PROFILE_DEFAULTS[profile] };
+  if (fileParams !== undefined && fileParams !== null) {
+    const obj = mapping(ctx, fileParams, 'params', PARAM_NAMES, 'a mapping of parameter names to values');
+    if (obj !== undefined) {
+      for (const name of PARAM_NAMES) {
+        if (!Object.hasOwn(obj, name)) continue;
+        const value = readParam(ctx, name, obj[name], child('params', name));
+        if (value !== undefined) params[name] = value;
+      }
+    }
+  }
+  const cli = ctx.in('--param');
+  for (const arg of cliParams) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? '' : arg.slice(0, eq).trim();
+    if (eq < 0 || name === '') {
+      cli.fail('', arg, PARAM_ARG_EXPECTED);
+      continue;
+    }
+    if (!(PARAM_NAMES as readonly string[]).includes(name)) {
+      cli.fail(name, name, withHint(`a parameter name: one of ${PARAM_NAMES.join(', ')}`, name, PARAM_NAMES));
+      continue;
+    }
+    const value = readParam(cli, name as ParamName, parseParamValue(arg.slice(eq + 1)), name);
+    if (value !== undefined) params[name] = value;
+  }
+  return params as unknown as Params;
+}
+
+// ---------------------------------------------------------------------------
+// Entities
+
+interface EntityDefaults {
+  region: string;
+  tenant: string;
+  subscription: string;
+}
+
+function placement(ctx: Ctx, obj: Obj, path: string, defaults: EntityDefaults): EntityDefaults {
+  return {
+    region: withDefault(ctx, obj, 'region', path, REGION, defaults.region),
+    tenant: withDefault(ctx, obj, 'tenant', path, TENANT, defaults.tenant),
+    subscription: withDefault(ctx, obj, 'subscription', path, SUBSCRIPTION, defaults.subscription),
+  };
+}
+
+const KEY_FIELDS = ['name', 'kty', 'size', 'wrapAlgorithm', 'versions'];
+
+function readKey(ctx: Ctx, value: unknown, path: string): KeySpec | undefined {
+  const obj = mapping(ctx, value, path, KEY_FIELDS, 'a key: {name, kty, size, wrapAlgorithm, versions}');
+  if (obj === undefined) return undefined;
+  const name = required(ctx, obj, 'name', path, KEY_NAME) ?? declaredName(obj) ?? '';
+  const kty = optional(ctx, obj, 'kty', path, choice(KEY_TYPES));
+  const invalidKty = obj.kty !== undefined && obj.kty !== null && kty === undefined;
+  const type: KeyType = kty ?? DEFAULTS.kty;
+  let sizeBits: number = DEFAULTS.rsaSizeBits;
+  let wrapAlgorithm: WrapAlgorithm = DEFAULTS.rsaWrapAlgorithm;
+  // Size and algorithm depend on the key type: left unchecked when the type itself is wrong.
+  if (!invalidKty) {
+    const suffix = ` (kty ${type})`;
+    if (type === 'oct-HSM') {
+      sizeBits = withDefault(ctx, obj, 'size', path, integer(256, 256, `256${suffix}: an oct-HSM key is AES-256`), DEFAULTS.octSizeBits);
+      wrapAlgorithm = withDefault(ctx, obj, 'wrapAlgorithm', path, choice(['A256KW'] as const, suffix), DEFAULTS.octWrapAlgorithm);
+    } else {
+      const size = optional(ctx, obj, 'size', path, {
+        expected: `one of ${RSA_SIZES.join(', ')}${suffix}`,
+        read: (c, v, p) =>
+          typeof v === 'number' && (RSA_SIZES as readonly number[]).includes(v) ? v : c.fail(p, v, `one of ${RSA_SIZES.join(', ')}${suffix}`),
+      });
+      sizeBits = size ?? DEFAULTS.rsaSizeBits;
+      wrapAlgorithm = withDefault(ctx, obj, 'wrapAlgorithm', path, choice(['RSA-OAEP-256', 'RSA-OAEP'] as const, suffix), DEFAULTS.rsaWrapAlgorithm);
+    }
+  }
+  const versions = withDefault(
+    ctx,
+    obj,
+    'versions',
+    path,
+    distinctList(VERSION_ID, 'a non-empty list of version ids ([A-Za-z0-9-]+), e.g. [v1, v2]', { nonEmpty: true }),
+    [...DEFAULTS.versions],
+  );
+  return { name, kty: type, sizeBits, wrapAlgorithm, versions };
+}
+
+const VAULT_FIELDS = [
+  'name',
+  'region',
+  'tenant',
+  'subscription',
+  'softDelete',
+  'purgeProtection',
+  'softDeleteRetentionDays',
+  'keys',
+  'accessPolicies',
+];
+
+interface Declared<T> {
+  spec: T;
+  path: string;
+  /** The name as written, even when malformed; undefined when missing. */
+  name: string | undefined;
+}
+
+function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<KeyVaultSpec> | undefined {
+  const obj = mapping(ctx, value, path, VAULT_FIELDS, 'a key vault: {name, region, keys, ...}');
+  if (obj === undefined) return undefined;
+  const name = required(ctx, obj, 'name', path, VAULT_NAME) ?? declaredName(obj);
+  const where = placement(ctx, obj, path, defaults);
+  const softDelete = withDefault(ctx, obj, 'softDelete', path, BOOLEAN, DEFAULTS.softDelete);
+  const purgeProtection = withDefault(ctx, obj, 'purgeProtection', path, BOOLEAN, DEFAULTS.purgeProtection);
+  const softDeleteRetentionDays = withDefault(ctx, obj, 'softDeleteRetentionDays', path, integer(7, 90), DEFAULTS.softDeleteRetentionDays);
+  const keys: KeySpec[] = [];
+  const keyPaths: { name: string | undefined; path: string }[] = [];
+  for (const entry of entries(ctx, obj, 'keys', path, 'a list of keys')) {
+    const key = readKey(ctx, entry.value, entry.path);
+    if (key !== undefined) {
+      keys.push(key);
+      keyPaths.push({ name: key.name === '' ? undefined : key.name, path: entry.path });
+    }
+  }
+  checkUnique(ctx, keyPaths, 'key of this vault');
+  const accessPolicies: AccessPolicySpec[] = [];
+  for (const entry of entries(ctx, obj, 'accessPolicies', path, 'a list of access policies')) {
+    const policy = mapping(ctx, entry.value, entry.path, ['principal', 'permissions'], 'an access policy: {principal, permissions}');
+    if (policy === undefined) continue;
+    accessPolicies.push({
+      principal: required(ctx, policy, 'principal', entry.path, text('a cluster name')) ?? '',
+      permissions: required(ctx, policy, 'permissions', entry.path, PERMISSION_LIST) ?? [],
+    });
+  }
+  return {
+    name,
+    path,
+    spec: {
+      name: name ?? '',
+      ...where,
+      softDelete,
+      purgeProtection,
+      softDeleteRetentionDays,
+      keys,
+      accessPolicies,
+    },
+  };
+}
+
+const CLUSTER_FIELDS = [
+  'name',
+  'region',
+  'tenant',
+  'subscription',
+  'capacityGBPerDay',
+  'billingType',
+  'doubleEncryption',
+  'storageAccounts',
+  'key',
+];
+
+function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults, params: Params): Declared<ClusterSpec> | undefined {
+  const obj = mapping(ctx, value, path, CLUSTER_FIELDS, 'a cluster: {name, region, capacityGBPerDay, key, ...}');
+  if (obj === undefined) return undefined;
+  const name = required(ctx, obj, 'name', path, CLUSTER_NAME) ?? declaredName(obj);
+  const spec: ClusterSpec = {
+    name: name ?? '',
+    ...placement(ctx, obj, path, defaults),
+    capacityGBPerDay: withDefault(ctx, obj, 'capacityGBPerDay', path, integer(1, MAX_INT, 'a whole number of GB per day, at least 1'), DEFAULTS.capacityGBPerDay),
+    billingType: withDefault(ctx, obj, 'billingType', path, choice(['Cluster', 'Workspaces'] as const), DEFAULTS.billingType),
+    doubleEncryption: withDefault(ctx, obj, 'doubleEncryption', path, BOOLEAN, DEFAULTS.doubleEncryption),
+    storageAccounts: withDefault(ctx, obj, 'storageAccounts', path, integer(1, 64), params.storageAccountsPerCluster),
+  };
+  const keyPath = child(path, 'key');
+  if (obj.key !== undefined && obj.key !== null) {
+    const keyObj = mapping(ctx, obj.key, keyPath, ['vault', 'name', 'version'], 'a key reference: {vault, name, version}');
+    if (keyObj !== undefined) {
+      const ref: ClusterKeyRef = {
+        vault: required(ctx, keyObj, 'vault', keyPath, text('a vault name')) ?? '',
+        name: required(ctx, keyObj, 'name', keyPath, text('a key name')) ?? '',
+      };
+      const version = optional(ctx, keyObj, 'version', keyPath, VERSION_ID);
+      if (version !== undefined) ref.version = version;
+      spec.key = ref;
+    }
+  }
+  return { name, path, spec };
+}
+
+const WORKSPACE_FIELDS = ['name', 'region', 'tenant', 'subscription', 'cluster', 'retentionDays', 'ingest', 'query'];
+const INGEST_FIELDS = ['gbPerDay', 'recordsPerMinute'];
+const QUERY_FIELDS = ['perHour', 'lookback'];
+const GB_PER_DAY = number(0, Infinity, 'a number of GB per day, 0 or more');
+const RECORDS_PER_MINUTE = integer(0, MAX_INT, 'a whole number of records per minute, 0 or more');
+const PER_HOUR = number(0, Infinity, 'a number of queries per hour, 0 or more');
+
+function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<WorkspaceSpec> | undefined {
+  const obj = mapping(ctx, value, path, WORKSPACE_FIELDS, 'a workspace: {name, region, cluster, ingest, query, ...}');
+  if (obj === undefined) return undefined;
+  const name = required(ctx, obj, 'name', path, WORKSPACE_NAME) ?? declaredName(obj);
+  const ingestPath = child(path, 'ingest');
+  const ingest = obj.ingest === undefined || obj.ingest === null ? {} : (mapping(ctx, obj.ingest, ingestPath, INGEST_FIELDS, 'a mapping {gbPerDay, recordsPerMinute}') ?? {});
+  const queryPath = child(path, 'query');
+  const query = obj.query === undefined || obj.query === null ? {} : (mapping(ctx, obj.query, queryPath, QUERY_FIELDS, 'a mapping {perHour, lookback}') ?? {});
+  const cluster = optional(ctx, obj, 'cluster', path, text('a cluster name'));
+  const spec: WorkspaceSpec = {
+    name: name ?? '',
+    ...placement(ctx, obj, path, defaults),
+    ...(cluster === undefined ? {} : { cluster }),
+    retentionDays: withDefault(ctx, obj, 'retentionDays', path, integer(30, 730), DEFAULTS.retentionDays),
+    ingest: {
+      gbPerDay: withDefault(ctx, ingest, 'gbPerDay', ingestPath, GB_PER_DAY, DEFAULTS.ingestGBPerDay),
+      recordsPerMinute: withDefault(ctx, ingest, 'recordsPerMinute', ingestPath, RECORDS_PER_MINUTE, DEFAULTS.recordsPerMinute),
+    },
+    query: {
+      perHour: withDefault(ctx, query, 'perHour', queryPath, PER_HOUR, DEFAULTS.queriesPerHour),
+      lookbackMs: withDefault(ctx, query, 'lookback', queryPath, DURATION, DEFAULTS.queryLookbackMs),
+    },
+  };
+  return { name, path, spec };
+}
+
+// ---------------------------------------------------------------------------
+// Actions
+
+interface World {
+  vaults: Map<string, KeyVaultSpec>;
+  vaultNames: string[];
+  clusterNames: string[];
+  workspaceNames: string[];
+}
+
+/** An action read so far: its output fields by name, and where it was in the file. */
+type Draft = Record<string, unknown>;
+
+interface ActionField {
+  /** The field in the file. */
+  name: string;
+  /** The field in the Action (forMs for `for`). */
+  out: string;
+  required: boolean;
+  check(world: World, draft: Draft): Check<unknown>;
+}
+
+const field = (name: string, out: string, isRequired: boolean, check: (world: World, draft: Draft) => Check<unknown>): ActionField => ({
+  name,
+  out,
+  required: isRequired,
+  check,
+});
+
+const VAULT = field('vault', 'vault', true, (w) => reference('a name of keyVaults', w.vaultNames));
+const KEY = field('key', 'key', true, (w, d) => {
+  const vault = typeof d.vault === 'string' ? w.vaults.get(d.vault) : undefined;
+  // Without a known vault there is nothing to check the key against.
+  return vault === undefined
+    ? KEY_NAME
+    : reference(`a key of vault ${vault.name}`, vault.keys.map((k) => k.name).filter((n) => n !== ''));
+});
+/** Known versions are checked later, in time order (rotations add versions). */
+const VERSION = field('version', 'version', false, () => VERSION_ID);
+const FOR = field('for', 'forMs', true, () => POSITIVE_DURATION);
+const PRINCIPAL = field('principal', 'principal', true, (w) => reference('a cluster name (a name of clusters)', w.clusterNames));
+const CLUSTER = field('cluster', 'cluster', true, (w) => reference('a name of clusters', w.clusterNames));
+const WORKSPACE = field('workspace', 'workspace', true, (w) => reference('a name of workspaces', w.workspaceNames));
+const fixed = (check: Check<unknown>) => () => check;
+
+/** The fields of each action, in the order they are read (vault before key). */
+const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
+  'keyVault.outage': [VAULT, FOR],
+  'keyVault.transient': [VAULT, FOR, field('failureRate', 'failureRate', true, fixed(number(0, 1, 'a number from 0 to 1')))],
+  'keyVault.denyNetwork': [VAULT, FOR],
+  'keyVault.throttle': [
+    VAULT,
+    FOR,
+    field('limitPer10s', 'limitPer10s', true, fixed(integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1'))),
+  ],
+  'key.disable': [VAULT, KEY, VERSION],
+  'key.enable': [VAULT, KEY, VERSION],
+  'key.rotate': [VAULT, KEY, VERSION],
+  'key.delete': [VAULT, KEY],
+  'key.recover': [VAULT, KEY],
+  'key.purge': [VAULT, KEY],
+  'key.setExpiry': [VAULT, KEY, VERSION, field('exp', 'expMs', true, fixed(DURATION))],
+  'accessPolicy.set': [VAULT, PRINCIPAL, field('permissions', 'permissions', true, fixed(PERMISSION_LIST))],
+  'accessPolicy.remove': [VAULT, PRINCIPAL],
+  'cluster.create': [CLUSTER, field('body', 'body', false, fixed(JSON_OBJECT))],
+  'cluster.update': [CLUSTER, field('body', 'body', true, fixed(JSON_OBJECT))],
+  'cluster.setIdentity': [CLUSTER, field('type', 'type', true, fixed(choice(['SystemAssigned', 'None'] as const)))],
+  'cluster.delete': [CLUSTER],
+  'workspace.link': [WORKSPACE, CLUSTER],
+  'workspace.unlink': [WORKSPACE],
+  'workspace.linkStorage': [
+    WORKSPACE,
+    field('type', 'type', true, fixed(choice(['Query', 'Alerts'] as const))),
+    field('storageAccount', 'storageAccount', true, fixed(STORAGE_ACCOUNT_NAME)),
+  ],
+  // The new workload fields, flat (gbPerDay: 10) or grouped (ingest: {gbPerDay: 10}).
+  'workspace.setIngest': [
+    WORKSPACE,
+    field('gbPerDay', 'ingest.gbPerDay', false, fixed(GB_PER_DAY)),
+    field('recordsPerMinute', 'ingest.recordsPerMinute', false, fixed(RECORDS_PER_MINUTE)),
+    field('ingest', 'ingest', false, fixed(workloadGroup('ingest', INGEST_FIELDS, { gbPerDay: GB_PER_DAY, recordsPerMinute: RECORDS_PER_MINUTE }))),
+  ],
+  'workspace.setQuery': [
+    WORKSPACE,
+    field('perHour', 'query.perHour', false, fixed(PER_HOUR)),
+    field('lookback', 'query.lookbackMs', false, fixed(DURATION)),
+    field('query', 'query', false, fixed(workloadGroup('query', QUERY_FIELDS, { perHour: PER_HOUR, lookback: DURATION }))),
+  ],
+  'lockbox.request': [
+    WORKSPACE,
+    field('decision', 'decision', true, fixed(choice(['approve', 'reject'] as const))),
+    field('after', 'afterMs', true, fixed(DURATION)),
+  ],
+};
+const ACTION_NAMES = Object.keys(ACTION_FIELDS) as ActionName[];
+
+/** `ingest: {gbPerDay, recordsPerMinute}` or `query: {perHour, lookback}` inside a set action. */
+function workloadGroup(what: string, fields: readonly string[], checks: Record<string, Check<unknown>>): Check<Obj> {
+  const expected = `a mapping with some of ${fields.join(', ')}`;
+  return {
+    expected,
+    read(ctx, value, path) {
+      const obj = mapping(ctx, value, path, fields, expected);
+      if (obj === undefined) return undefined;
+      const out: Obj = {};
+      let ok = true;
+      for (const name of fields) {
+        if (obj[name] === undefined || obj[name] === null) continue;
+        const got = checks[name]!.read(ctx, obj[name], child(path, name));
+        if (got === undefined) ok = false;
+        else out[name === 'lookback' ? 'lookbackMs' : name] = got;
+      }
+      if (Object.keys(obj).length === 0) return ctx.fail(path, value, `a ${what} mapping with at least one of ${fields.join(', ')}`);
+      return ok ? out : undefined;
+    },
+  };
+}
+
+interface ReadAction {
+  /** Index in the file's list, for paths. */
+  index: number;
+  path: string;
+  draft: Draft;
+}
+
+function readAction(ctx: Ctx, value: unknown, path: string, world: World, durationMs: number | undefined): ReadAction | undefined {
+  if (!isObject(value)) return ctx.fail(path, value, 'an action: {at, do, ...}');
+  const doName = required(ctx, value, 'do', path, choice(ACTION_NAMES));
+  const fields = doName === undefined ? undefined : ACTION_FIELDS[doName];
+  if (fields !== undefined) mapping(ctx, value, path, ['at', 'do', ...fields.map((f) => f.name)], '');
+  const draft: Draft = {};
+  const atMs = required(ctx, value, 'at', path, DURATION);
+  if (atMs !== undefined) {
+    if (durationMs !== undefined && atMs >= durationMs) {
+      ctx.fail(child(path, 'at'), value.at, `a time before the end (duration ${formatDuration(durationMs)}): an action at or after the end never runs`);
+    }
+    draft.atMs = atMs;
+  }
+  if (doName === undefined || fields === undefined) return undefined;
+  draft.do = doName;
+  for (const f of fields) {
+    const check = f.check(world, draft);
+    const got = f.required ? required(ctx, value, f.name, path, check) : optional(ctx, value, f.name, path, check);
+    if (got === undefined) continue;
+    const [group, sub] = f.out.split('.') as [string, string | undefined];
+    if (sub === undefined) draft[group] = isObject(got) && isObject(draft[group]) ? { ...(draft[group] as Obj), ...got } : got;
+    else draft[group] = { ...(isObject(draft[group]) ? draft[group] : {}), [sub]: got };
+  }
+  if (doName === 'workspace.setIngest' || doName === 'workspace.setQuery') {
+    const group = doName === 'workspace.setIngest' ? 'ingest' : 'query';
+    const flat = fields.filter((f) => f.name !== group && f.name !== 'workspace').map((f) => f.name);
+    const hasFlat = flat.some((n) => value[n] !== undefined && value[n] !== null);
+    const hasGroup = value[group] !== undefined && value[group] !== null;
+    if (hasFlat && hasGroup) {
+      ctx.fail(child(path, group), value[group], `either ${flat.join(', ')} or ${group}: {...}, not both`);
+    } else if (!hasFlat && !hasGroup) {
+      ctx.fail(path, value, `at least one of ${flat.join(', ')} (the new ${group} workload)`);
+    }
+    if (!isObject(draft[group])) draft[group] = {};
+  }
+  return { index: 0, path, draft };
+}
+
+/**
+ * Version references in time order: a version exists if the key declares it
+ * or an earlier key.rotate created it. A rotation without `version:` creates
+ * "v<n+1>" where n is the number of versions so far.
+ */
+function checkVersions(ctx: Ctx, sorted: readonly ReadAction[], world: World): void {
+  const versions = new Map<string, string[]>();
+  const versionsOf = (vault: KeyVaultSpec, key: KeySpec): string[] => {
+    const id = `${vault.name}/${key.name}`;
+    let list = versions.get(id);
+    if (list === undefined) {
+      list = [...key.versions];
+      versions.set(id, list);
+    }
+    return list;
+  };
+  for (const { draft, path } of sorted) {
+    const vault = typeof draft.vault === 'string' ? world.vaults.get(draft.vault) : undefined;
+    const key = vault?.keys.find((k) => k.name === draft.key);
+    if (vault === undefined || key === undefined) continue;
+    const known = versionsOf(vault, key);
+    const version = draft.version;
+    if (draft.do === 'key.rotate') {
+      if (typeof version === 'string') {
+        if (known.includes(version)) ctx.fail(child(path, 'version'), version, `a new version id; key ${vault.name}/${key.name} already has ${known.join(', ')}`);
+        else known.push(version);
+      } else {
+        const next = `v${known.length + 1}`;
+        if (known.includes(next)) {
+          ctx.fail(child(path, 'version'), undefined, `a version id: the default next id ${next} is already taken by key ${vault.name}/${key.name}`);
+        } else known.push(next);
+      }
+    } else if (typeof version === 'string' && !known.includes(version)) {
+      const expected = `a version of key ${vault.name}/${key.name} at that time: ${known.join(', ')}`;
+      ctx.fail(child(path, 'version'), version, withHint(expected, version, known));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Expectations
+
+const EXPECT_FIELDS = ['metric', ...EXPECT_OPS];
+
+function readExpectation(ctx: Ctx, value: unknown, path: string): Expectation | undefined {
+  const obj = mapping(ctx, value, path, EXPECT_FIELDS, `an expectation: {metric, and one of ${EXPECT_OPS.join(', ')}}`);
+  if (obj === undefined) return undefined;
+  const metric = required(ctx, obj, 'metric', path, text('a metric: a dotted path into sla.json, e.g. totals.query.availability'));
+  const ops = EXPECT_OPS.filter((op) => Object.hasOwn(obj, op));
+  if (ops.length !== 1) {
+    ctx.failText(path, ops.length === 0 ? 'no comparison' : ops.join(' and '), `exactly one of ${EXPECT_OPS.join(', ')}`);
+    return undefined;
+  }
+  const op: ExpectOp = ops[0]!;
+  const raw = obj[op];
+  let expectedValue: Expectation['value'] | undefined;
+  if (op === 'equals') {
+    if (raw === null || typeof raw === 'string' || typeof raw === 'boolean' || (typeof raw === 'number' && Number.isFinite(raw))) expectedValue = raw;
+    else ctx.fail(child(path, op), raw, 'a number, text, true, false or null');
+  } else {
+    expectedValue = typeof raw === 'number' && Number.isFinite(raw) ? raw : ctx.fail(child(path, op), raw, 'a number');
+  }
+  if (metric === undefined || expectedValue === undefined) return undefined;
+  return { metric, op, value: expectedValue };
+}
+
+// ---------------------------------------------------------------------------
+// References between entities, and the cross checks of setup: ready
+// ("setup: ready builds a working cluster")
+
+function checkReferences(
+  ctx: Ctx,
+  setup: 'ready' | 'none',
+  vaults: readonly Declared<KeyVaultSpec>[],
+  clusters: readonly Declared<ClusterSpec>[],
+  workspaces: readonly Declared<WorkspaceSpec>[],
+  world: World,
+  params: Params,
+): void {
+  const clusterByName = new Map(clusters.map((c) => [c.spec.name, c.spec]));
+  for (const { spec, path } of clusters) {
+    const ref = spec.key;
+    if (ref === undefined) continue;
+    const keyPath = child(path, 'key');
+    if (setup === 'none') {
+      ctx.fail(keyPath, ref, 'no key with setup: none (nothing exists before t=0; set the key with a cluster.update action)');
+      continue;
+    }
+    if (ref.vault === '') continue;
+    const vault = world.vaults.get(ref.vault);
+    if (vault === undefined) {
+      ctx.fail(child(keyPath, 'vault'), ref.vault, withHint(namesExpected('a name of keyVaults', world.vaultNames), ref.vault, world.vaultNames));
+      continue;
+    }
+    const why = 'setup: ready builds a working cluster';
+    if (vault.region !== spec.region) {
+      ctx.failText(child(keyPath, 'vault'), `"${vault.name}" in region ${vault.region}`, `a vault in the cluster's region ${spec.region} (${why})`);
+    }
+    if (vault.tenant !== spec.tenant) {
+      ctx.failText(child(keyPath, 'vault'), `"${vault.name}" in tenant ${vault.tenant}`, `a vault in the cluster's tenant ${spec.tenant} (${why})`);
+    }
+    if (!vault.softDelete || !vault.purgeProtection) {
+      ctx.failText(
+        child(keyPath, 'vault'),
+        `"${vault.name}" with softDelete ${vault.softDelete} and purgeProtection ${vault.purgeProtection}`,
+        `a vault with soft delete and purge protection: a key update refuses a key that is not recoverable (${why})`,
+      );
+    }
+    if (ref.name === '') continue;
+    const key = vault.keys.find((k) => k.name === ref.name);
+    if (key === undefined) {
+      const names = vault.keys.map((k) => k.name);
+      ctx.fail(child(keyPath, 'name'), ref.name, withHint(namesExpected(`a key of vault ${vault.name}`, names), ref.name, names));
+      continue;
+    }
+    if (ref.version !== undefined && !key.versions.includes(ref.version)) {
+      ctx.fail(child(keyPath, 'version'), ref.version, withHint(`a version of key ${vault.name}/${key.name}: ${key.versions.join(', ')}`, ref.version, key.versions));
+    }
+  }
+  if (setup === 'ready') {
+    for (const { spec, path } of clusters) {
+      if (spec.capacityGBPerDay < params.minCapacityGBPerDay) {
+        ctx.fail(
+          child(path, 'capacityGBPerDay'),
+          spec.capacityGBPerDay,
+          `at least ${params.minCapacityGBPerDay} (minCapacityGBPerDay: setup: ready builds a working cluster)`,
+        );
+      }
+    }
+    const perRegion = new Map<string, number>();
+    for (const { spec, path } of clusters) {
+      const id = `${spec.subscription}/${spec.region}`;
+      const count = (perRegion.get(id) ?? 0) + 1;
+      perRegion.set(id, count);
+      if (count === params.maxClustersPerRegion + 1) {
+        ctx.failText(
+          path,
+          `cluster number ${count} in subscription ${spec.subscription}, region ${spec.region}`,
+          `at most ${params.maxClustersPerRegion} clusters per region and subscription (maxClustersPerRegion: setup: ready creates them all)`,
+        );
+      }
+    }
+  }
+  const linked = new Map<string, number>();
+  for (const { spec, path } of workspaces) {
+    if (spec.cluster === undefined) continue;
+    const clusterPath = child(path, 'cluster');
+    if (setup === 'none') {
+      ctx.fail(clusterPath, spec.cluster, 'no cluster with setup: none (nothing exists before t=0; link it with a workspace.link action)');
+      continue;
+    }
+    const cluster = clusterByName.get(spec.cluster);
+    if (cluster === undefined) {
+      ctx.fail(clusterPath, spec.cluster, withHint(namesExpected('a name of clusters', world.clusterNames), spec.cluster, world.clusterNames));
+      continue;
+    }
+    const why = 'setup: ready links it before t=0';
+    if (cluster.region !== spec.region) {
+      ctx.failText(clusterPath, `"${cluster.name}" in region ${cluster.region}`, `a cluster in the workspace's region ${spec.region} (${why})`);
+    }
+    if (cluster.tenant !== spec.tenant) {
+      ctx.failText(clusterPath, `"${cluster.name}" in tenant ${cluster.tenant}`, `a cluster in the workspace's tenant ${spec.tenant} (${why})`);
+    }
+    const count = (linked.get(cluster.name) ?? 0) + 1;
+    linked.set(cluster.name, count);
+    if (count === params.maxWorkspacesPerCluster + 1) {
+      ctx.failText(clusterPath, `workspace number ${count} linked to ${cluster.name}`, `at most ${params.maxWorkspacesPerCluster} workspaces per cluster (maxWorkspacesPerCluster)`);
+    }
+  }
+  for (const { spec, path } of vaults) {
+    spec.accessPolicies.forEach((policy, i) => {
+      const policyPath = item(child(path, 'accessPolicies'), i);
+      if (policy.principal !== '' && !world.clusterNames.includes(policy.principal)) {
+        ctx.fail(
+          child(policyPath, 'principal'),
+          policy.principal,
+          withHint(namesExpected('a cluster name (a name of clusters)', world.clusterNames), policy.principal, world.clusterNames),
+        );
+      }
+    });
+    const principals = spec.accessPolicies.map((p, i) => ({
+      name: p.principal === '' ? undefined : p.principal,
+      path: item(child(path, 'accessPolicies'), i),
+    }));
+    checkUniqueField(ctx, principals, 'principal', 'access policy of this vault');
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The scenario
+
+const TOP_FIELDS = [
+  'name',
+  'description',
+  'profile',
+  'seed',
+  'start',
+  'duration',
+  'tenant',
+  'subscription',
+  'region',
+  'setup',
+  'params',
+  'keyVaults',
+  'clusters',
+  'workspaces',
+  'actions',
+  'expect',
+];
+
+/** The file's problems in the order found, then those of the options, in command-line order. */
+function fileFirst(problems: readonly Problem[], source: string): Problem[] {
+  const rank = (p: Problem) => (p.file === source ? 0 : p.file === '--profile' ? 1 : p.file === '--seed' ? 2 : 3);
+  return [...problems].sort((a, b) => rank(a) - rank(b));
+}
+
+const ANY_TEXT: Check<string> = { expected: 'text', read: (ctx, v, p) => (typeof v === 'string' ? v : ctx.fail(p, v, 'text')) };
+const SEED = integer(0, MAX_INT, `a whole number from 0 to ${MAX_INT}`);
+
+/**
+ * The normalized Scenario of a parsed file; throws one InputError listing
+ * every problem (of the file and of the options).
+ */
+export function validateScenario(data: unknown, source: string, options: LoadOptions = {}): Scenario {
+  const problems: Problem[] = [];
+  const ctx = new Ctx(source, problems);
+  const top = mapping(ctx, data, '', TOP_FIELDS, 'a scenario: a mapping with name, duration and the other fields of INTERFACE.md');
+
+  // The options are checked even when the file is unusable: every problem is reported.
+  const cliProfile = options.profile === undefined ? undefined : choice(PROFILES).read(ctx.in('--profile'), options.profile, '');
+  const cliSeed = options.seed === undefined ? undefined : SEED.read(ctx.in('--seed'), options.seed, '');
+  if (top === undefined) {
+    resolveParams(ctx, undefined, cliProfile ?? DEFAULT_PROFILE, options.params ?? []);
+    throw new InputError(fileFirst(problems, source));
+  }
+
+  const name = required(ctx, top, 'name', '', SCENARIO_NAME);
+  const description = withDefault(ctx, top, 'description', '', ANY_TEXT, DEFAULTS.description);
+  const fileProfile = optional(ctx, top, 'profile', '', choice(PROFILES));
+  const profile: ProfileName = cliProfile ?? fileProfile ?? DEFAULTS.profile;
+  const fileSeed = optional(ctx, top, 'seed', '', SEED);
+  const seed = cliSeed ?? fileSeed ?? DEFAULTS.seed;
+  const startIso = withDefault(ctx, top, 'start', '', START, DEFAULTS.startIso);
+  const durationMs = required(ctx, top, 'duration', '', POSITIVE_DURATION);
+  const defaults: EntityDefaults = {
+    tenant: withDefault(ctx, top, 'tenant', '', TENANT, DEFAULTS.tenant),
+    subscription: withDefault(ctx, top, 'subscription', '', SUBSCRIPTION, DEFAULTS.subscription),
+    region: withDefault(ctx, top, 'region', '', REGION, DEFAULTS.region),
+  };
+  const setup = withDefault(ctx, top, 'setup', '', choice(['ready', 'none'] as const), DEFAULTS.setup);
+  const params = resolveParams(ctx, top.params, profile, options.params ?? []);
+
+  const vaults = entries(ctx, top, 'keyVaults', '', 'a list of key vaults')
+    .map((e) => readVault(ctx, e.value, e.path, defaults))
+    .filter((v) => v !== undefined);
+  const clusters = entries(ctx, top, 'clusters', '', 'a list of clusters')
+    .map((e) => readCluster(ctx, e.value, e.path, defaults, params))
+    .filter((c) => c !== undefined);
+  const workspaces = entries(ctx, top, 'workspaces', '', 'a list of workspaces')
+    .map((e) => readWorkspace(ctx, e.value, e.path, defaults))
+    .filter((w) => w !== undefined);
+  checkUnique(ctx, vaults, 'key vault');
+  checkUnique(ctx, clusters, 'cluster');
+  checkUnique(ctx, workspaces, 'workspace');
+
+  const namesOf = (list: readonly Declared<unknown>[]): string[] =>
+    list.map((d) => d.name).filter((n): n is string => n !== undefined);
+  const world: World = {
+    vaults: new Map(vaults.map((v) => [v.spec.name, v.spec])),
+    vaultNames: namesOf(vaults),
+    clusterNames: namesOf(clusters),
+    workspaceNames: namesOf(workspaces),
+  };
+  checkReferences(ctx, setup, vaults, clusters, workspaces, world, params);
+
+  const read: ReadAction[] = [];
+  entries(ctx, top, 'actions', '', 'a list of actions').forEach((e, index) => {
+    const action = readAction(ctx, e.value, e.path, world, durationMs);
+    if (action !== undefined) read.push({ ...action, index });
+  });
+  // Stable: equal times keep file order. An action whose time is wrong goes last.
+  const sorted = [...read].sort((a, b) => ((a.draft.atMs as number | undefined) ?? Infinity) - ((b.draft.atMs as number | undefined) ?? Infinity));
+  checkVersions(ctx, sorted, world);
+
+  const expect = entries(ctx, top, 'expect', '', 'a list of expectations')
+    .map((e) => readExpectation(ctx, e.value, e.path))
+    .filter((x) => x !== undefined);
+
+  if (problems.length > 0 || name === undefined || durationMs === undefined) throw new InputError(fileFirst(problems, source));
+  return {
+    name,
+    description,
+    source,
+    profile,
+    seed,
+    startIso,
+    durationMs,
+    params,
+    setup,
+    keyVaults: vaults.map((v) => v.spec),
+    clusters: clusters.map((c) => c.spec),
+    workspaces: workspaces.map((w) => w.spec),
+    actions: sorted.map((a) => a.draft as unknown as Action),
+    expect,
+  };
+}
