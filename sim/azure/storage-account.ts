@@ -74,6 +74,8 @@ export interface SampledQuery {
 class BlockLog<T extends { createdMs: number }> {
   private items: T[] = [];
   private head = 0;
+  /** Absolute index of the first item visitOlderThan has not visited yet. */
+  private visited = 0;
 
   push(item: T): void {
     this.items.push(item);
@@ -93,9 +95,16 @@ class BlockLog<T extends { createdMs: number }> {
     this.head++;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
+      this.visited = Math.max(0, this.visited - this.head);
       this.head = 0;
     }
     return item;
+  }
+
+  /** Visits each item once, in order, as soon as it is older than `ms` (so aging costs O(1) per item). */
+  visitOlderThan(ms: number, visit: (item: T) => void): void {
+    this.visited = Math.max(this.visited, this.head);
+    for (let item = this.items[this.visited]; item !== undefined && item.createdMs < ms; item = this.items[++this.visited]) visit(item);
   }
 
   /** Newest first. */
@@ -432,10 +441,7 @@ export class StorageAccount {
         this.counters.blocksPurged++;
         if (front.encryption === 'cmk') this.cmkBlocks.set(front.composition, this.cmkBlocks.get(front.composition)! - 1);
       }
-      for (const block of log.oldest()) {
-        if (block.createdMs >= hotFromMs) break;
-        block.hot = null;
-      }
+      log.visitOlderThan(hotFromMs, (block) => (block.hot = null));
     }
   }
 
@@ -568,7 +574,7 @@ export class StorageAccount {
   }
 
   private payload(id: string, composition: Composition, now: number): Buffer {
-    const header = { block: id, records: composition.recordsPerSlice, workspaces: composition.members.map((m) => m.workspace), sliceEndMs: now };
+    const header = { block: id, records: composition.recordsPerSlice, workspaces: composition.workspaces, sliceEndMs: now };
     return makePayload(header, this.deps.streams.payload, this.deps.params.blockPayloadBytes, this.deps.startIso);
   }
 

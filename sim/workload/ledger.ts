@@ -17,6 +17,7 @@ export interface Member {
 /** An immutable set of workspaces writing to one destination with one retention. */
 export class Composition {
   readonly recordsPerSlice: number;
+  readonly workspaces: readonly string[];
   private readonly names: ReadonlySet<string>;
 
   constructor(
@@ -24,7 +25,8 @@ export class Composition {
     readonly members: readonly Member[],
   ) {
     this.recordsPerSlice = members.reduce((sum, m) => sum + m.recordsPerSlice, 0);
-    this.names = new Set(members.map((m) => m.workspace));
+    this.workspaces = members.map((m) => m.workspace);
+    this.names = new Set(this.workspaces);
   }
 
   has(workspace: string): boolean {

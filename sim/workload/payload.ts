@@ -8,7 +8,7 @@ import type { Random } from '../engine/random.ts';
 export interface BlockHeader {
   block: string;
   records: number;
-  workspaces: string[];
+  workspaces: readonly string[];
   sliceEndMs: number;
 }
 
