@@ -35,9 +35,17 @@ const CONTROL_PLANE_ACTIONS: readonly Action['do'][] = [
 const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed']);
 const HIGHLIGHTS_MAX = 1000;
 
+/** What a probe may look at: the actors themselves, read-only by convention (tests and checks). */
+export interface WorldView {
+  readonly storageAccounts: readonly StorageAccount[];
+  readonly vaults: ReadonlyMap<string, KeyVault>;
+}
+
 export interface RunOptions {
   /** Every event, in time order (the timeline writer listens here). */
   onEvent?: (event: SimEvent) => void;
+  /** Looks at the actors at given times, after every event of that time so far. */
+  probes?: readonly { atMs: number; look: (view: WorldView) => void }[];
 }
 
 interface WorkspaceState {
@@ -89,7 +97,7 @@ class World {
 
   constructor(
     private readonly scenario: Scenario,
-    options: RunOptions,
+    private readonly options: RunOptions,
   ) {
     this.streams = new RandomStreams(scenario.seed);
     this.operations = new OperationLog(this.scheduler, this.bus);
@@ -139,6 +147,8 @@ class World {
     bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile });
     this.setupReady();
     for (const action of scenario.actions) scheduler.at(action.atMs, () => this.apply(action));
+    const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults };
+    for (const probe of this.options.probes ?? []) scheduler.at(probe.atMs, () => probe.look(view));
     let sliceIndex = 0;
     scheduler.every(scenario.params.blockSlice, () => {
       sliceIndex++;

@@ -494,6 +494,16 @@ export class StorageAccount {
     return false;
   }
 
+  /** Creation time of the oldest stored block, or null. */
+  get oldestBlockMs(): number | null {
+    let oldest: number | null = null;
+    for (const log of this.blocks.values()) {
+      const front = log.front();
+      if (front !== undefined && (oldest === null || front.createdMs < oldest)) oldest = front.createdMs;
+    }
+    return oldest;
+  }
+
   /** Tries to open every block with what the account holds now; counts what opens. For tests and checks. */
   openableBlocks(): { cmk: number; mmk: number; unreadable: number } {
     const result = { cmk: 0, mmk: 0, unreadable: 0 };

@@ -1,0 +1,93 @@
+// `npm run bench`: the scenarios end to end, each run in a child process of
+// its own (bench/scenario.ts) so its peak memory is not mixed with another's,
+// then the scheduler against a plain binary heap (bench/engine.ts) in this
+// process. Prints tables; exits 0 unless something fails.
+
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchEngine } from './engine.ts';
+import type { ScenarioBenchResult } from './scenario.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SCENARIO_SCRIPT = join('bench', 'scenario.ts');
+const SCENARIOS = ['kv-outage-45m', join('bench', 'month-1000-workspaces.yaml')];
+const RUNS = 3;
+const ENGINE_CASES: { pending: number; events: number }[] = [
+  { pending: 1_000, events: 2_000_000 },
+  { pending: 100_000, events: 2_000_000 },
+];
+
+function runChild(scenario: string): ScenarioBenchResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', SCENARIO_SCRIPT, scenario], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (child.error !== undefined) throw child.error;
+  if (child.status !== 0) {
+    throw new Error(`bench/scenario.ts ${scenario} exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+  }
+  const lastLine = child.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(lastLine) as ScenarioBenchResult;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const fixed = (n: number, digits: number): string => n.toFixed(digits);
+
+/** Right-aligns every column but the first (unless leftFirst is false). */
+function table(header: string[], rows: string[][], leftFirst = true): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((cell, i) => (i === 0 && leftFirst ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+console.log('cmk-sim bench');
+console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}`);
+console.log('');
+
+// 1. Scenarios, each run RUNS times, each time in a fresh child process.
+const scenarioRows: string[][] = [];
+for (const scenario of SCENARIOS) {
+  const runs: ScenarioBenchResult[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(runChild(scenario));
+  const first = runs[0]!;
+  for (const run of runs) {
+    if (run.events !== first.events || run.offeredRecords !== first.offeredRecords || run.blocksSealed !== first.blocksSealed) {
+      throw new Error(`${scenario}: runs disagree (the simulator should be deterministic): ${JSON.stringify(runs)}`);
+    }
+  }
+  const wallMs = median(runs.map((r) => r.wallMs));
+  const peakMiB = Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
+  scenarioRows.push([
+    scenario,
+    int(wallMs),
+    int(first.events),
+    int(first.events / (wallMs / 1000)),
+    fixed(peakMiB, 1),
+    int(first.offeredRecords),
+    first.blocksSealed === null ? 'n/a' : int(first.blocksSealed),
+  ]);
+}
+console.log(`Scenarios (load+run, timeline discarded; ${RUNS} runs each in its own process: median wall time, max peak RSS)`);
+console.log(
+  table(['scenario', 'wall (ms)', 'sim events', 'events/s', 'peak RSS (MiB)', 'offered records', 'blocks sealed'], scenarioRows),
+);
+console.log('');
+
+// 2. The scheduler against a binary heap, in this process.
+const engineRows: string[][] = [];
+for (const { pending, events } of ENGINE_CASES) {
+  const r = await benchEngine(pending, events);
+  engineRows.push([int(r.pending), int(r.events), int(r.eventsPerSecond), int(r.heapEventsPerSecond), fixed(r.ratio, 2)]);
+}
+console.log('Engine (same workload, same process)');
+console.log(table(['pending', 'events', 'scheduler (events/s)', 'binary heap (events/s)', 'ratio (ours/heap)'], engineRows, false));

@@ -1,0 +1,56 @@
+// Small scenarios for the model tests, written as the user would write them.
+
+import { parseScenario } from '../scenarios/load.ts';
+import type { SimEvent } from '../sim/observe/events.ts';
+import type { RunResult } from '../sim/result.ts';
+import type { Scenario } from '../sim/scenario.ts';
+import { runScenario, type RunOptions } from '../sim/world.ts';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+export interface ScenarioInput {
+  name?: string;
+  duration?: string;
+  seed?: number;
+  profile?: string;
+  params?: Record<string, unknown>;
+  actions?: Record<string, unknown>[];
+  clusters?: Record<string, unknown>[];
+  workspaces?: Record<string, unknown>[];
+  keyVaults?: Record<string, unknown>[];
+}
+
+/** One vault with key cmk, one cluster cl1 keyed to it, one linked workspace ws1; override any part. */
+export function scenario(input: ScenarioInput = {}): Scenario {
+  const data = {
+    name: input.name ?? 'test',
+    duration: input.duration ?? '2d',
+    seed: input.seed ?? 1,
+    ...(input.profile === undefined ? {} : { profile: input.profile }),
+    params: input.params ?? {},
+    keyVaults: input.keyVaults ?? [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 2048 }] }],
+    clusters: input.clusters ?? [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
+    workspaces: input.workspaces ?? [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: '1h' } }],
+    actions: input.actions ?? [],
+  };
+  return parseScenario(JSON.stringify(data), 'test.json', 'json');
+}
+
+export interface Run {
+  result: RunResult;
+  events: SimEvent[];
+  /** Events of one type, in order. */
+  of<T extends SimEvent['type']>(type: T): Extract<SimEvent, { type: T }>[];
+}
+
+export function run(s: Scenario, options: Omit<RunOptions, 'onEvent'> = {}): Run {
+  const events: SimEvent[] = [];
+  const result = runScenario(s, { ...options, onEvent: (e) => events.push(e) });
+  return {
+    result,
+    events,
+    of: <T extends SimEvent['type']>(type: T) => events.filter((e): e is Extract<SimEvent, { type: T }> => e.type === type),
+  };
+}
