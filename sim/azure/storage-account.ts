@@ -107,6 +107,18 @@ class BlockLog<T extends { createdMs: number }> {
     for (let item = this.items[this.visited]; item !== undefined && item.createdMs < ms; item = this.items[++this.visited]) visit(item);
   }
 
+  /** The oldest item created at or after ms (binary search: items are in time order). */
+  firstAtOrAfter(ms: number): T | undefined {
+    let low = this.head;
+    let high = this.items.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.items[mid]!.createdMs < ms) low = mid + 1;
+      else high = mid;
+    }
+    return this.items[low];
+  }
+
   /** Newest first. */
   *newest(): Generator<T> {
     for (let i = this.items.length - 1; i >= this.head; i--) yield this.items[i]!;
@@ -558,16 +570,27 @@ export class StorageAccount {
     this.deps.bus.emit({ t: now, type: 'hotCache.purged', entity: this.id, blocks: purged });
   }
 
+  /**
+   * The blocks a sampled query opens: the newest of its window (up to max - 1)
+   * and the oldest, so a window reaching past the hot cache really reads cold.
+   */
   private blocksOf(workspace: string, fromMs: number, max: number): StoredBlock[] {
     const found: StoredBlock[] = [];
     for (const log of this.blocks.values()) {
+      const oldest = log.firstAtOrAfter(fromMs);
+      let taken = 0;
       for (const block of log.newest()) {
-        if (block.createdMs < fromMs || found.length >= max) break;
-        if (block.composition.has(workspace)) found.push(block);
+        if (block.createdMs < fromMs || taken >= max - 1) break;
+        if (block.composition.has(workspace)) {
+          found.push(block);
+          taken++;
+        }
       }
+      if (oldest !== undefined && oldest.composition.has(workspace) && !found.includes(oldest)) found.push(oldest);
     }
     return found;
   }
+
 
   private newestCmkBlockOf(workspace: string): StoredBlock | undefined {
     for (const log of this.blocks.values()) for (const block of log.newest()) if (block.encryption === 'cmk' && block.composition.has(workspace)) return block;
