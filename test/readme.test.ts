@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { paramsTable } from '../reports/params-table.ts';
+import { listBuiltins } from '../scenarios/load.ts';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+test('the README starts with the two set-up commands', () => {
+  const firstBlock = readme.slice(readme.indexOf('```sh'), readme.indexOf('```', readme.indexOf('```sh') + 5));
+  assert.ok(firstBlock.includes('npm ci && npm start'));
+  assert.ok(firstBlock.includes('npm ci && npm test'));
+});
+
+test('the README parameter table is the one made from the parameter specs (run: npx tsx reports/params-table.ts --write)', () => {
+  assert.ok(readme.includes(paramsTable()));
+});
+
+test('the README names every built-in scenario', () => {
+  for (const { name } of listBuiltins()) assert.ok(readme.includes(`\`${name}\``), name);
+});
+
+test.run();
