@@ -2,13 +2,15 @@
 // the output folder and is renamed into place only when the whole run
 // succeeded; a failed run removes its temporaries and leaves no half file.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class OutputDir {
   private readonly staged: { temp: string; final: string }[] = [];
+  private readonly created: boolean;
 
   constructor(readonly dir: string) {
+    this.created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
   }
 
@@ -32,7 +34,14 @@ export class OutputDir {
     for (const { temp, final } of this.staged) renameSync(temp, final);
   }
 
+  /** Removes the temporaries, and the folder too when this run made it and left it empty. */
   abort(): void {
     for (const { temp } of this.staged) rmSync(temp, { force: true });
+    if (!this.created) return;
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // Not empty: something else is in it, leave it.
+    }
   }
 }

@@ -112,7 +112,7 @@ function escapeCell(text: string): string {
 export function renderSummary(result: RunResult, outDir: string, files: readonly string[]): string {
   const { totals } = result;
   const lines = [
-    `${result.scenario}: seed ${result.seed}, profile ${result.profile}, ${span(result.durationMs)} simulated, ${count(result.events)} events`,
+    `${result.scenario}: seed ${result.seed}, profile ${result.profile}, ${span(result.durationMs)} simulated, ${count(result.events)} simulator events`,
   ];
   const seen = result.incidents.filter((i) => i.unavailableAtMs !== null);
   lines.push(`incidents: ${result.incidents.length} (${seen.length} seen by users)`);

@@ -8,7 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { listBuiltins, loadScenario, type LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import type { Scenario } from './scenario.ts';
-import { runScenario, unsupportedProblems } from './world.ts';
+import { runScenario, setupProblems, unsupportedProblems } from './world.ts';
 import { TimelineWriter } from './observe/timeline.ts';
 import { OutputDir } from '../reports/output-dir.ts';
 import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
@@ -73,6 +73,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
         const width = Math.max(...builtins.map((b) => b.name.length));
         for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
       },
+    )
+    .epilogue(
+      'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
+        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
     )
     .demandCommand(1, 'name a command: run, validate or list')
     .strict()
@@ -158,7 +162,7 @@ function validateCommand(paths: readonly string[], io: Io): number {
   for (const path of paths) {
     try {
       const scenario = loadScenario(path);
-      const problems = unsupportedProblems(scenario);
+      const problems = [...unsupportedProblems(scenario), ...setupProblems(scenario)];
       if (problems.length > 0) throw new InputError(problems);
       io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
     } catch (error) {
@@ -181,5 +185,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  process.exitCode = await main(hideBin(process.argv));
+  void main(hideBin(process.argv)).then((status) => {
+    process.exitCode = status;
+  });
 }

@@ -69,6 +69,18 @@ export function unsupportedProblems(scenario: Scenario): Problem[] {
   return problems;
 }
 
+/** What setup would refuse (a key it cannot configure...), found by running setup alone, the same code as a run. */
+export function setupProblems(scenario: Scenario): Problem[] {
+  if (unsupportedProblems(scenario).length > 0) return [];
+  try {
+    new World(scenario, {}).setup();
+    return [];
+  } catch (error) {
+    if (error instanceof InputError) return [...error.problems];
+    throw error;
+  }
+}
+
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const problems = unsupportedProblems(scenario);
   if (problems.length > 0) throw new InputError(problems);
@@ -145,7 +157,7 @@ class World {
   run(): RunResult {
     const { scenario, scheduler, bus } = this;
     bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile });
-    this.setupReady();
+    this.setup();
     for (const action of scenario.actions) scheduler.at(action.atMs, () => this.apply(action));
     const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults };
     for (const probe of this.options.probes ?? []) scheduler.at(probe.atMs, () => probe.look(view));
@@ -165,7 +177,7 @@ class World {
   }
 
   /** setup: ready: key granted and set, workspaces linked, before t=0. */
-  private setupReady(): void {
+  setup(): void {
     for (const cluster of this.clusters.values()) {
       const key = cluster.spec.key;
       if (key === undefined) continue;
