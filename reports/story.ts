@@ -99,5 +99,21 @@ export function sentence(event: SimEvent): string {
       return `Storage account ${event.entity} replays ${event.records.toLocaleString('en-US')} buffered records (${event.blocks} blocks) under the customer key.`;
     case 'query.sampleFailed':
       return `A sampled query of ${event.workspace} fails: ${event.why}.`;
+    case 'storage.provisioned':
+      return `Storage account ${event.entity} is provisioned: data is stored from now on (under Microsoft keys until a key is set).`;
+    case 'storage.deleted':
+      return `Storage account ${event.entity} is deleted with its cluster: its data is gone.`;
+    case 'workspace.routed':
+      return `Workspace ${event.entity} now writes to ${event.storage}.`;
+    case 'savedSearches.removed':
+      return `Workspace ${event.entity}'s ${event.count} existing saved searches are removed: new ones are saved in storage account ${event.storageAccount}.`;
+    case 'lockbox.requested':
+      return `A Microsoft engineer asks, through Customer Lockbox, to access ${event.entity}'s data.`;
+    case 'lockbox.approved':
+      return `The customer approves the Lockbox request for ${event.entity}.`;
+    case 'lockbox.rejected':
+      return `The customer rejects the Lockbox request for ${event.entity}: no access.`;
+    case 'key.rotationFollowed':
+      return `Cluster ${event.entity} follows the new key version ${event.version} (auto-rotation).`;
   }
 }

@@ -8,7 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { listBuiltins, loadScenario, type LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import type { Scenario } from './scenario.ts';
-import { runScenario, setupProblems, unsupportedProblems } from './world.ts';
+import { runScenario, setupProblems } from './world.ts';
 import { TimelineWriter } from './observe/timeline.ts';
 import { OutputDir } from '../reports/output-dir.ts';
 import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
@@ -125,7 +125,6 @@ function loadWithOverrides(argv: RunArgs): Scenario {
   if (argv.param !== undefined) options.params = argv.param;
   try {
     const scenario = loadScenario(argv.scenario, options);
-    problems.push(...unsupportedProblems(scenario));
     if (problems.length > 0) throw new InputError(problems);
     return scenario;
   } catch (error) {
@@ -162,7 +161,7 @@ function validateCommand(paths: readonly string[], io: Io): number {
   for (const path of paths) {
     try {
       const scenario = loadScenario(path);
-      const problems = [...unsupportedProblems(scenario), ...setupProblems(scenario)];
+      const problems = setupProblems(scenario);
       if (problems.length > 0) throw new InputError(problems);
       io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
     } catch (error) {

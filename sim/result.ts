@@ -1,12 +1,15 @@
 // What a run produces: the shape of sla.json (INTERFACE.md), built by the
 // world, read by the reports. Times are milliseconds from the start.
 
+import type { ClusterSettings, ProvisioningState } from './azure/cluster.ts';
+import type { LockboxRecord } from './azure/control-plane.ts';
 import type { Incident } from './azure/incidents.ts';
+import type { KeyVaultProperties } from './azure/requests.ts';
 import type { Operation } from './azure/operations.ts';
 import type { SimEvent, StorageState } from './observe/events.ts';
 import type { ExpectOp } from './scenario.ts';
 
-export type { Incident, Operation };
+export type { Incident, LockboxRecord, Operation };
 
 export interface IngestionTotals {
   offeredRecords: number;
@@ -66,10 +69,24 @@ export interface RunResult {
     query: QueryTotals & { latencyMs: LatencyPercentiles };
     keyVault: { requests: number; unwrapCalls: number; unwrapFailures: number; throttled: number; denied: number };
   };
-  workspaces: Record<string, { storage: string; ingestion: IngestionTotals; query: QueryTotals }>;
+  workspaces: Record<
+    string,
+    {
+      /** Where it writes at the end: a storage account ("cl1/0") or "shared/0". */
+      storage: string;
+      cluster: string | null;
+      ingestion: IngestionTotals;
+      query: QueryTotals;
+      linkedStorage: { Query: string | null; Alerts: string | null };
+      savedSearches: { inWorkspace: number; removedByLinkedStorage: number };
+    }
+  >;
+  /** Every cluster of the scenario at the end; null fields when it does not exist (never created, or deleted). */
+  clusters: Record<string, { provisioningState: ProvisioningState | null; keyVaultProperties: KeyVaultProperties | null; settings: ClusterSettings | null }>;
   storageAccounts: Record<string, StorageAccountSummary>;
   incidents: Incident[];
   operations: Operation[];
+  lockbox: LockboxRecord[];
   /** The notable events in time order (at most 1000; leftOut counts the rest), for "what happened". */
   highlights: { events: SimEvent[]; leftOut: number };
   invariants: { checked: number; violations: { rule: string; atMs: number; message: string }[] };

@@ -82,6 +82,8 @@ export interface WorkspaceSpec {
   /** The cluster `setup: ready` links it to. */
   cluster?: string;
   retentionDays: number;
+  /** Saved searches kept in the workspace (removed when a Query storage account is linked). */
+  savedSearches: number;
   ingest: IngestSpec;
   query: QuerySpec;
 }
@@ -108,7 +110,7 @@ export type Action =
   | (At & { do: 'cluster.delete'; cluster: string })
   | (At & { do: 'workspace.link'; workspace: string; cluster: string })
   | (At & { do: 'workspace.unlink'; workspace: string })
-  | (At & { do: 'workspace.linkStorage'; workspace: string; type: 'Query' | 'Alerts'; storageAccount: string })
+  | (At & { do: 'workspace.linkStorage'; workspace: string; type: 'Query' | 'Alerts'; storageAccount: string; region?: string })
   | (At & { do: 'workspace.setIngest'; workspace: string; ingest: Partial<IngestSpec> })
   | (At & { do: 'workspace.setQuery'; workspace: string; query: Partial<QuerySpec> })
   | (At & { do: 'lockbox.request'; workspace: string; decision: 'approve' | 'reject'; afterMs: number });

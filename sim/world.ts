@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import { InfrastructureLayer, PlatformKey } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { Cluster, REQUIRED_PERMISSIONS, vaultUriOf } from './azure/cluster.ts';
+import { MS_PER_MINUTE } from './engine/duration.ts';
+import { type Cluster, vaultUriOf } from './azure/cluster.ts';
+import { ControlPlane, type RequestOptions } from './azure/control-plane.ts';
 import { KeyVault } from './azure/key-vault.ts';
-import { OperationLog } from './azure/operations.ts';
+import { type Operation, OperationLog } from './azure/operations.ts';
 import { assertNever, StorageAccount, type ClusterIdentity } from './azure/storage-account.ts';
 import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
@@ -17,28 +19,18 @@ import { Composition, conservationGap, RecordLedger, type BucketCounts } from '.
 import { QueryFlow } from './workload/query-flow.ts';
 import type { Action, Scenario, WorkspaceSpec } from './scenario.ts';
 import type { IngestionTotals, QueryTotals, RunResult } from './result.ts';
-import { MS_PER_MINUTE } from './engine/duration.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Actions whose rules arrive with the control plane (issue: control plane); refused by validation until then. */
-const CONTROL_PLANE_ACTIONS: readonly Action['do'][] = [
-  'cluster.create',
-  'cluster.delete',
-  'workspace.link',
-  'workspace.unlink',
-  'workspace.linkStorage',
-  'lockbox.request',
-];
-
 /** Events too frequent for the story (they stay in the timeline). */
-const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed']);
+const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed', 'workspace.routed']);
 const HIGHLIGHTS_MAX = 1000;
 
 /** What a probe may look at: the actors themselves, read-only by convention (tests and checks). */
 export interface WorldView {
   readonly storageAccounts: readonly StorageAccount[];
   readonly vaults: ReadonlyMap<string, KeyVault>;
+  readonly controlPlane: ControlPlane;
 }
 
 export interface RunOptions {
@@ -52,26 +44,13 @@ interface WorkspaceState {
   spec: WorkspaceSpec;
   recordsPerMinute: number;
   storage: StorageAccount;
+  /** Accounts it wrote to before, until when: a query whose lookback reaches back there still needs them. */
+  previous: { account: StorageAccount; untilMs: number }[];
   flow: QueryFlow;
 }
 
-/** Problems the model cannot run yet, reported like any bad input. */
-export function unsupportedProblems(scenario: Scenario): Problem[] {
-  const problems: Problem[] = [];
-  if (scenario.setup === 'none') {
-    problems.push({ file: scenario.source, path: 'setup', found: 'none', expected: 'ready (building clusters from nothing with actions is not supported by this version)' });
-  }
-  scenario.actions.forEach((action, index) => {
-    if (CONTROL_PLANE_ACTIONS.includes(action.do)) {
-      problems.push({ file: scenario.source, path: `actions[${index}].do`, found: action.do, expected: 'an action this version runs (cluster creation, deletion and workspace linking are not supported yet)' });
-    }
-  });
-  return problems;
-}
-
-/** What setup would refuse (a key it cannot configure...), found by running setup alone, the same code as a run. */
+/** What setup would refuse, found by running setup alone: the same requests as a run. */
 export function setupProblems(scenario: Scenario): Problem[] {
-  if (unsupportedProblems(scenario).length > 0) return [];
   try {
     new World(scenario, {}).setup();
     return [];
@@ -82,8 +61,6 @@ export function setupProblems(scenario: Scenario): Problem[] {
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  const problems = unsupportedProblems(scenario);
-  if (problems.length > 0) throw new InputError(problems);
   return new World(scenario, options).run();
 }
 
@@ -94,7 +71,7 @@ class World {
   private readonly ledger = new RecordLedger();
   private readonly operations: OperationLog;
   private readonly vaults = new Map<string, KeyVault>();
-  private readonly clusters = new Map<string, Cluster>();
+  private readonly controlPlane: ControlPlane;
   private readonly workspaces = new Map<string, WorkspaceState>();
   private readonly shared: StorageAccount;
   private readonly sinks: StorageAccount[] = [];
@@ -133,25 +110,27 @@ class World {
       );
     }
     // Workspaces outside any cluster write to shared Log Analytics storage, under Microsoft keys.
-    this.shared = this.makeAccount({ name: 'shared', identityNoneCause: () => null }, 0, null);
+    this.shared = this.makeAccount({ name: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
     this.sinks.push(this.shared);
-    for (const spec of scenario.clusters) {
-      const cluster = new Cluster(spec, {
-        scheduler: this.scheduler,
-        bus: this.bus,
-        params,
-        vaults: this.vaults,
-        operations: this.operations,
-        delays: this.streams.stream(`${spec.name}/operations`),
-      });
-      const infrastructure = spec.doubleEncryption ? new InfrastructureLayer(this.streams.stream(`${spec.name}/infrastructure`).bytes(32)) : null;
-      for (let index = 0; index < spec.storageAccounts; index++) {
-        const account = this.makeAccount(cluster, index, infrastructure);
-        cluster.storageAccounts.push(account);
-        this.sinks.push(account);
-      }
-      this.clusters.set(spec.name, cluster);
+    this.controlPlane = new ControlPlane({
+      scheduler: this.scheduler,
+      bus: this.bus,
+      params,
+      streams: this.streams,
+      vaults: this.vaults,
+      operations: this.operations,
+      clusterSpecs: scenario.clusters,
+      workspaceSpecs: scenario.workspaces,
+      hooks: {
+        makeStorageAccounts: (cluster) => this.makeClusterAccounts(cluster),
+        routeWorkspace: (workspace, account) => this.route(workspace, account ?? this.shared),
+      },
+    });
+    for (const spec of scenario.workspaces) {
+      const flow = new QueryFlow(spec.name, spec.query.perHour, spec.query.lookbackMs, 0);
+      this.workspaces.set(spec.name, { spec, recordsPerMinute: spec.ingest.recordsPerMinute, storage: this.shared, previous: [], flow });
     }
+    this.recompose(this.shared);
   }
 
   run(): RunResult {
@@ -159,16 +138,16 @@ class World {
     bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile });
     this.setup();
     for (const action of scenario.actions) scheduler.at(action.atMs, () => this.apply(action));
-    const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults };
+    const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults, controlPlane: this.controlPlane };
     for (const probe of this.options.probes ?? []) scheduler.at(probe.atMs, () => probe.look(view));
     let sliceIndex = 0;
     scheduler.every(scenario.params.blockSlice, () => {
       sliceIndex++;
       for (const sink of this.sinks) sink.ingestSlice(sliceIndex);
     });
-    for (const sink of this.sinks) {
-      scheduler.every(scenario.params.querySampleInterval, () => this.sampleQuery(sink));
-    }
+    scheduler.every(scenario.params.querySampleInterval, () => {
+      for (const sink of this.sinks) this.sampleQuery(sink);
+    });
     scheduler.runUntil(scenario.durationMs);
     for (const ws of this.workspaces.values()) this.settleFlow(ws);
     this.checkConservation();
@@ -176,60 +155,85 @@ class World {
     return this.result();
   }
 
-  /** setup: ready: key granted and set, workspaces linked, before t=0. */
+  /**
+   * setup: ready is the documented provisioning path run before t=0 with the
+   * same requests a scenario makes: create each cluster, grant it get,
+   * wrapKey and unwrapKey, set its key, link its workspaces. A refusal is bad input.
+   */
   setup(): void {
-    for (const cluster of this.clusters.values()) {
-      const key = cluster.spec.key;
-      if (key === undefined) continue;
-      const vault = this.vaults.get(key.vault)!;
-      if (vault.hasPermissions(cluster.name, REQUIRED_PERMISSIONS).length > 0 && !vault.spec.accessPolicies.some((p) => p.principal === cluster.name)) {
-        vault.setPolicy(0, cluster.name, REQUIRED_PERMISSIONS);
-      }
-      const version = key.version ?? vault.newestVersion(key.name)!;
-      cluster.update({ properties: { keyVaultProperties: { keyVaultUri: vaultUriOf(key.vault), keyName: key.name, keyVersion: version } } }, 0);
+    if (this.scenario.setup === 'none') return;
+    const { controlPlane, scenario } = this;
+    const setup: RequestOptions = { setup: true };
+    const requests: { operation: Operation; path: string }[] = [];
+    const stage = (make: () => { operation: Operation; path: string }[]) => {
+      requests.push(...make());
+      for (let next = this.scheduler.peekMs(); next !== undefined && next <= 0; next = this.scheduler.peekMs()) this.scheduler.step();
+    };
+    stage(() => scenario.clusters.map((spec, i) => ({ operation: controlPlane.createCluster(spec.name, undefined, setup), path: `clusters[${i}]` })));
+    stage(() =>
+      scenario.clusters.flatMap((spec, i) => {
+        const key = spec.key;
+        if (key === undefined || !controlPlane.clusters.has(spec.name)) return [];
+        const vault = this.vaults.get(key.vault)!;
+        if (!vault.spec.accessPolicies.some((p) => p.principal === spec.name)) controlPlane.grantAccess(key.vault, spec.name);
+        const body = { properties: { keyVaultProperties: { keyVaultUri: vaultUriOf(key.vault), keyName: key.name, keyVersion: key.version ?? vault.newestVersion(key.name)! } } };
+        return [{ operation: controlPlane.updateCluster(spec.name, body, setup), path: `clusters[${i}].key` }];
+      }),
+    );
+    stage(() =>
+      scenario.workspaces.flatMap((spec, i) =>
+        spec.cluster === undefined || !controlPlane.clusters.has(spec.cluster) ? [] : [{ operation: controlPlane.link(spec.name, spec.cluster, setup), path: `workspaces[${i}].cluster` }],
+      ),
+    );
+    const refused = requests.filter((r) => r.operation.status !== 'Succeeded');
+    if (refused.length > 0) {
+      throw new InputError(
+        refused.map(({ operation, path }) => ({
+          file: scenario.source,
+          path,
+          found: `${operation.action} refused: ${operation.httpStatus} ${operation.code}: ${operation.message}`,
+          expected: 'what Azure accepts (setup: ready runs the documented provisioning steps before t=0)',
+        })),
+      );
     }
-    // The key update is an operation like any other; setup runs it to completion before t=0.
-    for (let step = this.scheduler.peekMs(); step !== undefined && step <= 0; step = this.scheduler.peekMs()) this.scheduler.step();
-    const setupFailures = this.operations.all.filter((o) => o.status !== 'Succeeded');
-    if (setupFailures.length > 0) {
-      throw new InputError(setupFailures.map((o) => ({ file: this.scenario.source, path: `clusters[${this.scenario.clusters.findIndex((c) => c.name === o.target)}].key`, found: `${o.code}: ${o.message}`, expected: 'a key that setup: ready can configure' })));
-    }
+    // Setup happened before t=0: its requests are not the scenario's operations.
     this.operations.all.length = 0;
-    const perCluster = new Map<string, number>();
-    for (const spec of this.scenario.workspaces) {
-      let storage = this.shared;
-      if (spec.cluster !== undefined) {
-        const cluster = this.clusters.get(spec.cluster)!;
-        const index = perCluster.get(spec.cluster) ?? 0;
-        perCluster.set(spec.cluster, index + 1);
-        storage = cluster.storageAccounts[index % cluster.storageAccounts.length]!;
-      }
-      const flow = new QueryFlow(spec.name, spec.query.perHour, spec.query.lookbackMs, 0);
-      this.workspaces.set(spec.name, { spec, recordsPerMinute: spec.ingest.recordsPerMinute, storage, flow });
-    }
-    for (const sink of this.sinks) this.recompose(sink);
   }
 
-  private makeAccount(cluster: ClusterIdentity, index: number, infrastructure: InfrastructureLayer | null): StorageAccount {
+  private makeClusterAccounts(cluster: Cluster): StorageAccount[] {
+    const infrastructure = cluster.settings.doubleEncryption ? new InfrastructureLayer(this.streams.stream(`${cluster.name}/infrastructure`).bytes(32)) : null;
+    const accounts: StorageAccount[] = [];
+    for (let index = 0; index < cluster.spec.storageAccounts; index++) accounts.push(this.makeAccount(cluster, index, infrastructure, 'provisioning'));
+    this.sinks.push(...accounts);
+    return accounts;
+  }
+
+  private makeAccount(cluster: ClusterIdentity, index: number, infrastructure: InfrastructureLayer | null, state: 'provisioning' | 'noKey'): StorageAccount {
     const id = `${cluster.name}/${index}`;
     const stream = (purpose: string) => this.streams.stream(`${id}/${purpose}`);
-    return new StorageAccount(cluster.name, index, {
-      scheduler: this.scheduler,
-      bus: this.bus,
-      params: this.scenario.params,
-      startIso: this.scenario.startIso,
-      cluster,
-      vaults: this.vaults,
-      ledger: this.ledger,
-      platformKey: this.platformKey,
-      infrastructure,
-      streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries') },
-      onStateChange: (account) => this.storageStateChanged(account),
-    });
+    return new StorageAccount(
+      cluster.name,
+      index,
+      {
+        scheduler: this.scheduler,
+        bus: this.bus,
+        params: this.scenario.params,
+        startIso: this.scenario.startIso,
+        cluster,
+        vaults: this.vaults,
+        ledger: this.ledger,
+        platformKey: this.platformKey,
+        infrastructure,
+        streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries') },
+        onStateChange: (account) => this.storageStateChanged(account),
+      },
+      state,
+    );
   }
 
   private apply(action: Action): void {
     const now = this.scheduler.nowMs;
+    const cp = this.controlPlane;
     this.bus.emit({ t: now, type: 'action', entity: actionTarget(action), action: action.do, detail: describeAction(action) });
     switch (action.do) {
       case 'keyVault.outage':
@@ -248,7 +252,10 @@ class World {
       case 'key.enable':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.setEnabled(now, action.key, action.version, action.do === 'key.enable'));
       case 'key.rotate':
-        return this.vaultRequest(action, () => void this.vaults.get(action.vault)!.createVersion(now, action.key, action.version));
+        return this.vaultRequest(action, () => {
+          this.vaults.get(action.vault)!.createVersion(now, action.key, action.version);
+          cp.keyRotated(action.vault, action.key);
+        });
       case 'key.delete':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.deleteKey(now, action.key));
       case 'key.recover':
@@ -261,10 +268,22 @@ class World {
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions));
       case 'accessPolicy.remove':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removePolicy(now, action.principal));
+      case 'cluster.create':
+        return void cp.createCluster(action.cluster, action.body);
       case 'cluster.update':
-        return this.clusters.get(action.cluster)!.update(action.body);
+        return void cp.updateCluster(action.cluster, action.body);
       case 'cluster.setIdentity':
-        return this.clusters.get(action.cluster)!.setIdentity(action.type);
+        return void cp.setIdentity(action.cluster, action.type);
+      case 'cluster.delete':
+        return void cp.deleteCluster(action.cluster);
+      case 'workspace.link':
+        return void cp.link(action.workspace, action.cluster);
+      case 'workspace.unlink':
+        return void cp.unlink(action.workspace);
+      case 'workspace.linkStorage':
+        return void cp.linkStorage(action.workspace, action.type, action.storageAccount, action.region);
+      case 'lockbox.request':
+        return void cp.lockboxRequest(action.workspace, action.decision, action.afterMs);
       case 'workspace.setIngest':
         return this.changeWorkload(action.workspace, (ws) => {
           if (action.ingest.recordsPerMinute !== undefined) ws.recordsPerMinute = action.ingest.recordsPerMinute;
@@ -274,13 +293,6 @@ class World {
           if (action.query.perHour !== undefined) ws.flow.setRate(now, action.query.perHour);
           if (action.query.lookbackMs !== undefined) ws.flow.lookbackMs = action.query.lookbackMs;
         });
-      case 'cluster.create':
-      case 'cluster.delete':
-      case 'workspace.link':
-      case 'workspace.unlink':
-      case 'workspace.linkStorage':
-      case 'lockbox.request':
-        throw new Error(`internal: ${action.do} reached the model; validation refuses it`);
       default:
         return assertNever(action);
     }
@@ -304,6 +316,21 @@ class World {
     this.recompose(ws.storage);
   }
 
+  /** The workspace writes to another account from now on; queries still need the old one while their lookback reaches it. */
+  private route(workspace: string, account: StorageAccount): void {
+    const ws = this.workspaces.get(workspace)!;
+    const now = this.scheduler.nowMs;
+    if (ws.storage === account) return;
+    const old = ws.storage;
+    if (old !== this.shared) ws.previous.push({ account: old, untilMs: now });
+    ws.storage = account;
+    this.recompose(old);
+    this.recompose(account);
+    this.bus.emit({ t: now, type: 'workspace.routed', entity: workspace, storage: account.id });
+    this.settleFlow(ws);
+    this.scheduler.at(now + ws.flow.lookbackMs, () => this.settleFlow(ws));
+  }
+
   /** Regroups the workspaces writing to a storage account: one composition per retention. */
   private recompose(sink: StorageAccount): void {
     const byRetention = new Map<number, { workspace: string; recordsPerSlice: number }[]>();
@@ -319,17 +346,25 @@ class World {
 
   // ---- queries ---------------------------------------------------------------
 
-  private servingOf(ws: WorkspaceState): boolean {
-    const { storage } = ws;
-    if (storage.serving) return true;
+  /** Whether this account can serve the workspace's data it holds. */
+  private servedBy(account: StorageAccount, workspace: string): boolean {
+    if (account.serving || account.state === 'deleted') return true;
     // Data under Microsoft keys stays readable whatever the key's state; an outage makes the account unavailable.
-    return storage.state === 'revoked' && !storage.holdsCmkDataOf(ws.spec.name);
+    return account.state === 'revoked' && !account.holdsCmkDataOf(workspace);
+  }
+
+  private servingOf(ws: WorkspaceState): boolean {
+    const now = this.scheduler.nowMs;
+    if (!this.servedBy(ws.storage, ws.spec.name)) return false;
+    return ws.previous.every((p) => p.untilMs <= now - ws.flow.lookbackMs || this.servedBy(p.account, ws.spec.name));
   }
 
   private storageStateChanged(account: StorageAccount): void {
     this.conservationChecks++;
     this.checkConservation();
-    for (const ws of this.workspaces.values()) if (ws.storage === account) this.settleFlow(ws);
+    for (const ws of this.workspaces.values()) {
+      if (ws.storage === account || ws.previous.some((p) => p.account === account)) this.settleFlow(ws);
+    }
   }
 
   private settleFlow(ws: WorkspaceState): void {
@@ -346,7 +381,7 @@ class World {
     if (candidates.length === 0) return;
     const ws = this.streams.stream(`${sink.id}/sample`).pick(candidates);
     const result = sink.sampleQuery(ws.spec.name, ws.flow.lookbackMs);
-    if (result.ok !== this.servingOf(ws)) {
+    if (result.ok !== this.servedBy(sink, ws.spec.name)) {
       throw new Error(`internal: sampled query of ${ws.spec.name} ${result.ok ? 'succeeded' : 'failed'} while its flow says the opposite`);
     }
     if (result.ok) this.latencies.push(result.latencyMs);
@@ -361,13 +396,21 @@ class World {
   // ---- result ------------------------------------------------------------------
 
   private result(): RunResult {
-    const { scenario } = this;
+    const { scenario, controlPlane } = this;
     const names = scenario.workspaces.map((w) => w.name);
     const perWorkspace = this.ledger.byWorkspace(names);
     const workspaces: RunResult['workspaces'] = {};
     for (const name of names) {
       const ws = this.workspaces.get(name)!;
-      workspaces[name] = { storage: ws.storage.id, ingestion: ingestionTotals(perWorkspace.get(name)!), query: queryTotals([ws.flow], ws.flow.unavailableMs) };
+      const links = controlPlane.workspaces.get(name)!;
+      workspaces[name] = {
+        storage: ws.storage.id,
+        cluster: links.cluster?.name ?? null,
+        ingestion: ingestionTotals(perWorkspace.get(name)!),
+        query: queryTotals([ws.flow], ws.flow.unavailableMs),
+        linkedStorage: { ...links.linkedStorage },
+        savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved },
+      };
     }
     const flows = [...this.workspaces.values()].map((w) => w.flow);
     const unionUnavailableMs = this.unionUnavailableMs + (this.failingWorkspaces > 0 ? scenario.durationMs - this.anyFailingSinceMs : 0);
@@ -376,7 +419,7 @@ class World {
     for (const vault of this.vaults.values()) for (const field of Object.keys(keyVault) as (keyof typeof keyVault)[]) keyVault[field] += vault.counters[field];
     const storageAccounts: RunResult['storageAccounts'] = {};
     for (const sink of this.sinks) {
-      if (sink === this.shared && sink.compositions.length === 0) continue;
+      if (sink === this.shared && sink.counters.blocksSealed === 0) continue;
       storageAccounts[sink.id] = {
         finalState: sink.state,
         aekInMemory: sink.aekInMemory,
@@ -386,6 +429,13 @@ class World {
         sampledQueries: sink.counters.sampledQueries,
         incidents: sink.incidents.all.length,
       };
+    }
+    const clusters: RunResult['clusters'] = {};
+    for (const spec of scenario.clusters) {
+      const cluster = controlPlane.clusters.get(spec.name);
+      clusters[spec.name] = cluster === undefined
+        ? { provisioningState: null, keyVaultProperties: null, settings: null }
+        : { provisioningState: cluster.provisioningState, keyVaultProperties: cluster.keyVaultProperties, settings: { ...cluster.settings } };
     }
     const query = queryTotals(flows, unionUnavailableMs);
     const partial: Omit<RunResult, 'expectations'> = {
@@ -403,9 +453,11 @@ class World {
         keyVault,
       },
       workspaces,
+      clusters,
       storageAccounts,
       incidents: this.sinks.flatMap((s) => s.incidents.all).sort((a, b) => a.startMs - b.startMs),
       operations: this.operations.all,
+      lockbox: controlPlane.lockbox,
       highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
       invariants: { checked: this.conservationChecks + 1, violations: [] },
       slo: {
@@ -444,8 +496,8 @@ function errorBudgetUsed(availability: number, target: number): number {
 
 function actionTarget(action: Action): string {
   if ('vault' in action) return 'key' in action ? `${action.vault}/${action.key}` : action.vault;
-  if ('cluster' in action && action.do.startsWith('cluster.')) return action.cluster;
-  return 'workspace' in action ? action.workspace : '';
+  if ('workspace' in action) return action.workspace;
+  return action.cluster;
 }
 
 function describeAction(action: Action): string {

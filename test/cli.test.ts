@@ -173,7 +173,7 @@ test('validate refuses, like run, a file whose setup: ready key update would be 
   const dir = freshPath('setup-refused');
   const ran = await cli('run', SETUP_REFUSED, '--out', dir);
   assert.is(ran.status, STATUS.badInput, show(ran));
-  assert.ok(ran.err.startsWith(`${SETUP_REFUSED}: clusters[0].key: found KeyVaultPermissionMissing`), ran.err);
+  assert.ok(ran.err.startsWith(`${SETUP_REFUSED}: clusters[0].key: found cluster.update refused: 400 KeyVaultPermissionMissing`), ran.err);
   const validated = await cli('validate', SETUP_REFUSED);
   assert.is(validated.status, STATUS.badInput, `validate passes what run refuses:\n${show(validated)}`);
   assert.ok(validated.err.includes(`${SETUP_REFUSED}: clusters[0].key`), validated.err);

@@ -1,98 +1,62 @@
-// A dedicated cluster: its identity, its key settings, its storage accounts,
-// and the requests on it (key update, identity), each checked against the
-// documented rules and answered at once with an error or accepted as an
-// asynchronous operation.
+// A dedicated cluster: its identity, sku, double-encryption flag, key
+// settings and storage accounts, and the key checks Azure makes before it
+// accepts a key update.
 
-import type { Scheduler } from '../engine/scheduler.ts';
-import type { Random } from '../engine/random.ts';
-import type { EventBus } from '../observe/events.ts';
 import type { ClusterSpec, Permission } from '../scenario.ts';
 import type { Cause, KeyRef, KeyVault } from './key-vault.ts';
 import type { Params } from './profiles.ts';
+import { refusal, type Refusal } from './operations.ts';
+import type { BillingType, IdentityType, KeyVaultProperties } from './requests.ts';
 import type { ClusterIdentity, StorageAccount } from './storage-account.ts';
-import { type Operation, type OperationLog, refusal, type Refusal } from './operations.ts';
 
 export const REQUIRED_PERMISSIONS: readonly Permission[] = ['get', 'wrapKey', 'unwrapKey'];
 
-export interface KeyVaultProperties {
-  keyVaultUri: string;
-  keyName: string;
-  keyVersion: string;
-}
+export type ProvisioningState = 'ProvisioningAccount' | 'Succeeded' | 'Updating' | 'Deleting' | 'Deleted';
 
-export interface ClusterDeps {
-  scheduler: Scheduler;
-  bus: EventBus;
-  params: Params;
-  vaults: ReadonlyMap<string, KeyVault>;
-  operations: OperationLog;
-  delays: Random;
+export interface ClusterSettings {
+  capacityGBPerDay: number;
+  billingType: BillingType;
+  doubleEncryption: boolean;
+  identityType: IdentityType;
 }
 
 export class Cluster implements ClusterIdentity {
   readonly name: string;
-  provisioningState: 'Succeeded' | 'Updating' = 'Succeeded';
+  provisioningState: ProvisioningState = 'ProvisioningAccount';
   keyVaultProperties: KeyVaultProperties | null = null;
+  /** The key version the storage accounts use now. */
+  keyRef: KeyRef | null = null;
   storageAccounts: StorageAccount[] = [];
   private identityNone: Cause | null = null;
 
   constructor(
     readonly spec: ClusterSpec,
-    private readonly deps: ClusterDeps,
+    readonly settings: ClusterSettings,
+    createdAtMs: number,
   ) {
     this.name = spec.name;
+    if (settings.identityType === 'None') this.removeIdentity(createdAtMs);
   }
 
   identityNoneCause(): Cause | null {
     return this.identityNone;
   }
 
-  /**
-   * ARM PATCH: checks the body and the rules, then updates the key as an
-   * asynchronous operation taking keyUpdateTime (setup passes 0: done before t=0).
-   */
-  update(body: unknown, durationMs?: number): void {
-    const { operations, scheduler } = this.deps;
-    const operation = operations.begin('cluster.update', this.name);
-    const parsed = parseUpdateBody(body);
-    if ('refusal' in parsed) return operations.refuse(operation, parsed.refusal);
-    if (parsed.properties === null) return operations.complete(operation, 'Succeeded');
-    const checked = this.checkKey(parsed.properties, operation);
-    if ('refusal' in checked) return operations.refuse(operation, checked.refusal);
-    this.provisioningState = 'Updating';
-    operations.accept(operation, 'Updating');
-    const [min, max] = this.deps.params.keyUpdateTime;
-    scheduler.after(durationMs ?? this.deps.delays.uniformInt(min, max), () => {
-      this.provisioningState = 'Succeeded';
-      const failures = this.storageAccounts.map((account) => account.configureKey(checked.ref)).filter((f) => f !== null);
-      if (failures.length > 0) return operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
-      this.keyVaultProperties = parsed.properties;
-      operations.complete(operation, 'Succeeded');
-    });
+  /** An empty keyVersion follows the newest version (profiles with auto-rotation). */
+  get followsNewestVersion(): boolean {
+    return this.keyVaultProperties !== null && this.keyVaultProperties.keyVersion === '';
   }
 
-  /** Setting the identity to None revokes access to the key and cannot be undone. */
-  setIdentity(type: 'SystemAssigned' | 'None'): void {
-    const { operations, scheduler, bus } = this.deps;
-    const operation = operations.begin('cluster.setIdentity', this.name);
-    if (type === 'SystemAssigned') {
-      if (this.identityNone === null) return operations.complete(operation, 'Succeeded');
-      return operations.refuse(operation, refusal(400, 'IdentityCannotBeRestored', `cluster ${this.name}'s identity was set to None, which cannot be undone`));
-    }
-    if (this.identityNone === null) {
-      const now = scheduler.nowMs;
-      this.identityNone = { id: `${this.name}#identity`, kind: 'revocation', action: 'cluster.setIdentity', startMs: now, endMs: null };
-      bus.emit({ t: now, type: 'cluster.identitySet', entity: this.name, identity: 'None' });
-    }
-    operations.complete(operation, 'Succeeded');
+  /** Setting the identity to None revokes access and cannot be undone. */
+  removeIdentity(nowMs: number): void {
+    this.settings.identityType = 'None';
+    this.identityNone ??= { id: `${this.name}#identity`, kind: 'revocation', action: 'cluster.setIdentity', startMs: nowMs, endMs: null };
   }
 
-  /** The rules of a key update that Azure checks before it accepts the request. */
-  private checkKey(properties: KeyVaultProperties, operation: Operation): { ref: KeyRef } | { refusal: Refusal } {
-    const { operations, vaults, params, scheduler } = this.deps;
-    const now = scheduler.nowMs;
-    if (operations.inProgress(this.name, operation)) {
-      return { refusal: refusal(409, 'Conflict', `an operation is in progress on cluster ${this.name}; updating the cluster while an operation is in progress fails`) };
+  /** The checks of a key update, in the order Azure reports them. */
+  checkKey(properties: KeyVaultProperties, vaults: ReadonlyMap<string, KeyVault>, params: Params, nowMs: number): { ref: KeyRef } | { refusal: Refusal } {
+    if (this.identityNone !== null) {
+      return { refusal: refusal(400, 'IdentityRequired', `cluster ${this.name} has no identity (None): it cannot be granted access to a key`) };
     }
     const vaultName = vaultNameOf(properties.keyVaultUri);
     const vault = vaultName === null ? undefined : vaults.get(vaultName);
@@ -100,19 +64,20 @@ export class Cluster implements ClusterIdentity {
       return { refusal: refusal(400, 'KeyVaultNotFound', `properties.keyVaultProperties.keyVaultUri: no Key Vault at "${properties.keyVaultUri}" (expected https://<vault>.vault.azure.net)`) };
     }
     if (vault.spec.region !== this.spec.region) {
-      return { refusal: refusal(400, 'RegionMismatch', `Key Vault ${vault.name} is in ${vault.spec.region} and cluster ${this.name} in ${this.spec.region}; they must be in the same region`) };
+      return { refusal: refusal(400, 'RegionMismatch', `Key Vault ${vault.name} is in ${vault.spec.region} and cluster ${this.name} in ${this.spec.region}: your Azure Key Vault, cluster and linked workspaces must be in the same region`) };
     }
     if (vault.spec.tenant !== this.spec.tenant) {
-      return { refusal: refusal(400, 'TenantMismatch', `Key Vault ${vault.name} is in tenant ${vault.spec.tenant} and cluster ${this.name} in ${this.spec.tenant}; they must be in the same Azure AD tenant`) };
-    }
-    if (!vault.recoverable) {
-      return { refusal: refusal(400, 'KeyVaultNotRecoverable', `key is not recoverable: Key Vault ${vault.name} must have both soft delete and purge protection enabled`) };
+      return { refusal: refusal(400, 'TenantMismatch', `Key Vault ${vault.name} is in tenant ${vault.spec.tenant} and cluster ${this.name} in ${this.spec.tenant}: they must be in the same Azure AD tenant`) };
     }
     const missing = vault.hasPermissions(this.name, REQUIRED_PERMISSIONS);
     if (missing.length > 0) {
-      return { refusal: refusal(400, 'KeyVaultPermissionMissing', `the access policy of Key Vault ${vault.name} for cluster ${this.name} lacks ${missing.join(', ')}; grant get, wrapKey and unwrapKey`) };
+      return { refusal: refusal(400, 'KeyVaultPermissionMissing', `the access policy of Key Vault ${vault.name} for cluster ${this.name} lacks ${missing.join(', ')}; grant Get, Wrap Key and Unwrap Key`) };
     }
-    const { answer, versions } = vault.getKey(now, this.name, properties.keyName);
+    // "The Get permission is required to verify that your Key Vault is configured as recoverable."
+    if (!vault.recoverable) {
+      return { refusal: refusal(400, 'KeyVaultNotRecoverable', `key is not recoverable: Key Vault ${vault.name} must have both soft delete and purge protection enabled`) };
+    }
+    const { answer, versions } = vault.getKey(nowMs, this.name, properties.keyName);
     if (answer.kind === 'error') {
       return { refusal: refusal(400, 'KeyVaultUnreachable', `Key Vault ${vault.name} did not answer the key lookup (${answer.reason})`) };
     }
@@ -122,9 +87,9 @@ export class Cluster implements ClusterIdentity {
     let versionId = properties.keyVersion;
     if (versionId === '') {
       if (!params.autoRotation) {
-        return { refusal: refusal(400, 'KeyVersionRequired', 'properties.keyVaultProperties.keyVersion is empty; this profile needs an explicit key version (no auto-rotation)') };
+        return { refusal: refusal(400, 'KeyVersionRequired', 'properties.keyVaultProperties.keyVersion is empty: this documentation version needs an explicit key version (no auto-rotation)') };
       }
-      versionId = versions.at(-1)!.id;
+      versionId = versions.filter((v) => v.enabled).at(-1)?.id ?? versions.at(-1)!.id;
     }
     const version = versions.find((v) => v.id === versionId);
     if (version === undefined) {
@@ -133,8 +98,8 @@ export class Cluster implements ClusterIdentity {
     if (!version.enabled) {
       return { refusal: refusal(400, 'KeyDisabled', `key ${properties.keyName} version ${versionId} is disabled`) };
     }
-    if (version.expMs !== null && version.expMs <= now) {
-      return { refusal: refusal(400, 'KeyExpired', `key ${properties.keyName} version ${versionId} expired`) };
+    if (version.expMs !== null && version.expMs <= nowMs) {
+      return { refusal: refusal(400, 'KeyExpired', `key ${properties.keyName} version ${versionId} has expired`) };
     }
     return { ref: { vault: vault.name, key: properties.keyName, version: versionId } };
   }
@@ -148,44 +113,4 @@ function vaultNameOf(uri: string): string | null {
 
 export function vaultUriOf(vaultName: string): string {
   return `https://${vaultName}.vault.azure.net`;
-}
-
-type ParsedUpdate = { properties: KeyVaultProperties | null } | { refusal: Refusal };
-
-const KEY_PROPERTY_NAMES = ['keyVaultUri', 'keyName', 'keyVersion'] as const;
-
-/** The ARM PATCH body of a cluster update; a malformed body is refused with its field path. */
-export function parseUpdateBody(body: unknown): ParsedUpdate {
-  const bad = (path: string, message: string): ParsedUpdate => ({ refusal: refusal(400, 'InvalidRequestBody', `${path}: ${message}`) });
-  if (!isObject(body)) return bad('body', 'expected a JSON object');
-  for (const field of Object.keys(body)) {
-    if (!['properties', 'sku', 'identity'].includes(field)) return bad(field, 'unknown field; expected properties, sku or identity');
-  }
-  if (body.sku !== undefined) {
-    if (!isObject(body.sku)) return bad('sku', 'expected an object {name, capacity}');
-    if (body.sku.capacity !== undefined && !(Number.isInteger(body.sku.capacity) && (body.sku.capacity as number) > 0)) {
-      return bad('sku.capacity', `found ${JSON.stringify(body.sku.capacity)}, expected a positive whole number of GB per day`);
-    }
-  }
-  if (body.properties === undefined) return { properties: null };
-  if (!isObject(body.properties)) return bad('properties', 'expected an object');
-  const kvp = body.properties.keyVaultProperties;
-  if (kvp === undefined) return { properties: null };
-  if (!isObject(kvp)) return bad('properties.keyVaultProperties', 'expected an object {keyVaultUri, keyName, keyVersion}');
-  for (const field of Object.keys(kvp)) {
-    if (field === 'kyName') return bad('properties.keyVaultProperties.kyName', 'unknown field (a typo in the documentation\'s example); use keyName');
-    if (!(KEY_PROPERTY_NAMES as readonly string[]).includes(field)) return bad(`properties.keyVaultProperties.${field}`, 'unknown field; expected keyVaultUri, keyName, keyVersion');
-  }
-  for (const field of KEY_PROPERTY_NAMES) {
-    const value = kvp[field];
-    if (field === 'keyVersion' && value === undefined) continue;
-    if (typeof value !== 'string' || (field !== 'keyVersion' && value === '')) {
-      return bad(`properties.keyVaultProperties.${field}`, `found ${JSON.stringify(value) ?? 'nothing'}, expected a non-empty string`);
-    }
-  }
-  return { properties: { keyVaultUri: kvp.keyVaultUri as string, keyName: kvp.keyName as string, keyVersion: (kvp.keyVersion as string | undefined) ?? '' } };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

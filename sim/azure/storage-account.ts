@@ -133,7 +133,7 @@ class BlockLog<T extends { createdMs: number }> {
 export class StorageAccount {
   readonly id: string;
   readonly incidents: IncidentLog;
-  state: StorageState = 'noKey';
+  state: StorageState;
   /** Compositions writing here, one per retention; set by the world when links or workloads change. */
   compositions: readonly Composition[] = [];
   /** Blocks purged by retention, dropped from the buffer, replayed: for the report. */
@@ -161,8 +161,10 @@ export class StorageAccount {
     clusterName: string,
     readonly index: number,
     private readonly deps: StorageAccountDeps,
+    initialState: 'provisioning' | 'noKey',
   ) {
     this.id = `${clusterName}/${index}`;
+    this.state = initialState;
     this.incidents = new IncidentLog(this.id);
     // The MMK chain: a per-account AEK wrapped by the platform key. Microsoft
     // keys are always available, so it stays unwrapped.
@@ -194,6 +196,30 @@ export class StorageAccount {
   /** Whether queries of its workspaces succeed now. */
   get serving(): boolean {
     return this.state === 'healthy' || this.state === 'noKey';
+  }
+
+  /** The cluster finished provisioning: data is stored (under Microsoft keys until a key is set). */
+  provisioned(): void {
+    if (this.state !== 'provisioning') return;
+    this.setState('noKey');
+    this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.provisioned', entity: this.id });
+  }
+
+  /** The cluster is deleted: polling stops, the AEK is zeroed, the data is gone. */
+  shutDown(): void {
+    if (this.poller !== null) this.deps.scheduler.cancel(this.poller);
+    this.poller = null;
+    this.cancel('unavailableTimer');
+    this.cancel('pendingRevocation');
+    this.cancel('pendingResume');
+    this.evictAek();
+    // What the MMK buffer still held can never be replayed now.
+    for (const item of this.buffer.oldest()) this.deps.ledger.move(item.composition, 'buffered', 'bufferExpired');
+    while (this.buffer.shift() !== undefined);
+    this.blocks.clear();
+    this.cmkBlocks.clear();
+    this.setState('deleted');
+    this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.deleted', entity: this.id });
   }
 
   /**
@@ -373,6 +399,12 @@ export class StorageAccount {
       ledger.add(composition, 'offered');
       const id = `${this.id}/${sliceIndex}/r${composition.retentionDays}`;
       switch (this.state) {
+        case 'provisioning':
+          // "If you link workspaces and ingest data prior to the provisioning, ingested data will be dropped."
+          ledger.add(composition, 'notProvisioned');
+          break;
+        case 'deleted':
+          throw new Error(`internal: ${this.id} is deleted but still receives ingestion`);
         case 'noKey':
           this.store(now, id, composition, this.payload(id, composition, now), 'mmk');
           ledger.add(composition, 'mmk');

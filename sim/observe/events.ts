@@ -6,7 +6,7 @@ import type { ActionName } from '../scenario.ts';
 export type DenialReason = 'keyDisabled' | 'keyDeleted' | 'keyPurged' | 'permissionMissing' | 'identityNone';
 export type ErrorReason = 'unreachable' | 'networkDenied' | 'throttled' | 'transientFailure';
 export type DropReason = 'revoked' | 'notProvisioned' | 'bufferExpired';
-export type StorageState = 'noKey' | 'healthy' | 'unavailable' | 'revoked';
+export type StorageState = 'provisioning' | 'noKey' | 'healthy' | 'unavailable' | 'revoked' | 'deleted';
 
 interface Base {
   /** Milliseconds from the scenario's start. */
@@ -47,7 +47,12 @@ export type SimEvent =
   | (Base & { type: 'buffer.started' })
   | (Base & { type: 'buffer.expired'; records: number; blocks: number })
   | (Base & { type: 'buffer.replayed'; records: number; blocks: number })
-  | (Base & { type: 'query.sampleFailed'; workspace: string; why: string });
+  | (Base & { type: 'query.sampleFailed'; workspace: string; why: string })
+  | (Base & { type: 'storage.provisioned' | 'storage.deleted' })
+  | (Base & { type: 'workspace.routed'; storage: string })
+  | (Base & { type: 'savedSearches.removed'; count: number; storageAccount: string })
+  | (Base & { type: 'lockbox.requested' | 'lockbox.approved' | 'lockbox.rejected' })
+  | (Base & { type: 'key.rotationFollowed'; version: string });
 
 export type SimEventType = SimEvent['type'];
 
