@@ -15,6 +15,8 @@ export interface ScenarioInput {
   duration?: string;
   seed?: number;
   profile?: string;
+  /** "none": nothing exists before t=0, the actions create, key and link (default: the file's default, ready). */
+  setup?: 'ready' | 'none';
   params?: Record<string, unknown>;
   actions?: Record<string, unknown>[];
   clusters?: Record<string, unknown>[];
@@ -29,6 +31,7 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     duration: input.duration ?? '2d',
     seed: input.seed ?? 1,
     ...(input.profile === undefined ? {} : { profile: input.profile }),
+    ...(input.setup === undefined ? {} : { setup: input.setup }),
     params: input.params ?? {},
     keyVaults: input.keyVaults ?? [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 2048 }] }],
     clusters: input.clusters ?? [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],

@@ -32,6 +32,8 @@ export function refusal(httpStatus: number, code: string, message: string): Refu
 
 export class OperationLog {
   readonly all: Operation[] = [];
+  /** Ids stay unique when setup's requests are dropped from `all`. */
+  private issued = 0;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -40,7 +42,7 @@ export class OperationLog {
 
   begin(action: ActionName, target: string): Operation {
     const operation: Operation = {
-      id: `op-${this.all.length + 1}`,
+      id: `op-${++this.issued}`,
       atMs: this.scheduler.nowMs,
       action,
       target,

@@ -500,6 +500,7 @@ export class StorageAccount {
     this.counters.sampledQueries++;
     const { params, streams } = this.deps;
     const window = this.blocksOf(workspace, now - lookbackMs, params.querySampleMaxBlocks);
+    if (this.state === 'provisioning') return failed(`the cluster of ${this.id} is still provisioning: nothing is stored yet`);
     if (this.state === 'unavailable') {
       const why = this.pendingResume === null ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
       return failed(`storage account ${this.id} is unavailable: ${why}`);

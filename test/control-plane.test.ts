@@ -1,0 +1,837 @@
+// DOMAIN.md "Control plane (asynchronous operations)", rule by rule, in the
+// documentation's words: every rule once refused (status, code, a message
+// naming the cause) and once accepted when its condition is met. Scenarios
+// start from nothing (setup: none) and make the documented requests as
+// actions; durations are fixed through params so completions are exact.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseScenario } from '../scenarios/load.ts';
+import { PROFILE_DEFAULTS } from '../sim/azure/profiles.ts';
+import { InputError } from '../sim/input-error.ts';
+import type { Operation } from '../sim/result.ts';
+import type { Scenario } from '../sim/scenario.ts';
+import { DAY, HOUR, MINUTE, run, scenario, type Run, type ScenarioInput } from './helpers.ts';
+
+// ---- building blocks --------------------------------------------------------
+
+/** oct-HSM keys: no RSA key generation, so the whole file stays fast. */
+const KV = { name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] };
+const FAST = {
+  clusterProvisionTime: ['10m', '10m'],
+  keyUpdateTime: ['1m', '1m'],
+  linkTime: ['1m', '1m'],
+  unlinkTime: ['1m', '1m'],
+  clusterDeleteTime: ['5m', '5m'],
+};
+const PROVISION = 10 * MINUTE;
+const KEY_UPDATE = MINUTE;
+const LINK = MINUTE;
+const DELETE = 5 * MINUTE;
+const ALL = ['get', 'wrapKey', 'unwrapKey'];
+/** Records per 5-minute slice of the workspaces below (10 per minute). */
+const PER_SLICE = 50;
+
+const ws = (name: string, extra: Record<string, unknown> = {}) => ({ name, ingest: { gbPerDay: 1, recordsPerMinute: 10 }, query: { perHour: 6, lookback: '1h' }, ...extra });
+/** A workspace that ingests nothing: for rules where only the requests matter. */
+const idle = (name: string, extra: Record<string, unknown> = {}) => ws(name, { ingest: { gbPerDay: 0, recordsPerMinute: 0 }, query: { perHour: 0, lookback: '1h' }, ...extra });
+const cl = (name: string, extra: Record<string, unknown> = {}) => ({ name, storageAccounts: 1, ...extra });
+
+const keyProps = (keyVersion = 'v1', keyName = 'cmk', vault = 'kv1') => ({ keyVaultUri: `https://${vault}.vault.azure.net`, keyName, keyVersion });
+const keyBody = (keyVersion = 'v1', keyName = 'cmk', vault = 'kv1') => ({ properties: { keyVaultProperties: keyProps(keyVersion, keyName, vault) } });
+
+const create = (at: string, cluster = 'cl1', body?: unknown) => ({ at, do: 'cluster.create', cluster, ...(body === undefined ? {} : { body }) });
+const grant = (at: string, principal = 'cl1', permissions: string[] = ALL, vault = 'kv1') => ({ at, do: 'accessPolicy.set', vault, principal, permissions });
+const update = (at: string, body: unknown, cluster = 'cl1') => ({ at, do: 'cluster.update', cluster, body });
+const link = (at: string, workspace = 'ws1', cluster = 'cl1') => ({ at, do: 'workspace.link', workspace, cluster });
+const unlink = (at: string, workspace = 'ws1') => ({ at, do: 'workspace.unlink', workspace });
+const remove = (at: string, cluster = 'cl1') => ({ at, do: 'cluster.delete', cluster });
+
+/**
+ * The documented provisioning steps: create (Succeeded at 10m), grant get,
+ * wrapKey and unwrapKey, set the key at 11m (Succeeded at 12m). Operations 0, 1, 2.
+ */
+const KEYED = [create('0s'), grant('11m'), update('11m', keyBody())];
+
+/** Nothing exists before t=0: vault kv1 (oct-HSM key cmk, version v1), cluster cl1, workspace ws1, fixed durations. */
+function bare(input: ScenarioInput = {}): Scenario {
+  return scenario({
+    duration: '6h',
+    keyVaults: [KV],
+    clusters: [cl('cl1')],
+    workspaces: [idle('ws1')],
+    ...input,
+    setup: 'none',
+    params: { ...FAST, ...input.params },
+  });
+}
+
+function op(r: Run, index: number): Operation {
+  const operation = r.result.operations[index];
+  assert.ok(operation !== undefined, `operation ${index} of ${r.result.operations.length}`);
+  return operation;
+}
+
+/** Refused at once: Failed, the status and code, a message with every word given, and the timeline's operation.refused. */
+function assertRefused(r: Run, index: number, httpStatus: number, code: string, ...words: string[]): Operation {
+  const o = op(r, index);
+  const seen = `${o.action} ${o.target}: ${o.status} ${o.httpStatus} ${o.code}: ${o.message}`;
+  assert.is(o.status, 'Failed', seen);
+  assert.is(o.httpStatus, httpStatus, seen);
+  assert.is(o.code, code, seen);
+  for (const word of words) assert.ok(o.message?.includes(word), `the message names "${word}": ${o.message}`);
+  assert.is(o.completedAtMs, o.atMs, 'refused at once');
+  const event = r.of('operation.refused').find((e) => e.operationId === o.id);
+  assert.ok(event !== undefined && event.code === code && event.httpStatus === httpStatus && event.message === o.message, 'the timeline has the refusal');
+  return o;
+}
+
+/** Succeeded, durationMs after it was made (0: at once), with the timeline's operation.succeeded. */
+function assertSucceeded(r: Run, index: number, durationMs: number): Operation {
+  const o = op(r, index);
+  const seen = `${o.action} ${o.target}: ${o.status} ${o.httpStatus} ${o.code}: ${o.message}`;
+  assert.is(o.status, 'Succeeded', seen);
+  assert.is(o.httpStatus, 200, seen);
+  assert.is(o.code, null, seen);
+  assert.is(o.completedAtMs, o.atMs + durationMs, `${seen}: completed ${durationMs} ms after ${o.atMs}`);
+  assert.ok(r.of('operation.succeeded').some((e) => e.operationId === o.id && e.t === o.completedAtMs), 'the timeline has the completion');
+  return o;
+}
+
+/** Accepted as an asynchronous operation with this status. */
+function assertAccepted(r: Run, index: number, status: string): void {
+  const o = op(r, index);
+  assert.ok(r.of('operation.accepted').some((e) => e.operationId === o.id && e.status === status && e.t === o.atMs), `${o.id} accepted as ${status}`);
+}
+
+// ---- cluster create ---------------------------------------------------------
+
+test('cluster create: "Some operations are long and can take a while to complete -- these are cluster create": InProgress, then Succeeded after clusterProvisionTime', () => {
+  const r = run(bare({ actions: [create('0s')] }));
+  assertAccepted(r, 0, 'InProgress');
+  assertSucceeded(r, 0, PROVISION);
+  assert.is(r.result.clusters.cl1!.provisioningState, 'Succeeded');
+});
+
+test('cluster name: not 3 to 63 letters and digits is refused (400 InvalidClusterName)', () => {
+  const long = `c${'1'.repeat(63)}`;
+  const r = run(bare({ clusters: [cl('c1'), cl('my-cluster'), cl(long)], workspaces: [], params: { maxClustersPerRegion: 10 }, actions: [create('0s', 'c1'), create('0s', 'my-cluster'), create('0s', long)] }));
+  assertRefused(r, 0, 400, 'InvalidClusterName', '"c1"', '3 to 63 letters and digits');
+  assertRefused(r, 1, 400, 'InvalidClusterName', '"my-cluster"', '3 to 63 letters and digits');
+  assertRefused(r, 2, 400, 'InvalidClusterName', long);
+  assert.is(r.result.clusters.c1!.provisioningState, null, 'never created');
+});
+
+test('cluster name: 3 to 63 letters and digits is accepted', () => {
+  const longest = `C${'9'.repeat(62)}`;
+  const r = run(bare({ clusters: [cl('abc'), cl(longest)], workspaces: [], actions: [create('0s', 'abc'), create('0s', longest)] }));
+  assertSucceeded(r, 0, PROVISION);
+  assertSucceeded(r, 1, PROVISION);
+});
+
+test('"The max number of cluster per region and subscription is 2": a third is refused (400 ClusterQuotaExceeded)', () => {
+  assert.is(PROFILE_DEFAULTS['2020-11'].maxClustersPerRegion, 2);
+  const r = run(bare({ clusters: [cl('cl1'), cl('cl2'), cl('cl3')], workspaces: [], actions: [create('0s', 'cl1'), create('0s', 'cl2'), create('0s', 'cl3'), create('1h', 'cl3')] }));
+  assertSucceeded(r, 0, PROVISION);
+  assertSucceeded(r, 1, PROVISION);
+  // Clusters still provisioning count, and so do provisioned ones.
+  assertRefused(r, 2, 400, 'ClusterQuotaExceeded', 'sub1', 'eastus', 'the max number of cluster per region and subscription is 2');
+  assertRefused(r, 3, 400, 'ClusterQuotaExceeded', 'is 2');
+});
+
+test('clusters per region and subscription: the third is created once one is deleted, or in another region or subscription', () => {
+  const r = run(
+    bare({
+      clusters: [cl('cl1'), cl('cl2'), cl('cl3'), cl('cl4', { region: 'westus' }), cl('cl5', { subscription: 'sub2' })],
+      workspaces: [],
+      actions: [create('0s', 'cl1'), create('0s', 'cl2'), create('0s', 'cl4'), create('0s', 'cl5'), remove('20m', 'cl1'), create('30m', 'cl3')],
+    }),
+  );
+  assertSucceeded(r, 2, PROVISION);
+  assertSucceeded(r, 3, PROVISION);
+  assertSucceeded(r, 4, DELETE);
+  // 2020-11 counts active clusters only: a deleted one frees its place.
+  assertSucceeded(r, 5, PROVISION);
+});
+
+// 2021-07: cl1, cl2 made and deleted, cl3, cl4 made, cl3 deleted: 1 active + 3 deleted in the last 14 days.
+const CHURN_2021 = [
+  create('0s', 'cl1'),
+  create('0s', 'cl2'),
+  remove('20m', 'cl1'),
+  remove('20m', 'cl2'),
+  create('30m', 'cl3'),
+  create('30m', 'cl4'),
+  remove('50m', 'cl3'),
+];
+const FIVE = ['cl1', 'cl2', 'cl3', 'cl4', 'cl5'].map((name) => cl(name));
+
+test('profile 2021-07: "2 active, 4 including deleted": a cluster is refused while 4 exist or were deleted in the last 14 days (400 ClusterQuotaExceeded)', () => {
+  const r = run(bare({ profile: '2021-07', duration: '2h', clusters: FIVE, workspaces: [], actions: [...CHURN_2021, create('1h', 'cl5')] }));
+  for (const i of [0, 1, 4, 5]) assertSucceeded(r, i, PROVISION);
+  assertRefused(r, 7, 400, 'ClusterQuotaExceeded', '1 clusters and 3 deleted in the last 14 days', 'at most 4 including deleted ones');
+  // The same churn is fine in 2020-11, which counts active clusters only.
+  const r2020 = run(bare({ duration: '2h', clusters: FIVE, workspaces: [], actions: [...CHURN_2021, create('1h', 'cl5')] }));
+  assertSucceeded(r2020, 7, PROVISION);
+});
+
+test('profile 2021-07: the cluster is created once the deleted ones are 14 days old', () => {
+  const r = run(bare({ profile: '2021-07', duration: '15d', clusters: FIVE, workspaces: [], actions: [...CHURN_2021, create('14d20m', 'cl5'), create('14d25m', 'cl5')] }));
+  // cl1 and cl2 were deleted at 25m: they still count at 14d20m, no longer at 14d25m.
+  assertRefused(r, 7, 400, 'ClusterQuotaExceeded', 'at most 4 including deleted ones');
+  assertSucceeded(r, 8, PROVISION);
+});
+
+test('profile 2023-06: "5 active": a sixth cluster is refused (400 ClusterQuotaExceeded)', () => {
+  const r = run(bare({ profile: '2023-06', clusters: [...FIVE, cl('cl6')], workspaces: [], actions: [...FIVE.map((c) => create('0s', c.name)), create('0s', 'cl6')] }));
+  for (let i = 0; i < 5; i++) assertSucceeded(r, i, PROVISION);
+  assertRefused(r, 5, 400, 'ClusterQuotaExceeded', 'the max number of cluster per region and subscription is 5');
+});
+
+test('profile 2023-06: the sixth cluster is created once one of the five is deleted', () => {
+  const r = run(bare({ profile: '2023-06', clusters: [...FIVE, cl('cl6')], workspaces: [], actions: [...FIVE.map((c) => create('0s', c.name)), remove('20m', 'cl1'), create('30m', 'cl6')] }));
+  assertSucceeded(r, 5, DELETE);
+  assertSucceeded(r, 6, PROVISION);
+});
+
+test('"The cluster name remains reserved during the soft-delete period": a name deleted less than 14 days ago is refused (409 Conflict)', () => {
+  assert.is(PROFILE_DEFAULTS['2020-11'].clusterNameReservation, 14 * DAY);
+  const r = run(bare({ duration: '15d', workspaces: [], actions: [create('0s'), remove('20m'), create('1h'), create('14d24m')] }));
+  assertSucceeded(r, 1, DELETE);
+  assertRefused(r, 2, 409, 'Conflict', 'cl1', 'reserved', '14 days', 'soft-delete period');
+  // Deleted at 25m: still reserved a minute before the 14 days are over.
+  assertRefused(r, 3, 409, 'Conflict', 'reserved');
+});
+
+test('"The name is released after the soft-delete period when the cluster is permanently deleted": the same create succeeds clusterNameReservation after the delete', () => {
+  const r = run(bare({ duration: '15d', workspaces: [], actions: [create('0s'), remove('20m'), create('14d25m')] }));
+  assertSucceeded(r, 1, DELETE);
+  assert.is(op(r, 2).atMs, op(r, 1).completedAtMs! + 14 * DAY);
+  assertSucceeded(r, 2, PROVISION);
+  assert.is(r.result.clusters.cl1!.provisioningState, 'Succeeded');
+});
+
+test('a cluster name in use is refused (409 Conflict)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), create('20m')] }));
+  assertRefused(r, 1, 409, 'Conflict', 'already exists');
+});
+
+test('"Capacity Reservation pricing model starting at 1000 GB/day": less is refused (400 InvalidCapacityReservation), in the body or the cluster', () => {
+  const r = run(
+    bare({
+      clusters: [cl('cl1'), cl('cl2', { capacityGBPerDay: 500 })],
+      workspaces: [],
+      actions: [create('0s', 'cl1', { sku: { name: 'CapacityReservation', capacity: 999 } }), create('0s', 'cl2'), create('1h', 'cl1'), update('2h', { sku: { name: 'CapacityReservation', capacity: 500 } })],
+    }),
+  );
+  assertRefused(r, 0, 400, 'InvalidCapacityReservation', '999 GB/day', 'minimum of 1000 GB/day');
+  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '500 GB/day', 'minimum of 1000 GB/day');
+  // "Update capacity reservation in cluster" keeps the minimum too.
+  assertRefused(r, 3, 400, 'InvalidCapacityReservation', '500 GB/day', '1000');
+  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 1000);
+});
+
+test('a capacity reservation of 1000 GB/day or more is accepted, at create and in an update', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { sku: { name: 'CapacityReservation', capacity: 1000 } }), update('1h', { sku: { name: 'CapacityReservation', capacity: 2000 } })] }));
+  assertSucceeded(r, 0, PROVISION);
+  assertSucceeded(r, 1, 0);
+  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 2000);
+});
+
+test('profiles: minimum capacity 500 GB/day in 2021-07 and 100 GB/day in 2023-06', () => {
+  for (const [profile, minimum] of [['2021-07', 500], ['2023-06', 100]] as const) {
+    const r = run(bare({ profile, clusters: [cl('cl1'), cl('cl2')], workspaces: [], actions: [create('0s', 'cl1', { sku: { capacity: minimum - 1 } }), create('0s', 'cl2', { sku: { capacity: minimum } })] }));
+    assertRefused(r, 0, 400, 'InvalidCapacityReservation', `${minimum - 1} GB/day`, `minimum of ${minimum} GB/day`);
+    assertSucceeded(r, 1, PROVISION);
+    assert.is(r.result.clusters.cl2!.settings!.capacityGBPerDay, minimum, profile);
+  }
+});
+
+test('"If you create a cluster and specify the KeyVaultProperties immediately, the operation may fail since the access policy can\'t be defined until system identity is assigned" (400 KeyVaultPropertiesOnCreate)', () => {
+  const r = run(bare({ workspaces: [], actions: [grant('0s'), create('0s', 'cl1', keyBody())] }));
+  assertRefused(r, 1, 400, 'KeyVaultPropertiesOnCreate', 'keyVaultProperties', "the access policy can't be defined until system identity is assigned");
+  assert.is(r.result.clusters.cl1!.provisioningState, null);
+});
+
+test('create the cluster, grant the permissions, then "Update KeyVaultProperties in cluster with key identifier details": Updating, then Succeeded after keyUpdateTime', () => {
+  const r = run(bare({ workspaces: [], actions: KEYED }));
+  assertSucceeded(r, 0, PROVISION);
+  assertSucceeded(r, 1, 0);
+  assertAccepted(r, 2, 'Updating');
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assert.equal(r.result.clusters.cl1!.keyVaultProperties, keyProps());
+  assert.is(r.of('storage.keyConfigured').map((e) => `${e.entity}@${e.t}:${e.version}`).join(), `cl1/0@${12 * MINUTE}:v1`);
+});
+
+test('"Double encryption setting can not be changed after the cluster has been created" (400 DoubleEncryptionImmutable)', () => {
+  const r = run(
+    bare({
+      clusters: [cl('cl1'), cl('cl2')],
+      workspaces: [],
+      actions: [
+        create('0s', 'cl1', { properties: { isDoubleEncryptionEnabled: false } }),
+        create('0s', 'cl2'),
+        update('1h', { properties: { isDoubleEncryptionEnabled: true } }, 'cl1'),
+        update('1h', { properties: { isDoubleEncryptionEnabled: false } }, 'cl2'),
+      ],
+    }),
+  );
+  assertSucceeded(r, 0, PROVISION);
+  assertRefused(r, 2, 400, 'DoubleEncryptionImmutable', 'can not be changed after the cluster has been created', 'false');
+  // "configured automatically for clusters created from October 2020": on unless the request turns it off.
+  assertRefused(r, 3, 400, 'DoubleEncryptionImmutable', 'can not be changed after the cluster has been created', 'true');
+  assert.is(r.result.clusters.cl1!.settings!.doubleEncryption, false);
+  assert.is(r.result.clusters.cl2!.settings!.doubleEncryption, true);
+});
+
+test('double encryption: the value the cluster was created with is accepted in an update', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { properties: { isDoubleEncryptionEnabled: false } }), update('1h', { properties: { isDoubleEncryptionEnabled: false } })] }));
+  assertSucceeded(r, 1, 0);
+  assert.is(r.result.clusters.cl1!.settings!.doubleEncryption, false);
+});
+
+test('identity and key in one request are refused (400 InvalidRequest)', () => {
+  const body = { identity: { type: 'SystemAssigned' }, properties: { keyVaultProperties: keyProps() } };
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('11m'), update('11m', body)] }));
+  assertRefused(r, 2, 400, 'InvalidRequest', 'identity', 'keyVaultProperties', 'one request');
+  assert.is(r.result.clusters.cl1!.keyVaultProperties, null);
+});
+
+test('identity first, then the key: both succeed', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('11m'), update('11m', { identity: { type: 'SystemAssigned' } }), update('12m', keyBody())] }));
+  assertSucceeded(r, 2, 0);
+  assertSucceeded(r, 3, KEY_UPDATE);
+  assert.equal(r.result.clusters.cl1!.keyVaultProperties, keyProps());
+});
+
+test('"If you update your cluster while an operation is in progress, the operation will fail" (409 Conflict)', () => {
+  const r = run(bare({ workspaces: [], actions: [...KEYED, update('11m30s', { properties: { billingType: 'Workspaces' } }), update('11m40s', keyBody())] }));
+  assertAccepted(r, 2, 'Updating');
+  assertRefused(r, 3, 409, 'Conflict', 'an operation is in progress on cluster cl1');
+  assertRefused(r, 4, 409, 'Conflict', 'in progress');
+  assert.is(r.result.clusters.cl1!.settings!.billingType, 'Cluster');
+  assertSucceeded(r, 2, KEY_UPDATE);
+});
+
+test('the same update succeeds once the operation in progress completed', () => {
+  const r = run(bare({ workspaces: [], actions: [...KEYED, update('12m30s', { properties: { billingType: 'Workspaces' } })] }));
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assertSucceeded(r, 3, 0);
+  assert.is(r.result.clusters.cl1!.settings!.billingType, 'Workspaces');
+});
+
+test('"This step should be performed only after the completion of the Log Analytics cluster provisioning": a key update while provisioning is refused (409 ClusterNotReady)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('5m', keyBody())] }));
+  assertRefused(r, 2, 409, 'ClusterNotReady', 'cl1', 'still provisioning');
+  assert.is(r.result.clusters.cl1!.keyVaultProperties, null);
+});
+
+test('the same key update succeeds once provisioning is Succeeded', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('10m1s', keyBody())] }));
+  assertSucceeded(r, 2, KEY_UPDATE);
+});
+
+// ---- key update: the vault and the key ----------------------------------------
+
+test('"The Azure Key Vault must be configured as recoverable": without soft delete, or without purge protection, the key update is refused (400 KeyVaultNotRecoverable)', () => {
+  const vaults = [
+    { name: 'kvnosoft', softDelete: false, keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
+    { name: 'kvnopurge', purgeProtection: false, keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
+  ];
+  const r = run(
+    bare({
+      keyVaults: vaults,
+      workspaces: [],
+      actions: [create('0s'), grant('0s', 'cl1', ALL, 'kvnosoft'), grant('0s', 'cl1', ALL, 'kvnopurge'), update('11m', keyBody('v1', 'cmk', 'kvnosoft')), update('12m', keyBody('v1', 'cmk', 'kvnopurge'))],
+    }),
+  );
+  assertRefused(r, 3, 400, 'KeyVaultNotRecoverable', 'key is not recoverable', 'kvnosoft', 'soft delete and purge protection');
+  assertRefused(r, 4, 400, 'KeyVaultNotRecoverable', 'key is not recoverable', 'kvnopurge');
+  assert.is(r.result.clusters.cl1!.keyVaultProperties, null);
+});
+
+test('"both Soft delete and Purge protection should be enabled": the same key update against a recoverable vault succeeds', () => {
+  // Nothing in a scenario turns soft delete or purge protection on later: the recoverable vault is another one.
+  const vaults = [
+    { name: 'kvnosoft', softDelete: false, keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
+    { name: 'kvgood', softDelete: true, purgeProtection: true, keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
+  ];
+  const r = run(bare({ keyVaults: vaults, workspaces: [], actions: [create('0s'), grant('0s', 'cl1', ALL, 'kvgood'), update('11m', keyBody('v1', 'cmk', 'kvgood'))] }));
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assert.equal(r.result.clusters.cl1!.keyVaultProperties, keyProps('v1', 'cmk', 'kvgood'));
+});
+
+test('"Key permissions: select \'Get\', \'Wrap Key\' and \'Unwrap Key\'": each one missing is refused, naming it (400 KeyVaultPermissionMissing)', () => {
+  const r = run(
+    bare({
+      workspaces: [],
+      actions: [
+        create('0s'),
+        update('11m', keyBody()),
+        grant('20m', 'cl1', ['wrapKey', 'unwrapKey']),
+        update('20m', keyBody()),
+        grant('30m', 'cl1', ['get', 'unwrapKey']),
+        update('30m', keyBody()),
+        grant('40m', 'cl1', ['get', 'wrapKey']),
+        update('40m', keyBody()),
+      ],
+    }),
+  );
+  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'lacks get, wrapKey, unwrapKey;');
+  // "If you update existing cluster with KeyVaultProperties and 'Get' key Access Policy is missing in Key Vault, the operation will fail."
+  assertRefused(r, 3, 400, 'KeyVaultPermissionMissing', 'lacks get;');
+  assertRefused(r, 5, 400, 'KeyVaultPermissionMissing', 'lacks wrapKey;');
+  assertRefused(r, 7, 400, 'KeyVaultPermissionMissing', 'lacks unwrapKey;');
+});
+
+test('the same key update succeeds once get, wrapKey and unwrapKey are granted', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('20m', 'cl1', ['wrapKey', 'unwrapKey']), update('20m', keyBody()), grant('30m'), update('30m', keyBody())] }));
+  assertRefused(r, 2, 400, 'KeyVaultPermissionMissing', 'get');
+  assertSucceeded(r, 4, KEY_UPDATE);
+});
+
+test('a key that does not exist in the vault is refused (404 KeyNotFound)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('11m', keyBody('v1', 'other'))] }));
+  assertRefused(r, 2, 404, 'KeyNotFound', 'other', 'kv1');
+});
+
+test('a deleted key is refused (404 KeyNotFound), and accepted again once recovered', () => {
+  const r = run(
+    bare({
+      workspaces: [],
+      actions: [create('0s'), grant('0s'), { at: '5m', do: 'key.delete', vault: 'kv1', key: 'cmk' }, update('11m', keyBody()), { at: '20m', do: 'key.recover', vault: 'kv1', key: 'cmk' }, update('21m', keyBody())],
+    }),
+  );
+  assertRefused(r, 3, 404, 'KeyNotFound', 'key cmk does not exist in Key Vault kv1');
+  assertSucceeded(r, 4, 0);
+  assertSucceeded(r, 5, KEY_UPDATE);
+});
+
+test('a key version that does not exist is refused (404 KeyVersionNotFound)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('11m', keyBody('v2'))] }));
+  assertRefused(r, 2, 404, 'KeyVersionNotFound', 'no version v2', 'versions: v1');
+});
+
+test('the same version is accepted once it exists (key.rotate)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), { at: '11m', do: 'key.rotate', vault: 'kv1', key: 'cmk' }, update('12m', keyBody('v2'))] }));
+  assertSucceeded(r, 3, KEY_UPDATE);
+  assert.is(r.of('storage.keyConfigured')[0]!.version, 'v2');
+});
+
+test('a disabled key version is refused (400 KeyDisabled)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), { at: '5m', do: 'key.disable', vault: 'kv1', key: 'cmk', version: 'v1' }, update('11m', keyBody())] }));
+  assertRefused(r, 3, 400, 'KeyDisabled', 'cmk', 'v1', 'disabled');
+});
+
+test('the same key update succeeds once the version is enabled again', () => {
+  const r = run(
+    bare({
+      workspaces: [],
+      actions: [create('0s'), grant('0s'), { at: '5m', do: 'key.disable', vault: 'kv1', key: 'cmk' }, update('11m', keyBody()), { at: '20m', do: 'key.enable', vault: 'kv1', key: 'cmk' }, update('21m', keyBody())],
+    }),
+  );
+  assertRefused(r, 3, 400, 'KeyDisabled', 'disabled');
+  assertSucceeded(r, 5, KEY_UPDATE);
+});
+
+test('an expired key version is refused (400 KeyExpired)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), { at: '1m', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', exp: '5m' }, update('11m', keyBody())] }));
+  assertRefused(r, 3, 400, 'KeyExpired', 'cmk', 'v1', 'expired');
+});
+
+test('the same key update succeeds once the expiry is in the future', () => {
+  const r = run(
+    bare({
+      workspaces: [],
+      actions: [create('0s'), grant('0s'), { at: '1m', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', exp: '5m' }, update('11m', keyBody()), { at: '20m', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', exp: '30d' }, update('21m', keyBody())],
+    }),
+  );
+  assertRefused(r, 3, 400, 'KeyExpired', 'expired');
+  assertSucceeded(r, 5, KEY_UPDATE);
+});
+
+test('"Your Azure Key Vault, cluster and linked workspaces must be in the same region and in the same Azure Active Directory (Azure AD) tenant": a vault elsewhere is refused (400 RegionMismatch, 400 TenantMismatch)', () => {
+  const vaults = [
+    { name: 'kvwest', region: 'westus', keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
+    { name: 'kvfab', tenant: 'fabrikam', keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
+  ];
+  const r = run(
+    bare({
+      keyVaults: vaults,
+      workspaces: [],
+      actions: [create('0s'), grant('0s', 'cl1', ALL, 'kvwest'), grant('0s', 'cl1', ALL, 'kvfab'), update('11m', keyBody('v1', 'cmk', 'kvwest')), update('12m', keyBody('v1', 'cmk', 'kvfab'))],
+    }),
+  );
+  assertRefused(r, 3, 400, 'RegionMismatch', 'kvwest', 'westus', 'eastus', 'same region');
+  assertRefused(r, 4, 400, 'TenantMismatch', 'kvfab', 'fabrikam', 'contoso', 'same Azure AD tenant');
+});
+
+test('the same key update succeeds with a vault in the cluster\'s region and tenant', () => {
+  const vaults = [KV, { name: 'kvwest', region: 'westus', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
+  const r = run(bare({ keyVaults: vaults, workspaces: [], actions: [create('0s'), grant('0s', 'cl1', ALL, 'kvwest'), update('11m', keyBody('v1', 'cmk', 'kvwest')), grant('12m'), update('12m', keyBody())] }));
+  assertRefused(r, 2, 400, 'RegionMismatch', 'kvwest');
+  assertSucceeded(r, 4, KEY_UPDATE);
+});
+
+test('a malformed body is refused with the field path (400 InvalidRequestBody)', () => {
+  // The documentation's own example misspells keyName as "kyName". The loader refuses it in a file, with the path:
+  const data = (body: unknown) => JSON.stringify({ name: 't', duration: '1h', setup: 'none', params: FAST, keyVaults: [KV], clusters: [cl('cl1')], actions: [create('0s'), grant('0s'), update('11m', body)] });
+  const typo = { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', kyName: 'cmk', keyVersion: 'v1' } } };
+  try {
+    parseScenario(data(typo), 't.json', 'json');
+    assert.unreachable('the loader accepts a body with kyName');
+  } catch (error) {
+    assert.instance(error, InputError);
+    assert.ok((error as InputError).problems.some((p) => p.path === 'actions[2].body.properties.keyVaultProperties.kyName' && p.expected.includes('did you mean keyName?')));
+  }
+  // A request made at run time (a program, not a file) gets the model's answer.
+  const malformed = [typo, { sku: { name: 'CapacityReservation', capacity: -5 } }, { properties: { isDoubleEncryptionEnabled: 'yes' } }, { identity: { type: 'UserAssigned' } }];
+  const s = bare({ workspaces: [], actions: [create('0s'), grant('0s'), ...malformed.map((_, i) => update(`${11 + i}m`, {}))] });
+  malformed.forEach((body, i) => ((s.actions[2 + i] as { body: unknown }).body = body));
+  const r = run(s);
+  assertRefused(r, 2, 400, 'InvalidRequestBody', 'properties.keyVaultProperties.kyName', 'did you mean keyName?');
+  assertRefused(r, 3, 400, 'InvalidRequestBody', 'sku.capacity', '-5');
+  assertRefused(r, 4, 400, 'InvalidRequestBody', 'properties.isDoubleEncryptionEnabled', '"yes"');
+  assertRefused(r, 5, 400, 'InvalidRequestBody', 'identity.type', '"UserAssigned"');
+});
+
+test('the corrected body succeeds', () => {
+  const s = bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('11m', {}), update('12m', {})] });
+  (s.actions[2] as { body: unknown }).body = { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', kyName: 'cmk', keyVersion: 'v1' } } };
+  (s.actions[3] as { body: unknown }).body = keyBody();
+  const r = run(s);
+  assertRefused(r, 2, 400, 'InvalidRequestBody', 'kyName');
+  assertSucceeded(r, 3, KEY_UPDATE);
+});
+
+test('"Setting the cluster identity to None revokes access and cannot be undone" (400 IdentityCannotBeRestored)', () => {
+  const r = run(
+    bare({
+      actions: [...KEYED, { at: '1h', do: 'cluster.setIdentity', cluster: 'cl1', type: 'None' }, { at: '2h', do: 'cluster.setIdentity', cluster: 'cl1', type: 'SystemAssigned' }, update('3h', { identity: { type: 'SystemAssigned' } })],
+    }),
+  );
+  assertSucceeded(r, 3, 0);
+  assertRefused(r, 4, 400, 'IdentityCannotBeRestored', 'cl1', 'None', 'cannot be undone');
+  assertRefused(r, 5, 400, 'IdentityCannotBeRestored', 'cannot be undone');
+  assert.is(r.result.clusters.cl1!.settings!.identityType, 'None');
+  assert.is(r.of('storage.revoked')[0]?.reason, 'identityNone', 'the identity set to None revokes access');
+});
+
+test('identity: SystemAssigned on a cluster that never lost it, and None again on one that did, are accepted', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), update('11m', { identity: { type: 'SystemAssigned' } }), { at: '20m', do: 'cluster.setIdentity', cluster: 'cl1', type: 'None' }, { at: '30m', do: 'cluster.setIdentity', cluster: 'cl1', type: 'None' }] }));
+  assertSucceeded(r, 1, 0);
+  assertSucceeded(r, 2, 0);
+  assertSucceeded(r, 3, 0);
+  assert.is(r.of('cluster.identitySet').length, 1);
+});
+
+// ---- cluster delete -----------------------------------------------------------
+
+test('cluster delete while provisioning is refused (409 Conflict)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), remove('5m')] }));
+  assertRefused(r, 1, 409, 'Conflict', 'cl1', 'provisioning');
+  assertSucceeded(r, 0, PROVISION);
+});
+
+test('"cluster delete" once provisioned: Deleting, then Succeeded after clusterDeleteTime', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), remove('11m')] }));
+  assertAccepted(r, 1, 'Deleting');
+  assertSucceeded(r, 1, DELETE);
+  assert.equal(r.result.clusters.cl1, { provisioningState: null, keyVaultProperties: null, settings: null });
+  assert.ok(r.of('storage.deleted').some((e) => e.entity === 'cl1/0' && e.t === 16 * MINUTE));
+});
+
+// ---- workspace link -------------------------------------------------------------
+
+test('"Workspace link to cluster should be carried ONLY after you have verified that the Log Analytics cluster provisioning was completed. Data sent to your workspace prior to the completion will be dropped": accepted, records dropped as notProvisioned, then stored', () => {
+  const r = run(bare({ duration: '2h', params: { clusterProvisionTime: ['30m', '30m'] }, workspaces: [ws('ws1')], actions: [create('0s'), link('2m')] }));
+  assertAccepted(r, 1, 'InProgress');
+  assertSucceeded(r, 1, LINK);
+  const i = r.result.workspaces.ws1!.ingestion;
+  // Slices land every 5 minutes: those of 5m to 25m reach a cluster still provisioning; from 30m on it is Succeeded.
+  assert.is(i.droppedByReason.notProvisioned, 5 * PER_SLICE);
+  assert.is(i.storedMmkRecords, (24 - 5) * PER_SLICE, 'stored (no key yet: Microsoft keys) once provisioning completed');
+  assert.is(i.offeredRecords, 24 * PER_SLICE);
+  assert.is(r.result.workspaces.ws1!.storage, 'cl1/0');
+});
+
+test('a workspace linked after provisioning completed loses nothing', () => {
+  const r = run(bare({ duration: '2h', params: { clusterProvisionTime: ['30m', '30m'] }, workspaces: [ws('ws1')], actions: [create('0s'), link('30m1s')] }));
+  assertSucceeded(r, 1, LINK);
+  const i = r.result.workspaces.ws1!.ingestion;
+  assert.is(i.droppedRecords, 0);
+  assert.is(i.storedMmkRecords, i.offeredRecords);
+});
+
+test('workspace link: "Customer-Managed key capability is regional": a workspace in another region or tenant is refused (400 RegionMismatch, 400 TenantMismatch)', () => {
+  const r = run(bare({ workspaces: [idle('ws1', { region: 'westus' }), idle('ws2', { tenant: 'fabrikam' })], actions: [create('0s'), link('11m', 'ws1'), link('11m', 'ws2')] }));
+  assertRefused(r, 1, 400, 'RegionMismatch', 'ws1', 'westus', 'eastus', 'same region');
+  assertRefused(r, 2, 400, 'TenantMismatch', 'ws2', 'fabrikam', 'contoso', 'same Azure AD tenant');
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+});
+
+test('workspace link: a workspace in the cluster\'s region and tenant, another subscription, is linked ("they can be in different subscriptions")', () => {
+  const r = run(bare({ workspaces: [idle('ws1', { subscription: 'sub2' })], actions: [create('0s'), link('11m')] }));
+  assertSucceeded(r, 1, LINK);
+  assert.is(r.result.workspaces.ws1!.cluster, 'cl1');
+});
+
+test('"Workspace link to cluster will fail if it is linked to another cluster" (409 WorkspaceLinkedToAnotherCluster)', () => {
+  const r = run(bare({ clusters: [cl('cl1'), cl('cl2')], actions: [create('0s', 'cl1'), create('0s', 'cl2'), link('11m', 'ws1', 'cl1'), link('20m', 'ws1', 'cl2')] }));
+  assertRefused(r, 3, 409, 'WorkspaceLinkedToAnotherCluster', 'ws1', 'cl1', 'linked to another cluster');
+  assert.is(r.result.workspaces.ws1!.cluster, 'cl1');
+});
+
+test('the same link succeeds once the workspace is unlinked', () => {
+  // linkOpsPer30Days 3: link, unlink and link again are three link operations.
+  const r = run(bare({ clusters: [cl('cl1'), cl('cl2')], params: { linkOpsPer30Days: 3 }, actions: [create('0s', 'cl1'), create('0s', 'cl2'), link('11m', 'ws1', 'cl1'), unlink('20m'), link('30m', 'ws1', 'cl2')] }));
+  assertSucceeded(r, 3, LINK);
+  assertSucceeded(r, 4, LINK);
+  assert.is(r.result.workspaces.ws1!.cluster, 'cl2');
+});
+
+test('"The maximum of linked workspaces to cluster is 1000" (maxWorkspacesPerCluster 2 here): one more is refused (400 WorkspaceLimitReached)', () => {
+  assert.is(PROFILE_DEFAULTS['2020-11'].maxWorkspacesPerCluster, 1000);
+  const r = run(bare({ params: { maxWorkspacesPerCluster: 2 }, workspaces: [idle('ws1'), idle('ws2'), idle('ws3')], actions: [create('0s'), link('11m', 'ws1'), link('11m', 'ws2'), link('15m', 'ws3')] }));
+  assertRefused(r, 3, 400, 'WorkspaceLimitReached', 'cl1', 'the maximum of linked workspaces to cluster is 2');
+  assert.is(r.result.workspaces.ws3!.cluster, null);
+});
+
+test('the maximum of linked workspaces holds with links still in progress', () => {
+  const r = run(bare({ params: { maxWorkspacesPerCluster: 2 }, workspaces: [idle('ws1'), idle('ws2'), idle('ws3')], actions: [create('0s'), link('11m', 'ws1'), link('11m', 'ws2'), link('11m', 'ws3')] }));
+  const linked = Object.values(r.result.workspaces).filter((w) => w.cluster === 'cl1').length;
+  assert.ok(linked <= 2, `${linked} workspaces linked to a cluster whose maximum is 2`);
+  assertRefused(r, 3, 400, 'WorkspaceLimitReached', 'the maximum of linked workspaces to cluster is 2');
+});
+
+test('the same link succeeds once another workspace is unlinked', () => {
+  const r = run(bare({ params: { maxWorkspacesPerCluster: 2 }, workspaces: [idle('ws1'), idle('ws2'), idle('ws3')], actions: [create('0s'), link('11m', 'ws1'), link('11m', 'ws2'), unlink('20m', 'ws1'), link('30m', 'ws3')] }));
+  assertSucceeded(r, 3, LINK);
+  assertSucceeded(r, 4, LINK);
+  assert.is(r.result.workspaces.ws3!.cluster, 'cl1');
+});
+
+test('"The number of workspace link operations on particular workspace is limited to 2 in a period of 30 days" (400 LinkOperationsLimitReached); 30 days after the first it succeeds', () => {
+  assert.is(PROFILE_DEFAULTS['2020-11'].linkOpsPer30Days, 2);
+  const r = run(bare({ duration: '32d', actions: [create('0s'), link('11m'), unlink('1h'), link('2h'), link('30d10m'), link('30d11m')] }));
+  assertSucceeded(r, 1, LINK);
+  assertSucceeded(r, 2, LINK);
+  assertRefused(r, 3, 400, 'LinkOperationsLimitReached', 'ws1', 'limited to 2 in a period of 30 days');
+  // A minute before the first operation is 30 days old it still counts.
+  assertRefused(r, 4, 400, 'LinkOperationsLimitReached');
+  assert.is(op(r, 5).atMs, op(r, 1).atMs + 30 * DAY);
+  assertSucceeded(r, 5, LINK);
+  assert.is(r.result.workspaces.ws1!.cluster, 'cl1');
+});
+
+test('a link or unlink while another is in progress on the workspace is refused (409 Conflict)', () => {
+  const r = run(bare({ actions: [create('0s'), link('11m'), unlink('11m30s'), unlink('12m30s')] }));
+  assertRefused(r, 2, 409, 'Conflict', 'in progress on workspace ws1');
+  assertSucceeded(r, 3, MINUTE);
+});
+
+// ---- unlink -------------------------------------------------------------------
+
+test('unlink of a workspace that is not linked is refused (400 WorkspaceNotLinked)', () => {
+  const r = run(bare({ actions: [create('0s'), unlink('1m')] }));
+  assertRefused(r, 1, 400, 'WorkspaceNotLinked', 'ws1', 'not linked');
+});
+
+test('"You can unlink workspaces from the cluster at any time": unlink of a linked workspace succeeds after unlinkTime', () => {
+  const r = run(bare({ actions: [create('0s'), link('11m'), unlink('20m')] }));
+  assertAccepted(r, 2, 'InProgress');
+  assertSucceeded(r, 2, MINUTE);
+  assert.is(r.result.workspaces.ws1!.storage, 'shared/0');
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+});
+
+// ---- linked storage (BYOS) and Lockbox ---------------------------------------------
+
+test('linked storage: "Make sure to create your Storage Account in the same region as your Log Analytics workspace" (400 RegionMismatch)', () => {
+  const r = run(bare({ workspaces: [idle('ws1', { savedSearches: 3 })], actions: [{ at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery', region: 'westus' }] }));
+  assertRefused(r, 0, 400, 'RegionMismatch', 'stquery', 'westus', 'eastus', 'same region');
+  assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: null, Alerts: null });
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 3, removedByLinkedStorage: 0 }, 'a refused link removes nothing');
+});
+
+test('linked storage in the workspace\'s region succeeds; "Existing saved searches are removed from your workspace" when it is for Query', () => {
+  const r = run(
+    bare({
+      workspaces: [idle('ws1', { savedSearches: 7 })],
+      actions: [
+        { at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Alerts', storageAccount: 'stalerts', region: 'eastus' },
+        { at: '2h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery', region: 'eastus' },
+      ],
+    }),
+  );
+  assertSucceeded(r, 0, 0);
+  assertSucceeded(r, 1, 0);
+  assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: 'stquery', Alerts: 'stalerts' });
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 7 });
+  const removed = r.of('savedSearches.removed');
+  assert.is(removed.length, 1);
+  assert.is(removed[0]!.t, 2 * HOUR, 'removed when Query storage is linked, not Alerts');
+  assert.is(removed[0]!.count, 7);
+});
+
+test('linked storage: a second storage account for the same type is refused (409 Conflict); the same account again is accepted', () => {
+  const r = run(
+    bare({
+      workspaces: [idle('ws1', { savedSearches: 2 })],
+      actions: [
+        { at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery' },
+        { at: '2h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stother' },
+        { at: '3h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery' },
+      ],
+    }),
+  );
+  assertSucceeded(r, 0, 0);
+  assertRefused(r, 1, 409, 'Conflict', 'stquery', 'Query', 'single storage account');
+  assertSucceeded(r, 2, 0);
+  assert.is(r.result.workspaces.ws1!.linkedStorage.Query, 'stquery');
+  assert.is(r.result.workspaces.ws1!.savedSearches.removedByLinkedStorage, 2);
+});
+
+test('Customer Lockbox on a workspace not linked to a dedicated cluster is refused (400 LockboxNotApplicable)', () => {
+  const r = run(bare({ actions: [create('0s'), { at: '1h', do: 'lockbox.request', workspace: 'ws1', decision: 'approve', after: '1h' }] }));
+  assertRefused(r, 1, 400, 'LockboxNotApplicable', 'ws1', 'dedicated cluster');
+  assert.is(r.result.lockbox.length, 0);
+});
+
+test('"Lockbox gives you the control to approve or reject Microsoft engineer request to access your data": approved, Succeeded after the decision', () => {
+  const r = run(bare({ actions: [create('0s'), link('11m'), { at: '1h', do: 'lockbox.request', workspace: 'ws1', decision: 'approve', after: '2h' }] }));
+  assertAccepted(r, 2, 'InProgress');
+  assertSucceeded(r, 2, 2 * HOUR);
+  assert.equal(r.result.lockbox, [{ workspace: 'ws1', requestedAtMs: HOUR, decision: 'approve', decidedAtMs: 3 * HOUR }]);
+  assert.ok(r.of('lockbox.approved').some((e) => e.t === 3 * HOUR));
+});
+
+test('Customer Lockbox: rejected, Failed 403 LockboxRequestRejected at the decision', () => {
+  const r = run(bare({ actions: [create('0s'), link('11m'), { at: '1h', do: 'lockbox.request', workspace: 'ws1', decision: 'reject', after: '30m' }] }));
+  const o = op(r, 2);
+  assert.is(o.status, 'Failed');
+  assert.is(o.httpStatus, 403);
+  assert.is(o.code, 'LockboxRequestRejected');
+  assert.ok(o.message?.includes('rejected'), o.message ?? '');
+  assert.is(o.completedAtMs, HOUR + 30 * MINUTE);
+  assert.ok(r.of('operation.failed').some((e) => e.operationId === o.id && e.code === 'LockboxRequestRejected'));
+  assert.ok(r.of('lockbox.rejected').some((e) => e.t === HOUR + 30 * MINUTE));
+});
+
+// ---- data consequences -------------------------------------------------------------
+
+test('"Data that was ingested prior to the configuration, remains encrypted with Microsoft key": stored under the MMK, and readable after the key is disabled', () => {
+  let whileRevoked = { cmk: -1, mmk: -1, unreadable: -1 };
+  const r = run(
+    bare({
+      params: { delayMode: 'worst' },
+      workspaces: [ws('ws1')],
+      actions: [create('0s'), link('13m'), grant('1h'), update('1h', keyBody()), { at: '3h', do: 'key.disable', vault: 'kv1', key: 'cmk' }],
+    }),
+    { probes: [{ atMs: 5 * HOUR, look: (v) => (whileRevoked = v.storageAccounts.find((a) => a.id === 'cl1/0')!.openableBlocks()) }] },
+  );
+  assertSucceeded(r, 3, KEY_UPDATE);
+  const i = r.result.workspaces.ws1!.ingestion;
+  // Shared storage until the link at 14m (slices 5m, 10m), the cluster under the MMK until the key at 1h1m (15m..1h: 10 slices).
+  assert.is(i.storedMmkRecords, (2 + 10) * PER_SLICE);
+  // Under the key from 1h05 until revocation at 4h (delayMode worst: the change + 1 h).
+  assert.is(i.storedCmkRecords, 36 * PER_SLICE);
+  assert.is(r.of('storage.revoked')[0]!.t, 4 * HOUR);
+  assert.equal(whileRevoked, { cmk: 0, mmk: 10, unreadable: 36 });
+});
+
+test('"New data then gets ingested to Log Analytics storage and encrypted with Microsoft key": after an unlink new records go to shared storage; queries reaching the cluster\'s data fail while the key is revoked, and succeed once the lookback no longer reaches it', () => {
+  const lookback = 6 * HOUR;
+  const scenarioWith = (actions: Record<string, unknown>[]) =>
+    bare({ duration: '12h', params: { delayMode: 'worst' }, workspaces: [ws('ws1', { query: { perHour: 6, lookback: '6h' } })], actions: [...KEYED, link('13m'), unlink('2h'), ...actions] });
+  const r = run(scenarioWith([{ at: '2h30m', do: 'key.disable', vault: 'kv1', key: 'cmk' }]));
+  assertSucceeded(r, 4, MINUTE);
+  const unlinkedAt = 2 * HOUR + MINUTE;
+  const w = r.result.workspaces.ws1!;
+  assert.is(w.storage, 'shared/0');
+  assert.is(w.cluster, null);
+  // Records: shared (5m, 10m), the cluster under the key (15m..2h: 22 slices), shared again from 2h05 to 12h (119 slices).
+  assert.is(w.ingestion.storedCmkRecords, 22 * PER_SLICE);
+  assert.is(w.ingestion.storedMmkRecords, (2 + 119) * PER_SLICE);
+  assert.is(w.ingestion.droppedRecords, 0, 'nothing of the unlinked workspace is dropped by the revocation');
+  const revokedAt = r.of('storage.revoked')[0]!.t;
+  assert.is(revokedAt, 3 * HOUR + 30 * MINUTE);
+  // Queries fail from the revocation until the lookback no longer reaches the data left on the cluster.
+  assert.is(w.query.unavailableMs, unlinkedAt + lookback - revokedAt);
+  assert.ok(w.query.failed > 0 && w.query.succeeded > w.query.failed);
+  // The same run without the revocation: every query succeeds.
+  const healthy = run(scenarioWith([]));
+  assert.is(healthy.result.workspaces.ws1!.query.availability, 1);
+});
+
+test('deleting a cluster unlinks its workspaces (new data goes to shared storage) and reserves its name', () => {
+  const r = run(bare({ workspaces: [ws('ws1')], clusters: [cl('cl1'), cl('cl2')], actions: [...KEYED, link('13m'), remove('2h'), create('3h', 'cl1'), create('3h', 'cl2'), link('3h20m', 'ws1', 'cl2')] }));
+  assertAccepted(r, 4, 'Deleting');
+  assertSucceeded(r, 4, DELETE);
+  assertRefused(r, 5, 409, 'Conflict', 'reserved');
+  const routed = r.of('workspace.routed').filter((e) => e.entity === 'ws1');
+  assert.equal(routed.map((e) => [e.t, e.storage]), [[14 * MINUTE, 'cl1/0'], [2 * HOUR, 'shared/0'], [3 * HOUR + 21 * MINUTE, 'cl2/0']]);
+  assert.is(r.result.clusters.cl1!.provisioningState, null);
+  // A deleted cluster leaves the workspace free to link elsewhere.
+  assertSucceeded(r, 7, LINK);
+  const i = r.result.workspaces.ws1!.ingestion;
+  assert.is(i.droppedRecords, 0);
+  assert.is(i.storedCmkRecords + i.storedMmkRecords, i.offeredRecords);
+});
+
+test('a workspace of a deleted cluster ends in shared storage, not linked', () => {
+  const r = run(bare({ workspaces: [ws('ws1')], actions: [...KEYED, link('13m'), remove('2h')] }));
+  assert.is(r.result.workspaces.ws1!.storage, 'shared/0');
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+  assert.is(r.result.storageAccounts['cl1/0']?.finalState, 'deleted');
+});
+
+// ---- profiles ---------------------------------------------------------------------
+
+test('profile 2021-07: an empty keyVersion is accepted and follows a key.rotate after autoRotationDetection', () => {
+  const refs: Record<string, string | undefined> = {};
+  const look = (name: string) => (v: { storageAccounts: readonly { id: string; keyRef: { version: string } | null }[] }) =>
+    (refs[name] = v.storageAccounts.find((a) => a.id === 'cl1/0')!.keyRef?.version);
+  const r = run(
+    bare({
+      profile: '2021-07',
+      params: { autoRotationDetection: ['10m', '10m'] },
+      workspaces: [ws('ws1')],
+      actions: [create('0s'), grant('11m'), update('11m', keyBody('')), link('13m'), { at: '1h', do: 'key.rotate', vault: 'kv1', key: 'cmk' }, { at: '2h', do: 'key.disable', vault: 'kv1', key: 'cmk', version: 'v1' }],
+    }),
+    { probes: [{ atMs: HOUR + 5 * MINUTE, look: look('before') }, { atMs: HOUR + 15 * MINUTE, look: look('after') }] },
+  );
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, '', 'the cluster keeps following the newest version');
+  assert.equal(r.of('storage.keyConfigured').map((e) => [e.t, e.version]), [[12 * MINUTE, 'v1'], [HOUR + 10 * MINUTE, 'v2']]);
+  assert.equal(refs, { before: 'v1', after: 'v2' });
+  assert.is(r.result.incidents.length, 0, 'disabling the old version after the cluster followed changes nothing');
+});
+
+test('profile 2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version": an empty keyVersion is refused (400 KeyVersionRequired)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('11m'), update('11m', keyBody('')), update('20m', { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: 'cmk' } } })] }));
+  assertRefused(r, 2, 400, 'KeyVersionRequired', 'keyVersion', 'explicit key version');
+  assertRefused(r, 3, 400, 'KeyVersionRequired', 'keyVersion');
+});
+
+test('profile 2020-11: the explicit version succeeds, and a key.rotate is not followed', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('11m'), update('11m', keyBody('v1')), { at: '1h', do: 'key.rotate', vault: 'kv1', key: 'cmk' }] }));
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assert.equal(r.of('storage.keyConfigured').map((e) => e.version), ['v1']);
+});
+
+test('profile 2023-06: the hot cache holds "the last 14 days or recently queried" data', () => {
+  assert.is(PROFILE_DEFAULTS['2023-06'].hotCacheScope, 'lastDaysOrRecentlyQueried');
+  assert.is(PROFILE_DEFAULTS['2020-11'].hotCacheScope, 'lastDays');
+  // A query reaching past the hot cache warms the block it read: with hotCacheDays 0, only recently queried blocks are hot.
+  const hot: Record<string, number> = {};
+  for (const profile of ['2020-11', '2023-06'] as const) {
+    run(bare({ profile, duration: '4h', params: { hotCacheDays: 0 }, workspaces: [ws('ws1')], actions: [create('0s'), link('11m')] }), {
+      probes: [{ atMs: 4 * HOUR - 1, look: (v) => (hot[profile] = v.storageAccounts.find((a) => a.id === 'cl1/0')!.hotCacheBlocks) }],
+    });
+  }
+  assert.is(hot['2020-11'], 0);
+  assert.ok(hot['2023-06']! > 0, `2023-06 hot blocks ${hot['2023-06']}`);
+});
+
+test.run();
