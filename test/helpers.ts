@@ -32,6 +32,7 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     seed: input.seed ?? 1,
     ...(input.profile === undefined ? {} : { profile: input.profile }),
     ...(input.setup === undefined ? {} : { setup: input.setup }),
+    ...(input.setup === undefined ? {} : { setup: input.setup }),
     params: input.params ?? {},
     keyVaults: input.keyVaults ?? [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 2048 }] }],
     clusters: input.clusters ?? [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],

@@ -214,6 +214,7 @@ export class ControlPlane {
         const newest = this.deps.vaults.get(vault)!.newestVersion(key)!;
         if (!cluster.followsNewestVersion || cluster.keyRef?.version === newest || cluster.provisioningState === 'Deleted') return;
         const ref = { vault, key, version: newest };
+        this.deps.bus.emit({ t: this.now, type: 'key.rotationFollowed', entity: cluster.name, version: newest });
         if (cluster.storageAccounts.every((account) => account.configureKey(ref) === null)) cluster.keyRef = ref;
       });
     }
