@@ -9,7 +9,7 @@ import { MS_PER_MINUTE } from './engine/duration.ts';
 import { type Cluster, vaultUriOf } from './azure/cluster.ts';
 import { ControlPlane, type RequestOptions } from './azure/control-plane.ts';
 import { KeyVault } from './azure/key-vault.ts';
-import { type Operation, OperationLog } from './azure/operations.ts';
+import { type Operation, OperationLog, refusal, type Refusal } from './azure/operations.ts';
 import { assertNever, StorageAccount, type ClusterIdentity } from './azure/storage-account.ts';
 import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
@@ -265,7 +265,11 @@ class World {
       case 'key.setExpiry':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.setExpiry(now, action.key, action.version, action.expMs));
       case 'accessPolicy.set':
-        return this.vaultRequest(action, () => this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions));
+        return this.vaultRequest(action, () => {
+          // "The access policy can't be defined until system identity is assigned to the cluster."
+          if (!cp.clusters.has(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to grant access to`);
+          this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions);
+        });
       case 'accessPolicy.remove':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removePolicy(now, action.principal));
       case 'cluster.create':
@@ -298,11 +302,12 @@ class World {
     }
   }
 
-  /** A key or policy request: synchronous in Key Vault, so it succeeds or is refused at once. */
-  private vaultRequest(action: Action & { vault: string }, perform: () => string | null | void): void {
+  /** A key or policy request: synchronous in Key Vault, so it succeeds or is refused at once (a text: 403 Forbidden). */
+  private vaultRequest(action: Action & { vault: string }, perform: () => Refusal | string | null | void): void {
     const operation = this.operations.begin(action.do, action.vault);
     const refused = perform();
-    if (typeof refused === 'string') this.operations.refuse(operation, { httpStatus: 403, code: 'Forbidden', message: refused });
+    if (typeof refused === 'string') this.operations.refuse(operation, refusal(403, 'Forbidden', refused));
+    else if (refused !== null && refused !== undefined) this.operations.refuse(operation, refused);
     else this.operations.complete(operation, 'Succeeded');
   }
 

@@ -200,6 +200,16 @@ test('profile 2023-06: the sixth cluster is created once one of the five is dele
   assertSucceeded(r, 6, PROVISION);
 });
 
+test('profile 2023-06: "7 including deleted": with 4 active and 3 deleted in the last 14 days a cluster is refused (400 ClusterQuotaExceeded), and created once the deleted ones are 14 days old', () => {
+  const eight = ['cl1', 'cl2', 'cl3', 'cl4', 'cl5', 'cl6', 'cl7', 'cl8'].map((name) => cl(name));
+  const churn = [...FIVE.map((c) => create('0s', c.name)), remove('20m', 'cl1'), remove('20m', 'cl2'), remove('20m', 'cl3'), create('30m', 'cl6'), create('30m', 'cl7')];
+  const r = run(bare({ profile: '2023-06', duration: '15d', clusters: eight, workspaces: [], actions: [...churn, create('1h', 'cl8'), create('14d25m', 'cl8')] }));
+  assertSucceeded(r, 8, PROVISION);
+  assertSucceeded(r, 9, PROVISION);
+  assertRefused(r, 10, 400, 'ClusterQuotaExceeded', '4 clusters and 3 deleted in the last 14 days', 'at most 7 including deleted ones');
+  assertSucceeded(r, 11, PROVISION);
+});
+
 test('"The cluster name remains reserved during the soft-delete period": a name deleted less than 14 days ago is refused (409 Conflict)', () => {
   assert.is(PROFILE_DEFAULTS['2020-11'].clusterNameReservation, 14 * DAY);
   const r = run(bare({ duration: '15d', workspaces: [], actions: [create('0s'), remove('20m'), create('1h'), create('14d24m')] }));
@@ -811,6 +821,7 @@ test('profile 2021-07: an empty keyVersion is accepted and follows a key.rotate 
   assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, '', 'the cluster keeps following the newest version');
   assert.equal(r.of('storage.keyConfigured').map((e) => [e.t, e.version]), [[12 * MINUTE, 'v1'], [HOUR + 10 * MINUTE, 'v2']]);
   assert.equal(refs, { before: 'v1', after: 'v2' });
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.entity, e.version]), [[HOUR + 10 * MINUTE, 'cl1', 'v2']]);
   assert.is(r.result.incidents.length, 0, 'disabling the old version after the cluster followed changes nothing');
 });
 

@@ -32,7 +32,6 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     seed: input.seed ?? 1,
     ...(input.profile === undefined ? {} : { profile: input.profile }),
     ...(input.setup === undefined ? {} : { setup: input.setup }),
-    ...(input.setup === undefined ? {} : { setup: input.setup }),
     params: input.params ?? {},
     keyVaults: input.keyVaults ?? [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 2048 }] }],
     clusters: input.clusters ?? [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
@@ -46,7 +45,7 @@ export interface Run {
   result: RunResult;
   events: SimEvent[];
   /** Events of one type, in order. */
-  of<T extends SimEvent['type']>(type: T): Extract<SimEvent, { type: T }>[];
+  of<T extends SimEvent['type']>(type: T): (SimEvent & { type: T })[];
 }
 
 export function run(s: Scenario, options: Omit<RunOptions, 'onEvent'> = {}): Run {
@@ -55,6 +54,6 @@ export function run(s: Scenario, options: Omit<RunOptions, 'onEvent'> = {}): Run
   return {
     result,
     events,
-    of: <T extends SimEvent['type']>(type: T) => events.filter((e): e is Extract<SimEvent, { type: T }> => e.type === type),
+    of: <T extends SimEvent['type']>(type: T) => events.filter((e): e is SimEvent & { type: T } => e.type === type),
   };
 }

@@ -10,7 +10,7 @@ import type { ClusterSpec, WorkspaceSpec } from '../scenario.ts';
 import { Cluster, REQUIRED_PERMISSIONS } from './cluster.ts';
 import type { KeyVault } from './key-vault.ts';
 import { type Operation, type OperationLog, refusal, type Refusal } from './operations.ts';
-import type { Params, RangeMs } from './profiles.ts';
+import { drawDelay, type Params, type RangeMs } from './profiles.ts';
 import { describeBodyProblems, parseClusterBody, type ClusterRequest } from './requests.ts';
 import type { StorageAccount } from './storage-account.ts';
 
@@ -46,6 +46,8 @@ export interface WorkspaceLinks {
   /** Accepted link and unlink requests, for the 2-in-30-days rule. */
   linkOpsMs: number[];
   pending: Operation | null;
+  /** The cluster a link in progress goes to. */
+  linkingTo: Cluster | null;
   linkedStorage: { Query: string | null; Alerts: string | null };
   savedSearches: number;
   savedSearchesRemoved: number;
@@ -71,7 +73,7 @@ export class ControlPlane {
     this.specs = new Map(deps.clusterSpecs.map((s) => [s.name, s]));
     this.workspaceSpecs = new Map(deps.workspaceSpecs.map((s) => [s.name, s]));
     for (const spec of deps.workspaceSpecs) {
-      this.workspaces.set(spec.name, { cluster: null, linkOpsMs: [], pending: null, linkedStorage: { Query: null, Alerts: null }, savedSearches: spec.savedSearches, savedSearchesRemoved: 0 });
+      this.workspaces.set(spec.name, { cluster: null, linkOpsMs: [], pending: null, linkingTo: null, linkedStorage: { Query: null, Alerts: null }, savedSearches: spec.savedSearches, savedSearchesRemoved: 0 });
     }
   }
 
@@ -233,7 +235,8 @@ export class ControlPlane {
       operations.complete(operation, 'Succeeded');
       return operation;
     }
-    const linkedCount = [...this.workspaces.values()].filter((l) => l.cluster === cluster).length;
+    // Links still in progress count: several links sent at once cannot pass the limit together.
+    const linkedCount = [...this.workspaces.values()].filter((l) => l.cluster === cluster || l.linkingTo === cluster).length;
     const refused = this.firstRefusal([
       () => links.pending !== null && refusal(409, 'Conflict', `a link or unlink operation is in progress on workspace ${workspace}`),
       () => cluster.provisioningState === 'Deleting' && refusal(409, 'Conflict', `cluster ${clusterName} is being deleted`),
@@ -245,8 +248,10 @@ export class ControlPlane {
     ]);
     if (refused !== null) return this.refuse(operation, refused);
     this.acceptLinkOperation(operation, links, options);
+    links.linkingTo = cluster;
     this.later(options, params.linkTime, workspace, () => {
       links.pending = null;
+      links.linkingTo = null;
       if (cluster.provisioningState === 'Deleting' || cluster.provisioningState === 'Deleted') {
         return operations.fail(operation, 409, 'Conflict', `cluster ${clusterName} was deleted while the link was in progress`);
       }
@@ -378,10 +383,9 @@ export class ControlPlane {
     return operation;
   }
 
-  /** Runs `complete` after a duration drawn from the range (at once for setup). */
+  /** Runs `complete` after a duration in the range, drawn as delayMode says (at once for setup). */
   private later(options: RequestOptions, range: RangeMs, target: string, complete: () => void): void {
-    const [min, max] = range;
-    const durationMs = options.setup === true ? 0 : this.deps.streams.stream(`controlPlane/${target}`).uniformInt(min, max);
+    const durationMs = options.setup === true ? 0 : drawDelay(range, this.deps.params.delayMode, this.deps.streams.stream(`controlPlane/${target}`));
     this.deps.scheduler.after(durationMs, complete);
   }
 }

@@ -118,14 +118,8 @@ export class KeyVault {
 
   /** Decides a request's answer: reachability, throttling, permission, key state. */
   answer(nowMs: number, principal: string, permission: Permission, ref: Omit<KeyRef, 'vault'>): VaultAnswer {
-    this.counters.requests++;
-    const reachability = this.reachability(nowMs);
-    if (reachability !== null) return reachability;
-    const policy = this.policyOf(principal, nowMs);
-    if (!policy.permissions.has(permission)) {
-      policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
-      return this.deny('permissionMissing', policy.lostCause);
-    }
+    const access = this.access(nowMs, principal, permission);
+    if (access.kind !== 'success') return access;
     const key = this.requireKey(ref.key);
     if (key.purgedCause !== null) return this.deny('keyPurged', key.purgedCause);
     if (key.deletedCause !== null) return this.deny('keyDeleted', key.deletedCause);
@@ -134,6 +128,20 @@ export class KeyVault {
     if (version.disabledCause !== null) return this.deny('keyDisabled', version.disabledCause);
     return { kind: 'success' };
   }
+
+  /** Whether the request reaches the vault and the principal holds the permission. */
+  private access(nowMs: number, principal: string, permission: Permission): VaultAnswer {
+    this.counters.requests++;
+    const reachability = this.reachability(nowMs);
+    if (reachability !== null) return reachability;
+    const policy = this.policyOf(principal, nowMs);
+    if (!policy.permissions.has(permission)) {
+      policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
+      return this.deny('permissionMissing', policy.lostCause);
+    }
+    return { kind: 'success' };
+  }
+
 
   /** A real RSA-OAEP / AES-KW unwrap, after the vault decided the request may go through. */
   unwrapKey(nowMs: number, principal: string, ref: KeyRef, wrapped: Buffer): { answer: VaultAnswer; aek: Buffer | null } {
@@ -166,10 +174,9 @@ export class KeyVault {
 
   /** `get` on a key: its versions' attributes, for the control plane's checks. */
   getKey(nowMs: number, principal: string, keyName: string): { answer: VaultAnswer; versions: KeyVersionInfo[] } {
-    const newest = this.keys.get(keyName)?.versions.at(-1)?.id ?? '';
-    const answer = this.answer(nowMs, principal, 'get', { key: keyName, version: newest });
-    const key = this.requireKey(keyName);
-    if (key.purgedCause !== null || key.deletedCause !== null) return { answer, versions: [] };
+    const answer = this.access(nowMs, principal, 'get');
+    const key = this.keys.get(keyName);
+    if (answer.kind !== 'success' || key === undefined || key.purgedCause !== null || key.deletedCause !== null) return { answer, versions: [] };
     const versions = key.versions.map(({ id, enabled, nbfMs, expMs }) => ({ id, enabled, nbfMs, expMs }));
     return { answer, versions };
   }

@@ -3,6 +3,7 @@
 // scenario's `params:` and `--param name=value` override these.
 
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from '../engine/duration.ts';
+import type { Random } from '../engine/random.ts';
 
 export const PROFILES = ['2020-11', '2021-07', '2023-06'] as const;
 export type ProfileName = (typeof PROFILES)[number];
@@ -19,6 +20,18 @@ export type HotCacheScope = (typeof HOT_CACHE_SCOPES)[number];
 
 /** An inclusive range of milliseconds, [min, max]. */
 export type RangeMs = readonly [number, number];
+
+/** A delay documented as a range or "within X" ([0, X]): the bound (worst), the soonest (best) or a seeded draw. */
+export function drawDelay([min, max]: RangeMs, mode: DelayMode, random: Random): number {
+  switch (mode) {
+    case 'worst':
+      return max;
+    case 'best':
+      return min;
+    case 'uniform':
+      return random.uniformInt(min, max);
+  }
+}
 
 export interface Params {
   unwrapPollInterval: RangeMs;

@@ -16,7 +16,7 @@ import type { EventHandle, RecurringHandle, Scheduler } from '../engine/schedule
 import type { Random } from '../engine/random.ts';
 import type { EventBus, StorageState } from '../observe/events.ts';
 import { MS_PER_DAY } from '../engine/duration.ts';
-import type { Params } from './profiles.ts';
+import { drawDelay, type Params } from './profiles.ts';
 import type { Cause, KeyRef, KeyVault, VaultAnswer } from './key-vault.ts';
 import { IncidentLog } from './incidents.ts';
 import { type Composition, type RecordLedger } from '../workload/ledger.ts';
@@ -665,27 +665,12 @@ export class StorageAccount {
   }
 
   private drawPollGapMs(): number {
-    const [min, max] = this.deps.params.unwrapPollInterval;
-    switch (this.deps.params.delayMode) {
-      case 'worst':
-        return max;
-      case 'best':
-        return min;
-      case 'uniform':
-        return this.deps.streams.poll.uniformInt(min, max);
-    }
+    return drawDelay(this.deps.params.unwrapPollInterval, this.deps.params.delayMode, this.deps.streams.poll);
   }
 
   /** A delay documented as "within bound". */
   private drawWithin(boundMs: number): number {
-    switch (this.deps.params.delayMode) {
-      case 'worst':
-        return boundMs;
-      case 'best':
-        return 0;
-      case 'uniform':
-        return this.deps.streams.delays.uniformInt(0, boundMs);
-    }
+    return drawDelay([0, boundMs], this.deps.params.delayMode, this.deps.streams.delays);
   }
 
   private cancel(field: 'unavailableTimer' | 'pendingRevocation' | 'pendingResume'): void {
