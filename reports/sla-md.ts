@@ -28,6 +28,7 @@ export function renderSlaMarkdown(result: RunResult): string {
   push(`- **SLO ${percent(result.slo.target, 1)}:** ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}; error budget used ${percent(result.slo.errorBudgetUsed, 1)}.`);
   push(`- **Incidents:** ${result.incidents.length} (${result.incidents.filter((i) => i.unavailableAtMs !== null).length} seen by users).`);
   if (result.expectations.length > 0) push(`- **Expectations:** ${held} of ${result.expectations.length} held.`);
+  push(`- **Documented rules:** ${result.invariants.violations.length === 0 ? 'all held' : `${result.invariants.violations.length} violations`} (${count(result.invariants.checked)} checks).`);
   push('');
 
   push('## What happened, in order', '');
@@ -74,6 +75,14 @@ export function renderSlaMarkdown(result: RunResult): string {
     });
     push('');
   }
+
+  push('## Documented rules', '');
+  push('| rule | what the documentation promises | checks | violations |');
+  push('|---|---|---|---|');
+  for (const r of result.invariants.rules) push(`| ${r.rule} | ${r.text} | ${count(r.checks)} | ${result.invariants.violations.filter((v) => v.rule === r.rule).length} |`);
+  push('');
+  for (const v of result.invariants.violations) push(`- **Rule ${v.rule} (${v.name}) broken at ${sinceStart(v.atMs)}:** ${v.message}.`);
+  if (result.invariants.violations.length > 0) push('');
 
   if (result.expectations.length > 0) {
     push('## Expectations', '');
@@ -132,6 +141,9 @@ export function renderSummary(result: RunResult, outDir: string, files: readonly
     lines.push(`expectations: ${result.expectations.length - failed.length} of ${result.expectations.length} held`);
     for (const e of failed) lines.push(`  FAILED ${e.metric} ${e.op} ${JSON.stringify(e.value)}: actual ${JSON.stringify(e.actual)}`);
   }
+  const violations = result.invariants.violations;
+  lines.push(`documented rules: ${violations.length === 0 ? `all held (${count(result.invariants.checked)} checks)` : `${violations.length} VIOLATED`}`);
+  for (const v of violations.slice(0, 5)) lines.push(`  rule ${v.rule} (${v.name}): ${v.message}`);
   lines.push(`wrote ${outDir}/{${files.join(',')}}`);
   return lines.join('\n');
 }

@@ -113,6 +113,8 @@ export function sentence(event: SimEvent): string {
       return `The customer approves the Lockbox request for ${event.entity}.`;
     case 'lockbox.rejected':
       return `The customer rejects the Lockbox request for ${event.entity}: no access.`;
+    case 'storage.aekVerified':
+      return `Storage account ${event.entity} unwraps its AEK under ${event.version} for the first time: ${event.unchanged ? 'the same AEK, as rotation promises' : 'A DIFFERENT AEK'}.`;
     case 'key.rotationFollowed':
       return `Cluster ${event.entity} follows the new key version ${event.version} (auto-rotation).`;
   }

@@ -7,6 +7,7 @@ import type { Incident } from './azure/incidents.ts';
 import type { KeyVaultProperties } from './azure/requests.ts';
 import type { Operation } from './azure/operations.ts';
 import type { SimEvent, StorageState } from './observe/events.ts';
+import type { InvariantReport } from './observe/invariants.ts';
 import type { ExpectOp } from './scenario.ts';
 
 export type { Incident, LockboxRecord, Operation };
@@ -89,7 +90,7 @@ export interface RunResult {
   lockbox: LockboxRecord[];
   /** The notable events in time order (at most 1000; leftOut counts the rest), for "what happened". */
   highlights: { events: SimEvent[]; leftOut: number };
-  invariants: { checked: number; violations: { rule: string; atMs: number; message: string }[] };
+  invariants: InvariantReport;
   expectations: ExpectationResult[];
   slo: { target: number; availability: number; errorBudgetUsed: number };
 }

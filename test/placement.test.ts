@@ -126,7 +126,7 @@ test('"Data ingested in the last 14 days is also kept in hot-cache (SSD-backed) 
 test('"Inaccessible data is governed by the data-retention policy and will be purged when retention is reached": no block outlives its retention', () => {
   let oldest: number | null = null;
   const r = run(scenario({ duration: '40d', workspaces: [linked('ws1', { retentionDays: 30 })] }), {
-    probes: [{ atMs: 40 * DAY - 1, look: (v) => (oldest = v.storageAccounts[1]!.oldestBlockMs) }],
+    probes: [{ atMs: 40 * DAY - 1, look: (v) => (oldest = Math.min(...v.storageAccounts[1]!.oldestBlocks().map((b) => b.oldestMs))) }],
   });
   assert.ok(oldest !== null && oldest >= 10 * DAY - 5 * MINUTE, `oldest block at ${oldest}`);
   assert.ok(r.result.storageAccounts['cl1/0']!.blocksPurgedByRetention >= (10 * DAY) / (5 * MINUTE) - 1);

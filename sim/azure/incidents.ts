@@ -69,6 +69,19 @@ export class IncidentLog {
     }
   }
 
+  /** When the oldest incident users see began (its cause's start), or null. */
+  interruptedSinceMs(): number | null {
+    const visible = this.open.filter((o) => o.incident.unavailableAtMs !== null).map((o) => o.incident.startMs);
+    return visible.length === 0 ? null : Math.min(...visible);
+  }
+
+  /** When access came back: the latest end of the restored incidents' causes (null if a cause has not ended). */
+  accessBackMs(): number | null {
+    const restored = this.open.filter((o) => o.incident.restoredAtMs !== null).map((o) => o.cause.endMs);
+    if (restored.length === 0 || restored.some((end) => end === null)) return null;
+    return Math.max(...(restored as number[]));
+  }
+
   /** Records buffered or dropped go to the oldest incident users can see. */
   count(kind: 'buffered' | 'dropped', records: number): void {
     const visible = this.open.find((o) => o.incident.unavailableAtMs !== null)?.incident;

@@ -156,6 +156,11 @@ export class StorageAccount {
   private readonly buffer = new BlockLog<BufferedBlock>();
   /** CMK blocks held per composition, so "does this workspace have CMK data here" costs no scan. */
   private readonly cmkBlocks = new Map<Composition, number>();
+  private hotBlocks = 0;
+  /** Start of the earliest cause among the failures since the last successful unwrap. */
+  private failingSinceMs: number | null = null;
+  /** What the pending revocation answers: the change and the poll that saw it. */
+  private revocationCause: { causeStartMs: number; deniedSeenMs: number } | null = null;
 
   constructor(
     clusterName: string,
@@ -188,9 +193,12 @@ export class StorageAccount {
   }
 
   get hotCacheBlocks(): number {
-    let count = 0;
-    for (const log of this.blocks.values()) for (const block of log.oldest()) if (block.hot !== null) count++;
-    return count;
+    return this.hotBlocks;
+  }
+
+  /** Access is back (the AEK unwrapped again) and ingestion and queries resume soon. */
+  get recovering(): boolean {
+    return this.pendingResume !== null;
   }
 
   /** Whether queries of its workspaces succeed now. */
@@ -218,6 +226,7 @@ export class StorageAccount {
     while (this.buffer.shift() !== undefined);
     this.blocks.clear();
     this.cmkBlocks.clear();
+    this.hotBlocks = 0;
     this.setState('deleted');
     this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.deleted', entity: this.id });
   }
@@ -292,8 +301,8 @@ export class StorageAccount {
 
   private acceptUnwrapped(aek: Buffer, version: string): void {
     if (this.aekCache !== null) {
-      // Rotation re-wraps; it never changes the AEK.
-      if (!this.aekCache.equals(aek)) throw new Error(`internal: ${this.id} unwrapped a different AEK under ${version}`);
+      // Rotation re-wraps; it never changes the AEK. The checker holds the model to it.
+      this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.aekVerified', entity: this.id, version, unchanged: this.aekCache.equals(aek) });
       zeroize(aek);
     } else {
       this.aekCache = aek;
@@ -306,16 +315,19 @@ export class StorageAccount {
       this.deps.bus.emit({ t: now, type: 'storage.unwrapSucceeded', entity: this.id, afterFailures: this.failureStreak });
       this.failureStreak = 0;
     }
+    this.failingSinceMs = null;
     this.lastUnwrapOkMs = now;
     this.cancel('unavailableTimer');
     if (this.pendingRevocation !== null) {
       this.cancel('pendingRevocation');
+      this.revocationCause = null;
       this.deps.bus.emit({ t: now, type: 'storage.revocationCancelled', entity: this.id });
     }
     this.incidents.unwrapSucceeded(now, this.serving);
     if (!this.serving && this.pendingResume === null) {
       const resumeDueMs = now + this.drawWithin(this.deps.params.resumeWithin);
-      this.pendingResume = this.deps.scheduler.at(resumeDueMs, () => this.resume());
+      const restoredAtMs = now;
+      this.pendingResume = this.deps.scheduler.at(resumeDueMs, () => this.resume(restoredAtMs));
       this.deps.bus.emit({ t: now, type: 'storage.accessRestored', entity: this.id, resumeDueMs });
     }
   }
@@ -337,6 +349,7 @@ export class StorageAccount {
     if (this.pendingRevocation !== null) return;
     // Revocation is bound to the change, not to the poll that noticed it.
     const dueMs = Math.max(now, answer.cause.startMs + this.drawWithin(this.deps.params.revocationWithin));
+    this.revocationCause = { causeStartMs: answer.cause.startMs, deniedSeenMs: now };
     this.pendingRevocation = this.deps.scheduler.at(dueMs, () => this.revoke(answer.reason));
     this.deps.bus.emit({ t: now, type: 'storage.revocationScheduled', entity: this.id, dueMs, reason: answer.reason });
   }
@@ -346,6 +359,7 @@ export class StorageAccount {
       this.deps.bus.emit({ t: now, type: 'storage.unwrapFailed', entity: this.id, answer: answer.kind, reason: answer.reason });
     }
     this.failureStreak++;
+    this.failingSinceMs = Math.min(this.failingSinceMs ?? answer.cause.startMs, answer.cause.startMs);
     this.incidents.failureSeen(answer.cause);
   }
 
@@ -359,7 +373,7 @@ export class StorageAccount {
     }
     if (this.state !== 'healthy') return;
     this.setState('unavailable');
-    this.deps.bus.emit({ t: now, type: 'storage.unavailable', entity: this.id, lastUnwrapOkMs: this.lastUnwrapOkMs });
+    this.deps.bus.emit({ t: now, type: 'storage.unavailable', entity: this.id, lastUnwrapOkMs: this.lastUnwrapOkMs, failingSinceMs: this.failingSinceMs ?? now });
     this.incidents.interrupted(now);
   }
 
@@ -371,18 +385,21 @@ export class StorageAccount {
     const aekZeroed = this.evictAek();
     this.purgeHotCache(now);
     this.setState('revoked');
-    this.deps.bus.emit({ t: now, type: 'storage.revoked', entity: this.id, reason, aekZeroed });
+    const { causeStartMs, deniedSeenMs } = this.revocationCause!;
+    this.revocationCause = null;
+    this.deps.bus.emit({ t: now, type: 'storage.revoked', entity: this.id, reason, aekZeroed, causeStartMs, deniedSeenMs, keyVersion: this.wrappedAek!.ref.version });
     this.incidents.interrupted(now);
   }
 
-  private resume(): void {
+  private resume(restoredAtMs: number): void {
     this.pendingResume = null;
     const now = this.deps.scheduler.nowMs;
     if (this.aekCache === null) throw new Error(`internal: ${this.id} resumes without its AEK`);
     const fromState = this.state;
     this.setState('healthy');
     this.replayBuffer(now);
-    this.deps.bus.emit({ t: now, type: 'storage.resumed', entity: this.id, fromState });
+    const accessBackMs = this.incidents.accessBackMs();
+    this.deps.bus.emit({ t: now, type: 'storage.resumed', entity: this.id, fromState, restoredAtMs, accessBackMs });
     this.incidents.resumed(now);
   }
 
@@ -434,6 +451,7 @@ export class StorageAccount {
     // 2020-11: the hot cache holds the same data under Microsoft keys.
     const hot = this.deps.params.hotCacheDays > 0 ? sealedBytes(sealBlock(this.mmkAek, `${id}#hot`, payload)) : null;
     this.logFor(composition.retentionDays).push({ id, createdMs: now, composition, encryption, bytes, hot });
+    if (hot !== null) this.hotBlocks++;
     this.counters.blocksSealed++;
     if (encryption === 'cmk') this.cmkBlocks.set(composition, (this.cmkBlocks.get(composition) ?? 0) + 1);
   }
@@ -472,7 +490,7 @@ export class StorageAccount {
       records += front.composition.recordsPerSlice;
       blocks++;
     }
-    if (blocks > 0) this.deps.bus.emit({ t: now, type: 'buffer.expired', entity: this.id, records, blocks });
+    if (blocks > 0) this.deps.bus.emit({ t: now, type: 'buffer.expired', entity: this.id, records, blocks, outageSinceMs: this.incidents.interruptedSinceMs() ?? now });
   }
 
   /** Retention purges blocks, readable or not; the hot cache keeps hotCacheDays. */
@@ -483,9 +501,14 @@ export class StorageAccount {
       for (let front = log.front(); front !== undefined && front.createdMs < keepFromMs; front = log.front()) {
         log.shift();
         this.counters.blocksPurged++;
+        if (front.hot !== null) this.hotBlocks--;
         if (front.encryption === 'cmk') this.cmkBlocks.set(front.composition, this.cmkBlocks.get(front.composition)! - 1);
       }
-      log.visitOlderThan(hotFromMs, (block) => (block.hot = null));
+      log.visitOlderThan(hotFromMs, (block) => {
+        if (block.hot === null) return;
+        block.hot = null;
+        this.hotBlocks--;
+      });
     }
   }
 
@@ -542,7 +565,9 @@ export class StorageAccount {
     for (const log of this.blocks.values()) {
       for (const block of log.newest()) {
         if (block.createdMs < fromMs) break;
-        if (block.hot === null && block.composition.has(workspace)) block.hot = sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block)));
+        if (block.hot !== null || !block.composition.has(workspace)) continue;
+        block.hot = sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block)));
+        this.hotBlocks++;
       }
     }
   }
@@ -553,12 +578,12 @@ export class StorageAccount {
     return false;
   }
 
-  /** Creation time of the oldest stored block, or null. */
-  get oldestBlockMs(): number | null {
-    let oldest: number | null = null;
-    for (const log of this.blocks.values()) {
+  /** The oldest stored block of each retention group. */
+  oldestBlocks(): { retentionDays: number; oldestMs: number }[] {
+    const oldest: { retentionDays: number; oldestMs: number }[] = [];
+    for (const [retentionDays, log] of this.blocks) {
       const front = log.front();
-      if (front !== undefined && (oldest === null || front.createdMs < oldest)) oldest = front.createdMs;
+      if (front !== undefined) oldest.push({ retentionDays, oldestMs: front.createdMs });
     }
     return oldest;
   }
@@ -611,6 +636,7 @@ export class StorageAccount {
         purged++;
       }
     }
+    this.hotBlocks = 0;
     this.counters.hotCachePurges++;
     this.deps.bus.emit({ t: now, type: 'hotCache.purged', entity: this.id, blocks: purged });
   }

@@ -73,6 +73,16 @@ export class RecordLedger {
     return result;
   }
 
+  /** Every composition whose records are not all accounted for, described (empty when conservation holds). */
+  conservationGaps(): string[] {
+    const gaps: string[] = [];
+    for (const [composition, counts] of this.slices) {
+      const gap = conservationGap(counts);
+      if (gap !== 0) gaps.push(`workspaces ${composition.workspaces.slice(0, 3).join(', ')}${composition.workspaces.length > 3 ? ', ...' : ''}: ${gap * composition.recordsPerSlice} records offered but neither stored, buffered nor dropped`);
+    }
+    return gaps;
+  }
+
   private countsOf(composition: Composition): BucketCounts {
     let counts = this.slices.get(composition);
     if (counts === undefined) {
