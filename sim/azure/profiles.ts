@@ -15,6 +15,10 @@ export type DelayMode = (typeof DELAY_MODES)[number];
 export const OUTAGE_HANDLING = ['unavailableAfterTimeout', 'keepCachedKey'] as const;
 export type OutageHandling = (typeof OUTAGE_HANDLING)[number];
 
+/** Self-test only: each deliberately breaks one documented rule, so the checker and `explore` can be seen to catch it. */
+export const BROKEN_RULES = ['none', 'lateRevocation', 'earlyUnavailable', 'aekKeptWhenRevoked', 'hotCacheKeptWhenRevoked', 'bufferDropsEarly'] as const;
+export type BrokenRule = (typeof BROKEN_RULES)[number];
+
 export const HOT_CACHE_SCOPES = ['lastDays', 'lastDaysOrRecentlyQueried'] as const;
 export type HotCacheScope = (typeof HOT_CACHE_SCOPES)[number];
 
@@ -65,6 +69,7 @@ export interface Params {
   hotQueryLatency: RangeMs;
   coldQueryLatency: RangeMs;
   sloTarget: number;
+  brokenRule: BrokenRule;
 }
 export type ParamName = keyof Params;
 
@@ -240,6 +245,11 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'availability objective for the SLO section (0..1)',
     source: 'model choice: 99.9 %',
   },
+  brokenRule: {
+    kind: { type: 'enum', values: BROKEN_RULES },
+    meaning: 'self-test of the invariant checker: deliberately breaks one documented rule (never set it for a real what-if)',
+    source: 'model choice: lets users see explore find and shrink a broken rule',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -278,6 +288,7 @@ const BASE_2020_11: Params = {
   hotQueryLatency: r(200, 800),
   coldQueryLatency: r(MS_PER_SECOND, 5 * MS_PER_SECOND),
   sloTarget: 0.999,
+  brokenRule: 'none',
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {

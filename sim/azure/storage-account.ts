@@ -338,7 +338,8 @@ export class StorageAccount {
     // "Stay in cache for a short while longer": until outageToUnavailable after the last success.
     const recovering = this.pendingResume !== null;
     if ((this.state === 'healthy' || recovering) && this.unavailableTimer === null) {
-      const dueMs = Math.max(now, this.lastUnwrapOkMs + this.deps.params.outageToUnavailable);
+      const outageToUnavailable = this.deps.params.outageToUnavailable / (this.deps.params.brokenRule === 'earlyUnavailable' ? 3 : 1);
+      const dueMs = Math.max(now, this.lastUnwrapOkMs + outageToUnavailable);
       this.unavailableTimer = this.deps.scheduler.at(dueMs, () => this.becomeUnavailable());
     }
   }
@@ -348,7 +349,8 @@ export class StorageAccount {
     if (this.state === 'revoked' && this.pendingResume === null) return;
     if (this.pendingRevocation !== null) return;
     // Revocation is bound to the change, not to the poll that noticed it.
-    const dueMs = Math.max(now, answer.cause.startMs + this.drawWithin(this.deps.params.revocationWithin));
+    const lateMs = this.deps.params.brokenRule === 'lateRevocation' ? this.deps.params.revocationWithin / 2 : 0;
+    const dueMs = Math.max(now, answer.cause.startMs + this.drawWithin(this.deps.params.revocationWithin) + lateMs);
     this.revocationCause = { causeStartMs: answer.cause.startMs, deniedSeenMs: now };
     this.pendingRevocation = this.deps.scheduler.at(dueMs, () => this.revoke(answer.reason));
     this.deps.bus.emit({ t: now, type: 'storage.revocationScheduled', entity: this.id, dueMs, reason: answer.reason });
@@ -382,8 +384,8 @@ export class StorageAccount {
     const now = this.deps.scheduler.nowMs;
     this.cancel('pendingResume');
     this.cancel('unavailableTimer');
-    const aekZeroed = this.evictAek();
-    this.purgeHotCache(now);
+    const aekZeroed = this.deps.params.brokenRule === 'aekKeptWhenRevoked' ? false : this.evictAek();
+    if (this.deps.params.brokenRule !== 'hotCacheKeptWhenRevoked') this.purgeHotCache(now);
     this.setState('revoked');
     const { causeStartMs, deniedSeenMs } = this.revocationCause!;
     this.revocationCause = null;
@@ -483,7 +485,8 @@ export class StorageAccount {
   private expireBuffer(now: number): void {
     let records = 0;
     let blocks = 0;
-    for (let front = this.buffer.front(); front !== undefined && now - front.createdMs > this.deps.params.mmkBufferMaxAge; front = this.buffer.front()) {
+    const maxAgeMs = this.deps.params.mmkBufferMaxAge / (this.deps.params.brokenRule === 'bufferDropsEarly' ? 4 : 1);
+    for (let front = this.buffer.front(); front !== undefined && now - front.createdMs > maxAgeMs; front = this.buffer.front()) {
       this.buffer.shift();
       this.deps.ledger.move(front.composition, 'buffered', 'bufferExpired');
       this.incidents.count('dropped', front.composition.recordsPerSlice);

@@ -89,7 +89,7 @@ export class InvariantChecker {
           2,
           event.t <= bound,
           event,
-          `storage account ${event.entity} was revoked at ${at(event.t)}, ${formatDuration(event.t - event.causeStartMs)} after the change at ${at(event.causeStartMs)}; the documented bound is ${formatDuration(p.revocationWithin)}`,
+          `storage account ${event.entity} was revoked at ${at(event.t)}, ${seconds(event.t - event.causeStartMs)} after the change at ${at(event.causeStartMs)}; the documented bound is ${formatDuration(p.revocationWithin)}`,
         );
         const key = this.keyOf.get(event.entity);
         if (event.reason === 'keyDisabled' && key !== undefined) {
@@ -110,7 +110,7 @@ export class InvariantChecker {
           4,
           event.t - event.restoredAtMs <= p.resumeWithin,
           event,
-          `storage account ${event.entity} resumed at ${at(event.t)}, ${formatDuration(event.t - event.restoredAtMs)} after access was restored at ${at(event.restoredAtMs)}; the documented bound is ${formatDuration(p.resumeWithin)}`,
+          `storage account ${event.entity} resumed at ${at(event.t)}, ${seconds(event.t - event.restoredAtMs)} after access was restored at ${at(event.restoredAtMs)}; the documented bound is ${formatDuration(p.resumeWithin)}`,
         );
         if (event.fromState === 'unavailable') {
           const left = this.account(event.entity)?.bufferedBlocks ?? 0;
@@ -123,7 +123,7 @@ export class InvariantChecker {
           5,
           failingFor >= p.outageToUnavailable - this.maxPollMs,
           event,
-          `storage account ${event.entity} became unavailable at ${at(event.t)} after Key Vault errors of only ${formatDuration(failingFor)}; errors shorter than ${formatDuration(p.outageToUnavailable - this.maxPollMs)} must not reach users`,
+          `storage account ${event.entity} became unavailable at ${at(event.t)} after Key Vault errors of only ${seconds(failingFor)}; errors shorter than ${formatDuration(p.outageToUnavailable - this.maxPollMs)} must not reach users`,
         );
         return;
       }
@@ -133,7 +133,7 @@ export class InvariantChecker {
           6,
           outageFor >= p.mmkBufferMaxAge,
           event,
-          `storage account ${event.entity} dropped ${event.records} buffered records at ${at(event.t)}, ${formatDuration(outageFor)} into an outage; an outage shorter than mmkBufferMaxAge (${formatDuration(p.mmkBufferMaxAge)}) must lose nothing`,
+          `storage account ${event.entity} dropped ${event.records} buffered records at ${at(event.t)}, ${seconds(outageFor)} into an outage; an outage shorter than mmkBufferMaxAge (${formatDuration(p.mmkBufferMaxAge)}) must lose nothing`,
         );
         return;
       }
@@ -205,6 +205,11 @@ export class InvariantChecker {
   }
 }
 
+/** A time from the start, to the second: "+1d1h7m51s". */
 function at(ms: number): string {
-  return `+${formatDuration(ms)}`;
+  return `+${seconds(ms)}`;
+}
+
+function seconds(ms: number): string {
+  return formatDuration(Math.floor(ms / 1000) * 1000);
 }
