@@ -5,7 +5,10 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { listBuiltins, loadScenario, type LoadOptions } from '../scenarios/load.ts';
+import { parse as parseYaml } from 'yaml';
+import { listBuiltins, loadScenario, parseScenario, type LoadOptions } from '../scenarios/load.ts';
+import { PROFILES } from './azure/profiles.ts';
+import { explore } from './explore.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import type { Scenario } from './scenario.ts';
 import { runScenario, setupProblems } from './world.ts';
@@ -65,6 +68,23 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'explore',
+      'generate scenarios (fast-check), run them and check the documented rules; a failure is shrunk and written as a scenario file that run replays',
+      (y) =>
+        y
+          .option('runs', { type: 'number', default: 100, describe: 'how many scenarios to generate' })
+          .option('seed', { type: 'string', default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
+          .option('path', { type: 'string', describe: "fast-check replay path of an earlier failure (with its --seed)" })
+          .option('out', { type: 'string', describe: 'where a counterexample is written (default out/explore-seed<S>)' })
+          .option('profile', { type: 'string', describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
+          .option('param', { type: 'string', array: true, describe: 'fix a parameter in every scenario, name=value, e.g. brokenRule=lateRevocation' })
+          .example('$0 explore --runs 500', 'check the model on 500 generated scenarios')
+          .example('$0 explore --param brokenRule=lateRevocation', 'see a deliberately broken rule found and shrunk'),
+      async (argv) => {
+        status = await exploreCommand(argv as unknown as ExploreArgs, io);
+      },
+    )
+    .command(
       'list',
       'the built-in scenarios with their descriptions',
       (y) => y,
@@ -78,7 +98,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
     )
-    .demandCommand(1, 'name a command: run, validate or list')
+    .demandCommand(1, 'name a command: run, validate, list or explore')
     .strict()
     .help()
     .version(false)
@@ -173,6 +193,67 @@ function validateCommand(paths: readonly string[], io: Io): number {
   return status;
 }
 
+interface ExploreArgs {
+  runs: number;
+  seed: string;
+  path?: string;
+  out?: string;
+  profile?: string;
+  param?: string[];
+}
+
+async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
+  const problems: Problem[] = [];
+  const seed = Number(argv.seed);
+  if (!/^\d+$/.test(argv.seed) || !Number.isSafeInteger(seed)) problems.push({ file: '--seed', path: '', found: JSON.stringify(argv.seed), expected: 'a non-negative whole number' });
+  if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  const fixedParams: Record<string, unknown> = {};
+  for (const param of argv.param ?? []) {
+    const at = param.indexOf('=');
+    if (at <= 0) problems.push({ file: '--param', path: '', found: JSON.stringify(param), expected: 'name=value' });
+    else fixedParams[param.slice(0, at)] = parseYaml(param.slice(at + 1));
+  }
+  if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
+    problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  // Validate the fixed parameters the way a scenario's own would be.
+  parseScenario(JSON.stringify({ name: 'explore-params', duration: '1h', params: fixedParams }), '--param', 'json');
+  let fc: typeof import('fast-check');
+  try {
+    fc = await import('fast-check');
+  } catch {
+    throw new InputError([{ file: 'explore', path: '', found: 'no fast-check installed', expected: 'fast-check, a peer dependency: npm install fast-check' }]);
+  }
+  const progress = process.stderr.isTTY === true;
+  const report = explore(fc, {
+    runs: argv.runs,
+    seed,
+    ...(argv.path === undefined ? {} : { path: argv.path }),
+    ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
+    fixedParams,
+    onProgress: (done) => {
+      if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);
+    },
+  });
+  if (progress) process.stderr.write('\n');
+  if (report.failure === null) {
+    io.out(`explore: ${report.runs} generated scenarios, every documented rule held (seed ${seed})`);
+    return EXIT.ok;
+  }
+  const failure = report.failure;
+  const output = new OutputDir(argv.out ?? `out/explore-seed${seed}`);
+  output.write('counterexample.yaml', failure.yaml);
+  output.commit();
+  const file = `${output.dir}/counterexample.yaml`;
+  io.out(`explore: a documented rule broke after ${failure.runsBeforeFailure} runs (seed ${seed}); shrunk ${failure.shrinks} times to ${failure.scenario.actions.length} actions`);
+  for (const v of failure.violations.slice(0, 5)) io.out(`  rule ${v.rule} (${v.name}): ${v.message}`);
+  io.out(`wrote ${file}`);
+  io.out(`replay: npx cmk-sim run ${file}`);
+  io.out(`fast-check replay: npx cmk-sim explore --seed ${seed} --path "${failure.path}"${(argv.param ?? []).map((p) => ` --param ${p}`).join('')}`);
+  return EXIT.expectationFailed;
+}
+
 function isEntryPoint(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
@@ -184,6 +265,10 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   void main(hideBin(process.argv)).then((status) => {
     process.exitCode = status;
   });
