@@ -42,7 +42,8 @@ const KEY = 'cmk';
 const CLUSTER = 'cl1';
 const WORKSPACES = ['ws1', 'ws2', 'ws3'] as const;
 
-export function makeArbitraries(fc: Fc) {
+/** The arbitraries, built on the caller's fast-check: `arbitraries(fc).scenario()`. */
+export function arbitraries(fc: Fc) {
   const minutes = (min: number, max: number): Arbitrary<string> => fc.integer({ min, max }).map((m) => `${m}m`);
   const seconds = (min: number, max: number): Arbitrary<number> => fc.integer({ min, max });
 
@@ -145,4 +146,4 @@ export function makeArbitraries(fc: Fc) {
   return { params, workload, fault, keyOperation, controlPlaneOperation, scenario };
 }
 
-export type Arbitraries = ReturnType<typeof makeArbitraries>;
+export type Arbitraries = ReturnType<typeof arbitraries>;

@@ -5,7 +5,7 @@
 import type * as FastCheck from 'fast-check';
 import { stringify } from 'yaml';
 import { parseScenario } from '../scenarios/load.ts';
-import { makeArbitraries, type ScenarioData, type ScenarioOptions } from './arbitraries.ts';
+import { arbitraries, type ScenarioData, type ScenarioOptions } from './arbitraries.ts';
 import type { Violation } from './observe/invariants.ts';
 import type { RunResult } from './result.ts';
 import { runScenario } from './world.ts';
@@ -41,7 +41,7 @@ export interface ExploreReport {
 }
 
 export function explore(fc: Fc, options: ExploreOptions): ExploreReport {
-  const { scenario } = makeArbitraries(fc);
+  const { scenario } = arbitraries(fc);
   let done = 0;
   const property = fc.property(scenario(options), (data) => {
     done++;

@@ -7,3 +7,6 @@ export { PARAM_SPECS, PROFILES, PROFILE_DEFAULTS, type Params, type ProfileName 
 export type { Scenario, Action, Expectation } from './scenario.ts';
 export type { RunResult, Incident, Operation, IngestionTotals, QueryTotals, ExpectationResult } from './result.ts';
 export type { SimEvent } from './observe/events.ts';
+export { arbitraries, type Arbitraries, type ScenarioData, type ActionData, type ScenarioOptions } from './arbitraries.ts';
+export { explore, type ExploreOptions, type ExploreReport } from './explore.ts';
+export { RULES, type Violation, type InvariantReport } from './observe/invariants.ts';
