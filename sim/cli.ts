@@ -138,8 +138,8 @@ function loadWithOverrides(argv: RunArgs): Scenario {
   const problems: Problem[] = [];
   const options: LoadOptions = {};
   if (argv.seed !== undefined) {
-    if (/^\d+$/.test(argv.seed) && Number.isSafeInteger(Number(argv.seed))) options.seed = Number(argv.seed);
-    else problems.push({ file: '--seed', path: '', found: JSON.stringify(argv.seed), expected: 'a non-negative whole number' });
+    const seed = parseSeed(argv.seed, problems);
+    if (seed !== undefined) options.seed = seed;
   }
   if (argv.profile !== undefined) options.profile = argv.profile;
   if (argv.param !== undefined) options.params = argv.param;
@@ -151,6 +151,13 @@ function loadWithOverrides(argv: RunArgs): Scenario {
     if (error instanceof InputError && error.problems !== problems) throw new InputError([...problems, ...error.problems]);
     throw error;
   }
+}
+
+/** --seed as a non-negative whole number, or a problem. */
+function parseSeed(text: string, problems: Problem[]): number | undefined {
+  if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  problems.push({ file: '--seed', path: '', found: JSON.stringify(text), expected: 'a non-negative whole number' });
+  return undefined;
 }
 
 function runCommand(argv: RunArgs, io: Io): number {
@@ -204,21 +211,21 @@ interface ExploreArgs {
 
 async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
-  const seed = Number(argv.seed);
-  if (!/^\d+$/.test(argv.seed) || !Number.isSafeInteger(seed)) problems.push({ file: '--seed', path: '', found: JSON.stringify(argv.seed), expected: 'a non-negative whole number' });
+  const seed = parseSeed(argv.seed, problems) ?? 0;
   if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
-  const fixedParams: Record<string, unknown> = {};
-  for (const param of argv.param ?? []) {
-    const at = param.indexOf('=');
-    if (at <= 0) problems.push({ file: '--param', path: '', found: JSON.stringify(param), expected: 'name=value' });
-    else fixedParams[param.slice(0, at)] = parseYaml(param.slice(at + 1));
-  }
   if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
     problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
   }
+  try {
+    // The fixed parameters are checked exactly as `run --param` checks them.
+    parseScenario(JSON.stringify({ name: 'explore', duration: '1h' }), 'explore', 'json', { params: argv.param ?? [] });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
+  }
   if (problems.length > 0) throw new InputError(problems);
-  // Validate the fixed parameters the way a scenario's own would be.
-  parseScenario(JSON.stringify({ name: 'explore-params', duration: '1h', params: fixedParams }), '--param', 'json');
+  const fixedParams: Record<string, unknown> = {};
+  for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
   let fc: typeof import('fast-check');
   try {
     fc = await import('fast-check');
