@@ -15,7 +15,7 @@ const REASONS: Record<string, string> = {
   transientFailure: 'a transient Key Vault error',
 };
 
-export function reasonText(reason: string): string {
+function reasonText(reason: string): string {
   return REASONS[reason] ?? reason;
 }
 

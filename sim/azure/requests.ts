@@ -3,9 +3,9 @@
 // The loader uses this to validate scenario files; the control plane to
 // answer 400 at run time.
 
-export const IDENTITY_TYPES = ['SystemAssigned', 'None'] as const;
+const IDENTITY_TYPES = ['SystemAssigned', 'None'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
-export const BILLING_TYPES = ['Cluster', 'Workspaces'] as const;
+const BILLING_TYPES = ['Cluster', 'Workspaces'] as const;
 export type BillingType = (typeof BILLING_TYPES)[number];
 
 export interface KeyVaultProperties {

@@ -6,7 +6,7 @@ import type { ExpectationResult } from '../result.ts';
 const MISSING = Symbol('missing');
 
 /** Reads a dotted path with [index] and .length, e.g. "operations[3].status", "incidents.length". */
-export function readMetric(root: unknown, path: string): unknown {
+function readMetric(root: unknown, path: string): unknown {
   let value: unknown = root;
   for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.')) {
     if (part === '') return MISSING;

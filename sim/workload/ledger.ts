@@ -4,9 +4,9 @@
 // and bucket, so a block costs O(1) however many workspaces it carries and
 // per-workspace figures are multiplied out only when read.
 
-export const BUCKETS = ['offered', 'cmk', 'mmk', 'buffered', 'replayed', 'revoked', 'notProvisioned', 'bufferExpired'] as const;
+const BUCKETS = ['offered', 'cmk', 'mmk', 'buffered', 'replayed', 'revoked', 'notProvisioned', 'bufferExpired'] as const;
 export type Bucket = (typeof BUCKETS)[number];
-export type DropBucket = 'revoked' | 'notProvisioned' | 'bufferExpired';
+
 export type BucketCounts = Record<Bucket, number>;
 
 export interface Member {
@@ -34,7 +34,7 @@ export class Composition {
   }
 }
 
-export function emptyCounts(): BucketCounts {
+function emptyCounts(): BucketCounts {
   return { offered: 0, cmk: 0, mmk: 0, buffered: 0, replayed: 0, revoked: 0, notProvisioned: 0, bufferExpired: 0 };
 }
 
@@ -94,6 +94,6 @@ export class RecordLedger {
 }
 
 /** offered = CMK + MMK + buffered + dropped by reason: the sum that must always hold. */
-export function conservationGap(counts: BucketCounts): number {
+function conservationGap(counts: BucketCounts): number {
   return counts.offered - (counts.cmk + counts.mmk + counts.buffered + counts.revoked + counts.notProvisioned + counts.bufferExpired);
 }
