@@ -1,0 +1,198 @@
+// The Key Vault actor on its own: how it answers, what each key operation
+// and fault does, in the documentation's and DOMAIN.md's words.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { KeyVault, type VaultAnswer } from '../sim/azure/key-vault.ts';
+import { RandomStreams } from '../sim/engine/random.ts';
+import { EventBus, type SimEvent } from '../sim/observe/events.ts';
+import type { KeyVaultSpec } from '../sim/scenario.ts';
+
+const AEK = Buffer.alloc(32, 7);
+
+function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault: KeyVault; events: SimEvent[] } {
+  const bus = new EventBus();
+  const events: SimEvent[] = [];
+  bus.on((e) => events.push(e));
+  const streams = new RandomStreams(5);
+  const spec: KeyVaultSpec = {
+    name: 'kv1',
+    region: 'eastus',
+    tenant: 'contoso',
+    subscription: 'sub1',
+    softDelete: true,
+    purgeProtection: true,
+    softDeleteRetentionDays: 90,
+    accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] }],
+    keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }],
+    ...overrides,
+  };
+  const kv = new KeyVault(spec, { bus, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: throttle });
+  return { vault: kv, events };
+}
+
+const ref = { vault: 'kv1', key: 'cmk', version: 'v1' };
+const kinds = (answer: VaultAnswer) => (answer.kind === 'success' ? 'success' : `${answer.kind}:${answer.reason}`);
+
+test('"Azure Storage sends requests to your Azure Key Vault to wrap and unwrap the AEK": a real wrap and unwrap round trip', () => {
+  const { vault: kv } = vault();
+  const { answer, wrapped } = kv.wrapKey(0, 'cl1', ref, AEK);
+  assert.is(answer.kind, 'success');
+  assert.not.equal(wrapped, AEK);
+  const { aek } = kv.unwrapKey(1, 'cl1', ref, wrapped!);
+  assert.equal(aek, AEK);
+  assert.equal(kv.counters, { requests: 2, unwrapCalls: 1, unwrapFailures: 0, throttled: 0, denied: 0 });
+});
+
+test('a principal without a policy, or without unwrapKey, is denied; the same denial keeps one cause', () => {
+  const { vault: kv } = vault({ accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey'] }] });
+  const first = kv.pollUnwrap(0, 'cl1', ref);
+  const second = kv.pollUnwrap(1, 'cl1', ref);
+  assert.is(kinds(first), 'denial:permissionMissing');
+  assert.ok(first.kind === 'denial' && second.kind === 'denial' && first.cause === second.cause);
+  assert.is(kinds(kv.pollUnwrap(2, 'other', ref)), 'denial:permissionMissing');
+  assert.is(kv.counters.denied, 3);
+  assert.is(kv.counters.unwrapFailures, 3);
+  assert.equal(kv.hasPermissions('cl1', ['get', 'wrapKey', 'unwrapKey']), ['unwrapKey']);
+});
+
+test('granting unwrapKey again ends the denial: its cause gets an end time', () => {
+  const { vault: kv } = vault();
+  kv.removePolicy(10, 'cl1');
+  const denied = kv.pollUnwrap(20, 'cl1', ref);
+  assert.ok(denied.kind === 'denial' && denied.cause.action === 'accessPolicy.remove' && denied.cause.startMs === 10);
+  kv.setPolicy(30, 'cl1', ['get', 'wrapKey', 'unwrapKey']);
+  assert.is(denied.cause.endMs, 30);
+  assert.is(kinds(kv.pollUnwrap(40, 'cl1', ref)), 'success');
+});
+
+test('"You can revoke access to data by disabling your key": a disabled version is denied, re-enabling ends it', () => {
+  const { vault: kv, events } = vault();
+  kv.setEnabled(100, 'cmk', 'v1', false);
+  const denied = kv.pollUnwrap(200, 'cl1', ref);
+  assert.is(kinds(denied), 'denial:keyDisabled');
+  assert.ok(denied.kind === 'denial' && denied.cause.startMs === 100 && denied.cause.action === 'key.disable');
+  kv.setEnabled(300, 'cmk', 'v1', false);
+  assert.is(events.filter((e) => e.type === 'key.disabled').length, 1, 'disabling twice changes nothing');
+  kv.setEnabled(400, 'cmk', 'v1', true);
+  assert.ok(denied.kind === 'denial' && denied.cause.endMs === 400);
+  assert.is(kinds(kv.pollUnwrap(500, 'cl1', ref)), 'success');
+});
+
+test('key.disable without a version disables the newest; the older one still unwraps', () => {
+  const { vault: kv } = vault();
+  assert.is(kv.createVersion(0, 'cmk'), 'v2');
+  assert.is(kv.newestVersion('cmk'), 'v2');
+  kv.setEnabled(1, 'cmk', undefined, false);
+  assert.is(kinds(kv.pollUnwrap(2, 'cl1', ref)), 'success');
+  assert.is(kinds(kv.pollUnwrap(3, 'cl1', { ...ref, version: 'v2' })), 'denial:keyDisabled');
+  assert.is(kv.createVersion(4, 'cmk', 'custom'), 'custom');
+});
+
+test('a deleted key is denied and recoverable under soft delete; recovering a key that is not deleted is refused', () => {
+  const { vault: kv } = vault();
+  assert.is(kv.recoverKey(0, 'cmk'), 'the key is not deleted');
+  kv.deleteKey(10, 'cmk');
+  kv.deleteKey(11, 'cmk');
+  assert.is(kinds(kv.pollUnwrap(20, 'cl1', ref)), 'denial:keyDeleted');
+  assert.equal(kv.getKey(21, 'cl1', 'cmk').versions, []);
+  assert.is(kv.recoverKey(30, 'cmk'), null);
+  assert.is(kinds(kv.pollUnwrap(40, 'cl1', ref)), 'success');
+});
+
+test('"Purge protection ... guards against force deletion": a deleted key cannot be purged; without it, it can, and it is gone for good', () => {
+  const guarded = vault().vault;
+  assert.is(guarded.purgeKey(0, 'cmk'), 'only a deleted key can be purged');
+  guarded.deleteKey(1, 'cmk');
+  assert.match(guarded.purgeKey(2, 'cmk')!, /purge protection/);
+  const open = vault({ purgeProtection: false }).vault;
+  const { wrapped } = open.wrapKey(0, 'cl1', ref, AEK);
+  open.deleteKey(1, 'cmk');
+  assert.is(open.purgeKey(2, 'cmk'), null);
+  assert.is(open.purgeKey(3, 'cmk'), 'the key is already purged');
+  assert.match(open.recoverKey(4, 'cmk')!, /purged/);
+  const { answer, aek } = open.unwrapKey(5, 'cl1', ref, wrapped!);
+  assert.is(kinds(answer), 'denial:keyPurged');
+  assert.is(aek, null);
+  assert.is(open.recoverable, false);
+});
+
+test('without soft delete, deleting a key purges it at once', () => {
+  const { vault: kv, events } = vault({ softDelete: false });
+  kv.deleteKey(0, 'cmk');
+  assert.is(kinds(kv.pollUnwrap(1, 'cl1', ref)), 'denial:keyPurged');
+  assert.ok(events.some((e) => e.type === 'key.purged'));
+  assert.is(kv.recoverable, false);
+});
+
+test('"Key Vault allows unwrap outside nbf/exp": an expired version still unwraps; getKey reports its expiry', () => {
+  const { vault: kv } = vault();
+  kv.setExpiry(0, 'cmk', undefined, 50);
+  assert.is(kinds(kv.pollUnwrap(100, 'cl1', ref)), 'success');
+  assert.equal(kv.getKey(100, 'cl1', 'cmk').versions, [{ id: 'v1', enabled: true, nbfMs: null, expMs: 50 }]);
+});
+
+test('an outage answers every request as unreachable until it ends; network rules answer networkDenied', () => {
+  const { vault: kv, events } = vault();
+  kv.beginOutage(0, 100);
+  const down = kv.pollUnwrap(50, 'cl1', ref);
+  assert.is(kinds(down), 'error:unreachable');
+  kv.endWindows(99);
+  assert.is(kinds(kv.pollUnwrap(99, 'cl1', ref)), 'error:unreachable', 'not over before its end');
+  kv.endWindows(100);
+  assert.ok(down.kind === 'error' && down.cause.endMs === 100);
+  assert.is(kinds(kv.pollUnwrap(101, 'cl1', ref)), 'success');
+  kv.beginNetworkDenied(200, 10);
+  assert.is(kinds(kv.pollUnwrap(201, 'cl1', ref)), 'error:networkDenied');
+  kv.endWindows(210);
+  assert.is(kinds(kv.pollUnwrap(211, 'cl1', ref)), 'success');
+  assert.equal(
+    events.filter((e) => e.type.startsWith('keyVault.')).map((e) => e.type),
+    ['keyVault.outage.begin', 'keyVault.outage.end', 'keyVault.networkDenied.begin', 'keyVault.networkDenied.end'],
+  );
+});
+
+test('an outage beats a denial: an unreachable vault cannot say no', () => {
+  const { vault: kv } = vault();
+  kv.setEnabled(0, 'cmk', 'v1', false);
+  kv.beginOutage(1, 100);
+  assert.is(kinds(kv.pollUnwrap(2, 'cl1', ref)), 'error:unreachable');
+});
+
+test('transient errors fail about failureRate of the requests, drawn from the seeded stream', () => {
+  const { vault: kv } = vault();
+  kv.beginTransient(0, 1_000_000, 0.3);
+  let failed = 0;
+  for (let t = 1; t <= 1000; t++) if (kv.pollUnwrap(t * 100, 'cl1', ref).kind === 'error') failed++;
+  assert.ok(failed > 240 && failed < 360, `failed ${failed} of 1000`);
+  kv.endWindows(1_000_000);
+  for (let t = 0; t < 50; t++) assert.is(kinds(kv.pollUnwrap(1_000_001 + t, 'cl1', ref)), 'success');
+});
+
+test('"HTTP 429 above a per-10-second limit": requests above the limit in one 10-second window are throttled, the next window starts afresh', () => {
+  const { vault: kv } = vault({}, 3);
+  const answers = [0, 1, 2, 3, 4].map((t) => kinds(kv.pollUnwrap(t, 'cl1', ref)));
+  assert.equal(answers, ['success', 'success', 'success', 'error:throttled', 'error:throttled']);
+  assert.is(kv.counters.throttled, 2);
+  assert.is(kinds(kv.pollUnwrap(10_000, 'cl1', ref)), 'success');
+  const throttled = vault({}, 1000).vault;
+  throttled.beginThrottle(0, 20_000, 1);
+  assert.equal([1, 2].map((t) => kinds(throttled.pollUnwrap(t, 'cl1', ref))), ['success', 'error:throttled']);
+  throttled.endWindows(20_000);
+  assert.is(kinds(throttled.pollUnwrap(20_001, 'cl1', ref)), 'success');
+});
+
+test('consecutive windows throttled at the vault\'s own limit share one cause, which ends when a window is not throttled', () => {
+  const { vault: kv } = vault({}, 1);
+  kv.pollUnwrap(0, 'cl1', ref);
+  const a = kv.pollUnwrap(1, 'cl1', ref);
+  kv.pollUnwrap(10_000, 'cl1', ref);
+  const b = kv.pollUnwrap(10_001, 'cl1', ref);
+  assert.ok(a.kind === 'error' && b.kind === 'error' && a.cause === b.cause);
+  kv.pollUnwrap(40_000, 'cl1', ref);
+  const c = kv.pollUnwrap(40_001, 'cl1', ref);
+  assert.ok(c.kind === 'error' && c.cause !== a.cause);
+  assert.is(a.kind === 'error' ? a.cause.endMs : -1, 20_000);
+});
+
+test.run();
