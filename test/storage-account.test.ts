@@ -199,4 +199,16 @@ test('profile 2021-07 and later: "keys stay cached for the whole outage; no inte
   assert.is(r.result.totals.ingestion.droppedRecords, 0);
 });
 
+test('"Data ingested in the last 14 days is also kept in hot-cache": older blocks leave it as they age', () => {
+  let hot = -1;
+  run(scenario({ duration: '16d' }), { probes: [{ atMs: 15 * DAY + 1, look: (v) => (hot = v.storageAccounts[1]!.hotCacheBlocks) }] });
+  // At 15d the hot cache holds the blocks of the last 14 days: those landed after 1d.
+  assert.is(hot, (14 * DAY) / (5 * MINUTE) + 1);
+});
+
+test('hotCacheDays 0: no hot copies at all, every sampled query reads cold', () => {
+  const r = run(scenario({ duration: '1d', params: { hotCacheDays: 0 } }), { probes: [{ atMs: 20 * HOUR, look: (v) => assert.is(v.storageAccounts[1]!.hotCacheBlocks, 0) }] });
+  assert.ok(r.result.totals.query.latencyMs.p50 >= 1000, `p50 ${r.result.totals.query.latencyMs.p50}`);
+});
+
 test.run();
