@@ -143,7 +143,21 @@ export function arbitraries(fc: Fc) {
       });
   };
 
-  return { params, workload, fault, keyOperation, controlPlaneOperation, scenario };
+  /** Sequences in time order, for composing one's own scenarios. */
+  const inOrder = (one: (at: Arbitrary<string>) => Arbitrary<ActionData>) => (atArb: Arbitrary<string>, maxLength = 6): Arbitrary<ActionData[]> =>
+    fc.array(one(atArb), { maxLength }).map((actions) => [...actions].sort((a, b) => parseInt(a.at) - parseInt(b.at)));
+
+  return {
+    params,
+    workload,
+    fault,
+    keyOperation,
+    controlPlaneOperation,
+    faultSequence: inOrder(fault),
+    keyOperations: inOrder(keyOperation),
+    controlPlaneSequence: inOrder(controlPlaneOperation),
+    scenario,
+  };
 }
 
 export type Arbitraries = ReturnType<typeof arbitraries>;

@@ -5,16 +5,16 @@ import { test } from 'uvu';
 import { arbitraries, parseScenario, runScenario } from '../sim/index.ts';
 
 test('README example: Key Vault errors alone (outages, transient errors, throttling, network rules) never revoke', () => {
-  const { params, workload, fault } = arbitraries(fc);
+  const { params, workload, faultSequence } = arbitraries(fc);
   const minute = fc.integer({ min: 0, max: 24 * 60 - 1 }).map((m) => `${m}m`);
-  const errorsOnly = fc.record({ params, workspaces: workload, faults: fc.array(fault(minute), { maxLength: 5 }) }).map(({ params, workspaces, faults }) => ({
+  const errorsOnly = fc.record({ params, workspaces: workload, faults: faultSequence(minute, 5) }).map(({ params, workspaces, faults }) => ({
     name: 'errors-only',
     duration: '1d',
     params,
     keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
     clusters: [{ name: 'cl1', key: { vault: 'kv1', name: 'cmk' } }],
     workspaces: workspaces.map((w) => ({ ...w, cluster: 'cl1' })),
-    actions: faults.sort((a, b) => parseInt(a.at) - parseInt(b.at)),
+    actions: faults,
   }));
   fc.assert(
     fc.property(errorsOnly, (data) => {
