@@ -14,6 +14,7 @@ import type { Scenario } from './scenario.ts';
 import { runScenario, setupProblems } from './world.ts';
 import { TimelineWriter } from './observe/timeline.ts';
 import { OutputDir } from '../reports/output-dir.ts';
+import { renderSlaCsv } from '../reports/sla-csv.ts';
 import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
 import type { RunResult } from './result.ts';
 
@@ -165,7 +166,7 @@ function runCommand(argv: RunArgs, io: Io): number {
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
   let result: RunResult;
   try {
-    const timeline = new TimelineWriter(output.stage('timeline.jsonl'), scenario.startIso);
+    const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
     try {
       result = runScenario(scenario, { onEvent: (event) => timeline.write(event) });
     } finally {
@@ -173,6 +174,7 @@ function runCommand(argv: RunArgs, io: Io): number {
     }
     output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
     output.write('sla.md', renderSlaMarkdown(result));
+    output.write('sla.csv', renderSlaCsv(result));
     output.commit();
   } catch (error) {
     output.abort();

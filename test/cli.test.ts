@@ -24,7 +24,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/cli/', import.meta.url));
 const BAD = join(FIXTURES, 'bad.yaml');
 const EXPECTATION_FAILS = join(FIXTURES, 'expectation-fails.yaml');
 const SETUP_REFUSED = join(FIXTURES, 'setup-refused.yaml');
-const OUTPUT_FILES = ['sla.json', 'sla.md', 'timeline.jsonl'];
+const OUTPUT_FILES = ['sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl'];
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 
@@ -249,12 +249,29 @@ test('run without a scenario exits 2', async () => {
 
 // ---- outputs ---------------------------------------------------------------------
 
-test('after a run the output folder holds exactly timeline.jsonl, sla.json and sla.md, and no temporary file', async () => {
+test('after a run the output folder holds exactly the timeline (JSONL and CSV) and the SLA report (JSON, Markdown, CSV), and no temporary file', async () => {
   for (const o of [await runBare(), await runExpectationFails()]) {
     const names = readdirSync(o.dir).sort();
     assert.equal(names, OUTPUT_FILES, `${o.dir} holds ${names.join(', ')}`);
     assert.not.ok(names.some((n) => n.includes('.tmp')));
   }
+});
+
+test('timeline.csv holds the same events as timeline.jsonl, flat; sla.csv one row per workspace and a total', async () => {
+  const o = await runBare();
+  const jsonl = readFileSync(join(o.dir, 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const csv = readFileSync(join(o.dir, 'timeline.csv'), 'utf8').trimEnd().split('\n');
+  assert.is(csv[0], 't,time,type,entity,details');
+  assert.is(csv.length, jsonl.length + 1);
+  const first = JSON.parse(jsonl[1]!) as { t: number; time: string; type: string; entity: string };
+  assert.ok(csv[2]!.startsWith(`${first.t},${first.time},${first.type},${first.entity},`), csv[2]);
+  const sla = JSON.parse(readFileSync(join(o.dir, 'sla.json'), 'utf8')) as { workspaces: Record<string, { ingestion: { offeredRecords: number } }> };
+  const rows = readFileSync(join(o.dir, 'sla.csv'), 'utf8').trimEnd().split('\n');
+  assert.ok(rows[0]!.startsWith('workspace,storage,cluster,offeredRecords,'));
+  assert.is(rows.length, Object.keys(sla.workspaces).length + 2);
+  const [name, ws] = Object.entries(sla.workspaces)[0]!;
+  assert.ok(rows[1]!.startsWith(`${name},`) && rows[1]!.split(',')[3] === String(ws.ingestion.offeredRecords), rows[1]);
+  assert.ok(rows.at(-1)!.startsWith('(total),'));
 });
 
 test('a run refused for bad input creates no output files', async () => {

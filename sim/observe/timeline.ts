@@ -1,30 +1,52 @@
-// timeline.jsonl, streamed: each event is appended to a buffer flushed to
-// the file descriptor as it fills, so a long run never holds its timeline
+// The timeline, streamed: timeline.jsonl (one JSON object a line) and
+// timeline.csv (the same events, flat). Each line is appended to a buffer
+// flushed to the file as it fills, so a long run never holds its timeline
 // in memory. Written synchronously: the simulation itself never yields.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
 import type { SimEvent } from './events.ts';
 
 const FLUSH_BYTES = 64 * 1024;
+const CSV_COLUMNS = ['t', 'time', 'type', 'entity', 'details'];
 
 export class TimelineWriter {
-  private readonly fd: number;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private readonly jsonl: LineFile;
+  private readonly csv: LineFile;
   private readonly startMs: number;
-  lines = 0;
 
-  constructor(path: string, startIso: string) {
-    this.fd = openSync(path, 'w');
+  constructor(paths: { jsonl: string; csv: string }, startIso: string) {
+    this.jsonl = new LineFile(paths.jsonl);
+    this.csv = new LineFile(paths.csv);
+    this.csv.append(stringify([CSV_COLUMNS]));
     this.startMs = Date.parse(startIso);
   }
 
   write(event: SimEvent): void {
     const { t, type, entity, ...rest } = event;
-    const line = JSON.stringify({ t, time: new Date(this.startMs + t).toISOString(), type, entity, ...rest }) + '\n';
+    const time = new Date(this.startMs + t).toISOString();
+    this.jsonl.append(JSON.stringify({ t, time, type, entity, ...rest }) + '\n');
+    this.csv.append(stringify([[t, time, type, entity, Object.keys(rest).length === 0 ? '' : JSON.stringify(rest)]]));
+  }
+
+  close(): void {
+    this.jsonl.close();
+    this.csv.close();
+  }
+}
+
+class LineFile {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  append(line: string): void {
     this.pending.push(line);
     this.pendingBytes += line.length;
-    this.lines++;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
