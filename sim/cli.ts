@@ -46,7 +46,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .usage('$0 <command> [options]\n\nWhat happens to Log Analytics data under customer-managed keys when Key Vault or the key misbehaves.\nWith no command: run ' + DEFAULT_SCENARIO + '.')
     .command(
       'run <scenario>',
-      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, sla.json and sla.md',
+      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, sla.json, sla.md and sla.csv',
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
