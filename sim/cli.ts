@@ -13,6 +13,7 @@ import { InputError, formatProblem, type Problem } from './input-error.ts';
 import type { Scenario } from './scenario.ts';
 import { runScenario, setupProblems } from './world.ts';
 import { TimelineWriter } from './observe/timeline.ts';
+import { TraceWriter } from './observe/trace.ts';
 import { OutputDir } from '../reports/output-dir.ts';
 import { renderSlaCsv } from '../reports/sla-csv.ts';
 import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
@@ -46,7 +47,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .usage('$0 <command> [options]\n\nWhat happens to Log Analytics data under customer-managed keys when Key Vault or the key misbehaves.\nWith no command: run ' + DEFAULT_SCENARIO + '.')
     .command(
       'run <scenario>',
-      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, sla.json, sla.md and sla.csv',
+      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md and sla.csv',
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
@@ -167,10 +168,18 @@ function runCommand(argv: RunArgs, io: Io): number {
   let result: RunResult;
   try {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
+    const trace = new TraceWriter(output.stage('trace.json'), scenario.name);
     try {
-      result = runScenario(scenario, { onEvent: (event) => timeline.write(event) });
+      result = runScenario(scenario, {
+        onEvent: (event) => {
+          timeline.write(event);
+          trace.event(event);
+        },
+        onSlice: (nowMs, records) => trace.count(nowMs, { 'records in the MMK buffer': records.buffered, 'records lost': records.lost }),
+      });
     } finally {
       timeline.close();
+      trace.close(scenario.durationMs);
     }
     output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
     output.write('sla.md', renderSlaMarkdown(result));

@@ -37,6 +37,8 @@ export interface WorldView {
 export interface RunOptions {
   /** Every event, in time order (the timeline writer listens here). */
   onEvent?: (event: SimEvent) => void;
+  /** After every ingestion slice (and at the end): records in the MMK buffer and lost so far. */
+  onSlice?: (nowMs: number, records: { buffered: number; lost: number }) => void;
   /** Looks at the actors at given times, after every event of that time so far. */
   probes?: readonly { atMs: number; look: (view: WorldView) => void }[];
 }
@@ -149,6 +151,7 @@ class World {
       sliceIndex++;
       for (const sink of this.sinks) sink.ingestSlice(sliceIndex);
       this.invariants.afterSlice(scheduler.nowMs);
+      this.reportSlice();
     });
     scheduler.every(scenario.params.querySampleInterval, () => {
       for (const sink of this.sinks) this.sampleQuery(sink);
@@ -156,8 +159,15 @@ class World {
     scheduler.runUntil(scenario.durationMs);
     for (const ws of this.workspaces.values()) this.settleFlow(ws);
     this.invariants.afterSlice(scenario.durationMs);
+    this.reportSlice();
     bus.emit({ t: scenario.durationMs, type: 'scenario.end', entity: scenario.name, events: scheduler.processed });
     return this.result();
+  }
+
+  private reportSlice(): void {
+    if (this.options.onSlice === undefined) return;
+    const totals = this.ledger.totals();
+    this.options.onSlice(this.scheduler.nowMs, { buffered: totals.buffered, lost: totals.revoked + totals.notProvisioned + totals.bufferExpired });
   }
 
   /**

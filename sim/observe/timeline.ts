@@ -35,7 +35,8 @@ export class TimelineWriter {
   }
 }
 
-class LineFile {
+/** A file written line by line through a buffer. */
+export class LineFile {
   private readonly fd: number;
   private pending: string[] = [];
   private pendingBytes = 0;
