@@ -206,6 +206,27 @@ test('"Data ingested in the last 14 days is also kept in hot-cache": older block
   assert.is(hot, (14 * DAY) / (5 * MINUTE) + 1);
 });
 
+test('an outage while waiting to resume cancels the resume: the account stays closed until Key Vault answers again', () => {
+  const r = run(
+    scenario({
+      params: { delayMode: 'worst', resumeWithin: '1h' },
+      actions: [
+        { at: '12h', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+        { at: '14h', do: 'key.enable', vault: 'kv1', key: 'cmk' },
+        { at: '14h2m', do: 'keyVault.outage', vault: 'kv1', for: '90m' },
+      ],
+    }),
+  );
+  const restored = r.of('storage.accessRestored').map((e) => e.t);
+  assert.is(restored.length, 2, 'access restored after the key is enabled, and again after the outage');
+  assert.ok(restored[1]! >= 14 * HOUR + 2 * MINUTE + 90 * MINUTE);
+  const resumed = r.of('storage.resumed');
+  assert.is(resumed.length, 1);
+  assert.is(resumed[0]!.t, restored[1]! + HOUR, 'resumed resumeWithin after the second restore, not the first');
+  assert.is(resumed[0]!.fromState, 'revoked');
+  assert.is(r.result.invariants.violations.length, 0);
+});
+
 test('hotCacheDays 0: no hot copies at all, every sampled query reads cold', () => {
   const r = run(scenario({ duration: '1d', params: { hotCacheDays: 0 } }), { probes: [{ atMs: 20 * HOUR, look: (v) => assert.is(v.storageAccounts[1]!.hotCacheBlocks, 0) }] });
   assert.ok(r.result.totals.query.latencyMs.p50 >= 1000, `p50 ${r.result.totals.query.latencyMs.p50}`);
