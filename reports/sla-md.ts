@@ -62,6 +62,28 @@ export function renderSlaMarkdown(result: RunResult): string {
   const latency = totals.query.latencyMs;
   push('', `Latency of the ${count(latency.samples)} sampled queries that really opened their blocks: p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms.`, '');
 
+  push(`## SLO: ${percent(result.slo.target, 1)}`, '');
+  push('| | by requests | by good minutes | error budget used |');
+  push('|---|---|---|---|');
+  for (const [what, figures] of [['queries', result.slo.queries], ['ingestion (stored as it lands)', result.slo.ingestion]] as const) {
+    push(`| ${what} | ${percent(figures.availabilityByRequests)} | ${percent(figures.availabilityByGoodMinutes)} (${count(figures.goodMinutes)} of ${count(figures.minutes)}) | ${percent(figures.errorBudgetUsed, 1)} |`);
+  }
+  push('', 'Multi-window burn-rate alerts (SRE workbook), evaluated every minute on the queries:', '');
+  for (const alert of result.slo.queries.alerts) {
+    const when = alert.firings.map((f) => `${sinceStart(f.firedAtMs)} to ${f.resolvedAtMs === null ? 'the end' : sinceStart(f.resolvedAtMs)}`);
+    push(`- ${alert.name}: ${when.length === 0 ? 'never fired' : `fired ${when.join(', ')}`}`);
+  }
+  push('');
+  const seen = result.incidents.filter((i) => i.unavailableAtMs !== null);
+  if (seen.length > 0) {
+    push('Recovery per incident (from users first seeing it to ingestion and queries resuming):', '');
+    for (const i of seen) {
+      const recovery = i.resumedAtMs === null ? 'not recovered by the end' : span(i.resumedAtMs - i.unavailableAtMs!);
+      push(`- ${i.storageAccount} ${i.kind} (${i.cause}): ${recovery}; ${count(i.droppedRecords)} records lost`);
+    }
+    push('');
+  }
+
   push('## Key Vault', '');
   const kv = totals.keyVault;
   push(`${count(kv.requests)} requests, ${count(kv.unwrapCalls)} unwrap calls, ${count(kv.unwrapFailures)} failed; ${count(kv.throttled)} throttled, ${count(kv.denied)} denied.`, '');

@@ -8,6 +8,7 @@ import type { KeyVaultProperties } from './azure/requests.ts';
 import type { Operation } from './azure/operations.ts';
 import type { SimEvent, StorageState } from './observe/events.ts';
 import type { InvariantReport } from './observe/invariants.ts';
+import type { SloFigures } from './observe/slo.ts';
 import type { ExpectOp } from './scenario.ts';
 
 export type { Incident, LockboxRecord, Operation };
@@ -92,5 +93,13 @@ export interface RunResult {
   highlights: { events: SimEvent[]; leftOut: number };
   invariants: InvariantReport;
   expectations: ExpectationResult[];
-  slo: { target: number; availability: number; errorBudgetUsed: number };
+  slo: {
+    target: number;
+    /** Query availability by requests (as totals.query.availability). */
+    availability: number;
+    errorBudgetUsed: number;
+    /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
+    queries: SloFigures;
+    ingestion: SloFigures;
+  };
 }

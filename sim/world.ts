@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { InfrastructureLayer, PlatformKey } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { MS_PER_MINUTE } from './engine/duration.ts';
+import { MS_PER_HOUR, MS_PER_MINUTE } from './engine/duration.ts';
 import { type Cluster, vaultUriOf } from './azure/cluster.ts';
 import { ControlPlane, type RequestOptions } from './azure/control-plane.ts';
 import { KeyVault } from './azure/key-vault.ts';
@@ -15,6 +15,7 @@ import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
 import { InvariantChecker } from './observe/invariants.ts';
 import { percentile } from './observe/stats.ts';
+import { sloFigures, type RateStep } from './observe/slo.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { Composition, RecordLedger, type BucketCounts } from './workload/ledger.ts';
 import { QueryFlow } from './workload/query-flow.ts';
@@ -84,6 +85,9 @@ class World {
   private failingWorkspaces = 0;
   private anyFailingSinceMs = 0;
   private unionUnavailableMs = 0;
+  /** Query and ingestion request rates (per hour), failing and in all, as steps in time: the SLO's input. */
+  private readonly querySteps: RateStep[] = [];
+  private readonly ingestSteps: RateStep[] = [];
   private readonly highlights: SimEvent[] = [];
   private highlightsLeftOut = 0;
 
@@ -143,6 +147,7 @@ class World {
     bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile });
     this.setup();
     this.invariants.scenarioStarts();
+    this.recordRates();
     for (const action of scenario.actions) scheduler.at(action.atMs, () => this.apply(action));
     const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults, controlPlane: this.controlPlane };
     for (const probe of this.options.probes ?? []) scheduler.at(probe.atMs, () => probe.look(view));
@@ -334,6 +339,7 @@ class World {
     const ws = this.workspaces.get(workspace)!;
     change(ws);
     this.recompose(ws.storage);
+    this.recordRates();
   }
 
   /** The workspace writes to another account from now on; queries still need the old one while their lookback reaches it. */
@@ -348,7 +354,11 @@ class World {
     this.recompose(account);
     this.bus.emit({ t: now, type: 'workspace.routed', entity: workspace, storage: account.id });
     this.settleFlow(ws);
-    this.scheduler.at(now + ws.flow.lookbackMs, () => this.settleFlow(ws));
+    this.recordRates();
+    this.scheduler.at(now + ws.flow.lookbackMs, () => {
+      this.settleFlow(ws);
+      this.recordRates();
+    });
   }
 
   /** Regroups the workspaces writing to a storage account: one composition per retention. */
@@ -383,6 +393,26 @@ class World {
     for (const ws of this.workspaces.values()) {
       if (ws.storage === account || ws.previous.some((p) => p.account === account)) this.settleFlow(ws);
     }
+    this.recordRates();
+  }
+
+  /** Appends the current request rates when they changed (O(workspaces), on state changes only). */
+  private recordRates(): void {
+    const t = this.scheduler.nowMs;
+    let queryBad = 0;
+    let queryTotal = 0;
+    let ingestBad = 0;
+    let ingestTotal = 0;
+    for (const ws of this.workspaces.values()) {
+      queryTotal += ws.flow.queriesPerHour;
+      if (!ws.flow.serving) queryBad += ws.flow.queriesPerHour;
+      const recordsPerHour = (ws.recordsPerMinute * MS_PER_HOUR) / MS_PER_MINUTE;
+      ingestTotal += recordsPerHour;
+      // Ingestion is available when records are stored as they land, not buffered or dropped.
+      if (!ws.storage.serving) ingestBad += recordsPerHour;
+    }
+    pushStep(this.querySteps, { t, bad: queryBad, total: queryTotal });
+    pushStep(this.ingestSteps, { t, bad: ingestBad, total: ingestTotal });
   }
 
   private settleFlow(ws: WorkspaceState): void {
@@ -478,10 +508,19 @@ class World {
         target: scenario.params.sloTarget,
         availability: query.availability,
         errorBudgetUsed: errorBudgetUsed(query.availability, scenario.params.sloTarget),
+        queries: sloFigures(this.querySteps, scenario.durationMs, scenario.params.sloTarget),
+        ingestion: sloFigures(this.ingestSteps, scenario.durationMs, scenario.params.sloTarget),
       },
     };
     return { ...partial, expectations: checkExpectations(partial, scenario.expect) };
   }
+}
+
+function pushStep(steps: RateStep[], step: RateStep): void {
+  const last = steps.at(-1);
+  if (last !== undefined && last.bad === step.bad && last.total === step.total) return;
+  if (last !== undefined && last.t === step.t) steps.pop();
+  steps.push(step);
 }
 
 function ingestionTotals(counts: BucketCounts): IngestionTotals {

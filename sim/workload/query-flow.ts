@@ -25,6 +25,10 @@ export class QueryFlow {
     this.lastSettledMs = startMs;
   }
 
+  get queriesPerHour(): number {
+    return this.perHour;
+  }
+
   get serving(): boolean {
     return this.ok;
   }

@@ -1,0 +1,116 @@
+// The SLO arithmetic: availability by requests and by good minutes, the
+// error budget, and when the multi-window burn-rate alerts of the SRE
+// workbook would have fired. Pure functions over a step series of request
+// rates (bad and total, per hour), which changes only when the state does.
+
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../engine/duration.ts';
+
+/** From `t` on, `bad` of `total` requests per hour fail. */
+export interface RateStep {
+  t: number;
+  bad: number;
+  total: number;
+}
+
+export interface BurnRateAlert {
+  name: string;
+  /** Burn rate: how many times faster than "exactly on budget" the errors come. */
+  factor: number;
+  longWindowMs: number;
+  shortWindowMs: number;
+}
+
+/** The SRE workbook's multi-window, multi-burn-rate alerts. */
+export const SRE_WORKBOOK_ALERTS: readonly BurnRateAlert[] = [
+  { name: '14.4x over 1h (5m)', factor: 14.4, longWindowMs: MS_PER_HOUR, shortWindowMs: 5 * MS_PER_MINUTE },
+  { name: '6x over 6h (30m)', factor: 6, longWindowMs: 6 * MS_PER_HOUR, shortWindowMs: 30 * MS_PER_MINUTE },
+  { name: '3x over 1d (2h)', factor: 3, longWindowMs: MS_PER_DAY, shortWindowMs: 2 * MS_PER_HOUR },
+  { name: '1x over 3d (6h)', factor: 1, longWindowMs: 3 * MS_PER_DAY, shortWindowMs: 6 * MS_PER_HOUR },
+];
+
+export interface SloFigures {
+  availabilityByRequests: number;
+  availabilityByGoodMinutes: number;
+  goodMinutes: number;
+  minutes: number;
+  errorBudgetUsed: number;
+  alerts: { name: string; factor: number; firings: { firedAtMs: number; resolvedAtMs: number | null }[] }[];
+}
+
+/** Integrals of the bad and total rates from 0 to any time (request counts), by binary search over the steps. */
+class Integral {
+  private readonly at: number[] = [];
+  private readonly bad: number[] = [];
+  private readonly total: number[] = [];
+
+  constructor(private readonly steps: readonly RateStep[]) {
+    let bad = 0;
+    let total = 0;
+    steps.forEach((step, i) => {
+      if (i > 0) {
+        const span = step.t - steps[i - 1]!.t;
+        bad += (steps[i - 1]!.bad * span) / MS_PER_HOUR;
+        total += (steps[i - 1]!.total * span) / MS_PER_HOUR;
+      }
+      this.at.push(step.t);
+      this.bad.push(bad);
+      this.total.push(total);
+    });
+  }
+
+  upTo(t: number): { bad: number; total: number } {
+    let low = 0;
+    let high = this.at.length - 1;
+    if (high < 0 || t <= this.at[0]!) return { bad: 0, total: 0 };
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (this.at[mid]! <= t) low = mid;
+      else high = mid - 1;
+    }
+    const step = this.steps[low]!;
+    const span = t - step.t;
+    return { bad: this.bad[low]! + (step.bad * span) / MS_PER_HOUR, total: this.total[low]! + (step.total * span) / MS_PER_HOUR };
+  }
+
+  /** Failed share of the requests in [from, to]; 0 when there were none. */
+  errorRatio(from: number, to: number): number {
+    const a = this.upTo(Math.max(0, from));
+    const b = this.upTo(to);
+    const total = b.total - a.total;
+    return total <= 0 ? 0 : (b.bad - a.bad) / total;
+  }
+}
+
+export function sloFigures(steps: readonly RateStep[], durationMs: number, target: number, alerts: readonly BurnRateAlert[] = SRE_WORKBOOK_ALERTS): SloFigures {
+  const integral = new Integral(steps);
+  const end = integral.upTo(durationMs);
+  const availabilityByRequests = end.total <= 0 ? 1 : 1 - end.bad / end.total;
+  const minutes = Math.ceil(durationMs / MS_PER_MINUTE);
+  let goodMinutes = 0;
+  for (let m = 0; m < minutes; m++) {
+    if (integral.errorRatio(m * MS_PER_MINUTE, Math.min(durationMs, (m + 1) * MS_PER_MINUTE)) === 0) goodMinutes++;
+  }
+  const budget = 1 - target;
+  return {
+    availabilityByRequests,
+    availabilityByGoodMinutes: minutes === 0 ? 1 : goodMinutes / minutes,
+    goodMinutes,
+    minutes,
+    errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : (1 - availabilityByRequests) / budget,
+    alerts: alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
+  };
+}
+
+/** When the alert fires and resolves, evaluated every minute as a monitoring system would. */
+function firings(integral: Integral, alert: BurnRateAlert, budget: number, durationMs: number): { firedAtMs: number; resolvedAtMs: number | null }[] {
+  const result: { firedAtMs: number; resolvedAtMs: number | null }[] = [];
+  const threshold = alert.factor * budget;
+  let firing = false;
+  for (let t = MS_PER_MINUTE; t <= durationMs; t += MS_PER_MINUTE) {
+    const burning = integral.errorRatio(t - alert.longWindowMs, t) >= threshold && integral.errorRatio(t - alert.shortWindowMs, t) >= threshold && threshold > 0;
+    if (burning && !firing) result.push({ firedAtMs: t, resolvedAtMs: null });
+    if (!burning && firing) result.at(-1)!.resolvedAtMs = t;
+    firing = burning;
+  }
+  return result;
+}
