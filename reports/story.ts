@@ -105,6 +105,10 @@ export function sentence(event: SimEvent): string {
       return `Storage account ${event.entity} is deleted with its cluster: its data is gone.`;
     case 'workspace.routed':
       return `Workspace ${event.entity} now writes to ${event.storage}.`;
+    case 'workspace.queriesFailing':
+      return `Queries of workspace ${event.entity} fail from now on: data they need cannot be decrypted.`;
+    case 'workspace.queriesServing':
+      return `Queries of workspace ${event.entity} succeed again.`;
     case 'savedSearches.removed':
       return `Workspace ${event.entity}'s ${event.count} existing saved searches are removed: new ones are saved in storage account ${event.storageAccount}.`;
     case 'lockbox.requested':

@@ -25,7 +25,7 @@ import type { IngestionTotals, QueryTotals, RunResult } from './result.ts';
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Events too frequent for the story (they stay in the timeline). */
-const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed', 'workspace.routed']);
+const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed', 'workspace.routed', 'workspace.queriesFailing', 'workspace.queriesServing']);
 const HIGHLIGHTS_MAX = 1000;
 
 /** What a probe may look at: the actors themselves, read-only by convention (tests and checks). */
@@ -40,6 +40,8 @@ export interface RunOptions {
   onEvent?: (event: SimEvent) => void;
   /** After every ingestion slice (and at the end): records in the MMK buffer and lost so far. */
   onSlice?: (nowMs: number, records: { buffered: number; lost: number }) => void;
+  /** Whenever the request rates change: queries and ingested records per hour, failing (bad) and in all (total). The SLO's input. */
+  onRates?: (nowMs: number, rates: { queries: { bad: number; total: number }; ingestion: { bad: number; total: number } }) => void;
   /** Looks at the actors at given times, after every event of that time so far. */
   probes?: readonly { atMs: number; look: (view: WorldView) => void }[];
 }
@@ -413,6 +415,7 @@ class World {
     }
     pushStep(this.querySteps, { t, bad: queryBad, total: queryTotal });
     pushStep(this.ingestSteps, { t, bad: ingestBad, total: ingestTotal });
+    this.options.onRates?.(t, { queries: { bad: queryBad, total: queryTotal }, ingestion: { bad: ingestBad, total: ingestTotal } });
   }
 
   private settleFlow(ws: WorkspaceState): void {
@@ -420,6 +423,7 @@ class World {
     const wasServing = ws.flow.serving;
     ws.flow.setServing(now, this.servingOf(ws));
     if (wasServing === ws.flow.serving) return;
+    this.bus.emit({ t: now, type: ws.flow.serving ? 'workspace.queriesServing' : 'workspace.queriesFailing', entity: ws.spec.name });
     if (!ws.flow.serving && this.failingWorkspaces++ === 0) this.anyFailingSinceMs = now;
     if (ws.flow.serving && --this.failingWorkspaces === 0) this.unionUnavailableMs += now - this.anyFailingSinceMs;
   }

@@ -51,6 +51,7 @@ export type SimEvent =
   | (Base & { type: 'query.sampleFailed'; workspace: string; why: string })
   | (Base & { type: 'storage.provisioned' | 'storage.deleted' })
   | (Base & { type: 'workspace.routed'; storage: string })
+  | (Base & { type: 'workspace.queriesFailing' | 'workspace.queriesServing' })
   | (Base & { type: 'savedSearches.removed'; count: number; storageAccount: string })
   | (Base & { type: 'lockbox.requested' | 'lockbox.approved' | 'lockbox.rejected' })
   | (Base & { type: 'key.rotationFollowed'; version: string });

@@ -20,6 +20,7 @@ const WINDOWS: Partial<Record<SimEvent['type'], { name: string; ends: readonly S
   'keyVault.throttle.begin': { name: 'throttling', ends: ['keyVault.throttle.end'] },
   'storage.unavailable': { name: 'unavailable', ends: ['storage.resumed', 'storage.revoked', 'storage.deleted'] },
   'storage.revoked': { name: 'revoked', ends: ['storage.resumed', 'storage.deleted'] },
+  'workspace.queriesFailing': { name: 'queries fail', ends: ['workspace.queriesServing'] },
   'buffer.started': { name: 'MMK buffer in use', ends: ['buffer.replayed', 'storage.deleted'] },
 };
 
