@@ -18,6 +18,8 @@ function show(spec: ParamSpec, value: unknown): string {
       const [min, max] = value as [number, number];
       return `${formatDuration(min)}..${formatDuration(max)}`;
     }
+    case 'creditTiers':
+      return (value as { below: number; creditPercent: number }[]).map((t) => `<${t.below * 100} %: ${t.creditPercent} %`).join(', ');
     default:
       return String(value);
   }

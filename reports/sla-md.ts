@@ -73,6 +73,12 @@ export function renderSlaMarkdown(result: RunResult): string {
     const when = alert.firings.map((f) => `${sinceStart(f.firedAtMs)} to ${f.resolvedAtMs === null ? 'the end' : sinceStart(f.resolvedAtMs)}`);
     push(`- ${alert.name}: ${when.length === 0 ? 'never fired' : `fired ${when.join(', ')}`}`);
   }
+  const credit = result.slo.serviceCredit;
+  const tiers = credit.tiers.map((t) => `below ${percent(t.below, 2)}: ${t.creditPercent} %`).join(', ');
+  push(
+    '',
+    `Service credit estimate: ${count(credit.downtimeMinutes)} minutes of query downtime in a ${count(credit.periodMinutes)}-minute billing period, uptime ${percent(credit.uptime)}: **${credit.creditPercent} % credit** (tiers: ${tiers === '' ? 'none' : tiers}).`,
+  );
   push('');
   const seen = result.incidents.filter((i) => i.unavailableAtMs !== null);
   if (seen.length > 0) {

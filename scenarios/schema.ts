@@ -19,6 +19,7 @@ import {
   type Params,
   type ProfileName,
   type RangeMs,
+  type CreditTier,
 } from '../sim/azure/profiles.ts';
 import { parseClusterBody } from '../sim/azure/requests.ts';
 import { DURATION_EXPECTED, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
@@ -342,6 +343,28 @@ const DURATION_RANGE: Check<RangeMs> = {
   },
 };
 
+const CREDIT_TIERS_EXPECTED = 'a list of tiers {below: a fraction from 0 to 1, creditPercent: 0 to 100}, e.g. [{below: 0.999, creditPercent: 10}]';
+const CREDIT_TIER_FIELDS = ['below', 'creditPercent'];
+const FRACTION = number(0, 1, 'a number from 0 to 1');
+const CREDIT_PERCENT = number(0, 100, 'a percentage from 0 to 100');
+
+const CREDIT_TIERS: Check<CreditTier[]> = {
+  expected: CREDIT_TIERS_EXPECTED,
+  read(ctx, value, path) {
+    if (!Array.isArray(value)) return ctx.fail(path, value, CREDIT_TIERS_EXPECTED);
+    const tiers: CreditTier[] = [];
+    value.forEach((entry, i) => {
+      const tierPath = item(path, i);
+      const obj = mapping(ctx, entry, tierPath, CREDIT_TIER_FIELDS, 'a tier {below, creditPercent}');
+      if (obj === undefined) return;
+      const below = required(ctx, obj, 'below', tierPath, FRACTION);
+      const creditPercent = required(ctx, obj, 'creditPercent', tierPath, CREDIT_PERCENT);
+      if (below !== undefined && creditPercent !== undefined) tiers.push({ below, creditPercent });
+    });
+    return tiers.length === value.length ? tiers : undefined;
+  },
+};
+
 /** A list of distinct items. */
 function distinctList<T>(element: Check<T>, expected: string, options: { nonEmpty?: boolean } = {}): Check<T[]> {
   return {
@@ -466,11 +489,13 @@ function paramCheck(name: ParamName): Check<unknown> {
     case 'integer':
       return integer(kind.min, kind.max);
     case 'fraction':
-      return number(0, 1, 'a number from 0 to 1');
+      return FRACTION;
     case 'boolean':
       return BOOLEAN;
     case 'enum':
       return choice(kind.values);
+    case 'creditTiers':
+      return CREDIT_TIERS;
     default: {
       const never: never = kind;
       throw new Error(`unknown parameter kind ${JSON.stringify(never)}`);
@@ -788,7 +813,7 @@ const fixed = (check: Check<unknown>) => () => check;
 /** The fields of each action, in the order they are read (vault before key). */
 const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
   'keyVault.outage': [VAULT, FOR],
-  'keyVault.transient': [VAULT, FOR, field('failureRate', 'failureRate', true, fixed(number(0, 1, 'a number from 0 to 1')))],
+  'keyVault.transient': [VAULT, FOR, field('failureRate', 'failureRate', true, fixed(FRACTION))],
   'keyVault.denyNetwork': [VAULT, FOR],
   'keyVault.throttle': [
     VAULT,

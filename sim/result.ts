@@ -8,7 +8,7 @@ import type { KeyVaultProperties } from './azure/requests.ts';
 import type { Operation } from './azure/operations.ts';
 import type { SimEvent, StorageState } from './observe/events.ts';
 import type { InvariantReport } from './observe/invariants.ts';
-import type { SloFigures } from './observe/slo.ts';
+import type { ServiceCredit, SloFigures } from './observe/slo.ts';
 import type { ExpectOp } from './scenario.ts';
 
 export type { Incident, LockboxRecord, Operation };
@@ -101,5 +101,7 @@ export interface RunResult {
     /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
     queries: SloFigures;
     ingestion: SloFigures;
+    /** The service credit the queries' downtime would earn under the configured tiers (param serviceCreditTiers). */
+    serviceCredit: ServiceCredit;
   };
 }

@@ -15,7 +15,7 @@ import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
 import { InvariantChecker } from './observe/invariants.ts';
 import { percentile } from './observe/stats.ts';
-import { sloFigures, type RateStep } from './observe/slo.ts';
+import { serviceCredit, sloFigures, type RateStep } from './observe/slo.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { Composition, RecordLedger, type BucketCounts } from './workload/ledger.ts';
 import { QueryFlow } from './workload/query-flow.ts';
@@ -486,6 +486,7 @@ class World {
         : { provisioningState: cluster.provisioningState, keyVaultProperties: cluster.keyVaultProperties, settings: { ...cluster.settings } };
     }
     const query = queryTotals(flows, unionUnavailableMs);
+    const querySlo = sloFigures(this.querySteps, scenario.durationMs, scenario.params.sloTarget);
     const partial: Omit<RunResult, 'expectations'> = {
       scenario: scenario.name,
       description: scenario.description,
@@ -512,8 +513,9 @@ class World {
         target: scenario.params.sloTarget,
         availability: query.availability,
         errorBudgetUsed: errorBudgetUsed(query.availability, scenario.params.sloTarget),
-        queries: sloFigures(this.querySteps, scenario.durationMs, scenario.params.sloTarget),
+        queries: querySlo,
         ingestion: sloFigures(this.ingestSteps, scenario.durationMs, scenario.params.sloTarget),
+        serviceCredit: serviceCredit(querySlo, scenario.params.serviceCreditTiers),
       },
     };
     return { ...partial, expectations: checkExpectations(partial, scenario.expect) };

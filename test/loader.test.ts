@@ -439,6 +439,12 @@ const cases: Case[] = [
   { title: 'unwrapPollInterval min 0', data: edit((d) => (d.params = { unwrapPollInterval: ['0s', '6s'] })), want: { path: 'params.unwrapPollInterval', expected: 'a range whose min is greater than 0 (a poll every 0 ms never ends)' } },
   { title: 'param integer out of range', data: edit((d) => (d.params = { hotCacheDays: 731 })), want: { path: 'params.hotCacheDays', found: '731', expected: 'a whole number from 0 to 730' } },
   { title: 'param integer fraction', data: edit((d) => (d.params = { linkOpsPer30Days: 2.5 })), want: { path: 'params.linkOpsPer30Days', found: '2.5', expected: 'a whole number from 1 to 1000' } },
+  {
+    title: 'param credit tiers',
+    data: edit((d) => (d.params = { serviceCreditTiers: [{ below: 0.999, creditPercent: 10 }, { below: 99, creditPercent: 25 }] })),
+    want: { path: 'params.serviceCreditTiers[1].below', found: '99', expected: 'a number from 0 to 1' },
+  },
+  { title: 'param credit tier field', data: edit((d) => (d.params = { serviceCreditTiers: [{ below: 0.99, credit: 25 }] })), want: { path: 'params.serviceCreditTiers[0].credit', found: 'unknown field "credit"' } },
   { title: 'param fraction', data: edit((d) => (d.params = { sloTarget: 1.5 })), want: { path: 'params.sloTarget', found: '1.5', expected: 'a number from 0 to 1' } },
   { title: 'param boolean', data: edit((d) => (d.params = { autoRotation: 'yes' })), want: { path: 'params.autoRotation', found: '"yes"', expected: 'true or false' } },
   { title: 'param enum with hint', data: edit((d) => (d.params = { delayMode: 'worse' })), want: { path: 'params.delayMode', found: '"worse"', expected: 'one of uniform, worst, best; did you mean worst?' } },

@@ -2,7 +2,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sloFigures, type BurnRateAlert } from '../sim/observe/slo.ts';
+import { serviceCredit, sloFigures, type BurnRateAlert } from '../sim/observe/slo.ts';
 import { HOUR, MINUTE, run, scenario } from './helpers.ts';
 
 // 60 queries an hour for 4 hours; all of them fail from 1h to 1h30m.
@@ -35,6 +35,28 @@ test('no requests: everything available, nothing fires', () => {
   assert.ok(slo.alerts.every((a) => a.firings.length === 0));
 });
 
+const AZURE_TIERS = [
+  { below: 0.999, creditPercent: 10 },
+  { below: 0.99, creditPercent: 25 },
+];
+
+test('service credit: downtime minutes over a 30-day month; the highest tier the uptime falls below', () => {
+  // 30 bad minutes in 4 hours: 43,170 of 43,200 minutes up = 99.931 %, above 99.9 %: no credit.
+  const short = serviceCredit(sloFigures(steps, 4 * HOUR, 0.999), AZURE_TIERS);
+  assert.equal([short.downtimeMinutes, short.periodMinutes, short.creditPercent], [30, 43_200, 0]);
+  assert.is(short.uptime, 1 - 30 / 43_200);
+  // 60 bad minutes (all failing from 1h to 2h): 99.861 % is below 99.9 %, not below 99 %: 10 %.
+  const hour = [{ t: 0, bad: 0, total: 60 }, { t: HOUR, bad: 60, total: 60 }, { t: 2 * HOUR, bad: 0, total: 60 }];
+  assert.is(serviceCredit(sloFigures(hour, 4 * HOUR, 0.999), AZURE_TIERS).creditPercent, 10);
+  // Eight failing hours (480 minutes): 98.889 % is below 99 %: 25 %, the higher tier, whatever the order of the tiers.
+  const day = [{ t: 0, bad: 60, total: 60 }, { t: 8 * HOUR, bad: 0, total: 60 }];
+  assert.is(serviceCredit(sloFigures(day, 10 * HOUR, 0.999), [...AZURE_TIERS].reverse()).creditPercent, 25);
+  // A run longer than a month is its own billing period.
+  const long = serviceCredit(sloFigures(day, 40 * 24 * HOUR, 0.999), AZURE_TIERS);
+  assert.is(long.periodMinutes, 40 * 24 * 60);
+  assert.is(serviceCredit(sloFigures(day, 10 * HOUR, 0.999), []).creditPercent, 0);
+});
+
 test('in a run: a 2-hour key disable burns the budget, fires the fast alert, and ingestion counts what was not stored as it landed', () => {
   const r = run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }, { at: '1d2h', do: 'key.enable', vault: 'kv1', key: 'cmk' }] })).result;
   const { queries, ingestion } = r.slo;
@@ -44,6 +66,9 @@ test('in a run: a 2-hour key disable burns the budget, fires the fast alert, and
   assert.is(fast.firings.length, 1);
   assert.ok(fast.firings[0]!.firedAtMs > 25 * HOUR && fast.firings[0]!.firedAtMs < 25 * HOUR + 10 * MINUTE, `${fast.firings[0]!.firedAtMs}`);
   assert.ok(ingestion.availabilityByRequests < 1 && ingestion.goodMinutes < ingestion.minutes);
+  // About 1.5 hours of failing queries in a 30-day month is below 99.9 % uptime: the 10 % tier.
+  assert.is(r.slo.serviceCredit.creditPercent, 10);
+  assert.is(r.slo.serviceCredit.downtimeMinutes, queries.minutes - queries.goodMinutes);
 });
 
 test.run();

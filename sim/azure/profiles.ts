@@ -22,6 +22,12 @@ export type BrokenRule = (typeof BROKEN_RULES)[number];
 export const HOT_CACHE_SCOPES = ['lastDays', 'lastDaysOrRecentlyQueried'] as const;
 export type HotCacheScope = (typeof HOT_CACHE_SCOPES)[number];
 
+/** A service-credit tier: a billing month whose uptime is below `below` earns `creditPercent` % of the monthly charge back. */
+export interface CreditTier {
+  below: number;
+  creditPercent: number;
+}
+
 /** An inclusive range of milliseconds, [min, max]. */
 export type RangeMs = readonly [number, number];
 
@@ -69,6 +75,7 @@ export interface Params {
   hotQueryLatency: RangeMs;
   coldQueryLatency: RangeMs;
   sloTarget: number;
+  serviceCreditTiers: readonly CreditTier[];
   brokenRule: BrokenRule;
 }
 export type ParamName = keyof Params;
@@ -79,7 +86,8 @@ export type ParamKind =
   | { type: 'integer'; min: number; max: number }
   | { type: 'fraction' }
   | { type: 'boolean' }
-  | { type: 'enum'; values: readonly string[] };
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'creditTiers' };
 
 export interface ParamSpec {
   kind: ParamKind;
@@ -245,6 +253,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'availability objective for the SLO section (0..1)',
     source: 'model choice: 99.9 %',
   },
+  serviceCreditTiers: {
+    kind: { type: 'creditTiers' },
+    meaning:
+      'service-credit tiers: a month whose query uptime (good minutes) is below `below` earns `creditPercent` % back; the highest tier that applies counts',
+    source: 'model choice, configurable: the tiers of the Azure SLA for Log Analytics queries (below 99.9 %: 10 %, below 99 %: 25 %)',
+  },
   brokenRule: {
     kind: { type: 'enum', values: BROKEN_RULES },
     meaning: 'self-test of the invariant checker: deliberately breaks one documented rule (never set it for a real what-if)',
@@ -288,6 +302,10 @@ const BASE_2020_11: Params = {
   hotQueryLatency: r(200, 800),
   coldQueryLatency: r(MS_PER_SECOND, 5 * MS_PER_SECOND),
   sloTarget: 0.999,
+  serviceCreditTiers: [
+    { below: 0.999, creditPercent: 10 },
+    { below: 0.99, creditPercent: 25 },
+  ],
   brokenRule: 'none',
 };
 

@@ -3,6 +3,7 @@
 // workbook would have fired. Pure functions over a step series of request
 // rates (bad and total, per hour), which changes only when the state does.
 
+import type { CreditTier } from '../azure/profiles.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../engine/duration.ts';
 
 /** From `t` on, `bad` of `total` requests per hour fail. */
@@ -113,4 +114,28 @@ function firings(integral: Integral, alert: BurnRateAlert, budget: number, durat
     firing = burning;
   }
   return result;
+}
+
+/** The billing month of a service-level agreement. */
+export const BILLING_MONTH_MS = 30 * MS_PER_DAY;
+
+export interface ServiceCredit {
+  /** Minutes in which queries failed (not every request good). */
+  downtimeMinutes: number;
+  /** The billing period: the run, or a 30-day month when the run is shorter (the rest of the month without downtime). */
+  periodMinutes: number;
+  /** Monthly uptime percentage as the SLA counts it: (period - downtime) / period. */
+  uptime: number;
+  /** The highest tier whose `below` the uptime falls under; 0 when none. */
+  creditPercent: number;
+  tiers: readonly CreditTier[];
+}
+
+/** The service credit the query downtime of this run would earn. */
+export function serviceCredit(queries: SloFigures, tiers: readonly CreditTier[]): ServiceCredit {
+  const downtimeMinutes = queries.minutes - queries.goodMinutes;
+  const periodMinutes = Math.max(queries.minutes, BILLING_MONTH_MS / MS_PER_MINUTE);
+  const uptime = 1 - downtimeMinutes / periodMinutes;
+  const creditPercent = tiers.reduce((best, tier) => (uptime < tier.below ? Math.max(best, tier.creditPercent) : best), 0);
+  return { downtimeMinutes, periodMinutes, uptime, creditPercent, tiers };
 }
