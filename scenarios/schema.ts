@@ -30,8 +30,12 @@ import {
   PERMISSIONS,
   RSA_SIZES,
   type AccessPolicySpec,
+  FAULT_PROCESSES,
   type Action,
   type ActionName,
+  type DurationDistribution,
+  type FaultProcess,
+  type FaultProcessName,
   type ClusterKeyRef,
   type ClusterSpec,
   type Expectation,
@@ -455,6 +459,7 @@ const SUBSCRIPTION = text('a subscription name (non-empty text)');
 const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
 
 const MAX_INT = Number.MAX_SAFE_INTEGER;
+const LIMIT_PER_10S = integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1');
 
 /** The name as written (even if malformed) so references to it do not cascade into more problems. */
 function declaredName(obj: Obj): string | undefined {
@@ -818,7 +823,7 @@ const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
   'keyVault.throttle': [
     VAULT,
     FOR,
-    field('limitPer10s', 'limitPer10s', true, fixed(integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1'))),
+    field('limitPer10s', 'limitPer10s', true, fixed(LIMIT_PER_10S)),
   ],
   'key.disable': [VAULT, KEY, VERSION],
   'key.enable': [VAULT, KEY, VERSION],
@@ -1063,6 +1068,90 @@ function checkReferences(
 }
 
 // ---------------------------------------------------------------------------
+// Random fault processes
+
+const DISTRIBUTION_EXPECTED =
+  'a duration (45m), or one of {uniform: [min, max]}, {exponential: mean}, {lognormal: {median, p90}} with durations greater than 0';
+
+const DURATION_DISTRIBUTION: Check<DurationDistribution> = {
+  expected: DISTRIBUTION_EXPECTED,
+  read(ctx, value, path) {
+    if (typeof value === 'string') {
+      const ms = POSITIVE_DURATION.read(ctx, value, path);
+      return ms === undefined ? undefined : { type: 'fixed', ms };
+    }
+    const known = ['uniform', 'exponential', 'lognormal'];
+    const obj = mapping(ctx, value, path, known, DISTRIBUTION_EXPECTED);
+    if (obj === undefined) return undefined;
+    const keys = Object.keys(obj);
+    // An unknown key was reported by mapping; two kinds at once, or none, are reported here.
+    if (keys.some((k) => !known.includes(k))) return undefined;
+    if (keys.length !== 1) return ctx.fail(path, value, DISTRIBUTION_EXPECTED);
+    if (obj.uniform !== undefined) {
+      const range = DURATION_RANGE.read(ctx, obj.uniform, child(path, 'uniform'));
+      if (range === undefined) return undefined;
+      if (range[1] <= 0) return ctx.fail(child(path, 'uniform'), obj.uniform, 'a range whose max is greater than 0');
+      return { type: 'uniform', minMs: range[0], maxMs: range[1] };
+    }
+    if (obj.exponential !== undefined) {
+      const meanMs = POSITIVE_DURATION.read(ctx, obj.exponential, child(path, 'exponential'));
+      return meanMs === undefined ? undefined : { type: 'exponential', meanMs };
+    }
+    const lognormalPath = child(path, 'lognormal');
+    const lognormal = mapping(ctx, obj.lognormal, lognormalPath, ['median', 'p90'], 'a mapping {median, p90} of two durations');
+    if (lognormal === undefined) return undefined;
+    const medianMs = required(ctx, lognormal, 'median', lognormalPath, POSITIVE_DURATION);
+    const p90Ms = required(ctx, lognormal, 'p90', lognormalPath, POSITIVE_DURATION);
+    if (medianMs === undefined || p90Ms === undefined) return undefined;
+    if (p90Ms < medianMs) return ctx.fail(child(lognormalPath, 'p90'), lognormal.p90, `a duration at least the median (${formatDuration(medianMs)})`);
+    return { type: 'lognormal', medianMs, p90Ms };
+  },
+};
+
+const FAULT_FIELDS: { readonly [P in FaultProcessName]: readonly string[] } = {
+  'keyVault.outage': ['duration'],
+  'keyVault.denyNetwork': ['duration'],
+  'keyVault.transient': ['duration', 'failureRate'],
+  'keyVault.throttle': ['duration', 'limitPer10s'],
+  'key.accidentalDisable': ['key', 'timeToNotice'],
+};
+
+function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultProcess | undefined {
+  const candidate = isObject(value) && typeof value.process === 'string' ? (value.process as FaultProcessName) : undefined;
+  const own = candidate !== undefined && candidate in FAULT_FIELDS ? FAULT_FIELDS[candidate] : [];
+  const obj = mapping(ctx, value, path, ['process', 'vault', 'meanTimeBetween', ...own], 'a fault process: {process, vault, meanTimeBetween, ...}');
+  if (obj === undefined) return undefined;
+  const process = required(ctx, obj, 'process', path, choice(FAULT_PROCESSES));
+  const vault = required(ctx, obj, 'vault', path, reference('a name of keyVaults', world.vaultNames));
+  const meanTimeBetweenMs = required(ctx, obj, 'meanTimeBetween', path, POSITIVE_DURATION);
+  if (process === undefined || vault === undefined || meanTimeBetweenMs === undefined) return undefined;
+  const base = { vault, meanTimeBetweenMs };
+  switch (process) {
+    case 'keyVault.outage':
+    case 'keyVault.denyNetwork': {
+      const duration = required(ctx, obj, 'duration', path, DURATION_DISTRIBUTION);
+      return duration === undefined ? undefined : { ...base, process, duration };
+    }
+    case 'keyVault.transient': {
+      const duration = required(ctx, obj, 'duration', path, DURATION_DISTRIBUTION);
+      const failureRate = required(ctx, obj, 'failureRate', path, FRACTION);
+      return duration === undefined || failureRate === undefined ? undefined : { ...base, process, duration, failureRate };
+    }
+    case 'keyVault.throttle': {
+      const duration = required(ctx, obj, 'duration', path, DURATION_DISTRIBUTION);
+      const limitPer10s = required(ctx, obj, 'limitPer10s', path, LIMIT_PER_10S);
+      return duration === undefined || limitPer10s === undefined ? undefined : { ...base, process, duration, limitPer10s };
+    }
+    case 'key.accidentalDisable': {
+      const spec = world.vaults.get(vault)!;
+      const key = required(ctx, obj, 'key', path, reference(`a key of vault ${vault}`, spec.keys.map((k) => k.name)));
+      const timeToNotice = required(ctx, obj, 'timeToNotice', path, DURATION_DISTRIBUTION);
+      return key === undefined || timeToNotice === undefined ? undefined : { ...base, process, key, timeToNotice };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
 // The scenario
 
 const TOP_FIELDS = [
@@ -1081,6 +1170,7 @@ const TOP_FIELDS = [
   'clusters',
   'workspaces',
   'actions',
+  'faults',
   'expect',
 ];
 
@@ -1158,6 +1248,10 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const sorted = [...read].sort((a, b) => ((a.draft.atMs as number | undefined) ?? Infinity) - ((b.draft.atMs as number | undefined) ?? Infinity));
   checkVersions(ctx, sorted, world);
 
+  const faults = entries(ctx, top, 'faults', '', 'a list of fault processes')
+    .map((e) => readFault(ctx, e.value, e.path, world))
+    .filter((f) => f !== undefined);
+
   const expect = entries(ctx, top, 'expect', '', 'a list of expectations')
     .map((e) => readExpectation(ctx, e.value, e.path))
     .filter((x) => x !== undefined);
@@ -1177,6 +1271,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     clusters: clusters.map((c) => c.spec),
     workspaces: workspaces.map((w) => w.spec),
     actions: sorted.map((a) => a.draft as unknown as Action),
+    faults,
     expect,
   };
 }

@@ -4,6 +4,7 @@
 import type { ClusterSettings, ProvisioningState } from './azure/cluster.ts';
 import type { LockboxRecord } from './azure/control-plane.ts';
 import type { Incident } from './azure/incidents.ts';
+import type { DrawnFault } from './faults.ts';
 import type { KeyVaultProperties } from './azure/requests.ts';
 import type { Operation } from './azure/operations.ts';
 import type { SimEvent, StorageState } from './observe/events.ts';
@@ -11,7 +12,7 @@ import type { InvariantReport } from './observe/invariants.ts';
 import type { ServiceCredit, SloFigures } from './observe/slo.ts';
 import type { ExpectOp } from './scenario.ts';
 
-export type { Incident, LockboxRecord, Operation };
+export type { DrawnFault, Incident, LockboxRecord, Operation };
 
 export interface IngestionTotals {
   offeredRecords: number;
@@ -88,6 +89,8 @@ export interface RunResult {
   storageAccounts: Record<string, StorageAccountSummary>;
   incidents: Incident[];
   operations: Operation[];
+  /** Every occurrence of the scenario's random fault processes (`faults:`), in time order. */
+  faults: DrawnFault[];
   lockbox: LockboxRecord[];
   /** The notable events in time order (at most 1000; leftOut counts the rest), for "what happened". */
   highlights: { events: SimEvent[]; leftOut: number };

@@ -117,6 +117,29 @@ export type Action =
 
 export type ActionName = Action['do'];
 
+/** How long a drawn fault lasts: a fixed span, or a draw from a distribution (all in milliseconds). */
+export type DurationDistribution =
+  | { type: 'fixed'; ms: number }
+  | { type: 'uniform'; minMs: number; maxMs: number }
+  | { type: 'exponential'; meanMs: number }
+  | { type: 'lognormal'; medianMs: number; p90Ms: number };
+
+export const FAULT_PROCESSES = ['keyVault.outage', 'keyVault.transient', 'keyVault.denyNetwork', 'keyVault.throttle', 'key.accidentalDisable'] as const;
+export type FaultProcessName = (typeof FAULT_PROCESSES)[number];
+
+interface Arrivals {
+  /** Mean time from the end of one occurrence to the start of the next (a Poisson process: exponential gaps). */
+  meanTimeBetweenMs: number;
+}
+
+/** A random process of faults: its occurrences are drawn from the run's seeded streams, one stream per process. */
+export type FaultProcess =
+  | (Arrivals & { process: 'keyVault.outage' | 'keyVault.denyNetwork'; vault: string; duration: DurationDistribution })
+  | (Arrivals & { process: 'keyVault.transient'; vault: string; duration: DurationDistribution; failureRate: number })
+  | (Arrivals & { process: 'keyVault.throttle'; vault: string; duration: DurationDistribution; limitPer10s: number })
+  /** Someone disables the key's newest version by mistake; it is enabled again once noticed. */
+  | (Arrivals & { process: 'key.accidentalDisable'; vault: string; key: string; timeToNotice: DurationDistribution });
+
 export const EXPECT_OPS = ['equals', 'atLeast', 'atMost', 'lessThan', 'greaterThan'] as const;
 export type ExpectOp = (typeof EXPECT_OPS)[number];
 
@@ -144,5 +167,7 @@ export interface Scenario {
   workspaces: WorkspaceSpec[];
   /** Sorted by atMs; ties keep file order. */
   actions: Action[];
+  /** Random fault processes, drawn at run time from the seed. */
+  faults: FaultProcess[];
   expect: Expectation[];
 }

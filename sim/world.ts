@@ -15,6 +15,7 @@ import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
 import { InvariantChecker } from './observe/invariants.ts';
 import { percentile } from './observe/stats.ts';
+import { drawFaults, type DrawnFault } from './faults.ts';
 import { serviceCredit, sloFigures, type RateStep } from './observe/slo.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { Composition, RecordLedger, type BucketCounts } from './workload/ledger.ts';
@@ -90,6 +91,8 @@ class World {
   /** Query and ingestion request rates (per hour), failing and in all, as steps in time: the SLO's input. */
   private readonly querySteps: RateStep[] = [];
   private readonly ingestSteps: RateStep[] = [];
+  /** The occurrences of the scenario's fault processes, drawn before the run. */
+  private readonly faults: DrawnFault[];
   private readonly highlights: SimEvent[] = [];
   private highlightsLeftOut = 0;
 
@@ -98,6 +101,7 @@ class World {
     private readonly options: RunOptions,
   ) {
     this.streams = new RandomStreams(scenario.seed);
+    this.faults = drawFaults(scenario.faults, scenario.durationMs, this.streams);
     this.operations = new OperationLog(this.scheduler, this.bus);
     if (options.onEvent !== undefined) this.bus.on(options.onEvent);
     this.invariants = new InvariantChecker(scenario.params, () => this.sinks, this.ledger);
@@ -151,6 +155,7 @@ class World {
     this.invariants.scenarioStarts();
     this.recordRates();
     for (const action of scenario.actions) scheduler.at(action.atMs, () => this.apply(action));
+    for (const fault of this.faults) scheduler.at(fault.atMs, () => this.applyFault(fault));
     const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults, controlPlane: this.controlPlane };
     for (const probe of this.options.probes ?? []) scheduler.at(probe.atMs, () => probe.look(view));
     let sliceIndex = 0;
@@ -169,6 +174,31 @@ class World {
     this.reportSlice();
     bus.emit({ t: scenario.durationMs, type: 'scenario.end', entity: scenario.name, events: scheduler.processed });
     return this.result();
+  }
+
+  /** An occurrence of a fault process: a Key Vault fault window, or a key disabled by mistake and enabled once noticed. */
+  private applyFault(fault: DrawnFault): void {
+    const spec = this.scenario.faults[fault.process]!;
+    const origin = `random fault: faults[${fault.process}]`;
+    const atMs = fault.atMs;
+    switch (spec.process) {
+      case 'keyVault.outage':
+      case 'keyVault.denyNetwork':
+        return this.apply({ atMs, do: spec.process, vault: spec.vault, forMs: fault.forMs }, origin);
+      case 'keyVault.transient':
+        return this.apply({ atMs, do: spec.process, vault: spec.vault, forMs: fault.forMs, failureRate: spec.failureRate }, origin);
+      case 'keyVault.throttle':
+        return this.apply({ atMs, do: spec.process, vault: spec.vault, forMs: fault.forMs, limitPer10s: spec.limitPer10s }, origin);
+      case 'key.accidentalDisable': {
+        // The version that was newest when it was disabled is the one enabled again, even if a rotation came in between.
+        const version = this.vaults.get(spec.vault)!.newestVersion(spec.key);
+        if (version === undefined) return;
+        this.apply({ atMs, do: 'key.disable', vault: spec.vault, key: spec.key, version }, origin);
+        const noticedMs = atMs + fault.forMs;
+        this.scheduler.at(noticedMs, () => this.apply({ atMs: noticedMs, do: 'key.enable', vault: spec.vault, key: spec.key, version }, `${origin}, noticed`));
+        return;
+      }
+    }
   }
 
   private reportSlice(): void {
@@ -253,10 +283,12 @@ class World {
     );
   }
 
-  private apply(action: Action): void {
+  /** Performs an action of the scenario, or one drawn by a fault process (`origin` says which). */
+  private apply(action: Action, origin?: string): void {
     const now = this.scheduler.nowMs;
     const cp = this.controlPlane;
-    this.bus.emit({ t: now, type: 'action', entity: actionTarget(action), action: action.do, detail: describeAction(action) });
+    const detail = describeAction(action) + (origin === undefined ? '' : ` (${origin})`);
+    this.bus.emit({ t: now, type: 'action', entity: actionTarget(action), action: action.do, detail });
     switch (action.do) {
       case 'keyVault.outage':
         this.vaults.get(action.vault)!.beginOutage(now, action.forMs);
@@ -506,6 +538,7 @@ class World {
       storageAccounts,
       incidents: this.sinks.flatMap((s) => s.incidents.all).sort((a, b) => a.startMs - b.startMs),
       operations: this.operations.all,
+      faults: this.faults,
       lockbox: controlPlane.lockbox,
       highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
       invariants: this.invariants.report(),

@@ -19,6 +19,7 @@ export interface ScenarioInput {
   setup?: 'ready' | 'none';
   params?: Record<string, unknown>;
   actions?: Record<string, unknown>[];
+  faults?: Record<string, unknown>[];
   clusters?: Record<string, unknown>[];
   workspaces?: Record<string, unknown>[];
   keyVaults?: Record<string, unknown>[];
@@ -37,6 +38,7 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     clusters: input.clusters ?? [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
     workspaces: input.workspaces ?? [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: '1h' } }],
     actions: input.actions ?? [],
+    ...(input.faults === undefined ? {} : { faults: input.faults }),
   };
   return parseScenario(JSON.stringify(data), 'test.json', 'json');
 }
