@@ -1,0 +1,160 @@
+// The files of a sweep: runs.csv (one row per seed), summary.csv and
+// summary.md (the distribution of each metric, the probabilities), and
+// summary.html (a histogram per metric, self-contained SVG). Each is a pure
+// function of the manifest and the rows, so a merged sweep writes the same
+// bytes as an unsharded one.
+
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { InputError } from '../sim/input-error.ts';
+import { METRICS, RUN_COLUMNS, type Metric, type RunRow } from '../sim/sweep/metrics.ts';
+import type { SweepManifest } from '../sim/sweep/plan.ts';
+import { SUMMARY_COLUMNS, type SweepSummary } from '../sim/sweep/summary.ts';
+import { count, percent, span } from './format.ts';
+
+export function renderRunsCsv(rows: readonly RunRow[]): string {
+  return stringify(
+    rows.map((row) => RUN_COLUMNS.map((column) => row[column])),
+    { header: true, columns: [...RUN_COLUMNS] },
+  );
+}
+
+/** The rows of a runs.csv written by renderRunsCsv; anything else is an InputError naming the file, line and column. */
+export function parseRunsCsv(text: string, file: string): RunRow[] {
+  let records: string[][];
+  try {
+    records = parseCsv(text, { relax_column_count: false }) as string[][];
+  } catch (error) {
+    throw new InputError([{ file, path: '', found: (error as Error).message, expected: 'a runs.csv written by cmk-sim sweep' }]);
+  }
+  const header = records[0] ?? [];
+  if (header.join(',') !== RUN_COLUMNS.join(',')) {
+    throw new InputError([{ file, path: 'line 1', found: header.join(',') || 'nothing', expected: `the columns ${RUN_COLUMNS.join(',')} (a runs.csv of this cmk-sim version)` }]);
+  }
+  return records.slice(1).map((record, i) => {
+    const row = { seed: 0 } as RunRow;
+    record.forEach((cell, c) => {
+      const value = Number(cell);
+      if (cell.trim() === '' || !Number.isFinite(value)) {
+        throw new InputError([{ file, path: `line ${i + 2}, column ${RUN_COLUMNS[c]}`, found: JSON.stringify(cell), expected: 'a number' }]);
+      }
+      row[RUN_COLUMNS[c]!] = value;
+    });
+    return row;
+  });
+}
+
+export function renderSummaryCsv(summary: SweepSummary): string {
+  return stringify(
+    summary.metrics.map((m) => SUMMARY_COLUMNS.map((column) => m[column])),
+    { header: true, columns: [...SUMMARY_COLUMNS] },
+  );
+}
+
+function show(metric: Metric, value: number): string {
+  switch (metric.unit) {
+    case 'ms':
+      return span(Math.round(value));
+    case 'fraction':
+    case 'indicator':
+      return percent(value);
+    case 'percent':
+      return `${Number(value.toFixed(2))} %`;
+    case 'count':
+      return count(Number(value.toFixed(2)));
+  }
+}
+
+const seedRange = (m: SweepManifest) => `seeds ${m.firstSeed} to ${m.firstSeed + m.runs - 1}`;
+
+export function renderSummaryMarkdown(manifest: SweepManifest, summary: SweepSummary): string {
+  const lines = [`# Sweep of ${manifest.scenario}: ${count(summary.runs)} runs`, ''];
+  lines.push(`Profile ${manifest.profile}, ${seedRange(manifest)}, cmk-sim ${manifest.version}, scenario ${manifest.scenarioDigest.slice(0, 19)}.`, '');
+  lines.push('## How likely', '', '| event | runs | probability | 95 % interval (Wilson) |', '|---|---|---|---|');
+  for (const p of summary.probabilities) {
+    lines.push(`| ${p.meaning.replace(/^1 when /, '')} | ${count(p.hits)} of ${count(p.runs)} | ${percent(p.probability, 1)} | ${percent(p.low, 1)} to ${percent(p.high, 1)} |`);
+  }
+  lines.push('', '## Distributions', '', 'Percentiles are nearest-rank over the runs.', '', '| metric | meaning | mean | p50 | p90 | p99 | max |', '|---|---|---|---|---|---|---|');
+  METRICS.forEach((metric, i) => {
+    if (metric.unit === 'indicator') return;
+    const s = summary.metrics[i]!;
+    lines.push(`| \`${metric.name}\` | ${metric.meaning} | ${show(metric, s.mean)} | ${show(metric, s.p50)} | ${show(metric, s.p90)} | ${show(metric, s.p99)} | ${show(metric, s.max)} |`);
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** The metrics drawn as histograms in summary.html. */
+const HISTOGRAMS = ['droppedRecords', 'queryUnavailableMs', 'longestUnavailableMs', 'queryAvailability', 'errorBudgetUsed', 'serviceCreditPercent', 'faultsDrawn', 'replayedRecords'];
+const BINS = 20;
+
+const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+
+function histogram(metric: Metric, values: readonly number[]): string {
+  const width = 520;
+  const height = 200;
+  const left = 48;
+  const bottom = 40;
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const binWidth = max > min ? (max - min) / BINS : 1;
+  const counts = new Array<number>(max > min ? BINS : 1).fill(0);
+  for (const v of values) counts[Math.min(counts.length - 1, Math.floor((v - min) / binWidth))]!++;
+  const tallest = Math.max(1, ...counts);
+  const plotWidth = width - left - 10;
+  const plotHeight = height - bottom - 10;
+  const barWidth = plotWidth / counts.length;
+  const bars = counts
+    .map((n, i) => {
+      const h = (n / tallest) * plotHeight;
+      const from = min + i * binWidth;
+      const label = `${show(metric, from)}${max > min ? ` to ${show(metric, from + binWidth)}` : ''}: ${count(n)} runs`;
+      return `<rect x="${(left + i * barWidth + 1).toFixed(1)}" y="${(10 + plotHeight - h).toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#3b6ea8"><title>${escapeHtml(label)}</title></rect>`;
+    })
+    .join('');
+  const axis = `<line x1="${left}" y1="${10 + plotHeight}" x2="${width - 10}" y2="${10 + plotHeight}" stroke="#444"/>`;
+  const labels = [
+    `<text x="${left}" y="${height - 22}" font-size="11">${escapeHtml(show(metric, min))}</text>`,
+    `<text x="${width - 10}" y="${height - 22}" font-size="11" text-anchor="end">${escapeHtml(show(metric, max))}</text>`,
+    `<text x="${left - 6}" y="16" font-size="11" text-anchor="end">${tallest}</text>`,
+    `<text x="${left - 6}" y="${10 + plotHeight}" font-size="11" text-anchor="end">0</text>`,
+    `<text x="${(left + width) / 2}" y="${height - 6}" font-size="11" text-anchor="middle">${escapeHtml(metric.name)} (runs per bin)</text>`,
+  ].join('');
+  return `<figure><figcaption><code>${escapeHtml(metric.name)}</code>: ${escapeHtml(metric.meaning)}</figcaption><svg role="img" aria-label="histogram of ${escapeHtml(metric.name)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${axis}${bars}${labels}</svg></figure>`;
+}
+
+export function renderSummaryHtml(manifest: SweepManifest, summary: SweepSummary, rows: readonly RunRow[]): string {
+  const probabilities = summary.probabilities
+    .map((p) => `<tr><td>${escapeHtml(p.meaning.replace(/^1 when /, ''))}</td><td>${count(p.hits)} of ${count(p.runs)}</td><td>${percent(p.probability, 1)}</td><td>${percent(p.low, 1)} to ${percent(p.high, 1)}</td></tr>`)
+    .join('\n');
+  const figures = rows.length === 0 ? '<p>No runs.</p>' : HISTOGRAMS.map((name) => METRICS.find((m) => m.name === name)!).map((metric) => histogram(metric, rows.map((r) => r[metric.name]!))).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Sweep of ${escapeHtml(manifest.scenario)}: ${count(summary.runs)} runs</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1120px; margin: 24px auto; color: #222; }
+table { border-collapse: collapse; margin: 8px 0 24px; }
+td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }
+th { background: #f1f3f6; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+figure { margin: 0; }
+figcaption { font-size: 13px; margin-bottom: 4px; }
+</style>
+</head>
+<body>
+<h1>Sweep of ${escapeHtml(manifest.scenario)}: ${count(summary.runs)} runs</h1>
+<p>Profile ${escapeHtml(manifest.profile)}, ${seedRange(manifest)}, cmk-sim ${escapeHtml(manifest.version)}.</p>
+<h2>How likely</h2>
+<table>
+<tr><th>event</th><th>runs</th><th>probability</th><th>95 % interval (Wilson)</th></tr>
+${probabilities}
+</table>
+<h2>Distributions</h2>
+<div class="grid">
+${figures}
+</div>
+</body>
+</html>
+`;
+}
