@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../sim/input-error.ts';
 import { METRICS, RUN_COLUMNS, type Metric, type RunRow } from '../sim/sweep/metrics.ts';
 import type { SweepManifest } from '../sim/sweep/plan.ts';
-import { SUMMARY_COLUMNS, type SweepSummary } from '../sim/sweep/summary.ts';
+import { SUMMARY_COLUMNS, type MetricSummary, type SweepSummary } from '../sim/sweep/summary.ts';
 import { count, percent, span } from './format.ts';
 
 export function renderRunsCsv(rows: readonly RunRow[]): string {
@@ -89,44 +89,62 @@ const BINS = 20;
 
 const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
-function histogram(metric: Metric, values: readonly number[]): string {
-  const width = 520;
-  const height = 200;
-  const left = 48;
-  const bottom = 40;
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  const binWidth = max > min ? (max - min) / BINS : 1;
-  const counts = new Array<number>(max > min ? BINS : 1).fill(0);
-  for (const v of values) counts[Math.min(counts.length - 1, Math.floor((v - min) / binWidth))]!++;
-  const tallest = Math.max(1, ...counts);
-  const plotWidth = width - left - 10;
-  const plotHeight = height - bottom - 10;
-  const barWidth = plotWidth / counts.length;
-  const bars = counts
-    .map((n, i) => {
-      const h = (n / tallest) * plotHeight;
-      const from = min + i * binWidth;
-      const label = `${show(metric, from)}${max > min ? ` to ${show(metric, from + binWidth)}` : ''}: ${count(n)} runs`;
-      return `<rect x="${(left + i * barWidth + 1).toFixed(1)}" y="${(10 + plotHeight - h).toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#3b6ea8"><title>${escapeHtml(label)}</title></rect>`;
-    })
-    .join('');
-  const axis = `<line x1="${left}" y1="${10 + plotHeight}" x2="${width - 10}" y2="${10 + plotHeight}" stroke="#444"/>`;
-  const labels = [
-    `<text x="${left}" y="${height - 22}" font-size="11">${escapeHtml(show(metric, min))}</text>`,
-    `<text x="${width - 10}" y="${height - 22}" font-size="11" text-anchor="end">${escapeHtml(show(metric, max))}</text>`,
-    `<text x="${left - 6}" y="16" font-size="11" text-anchor="end">${tallest}</text>`,
-    `<text x="${left - 6}" y="${10 + plotHeight}" font-size="11" text-anchor="end">0</text>`,
-    `<text x="${(left + width) / 2}" y="${height - 6}" font-size="11" text-anchor="middle">${escapeHtml(metric.name)} (runs per bin)</text>`,
-  ].join('');
-  return `<figure><figcaption><code>${escapeHtml(metric.name)}</code>: ${escapeHtml(metric.meaning)}</figcaption><svg role="img" aria-label="histogram of ${escapeHtml(metric.name)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${axis}${bars}${labels}</svg></figure>`;
+const WIDTH = 520;
+const HEIGHT = 200;
+const LEFT = 48;
+const TOP = 10;
+const PLOT_WIDTH = WIDTH - LEFT - 10;
+const PLOT_HEIGHT = HEIGHT - 40 - TOP;
+
+/** A histogram of one metric over the runs, with its p50, p90 and p99 marked; one line of text when every run has the same value. */
+function histogram(metric: Metric, values: readonly number[], quantiles: MetricSummary): string {
+  const min = quantiles.min;
+  const max = quantiles.max;
+  const axis = `<line x1="${LEFT}" y1="${TOP + PLOT_HEIGHT}" x2="${WIDTH - 10}" y2="${TOP + PLOT_HEIGHT}" stroke="#444"/>`;
+  let body: string;
+  if (max === min) {
+    body = `<text x="${(LEFT + WIDTH) / 2}" y="${HEIGHT / 2}" font-size="14" text-anchor="middle" fill="#555">${escapeHtml(`all ${count(values.length)} runs: ${show(metric, min)}`)}</text>`;
+  } else {
+    const binWidth = (max - min) / BINS;
+    const counts = new Array<number>(BINS).fill(0);
+    for (const v of values) counts[Math.min(BINS - 1, Math.floor((v - min) / binWidth))]!++;
+    const tallest = Math.max(...counts);
+    const barWidth = PLOT_WIDTH / BINS;
+    const bars = counts.map((n, i) => {
+      const h = (n / tallest) * PLOT_HEIGHT;
+      const label = `${show(metric, min + i * binWidth)} to ${show(metric, min + (i + 1) * binWidth)}: ${count(n)} runs`;
+      return `<rect x="${(LEFT + i * barWidth + 1).toFixed(1)}" y="${(TOP + PLOT_HEIGHT - h).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#3b6ea8"><title>${escapeHtml(label)}</title></rect>`;
+    });
+    const markers = (['p50', 'p90', 'p99'] as const).map((q) => {
+      const x = (LEFT + ((quantiles[q] - min) / (max - min)) * PLOT_WIDTH).toFixed(1);
+      return `<line x1="${x}" y1="${TOP}" x2="${x}" y2="${TOP + PLOT_HEIGHT}" stroke="#c0392b" stroke-dasharray="4 3"><title>${q} ${escapeHtml(show(metric, quantiles[q]))}</title></line>`;
+    });
+    body = [
+      ...bars,
+      ...markers,
+      `<text x="${LEFT}" y="${HEIGHT - 22}" font-size="11">${escapeHtml(show(metric, min))}</text>`,
+      `<text x="${WIDTH - 10}" y="${HEIGHT - 22}" font-size="11" text-anchor="end">${escapeHtml(show(metric, max))}</text>`,
+      `<text x="${LEFT - 6}" y="${TOP + 6}" font-size="11" text-anchor="end">${tallest}</text>`,
+      `<text x="${LEFT - 6}" y="${TOP + PLOT_HEIGHT}" font-size="11" text-anchor="end">0</text>`,
+      `<text x="${(LEFT + WIDTH) / 2}" y="${HEIGHT - 6}" font-size="11" text-anchor="middle">${escapeHtml(metric.name)} (runs per bin)</text>`,
+    ].join('');
+  }
+  const svg = `<svg role="img" aria-label="histogram of ${escapeHtml(metric.name)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">${axis}${body}</svg>`;
+  const figures = `mean ${show(metric, quantiles.mean)}, p50 ${show(metric, quantiles.p50)}, p90 ${show(metric, quantiles.p90)}, p99 ${show(metric, quantiles.p99)} (dashed)`;
+  return `<figure><figcaption><code>${escapeHtml(metric.name)}</code>: ${escapeHtml(metric.meaning)}<br><span class="q">${escapeHtml(figures)}</span></figcaption>${svg}</figure>`;
 }
 
 export function renderSummaryHtml(manifest: SweepManifest, summary: SweepSummary, rows: readonly RunRow[]): string {
   const probabilities = summary.probabilities
     .map((p) => `<tr><td>${escapeHtml(p.meaning.replace(/^1 when /, ''))}</td><td>${count(p.hits)} of ${count(p.runs)}</td><td>${percent(p.probability, 1)}</td><td>${percent(p.low, 1)} to ${percent(p.high, 1)}</td></tr>`)
     .join('\n');
-  const figures = rows.length === 0 ? '<p>No runs.</p>' : HISTOGRAMS.map((name) => METRICS.find((m) => m.name === name)!).map((metric) => histogram(metric, rows.map((r) => r[metric.name]!))).join('\n');
+  const figures =
+    rows.length === 0
+      ? '<p>No runs.</p>'
+      : HISTOGRAMS.map((name) => {
+          const i = METRICS.findIndex((m) => m.name === name);
+          return histogram(METRICS[i]!, rows.map((r) => r[name]!), summary.metrics[i]!);
+        }).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -140,6 +158,7 @@ th { background: #f1f3f6; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 figure { margin: 0; }
 figcaption { font-size: 13px; margin-bottom: 4px; }
+.q { color: #c0392b; }
 </style>
 </head>
 <body>
