@@ -163,7 +163,7 @@ export function renderSummary(result: RunResult, outDir: string, files: readonly
   lines.push(
     `records: ${count(ing.offeredRecords)} offered, ${count(ing.storedCmkRecords)} under CMK (${count(ing.replayedRecords)} replayed from the MMK buffer), ${count(ing.storedMmkRecords)} under MMK, ${count(ing.bufferedRecords)} still buffered, ${count(ing.droppedRecords)} lost${ing.droppedRecords > 0 ? ` (${dropReasons(result)})` : ''}`,
   );
-  lines.push(`queries: ${percent(totals.query.availability)} available (${count(totals.query.failed)} of ${count(totals.query.attempted)} failed, failing for ${span(totals.query.unavailableMs)}); SLO ${percent(result.slo.target, 1)} ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}`);
+  lines.push(`queries: ${percent(totals.query.availability)} available (${count(totals.query.failed)} of ${count(totals.query.attempted)} failed, failing for ${span(totals.query.unavailableMs)}); SLO ${percent(result.slo.target, 1)} ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}, service credit ${result.slo.serviceCredit.creditPercent} %`);
   if (result.expectations.length > 0) {
     const failed = result.expectations.filter((e) => !e.pass);
     lines.push(`expectations: ${result.expectations.length - failed.length} of ${result.expectations.length} held`);

@@ -2,6 +2,8 @@
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
 
 import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Presets, SingleBar } from 'cli-progress';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -17,6 +19,11 @@ import { TraceWriter } from './observe/trace.ts';
 import { OutputDir } from '../reports/output-dir.ts';
 import { renderSlaCsv } from '../reports/sla-csv.ts';
 import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
+import { count, percent } from '../reports/format.ts';
+import { parseShard } from './sweep/plan.ts';
+import { summarize } from './sweep/summary.ts';
+import { mergeSweeps, runSweep, writeSweep, type Sweep } from './sweep/sweep.ts';
+import { ReportCollector } from '../reports/report-html.ts';
 import type { RunResult } from './result.ts';
 
 export const EXIT = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
@@ -47,7 +54,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .usage('$0 <command> [options]\n\nWhat happens to Log Analytics data under customer-managed keys when Key Vault or the key misbehaves.\nWith no command: run ' + DEFAULT_SCENARIO + '.')
     .command(
       'run <scenario>',
-      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md and sla.csv',
+      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv and report.html',
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
@@ -87,6 +94,37 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'sweep <scenario>',
+      'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them) and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name' })
+          .option('runs', { type: 'number', default: 100, describe: 'how many seeds' })
+          .option('seed', { type: 'string', describe: "first seed (default: the scenario's seed)" })
+          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the number of cores); the results do not depend on it' })
+          .option('shard', { type: 'string', describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
+          .option('out', { type: 'string', describe: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, with -shard<i>of<n>)' })
+          .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+          .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable)' })
+          .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
+          .example('$0 sweep my.yaml --runs 10000 --shard $JOB_COMPLETION_INDEX/8 --out out/shard-$JOB_COMPLETION_INDEX', 'one shard of a sweep run as a batch job'),
+      async (argv) => {
+        status = await sweepCommand(argv as unknown as SweepArgs, io);
+      },
+    )
+    .command(
+      'merge <dirs..>',
+      'merge the folders of the shards of one sweep into the files of the whole sweep (identical to an unsharded run)',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shard folders' })
+          .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
+          .example('$0 merge out/shard-* --out out/merged', 'the whole sweep from its shards'),
+      (argv) => {
+        status = mergeCommand(argv.dirs as string[], argv.out as string, io);
+      },
+    )
+    .command(
       'list',
       'the built-in scenarios with their descriptions',
       (y) => y,
@@ -100,7 +138,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
     )
-    .demandCommand(1, 'name a command: run, validate, list or explore')
+    .demandCommand(1, 'name a command: run, validate, list, explore, sweep or merge')
     .strict()
     .help()
     .version(false)
@@ -169,13 +207,19 @@ function runCommand(argv: RunArgs, io: Io): number {
   try {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
     const trace = new TraceWriter(output.stage('trace.json'), scenario.name);
+    const report = new ReportCollector(scenario);
     try {
       result = runScenario(scenario, {
         onEvent: (event) => {
           timeline.write(event);
           trace.event(event);
+          report.event(event);
         },
-        onSlice: (nowMs, records) => trace.count(nowMs, { 'records in the MMK buffer': records.buffered, 'records lost': records.lost }),
+        onSlice: (nowMs, records) => {
+          trace.count(nowMs, { 'records in the MMK buffer': records.buffered, 'records lost': records.lost });
+          report.slice(nowMs, records);
+        },
+        onRates: (nowMs, rates) => report.rates(nowMs, rates),
       });
     } finally {
       timeline.close();
@@ -184,6 +228,7 @@ function runCommand(argv: RunArgs, io: Io): number {
     output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
     output.write('sla.md', renderSlaMarkdown(result));
     output.write('sla.csv', renderSlaCsv(result));
+    output.write('report.html', report.render(result));
     output.commit();
   } catch (error) {
     output.abort();
@@ -192,6 +237,67 @@ function runCommand(argv: RunArgs, io: Io): number {
   io.out(renderSummary(result, output.dir, output.names));
   const failed = result.expectations.some((e) => !e.pass) || result.invariants.violations.length > 0;
   return failed ? EXIT.expectationFailed : EXIT.ok;
+}
+
+interface SweepArgs extends RunArgs {
+  runs: number;
+  workers: number;
+  shard?: string;
+}
+
+async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
+  const problems: Problem[] = [];
+  if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: String(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
+  const shard = argv.shard === undefined ? null : parseShard(argv.shard);
+  if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
+  let scenario: Scenario;
+  try {
+    scenario = loadWithOverrides(argv);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError([...problems, ...error.problems]);
+    throw error;
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const setup = setupProblems(scenario);
+  if (setup.length > 0) throw new InputError(setup);
+  const part = shard ?? null;
+  const dir = argv.out ?? `out/${scenario.name}-sweep-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
+  const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'sweep |{bar}| {value}/{total} runs | {duration_formatted} elapsed, {eta_formatted} to go', hideCursor: true }, Presets.shades_classic) : null;
+  const started = performance.now();
+  let sweep: Sweep;
+  try {
+    sweep = await runSweep(scenario, {
+      runs: argv.runs,
+      firstSeed: scenario.seed,
+      shard: part,
+      workers: argv.workers,
+      onDone: (done, of) => {
+        if (done === 1) bar?.start(of, 0);
+        bar?.update(done);
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const names = writeSweep(dir, sweep);
+  const summary = summarize(sweep.rows);
+  io.out(`sweep of ${scenario.name}: ${count(sweep.rows.length)} runs${part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(argv.runs)})`} in ${seconds.toFixed(1)} s on ${Math.min(argv.workers, Math.max(1, sweep.rows.length))} worker${argv.workers === 1 ? '' : 's'}`);
+  for (const p of summary.probabilities) io.out(`  ${p.meaning.replace(/^1 when /, '')}: ${percent(p.probability, 1)} (${count(p.hits)} of ${count(p.runs)})`);
+  io.out(`wrote ${dir}/{${names.join(',')}}`);
+  const violations = sweep.rows.filter((row) => row.invariantViolations! > 0).map((row) => row.seed);
+  if (violations.length === 0) return EXIT.ok;
+  io.err(`documented rules broke in ${violations.length} runs; replay one: npx cmk-sim run ${argv.scenario} --seed ${violations[0]}`);
+  return EXIT.expectationFailed;
+}
+
+function mergeCommand(dirs: readonly string[], out: string, io: Io): number {
+  const sweep = mergeSweeps(dirs);
+  const names = writeSweep(out, sweep);
+  io.out(`merged ${dirs.length} folders: ${count(sweep.rows.length)} runs of ${sweep.manifest.scenario}`);
+  io.out(`wrote ${out}/{${names.join(',')}}`);
+  return EXIT.ok;
 }
 
 function validateCommand(paths: readonly string[], io: Io): number {

@@ -182,6 +182,7 @@ test('defaults are filled in', () => {
     clusters: [],
     workspaces: [],
     actions: [],
+    faults: [],
     expect: [],
   });
 });

@@ -13,6 +13,7 @@ const EXPECTED_BUILTINS = [
   'kv-transient-blips',
   'kv-outage-20m',
   'kv-outage-45m',
+  'kv-outage-45m-random-faults',
   'kv-outage-8h',
   'key-disabled-and-restored',
   'access-policy-removed',

@@ -1,0 +1,169 @@
+// Sweeps: the files and their structure, percentiles and probabilities
+// against figures computed by hand, the same rows for any number of worker
+// threads, and shards that merge into exactly the unsharded sweep.
+
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { InputError } from '../sim/input-error.ts';
+import { METRICS, RUN_COLUMNS, type RunRow } from '../sim/sweep/metrics.ts';
+import { parseShard, seedsOf } from '../sim/sweep/plan.ts';
+import { runSeeds } from '../sim/sweep/pool.ts';
+import { summarize, wilson } from '../sim/sweep/summary.ts';
+import { SWEEP_FILES, mergeSweeps, readSweep } from '../sim/sweep/sweep.ts';
+
+// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
+const cliModule = import('../sim/cli.ts');
+
+const root = mkdtempSync(join(tmpdir(), 'cmk-sim-sweep-'));
+let dirs = 0;
+const fresh = (label: string) => join(root, `${++dirs}-${label}`);
+
+// A cheap scenario with random faults: one day, an oct-HSM key, outages and an accidental disable.
+const SCENARIO = join(root, 'random.yaml');
+writeFileSync(
+  SCENARIO,
+  `name: random-faults
+duration: 1d
+seed: 40
+keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
+clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
+workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: 1h } }]
+faults:
+  - { process: keyVault.outage, vault: kv1, meanTimeBetween: 12h, duration: { lognormal: { median: 30m, p90: 3h } } }
+  - { process: key.accidentalDisable, vault: kv1, key: cmk, meanTimeBetween: 2d, timeToNotice: { exponential: 2h } }
+`,
+);
+
+async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const { main } = await cliModule;
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+
+const row = (seed: number, values: Partial<Record<string, number>>): RunRow => {
+  const r: RunRow = { seed };
+  for (const m of METRICS) r[m.name] = values[m.name] ?? 0;
+  return r;
+};
+
+test('percentiles are nearest-rank and the mean is exact, as computed by hand', () => {
+  // droppedRecords 10, 20, ..., 100 over ten runs.
+  const rows = Array.from({ length: 10 }, (_, i) => row(i, { droppedRecords: 10 * (i + 1), anyRecordLost: i < 3 ? 1 : 0 }));
+  const summary = summarize(rows);
+  const dropped = summary.metrics.find((m) => m.metric === 'droppedRecords')!;
+  // p50: rank ceil(0.5 * 10) = 5 -> 50; p90: rank 9 -> 90; p99: rank ceil(9.9) = 10 -> 100.
+  assert.equal(dropped, { metric: 'droppedRecords', runs: 10, mean: 55, min: 10, p50: 50, p90: 90, p99: 100, max: 100 });
+  const lost = summary.probabilities.find((p) => p.metric === 'anyRecordLost')!;
+  assert.is(lost.hits, 3);
+  assert.is(lost.probability, 0.3);
+  // Wilson 95 % interval of 3 in 10: 10.78 % to 60.32 % (tables of the score interval).
+  assert.is(Number(lost.low.toFixed(4)), 0.1078);
+  assert.is(Number(lost.high.toFixed(4)), 0.6032);
+  assert.equal(wilson(0, 0), { low: 0, high: 1 });
+  assert.is(wilson(0, 100).low, 0);
+  assert.ok(wilson(0, 100).high > 0.03 && wilson(0, 100).high < 0.04, 'zero in 100 still allows about 3.7 %');
+});
+
+test('shards: i/n from 0 to n-1; their seeds are contiguous blocks covering the sweep exactly once', () => {
+  assert.equal(parseShard('0/4'), { index: 0, count: 4 });
+  for (const bad of ['4/4', '1/0', '-1/3', '1 / 3', 'a/b', '2']) assert.is(parseShard(bad), undefined, bad);
+  for (const runs of [1, 7, 10, 1000]) {
+    for (const count of [1, 2, 3, 8, 13]) {
+      const all = Array.from({ length: count }, (_, index) => seedsOf(5, runs, { index, count })).flat();
+      assert.equal(all, seedsOf(5, runs, null), `${runs} runs in ${count} shards`);
+    }
+  }
+});
+
+test('sweep writes sweep.json, runs.csv (a row per seed), summary.csv, summary.md and summary.html', async () => {
+  const dir = fresh('whole');
+  const { status, out } = await cli('sweep', SCENARIO, '--runs', '6', '--workers', '1', '--out', dir);
+  assert.is(status, 0, out);
+  for (const file of SWEEP_FILES) assert.ok(existsSync(join(dir, file)), file);
+  const runs = read(dir, 'runs.csv').trim().split('\n');
+  assert.is(runs[0], RUN_COLUMNS.join(','));
+  assert.equal(runs.slice(1).map((line) => Number(line.split(',')[0])), [40, 41, 42, 43, 44, 45]);
+  const summary = read(dir, 'summary.csv').trim().split('\n');
+  assert.is(summary[0], 'metric,runs,mean,min,p50,p90,p99,max');
+  assert.equal(summary.slice(1).map((line) => line.split(',')[0]), METRICS.map((m) => m.name));
+  const md = read(dir, 'summary.md');
+  assert.match(md, /^# Sweep of random-faults: 6 runs/);
+  assert.match(md, /\| any record was lost \| \d of 6 \| [\d.]+ % \| [\d.]+ % to [\d.]+ % \|/);
+  assert.match(md, /\| any query failed \|/);
+  assert.match(md, /\| `longestUnavailableMs` \|/);
+  const html = read(dir, 'summary.html');
+  assert.is(html.match(/<svg /g)?.length, 8, 'a histogram per headline metric');
+  assert.is(html.match(/<svg /g)?.length, html.match(/<\/svg>/g)?.length);
+  assert.not.match(html, /https?:\/\//, 'self-contained: no network');
+  const manifest = JSON.parse(read(dir, 'sweep.json'));
+  assert.equal({ ...manifest, scenarioDigest: manifest.scenarioDigest.slice(0, 7) }, { scenario: 'random-faults', scenarioDigest: 'sha256:', profile: '2020-11', version: manifest.version, firstSeed: 40, runs: 6, shard: null });
+  assert.match(out, /sweep of random-faults: 6 runs in [\d.]+ s on 1 worker/);
+});
+
+test('any number of worker threads gives the same rows, in seed order', async () => {
+  const { loadScenario } = await import('../scenarios/load.ts');
+  const scenario = loadScenario(SCENARIO);
+  const seeds = [3, 1, 4, 15, 9];
+  const one = await runSeeds(scenario, seeds, 1);
+  assert.equal(one.map((r) => r.seed), seeds);
+  assert.equal(await runSeeds(scenario, seeds, 2), one);
+  assert.equal(await runSeeds(scenario, seeds, 3), one);
+  assert.ok(new Set(one.map((r) => r.faultsDrawn)).size > 1 || new Set(one.map((r) => r.queryUnavailableMs)).size > 1, 'seeds draw different faults');
+});
+
+test('shards run apart and merged give exactly the files of the unsharded sweep', async () => {
+  const whole = fresh('whole');
+  assert.is((await cli('sweep', SCENARIO, '--runs', '7', '--workers', '2', '--out', whole)).status, 0);
+  const shards = [0, 1, 2].map((i) => fresh(`shard${i}`));
+  for (const [i, dir] of shards.entries()) {
+    const { status, out } = await cli('sweep', SCENARIO, '--runs', '7', '--workers', '1', '--shard', `${i}/3`, '--out', dir);
+    assert.is(status, 0);
+    assert.match(out, new RegExp(`shard ${i}/3 of 7`));
+  }
+  assert.is(readSweep(shards[1]!).rows.length, 2, 'shard 1 of 3 takes seeds 2 and 3 of 0..6');
+  const merged = fresh('merged');
+  const { status } = await cli('merge', shards[2]!, shards[0]!, shards[1]!, '--out', merged);
+  assert.is(status, 0);
+  for (const file of SWEEP_FILES) assert.is(read(merged, file), read(whole, file), file);
+});
+
+test('merge refuses a missing shard, a shard given twice and shards of another sweep, naming each', async () => {
+  const shards = [0, 1].map((i) => fresh(`part${i}`));
+  for (const [i, dir] of shards.entries()) await cli('sweep', SCENARIO, '--runs', '2', '--workers', '1', '--shard', `${i}/2`, '--out', dir);
+  const other = fresh('other');
+  await cli('sweep', SCENARIO, '--runs', '2', '--workers', '1', '--shard', '1/2', '--seed', '99', '--out', other);
+  const problems = (dirs: string[]) => {
+    try {
+      mergeSweeps(dirs);
+    } catch (error) {
+      if (error instanceof InputError) return error.problems.map((p) => `${p.path}: ${p.found} / ${p.expected}`);
+      throw error;
+    }
+    return [];
+  };
+  assert.equal(problems([shards[0]!]), [': 1 of 2 shards / every shard: 1/2 missing']);
+  assert.match(problems([shards[0]!, shards[0]!]).join('\n'), /shard.index: 0 \/ a shard not given twice/);
+  assert.match(problems([shards[0]!, other]).join('\n'), /firstSeed: 99 \/ 40, as in/);
+  const { status, err } = await cli('merge', join(root, 'nowhere'), '--out', fresh('x'));
+  assert.is(status, 2);
+  assert.match(err, /nowhere\/sweep.json: found no such file; expected a folder written by cmk-sim sweep/);
+});
+
+test('bad sweep options are reported together, exit 2, and nothing is written', async () => {
+  const dir = fresh('bad');
+  const { status, err } = await cli('sweep', SCENARIO, '--runs', '0', '--workers', '0', '--shard', '2/2', '--out', dir);
+  assert.is(status, 2);
+  assert.match(err, /--runs: found 0; expected a whole number of runs, 1 or more/);
+  assert.match(err, /--workers: found 0/);
+  assert.match(err, /--shard: found "2\/2"; expected i\/n with n at least 1 and i from 0 to n-1/);
+  assert.not.ok(existsSync(dir));
+});
+
+test.run();
