@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Presets, SingleBar } from 'cli-progress';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { parse as parseYaml } from 'yaml';
 import { listBuiltins, loadScenario, parseScenario, type LoadOptions } from '../scenarios/load.ts';
@@ -56,12 +56,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'run <scenario>',
       'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv and report.html',
       (y) =>
-        y
-          .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
-          .option('seed', { type: 'string', describe: "random seed (default: the scenario's seed)" })
-          .option('out', { type: 'string', describe: 'output folder (default out/<name>-seed<N>)' })
-          .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
-          .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' })
+        scenarioOptions(y, { seed: "random seed (default: the scenario's seed)", out: 'output folder (default out/<name>-seed<N>)' })
           .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
           .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds'),
       async (argv) => {
@@ -97,15 +92,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'sweep <scenario>',
       'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them) and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
       (y) =>
-        y
-          .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name' })
+        scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, with -shard<i>of<n>)' })
           .option('runs', { type: 'number', default: 100, describe: 'how many seeds' })
-          .option('seed', { type: 'string', describe: "first seed (default: the scenario's seed)" })
           .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the number of cores); the results do not depend on it' })
           .option('shard', { type: 'string', describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
-          .option('out', { type: 'string', describe: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, with -shard<i>of<n>)' })
-          .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
-          .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable)' })
           .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
           .example('$0 sweep my.yaml --runs 10000 --shard $JOB_COMPLETION_INDEX/8 --out out/shard-$JOB_COMPLETION_INDEX', 'one shard of a sweep run as a batch job'),
       async (argv) => {
@@ -171,6 +161,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     if (process.env.CMK_SIM_DEBUG !== undefined && error instanceof Error) io.err(error.stack ?? '');
     return EXIT.internal;
   }
+}
+
+/** The options of a command that loads one scenario: run and sweep. */
+function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string }) {
+  return y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
+    .option('seed', { type: 'string', describe: describe.seed })
+    .option('out', { type: 'string', describe: describe.out })
+    .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+    .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' });
 }
 
 /** Loads the scenario with the command line's overrides; every problem, of both, in one InputError. */
