@@ -1,10 +1,15 @@
 // `npm run bench`: the scenarios end to end, each run in a child process of
 // its own (bench/scenario.ts) so its peak memory is not mixed with another's,
 // then the scheduler against a plain binary heap (bench/engine.ts) in this
-// process. Prints tables; exits 0 unless something fails.
+// process, then a sweep with 1 and 2 worker threads (`npm run bench --
+// --sweep-runs 1000` for a bigger one). Prints tables; exits 0 unless
+// something fails.
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchEngine } from './engine.ts';
@@ -14,6 +19,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO_SCRIPT = join('bench', 'scenario.ts');
 const SCENARIOS = ['kv-outage-45m', join('bench', 'month-1000-workspaces.yaml')];
 const RUNS = 3;
+const SWEEP_SCENARIO = 'kv-outage-45m-random-faults';
+const SWEEP_WORKERS = [1, 2];
+const { values: options } = parseArgs({ options: { 'sweep-runs': { type: 'string', default: '100' } } });
+const SWEEP_RUNS = Number(options['sweep-runs']);
 const ENGINE_CASES: { pending: number; events: number }[] = [
   { pending: 1_000, events: 2_000_000 },
   { pending: 100_000, events: 2_000_000 },
@@ -91,3 +100,25 @@ for (const { pending, events } of ENGINE_CASES) {
 }
 console.log('Engine (same workload, same process)');
 console.log(table(['pending', 'events', 'scheduler (events/s)', 'binary heap (events/s)', 'ratio (ours/heap)'], engineRows, false));
+console.log('');
+
+// 3. A sweep, whole, with 1 and 2 worker threads: wall time, and the same rows either way.
+const sweepRows: string[][] = [];
+const scratch = mkdtempSync(join(os.tmpdir(), 'cmk-sim-bench-'));
+let firstRows: string | undefined;
+let oneWorkerMs = 0;
+for (const workers of SWEEP_WORKERS) {
+  const out = join(scratch, `w${workers}`);
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join('sim', 'cli.ts'), 'sweep', SWEEP_SCENARIO, '--runs', String(SWEEP_RUNS), '--workers', String(workers), '--out', out], { cwd: ROOT, encoding: 'utf8' });
+  const wallMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`sweep with ${workers} workers exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+  const rows = readFileSync(join(out, 'runs.csv'), 'utf8');
+  firstRows ??= rows;
+  if (rows !== firstRows) throw new Error(`sweep rows differ between 1 and ${workers} workers (they must not)`);
+  if (workers === 1) oneWorkerMs = wallMs;
+  sweepRows.push([String(workers), fixed(wallMs / 1000, 1), fixed(SWEEP_RUNS / (wallMs / 1000), 1), fixed(oneWorkerMs / wallMs, 2)]);
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`Sweep of ${SWEEP_SCENARIO}, ${SWEEP_RUNS} runs (whole command, identical runs.csv for every worker count)`);
+console.log(table(['workers', 'wall (s)', 'runs/s', 'speed-up'], sweepRows, false));
