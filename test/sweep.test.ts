@@ -2,6 +2,7 @@
 // against figures computed by hand, the same rows for any number of worker
 // threads, and shards that merge into exactly the unsharded sweep.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +165,18 @@ test('bad sweep options are reported together, exit 2, and nothing is written', 
   assert.match(err, /--workers: found 0/);
   assert.match(err, /--shard: found "2\/2"; expected i\/n with n at least 1 and i from 0 to n-1/);
   assert.not.ok(existsSync(dir));
+});
+
+test('the progress bar shows on a terminal only', () => {
+  const args = ['--import', 'tsx', 'sim/cli.ts', 'sweep', SCENARIO, '--runs', '2', '--workers', '1'];
+  const piped = spawnSync(process.execPath, [...args, '--out', fresh('piped')], { encoding: 'utf8' });
+  assert.is(piped.status, 0, piped.stderr);
+  assert.is(piped.stderr, '', 'no bar when stderr is not a terminal');
+  // script(1) runs the command on a pseudo-terminal.
+  const command = [process.execPath, ...args, '--out', fresh('tty')].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+  assert.is(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /sweep \|.*\| 2\/2 runs/);
 });
 
 test.run();
