@@ -4,9 +4,13 @@ export { loadScenario, parseScenario, listBuiltins, type LoadOptions } from '../
 export { runScenario, VERSION, type RunOptions, type WorldView } from './world.ts';
 export { InputError, type Problem } from './input-error.ts';
 export { PARAM_SPECS, PROFILES, PROFILE_DEFAULTS, type Params, type ProfileName } from './azure/profiles.ts';
-export type { Scenario, Action, Expectation } from './scenario.ts';
-export type { RunResult, Incident, Operation, IngestionTotals, QueryTotals, ExpectationResult } from './result.ts';
+export type { Scenario, Action, Expectation, FaultProcess, DurationDistribution } from './scenario.ts';
+export type { RunResult, Incident, Operation, IngestionTotals, QueryTotals, ExpectationResult, DrawnFault } from './result.ts';
 export type { SimEvent } from './observe/events.ts';
 export { arbitraries, type Arbitraries, type ScenarioData, type ActionData, type ScenarioOptions } from './arbitraries.ts';
 export { explore, type ExploreOptions, type ExploreReport } from './explore.ts';
 export { RULES, type Violation, type InvariantReport } from './observe/invariants.ts';
+export { runSweep, writeSweep, readSweep, mergeSweeps, type Sweep, type SweepOptions } from './sweep/sweep.ts';
+export { summarize, type SweepSummary, type MetricSummary, type Probability } from './sweep/summary.ts';
+export { METRICS, type Metric, type RunRow } from './sweep/metrics.ts';
+export { parseShard, type Shard, type SweepManifest } from './sweep/plan.ts';
