@@ -2,7 +2,7 @@
 // runs the clock to the end and gathers the result.
 
 import { readFileSync } from 'node:fs';
-import { InfrastructureLayer, PlatformKey } from './crypto/index.ts';
+import { InfrastructureLayer, PlatformKey, type RsaKeyPair, type RsaKeyPool } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { MS_PER_HOUR, MS_PER_MINUTE } from './engine/duration.ts';
@@ -43,6 +43,8 @@ export interface RunOptions {
   onSlice?: (nowMs: number, records: { buffered: number; lost: number }) => void;
   /** Whenever the request rates change: queries and ingested records per hour, failing (bad) and in all (total). The SLO's input. */
   onRates?: (nowMs: number, rates: { queries: { bad: number; total: number }; ingestion: { bad: number; total: number } }) => void;
+  /** RSA pairs to reuse from earlier runs of this process (sweeps); without it every RSA key is generated afresh. */
+  rsaKeyPool?: RsaKeyPool;
   /** Looks at the actors at given times, after every event of that time so far. */
   probes?: readonly { atMs: number; look: (view: WorldView) => void }[];
 }
@@ -91,6 +93,8 @@ class World {
   /** Query and ingestion request rates (per hour), failing and in all, as steps in time: the SLO's input. */
   private readonly querySteps: RateStep[] = [];
   private readonly ingestSteps: RateStep[] = [];
+  /** RSA pairs taken from the pool so far, per size. */
+  private readonly rsaKeysTaken = new Map<number, number>();
   /** The occurrences of the scenario's fault processes, drawn before the run. */
   private readonly faults: DrawnFault[];
   private readonly highlights: SimEvent[] = [];
@@ -120,6 +124,7 @@ class World {
           bus: this.bus,
           transientStream: this.streams.stream(`${spec.name}/transient`),
           octMaterial: (n) => this.streams.stream(`${spec.name}/keys`).bytes(n),
+          rsaKeyPair: (sizeBits) => this.rsaKeyPair(sizeBits),
           defaultThrottleLimitPer10s: params.keyVaultThrottleLimitPer10s,
         }),
       );
@@ -174,6 +179,15 @@ class World {
     this.reportSlice();
     bus.emit({ t: scenario.durationMs, type: 'scenario.end', entity: scenario.name, events: scheduler.processed });
     return this.result();
+  }
+
+  /** The run's next RSA pair of this size from the pool, if the run has one: the n-th key of a size gets the pool's n-th pair. */
+  private rsaKeyPair(sizeBits: number): RsaKeyPair | undefined {
+    const pool = this.options.rsaKeyPool;
+    if (pool === undefined) return undefined;
+    const n = this.rsaKeysTaken.get(sizeBits) ?? 0;
+    this.rsaKeysTaken.set(sizeBits, n + 1);
+    return pool.pair(sizeBits, n);
   }
 
   /** An occurrence of a fault process: a Key Vault fault window, or a key disabled by mistake and enabled once noticed. */

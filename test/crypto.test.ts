@@ -9,6 +9,7 @@ import {
   CryptoError,
   InfrastructureLayer,
   Kek,
+  RsaKeyPool,
   PlatformKey,
   deriveDek,
   openBlock,
@@ -102,6 +103,19 @@ test('rotation re-wraps the AEK with the new KEK version: blocks sealed before s
   assert.ok(aekAfter.equals(aek), 'the AEK is unchanged by rotation');
   assert.ok(openBlock(aekAfter, before).equals(payload));
   throwsCryptoError(() => v1.unwrap(rewrapped), 'the old version cannot unwrap the re-wrapped AEK');
+});
+
+test('a sweep pool hands a run distinct RSA pairs and the next run the same ones; a pooled pair wraps like a fresh one', () => {
+  const pool = new RsaKeyPool();
+  const first = pool.pair(2048, 0);
+  assert.is(pool.pair(2048, 0), first, 'the n-th key of the next run reuses the n-th pair');
+  assert.is.not(pool.pair(2048, 1), first, 'a second key in one run is a key of its own');
+  const v1 = Kek.generate('RSA', 2048, 'RSA-OAEP-256', first);
+  const v2 = Kek.generate('RSA', 2048, 'RSA-OAEP-256', pool.pair(2048, 1));
+  roundTrip(v1);
+  throwsCryptoError(() => v2.unwrap(v1.wrap(bytes32('account aek'))), 'the two versions of a run are different keys');
+  assert.throws(() => Kek.generate('RSA', 3072, 'RSA-OAEP-256', first), /not 3072 bits/);
+  assert.throws(() => Kek.generate('oct-HSM', 256, 'A256KW', first), /needs 32 bytes/);
 });
 
 test('a wrong KEK cannot unwrap the AEK', () => {

@@ -3,7 +3,7 @@
 // policies and the vault's availability, and classifies every request as a
 // success, a transient error or a denial.
 
-import { Kek } from '../crypto/index.ts';
+import { Kek, type RsaKeyPair } from '../crypto/index.ts';
 import type { Random } from '../engine/random.ts';
 import type { ActionName, KeySpec, KeyVaultSpec, Permission } from '../scenario.ts';
 import type { DenialReason, ErrorReason, EventBus } from '../observe/events.ts';
@@ -75,6 +75,8 @@ export interface KeyVaultDeps {
   transientStream: Random;
   /** Octet material for oct-HSM keys comes from the seeded streams too. */
   octMaterial: (bytes: number) => Buffer;
+  /** An RSA pair to use instead of a fresh one (a sweep reuses pairs across runs); undefined: generate. */
+  rsaKeyPair?: (sizeBits: number) => RsaKeyPair | undefined;
   defaultThrottleLimitPer10s: number;
 }
 
@@ -384,8 +386,8 @@ export class KeyVault {
 
   private addVersion(key: VaultKey, id: string): void {
     const { kty, sizeBits, wrapAlgorithm } = key.spec;
-    const octMaterial = kty === 'oct-HSM' ? this.deps.octMaterial(32) : undefined;
-    key.versions.push({ id, enabled: true, nbfMs: null, expMs: null, kek: Kek.generate(kty, sizeBits, wrapAlgorithm, octMaterial), disabledCause: null });
+    const material = kty === 'oct-HSM' ? this.deps.octMaterial(32) : this.deps.rsaKeyPair?.(sizeBits);
+    key.versions.push({ id, enabled: true, nbfMs: null, expMs: null, kek: Kek.generate(kty, sizeBits, wrapAlgorithm, material), disabledCause: null });
   }
 
   private version(ref: Omit<KeyRef, 'vault'>): KeyVersion {

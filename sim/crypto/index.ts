@@ -12,5 +12,5 @@ export {
   zeroize,
   type SealedBlock,
 } from './chain.ts';
-export { Kek } from './kek.ts';
+export { Kek, RsaKeyPool, type RsaKeyPair } from './kek.ts';
 export { InfrastructureLayer, PlatformKey } from './platform.ts';

@@ -19,6 +19,31 @@ import { aesKeyUnwrap, aesKeyWrap } from './keywrap.ts';
 const RSA_SIZES: readonly number[] = [2048, 3072, 4096];
 const OCT_BITS = 256;
 
+export interface RsaKeyPair {
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject;
+}
+
+const generateRsaPair = (sizeBits: number): RsaKeyPair => generateKeyPairSync('rsa', { modulusLength: sizeBits });
+
+/**
+ * RSA pairs kept for the later runs of one process (a sweep's thread). RSA
+ * keygen, about a quarter of a second, is most of a short run, and it cannot
+ * be seeded, so nothing a run reports depends on the pair's bytes. The n-th
+ * RSA key a run creates of a size is the n-th pair of that size: within a run
+ * every key is its own; only separate runs share.
+ */
+export class RsaKeyPool {
+  private readonly bySize = new Map<number, RsaKeyPair[]>();
+
+  pair(sizeBits: number, n: number): RsaKeyPair {
+    let pairs = this.bySize.get(sizeBits);
+    if (pairs === undefined) this.bySize.set(sizeBits, (pairs = []));
+    while (pairs.length <= n) pairs.push(generateRsaPair(sizeBits));
+    return pairs[n]!;
+  }
+}
+
 type Material =
   | { readonly kind: 'rsa'; readonly publicKey: KeyObject; readonly privateKey: KeyObject; readonly oaepHash: 'sha256' | 'sha1' }
   | { readonly kind: 'oct'; readonly secret: KeyObject };
@@ -37,22 +62,24 @@ export class Kek {
   }
 
   /**
-   * RSA keys come from Node's CSPRNG (keygen cannot be seeded); oct-HSM keys take
-   * their 32 bytes from the caller so a seeded run reproduces them. The bytes are
+   * RSA keys come from Node's CSPRNG (keygen cannot be seeded), or from a pair
+   * the caller generated (a sweep's RsaKeyPool); oct-HSM keys take their 32
+   * bytes from the caller so a seeded run reproduces them. The bytes are
    * copied: the caller's buffer can be zeroed afterwards.
    */
-  static generate(kty: KeyType, sizeBits: number, algorithm: WrapAlgorithm, octMaterial?: Buffer): Kek {
+  static generate(kty: KeyType, sizeBits: number, algorithm: WrapAlgorithm, material?: Buffer | RsaKeyPair): Kek {
     const what = `Kek.generate(${kty}, ${sizeBits}, ${algorithm})`;
     if (kty === 'oct-HSM') {
       if (algorithm !== 'A256KW') throw new Error(`${what}: oct-HSM keys wrap with A256KW only`);
       if (sizeBits !== OCT_BITS) throw new Error(`${what}: oct-HSM keys are ${OCT_BITS} bits`);
-      if (octMaterial?.length !== OCT_BITS / 8) throw new Error(`${what}: needs ${OCT_BITS / 8} bytes of key material`);
-      return new Kek(kty, sizeBits, algorithm, { kind: 'oct', secret: createSecretKey(octMaterial) });
+      if (!Buffer.isBuffer(material) || material.length !== OCT_BITS / 8) throw new Error(`${what}: needs ${OCT_BITS / 8} bytes of key material`);
+      return new Kek(kty, sizeBits, algorithm, { kind: 'oct', secret: createSecretKey(material) });
     }
     if (algorithm === 'A256KW') throw new Error(`${what}: RSA keys wrap with RSA-OAEP-256 or RSA-OAEP, not A256KW`);
     if (!RSA_SIZES.includes(sizeBits)) throw new Error(`${what}: RSA keys are ${RSA_SIZES.join(', ')} bits`);
-    if (octMaterial !== undefined) throw new Error(`${what}: key material is for oct-HSM keys only`);
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: sizeBits });
+    if (Buffer.isBuffer(material)) throw new Error(`${what}: key material is for oct-HSM keys only`);
+    if (material !== undefined && material.privateKey.asymmetricKeyDetails?.modulusLength !== sizeBits) throw new Error(`${what}: the given pair is not ${sizeBits} bits`);
+    const { publicKey, privateKey } = material ?? generateRsaPair(sizeBits);
     const oaepHash = algorithm === 'RSA-OAEP-256' ? 'sha256' : 'sha1';
     return new Kek(kty, sizeBits, algorithm, { kind: 'rsa', publicKey, privateKey, oaepHash });
   }

@@ -3,13 +3,14 @@
 // in seed order, so the rows are the same for any number of workers.
 
 import { Worker } from 'node:worker_threads';
+import { RsaKeyPool } from '../crypto/index.ts';
 import type { Scenario } from '../scenario.ts';
 import { runScenario } from '../world.ts';
 import { rowOf, type RunRow } from './metrics.ts';
 
-/** The row of one run of the scenario with this seed. */
-export function runSeed(scenario: Scenario, seed: number): RunRow {
-  return rowOf(runScenario({ ...scenario, seed }));
+/** The row of one run of the scenario with this seed; its RSA keys come from the thread's pool. */
+export function runSeed(scenario: Scenario, seed: number, rsaKeyPool: RsaKeyPool): RunRow {
+  return rowOf(runScenario({ ...scenario, seed }, { rsaKeyPool }));
 }
 
 export class SweepRunError extends Error {
@@ -24,8 +25,9 @@ export class SweepRunError extends Error {
 /** Rows for every seed, in the order of `seeds`; onDone is called after each run. */
 export async function runSeeds(scenario: Scenario, seeds: readonly number[], workers: number, onDone: (done: number) => void = () => {}): Promise<RunRow[]> {
   if (workers <= 1 || seeds.length <= 1) {
+    const pool = new RsaKeyPool();
     return seeds.map((seed, i) => {
-      const row = runSeed(scenario, seed);
+      const row = runSeed(scenario, seed, pool);
       onDone(i + 1);
       return row;
     });
