@@ -195,4 +195,155 @@ test('consecutive windows throttled at the vault\'s own limit share one cause, w
   assert.is(a.kind === 'error' ? a.cause.endMs : -1, 20_000);
 });
 
+test('every request is counted: a poll that succeeds is no failure, an unwrap that is denied is one', () => {
+  const { vault: kv } = vault();
+  assert.is(kinds(kv.pollUnwrap(0, 'cl1', ref)), 'success');
+  const { wrapped } = kv.wrapKey(1, 'cl1', ref, AEK);
+  kv.setEnabled(2, 'cmk', 'v1', false);
+  const { answer, aek } = kv.unwrapKey(3, 'cl1', ref, wrapped!);
+  assert.is(kinds(answer), 'denial:keyDisabled');
+  assert.is(aek, null);
+  assert.equal(kv.counters, { requests: 3, unwrapCalls: 2, unwrapFailures: 1, throttled: 0, denied: 1 });
+});
+
+test('"Azure Storage sends requests ... to wrap": a wrap the vault refuses returns no wrapped key', () => {
+  const { vault: kv } = vault();
+  kv.setEnabled(0, 'cmk', 'v1', false);
+  const { answer, wrapped } = kv.wrapKey(1, 'cl1', ref, AEK);
+  assert.is(kinds(answer), 'denial:keyDisabled');
+  assert.is(wrapped, null);
+  const noWrap = vault({ accessPolicies: [{ principal: 'cl1', permissions: ['get', 'unwrapKey'] }] }).vault;
+  const refused = noWrap.wrapKey(0, 'cl1', ref, AEK);
+  assert.equal([kinds(refused.answer), refused.wrapped], ['denial:permissionMissing', null]);
+});
+
+test('"The Get permission is required": getKey without it, or on a deleted key, shows no versions', () => {
+  const { vault: kv } = vault({ accessPolicies: [{ principal: 'cl1', permissions: ['wrapKey', 'unwrapKey'] }] });
+  const denied = kv.getKey(0, 'cl1', 'cmk');
+  assert.is(kinds(denied.answer), 'denial:permissionMissing');
+  assert.equal(denied.versions, []);
+  assert.equal(kv.getKey(1, 'cl1', 'nokey').versions, []);
+  assert.is(kv.newestVersion('nokey'), undefined);
+});
+
+test('key operations name the version they act on: disabling or setting the expiry of one version leaves the others alone', () => {
+  const { vault: kv } = vault();
+  kv.createVersion(0, 'cmk');
+  kv.createVersion(0, 'cmk');
+  kv.setEnabled(1, 'cmk', 'v2', false);
+  assert.is(kinds(kv.pollUnwrap(2, 'cl1', ref)), 'success');
+  assert.is(kinds(kv.pollUnwrap(3, 'cl1', { ...ref, version: 'v2' })), 'denial:keyDisabled');
+  assert.is(kinds(kv.pollUnwrap(3, 'cl1', { ...ref, version: 'v3' })), 'success');
+  kv.setExpiry(4, 'cmk', 'v2', 1000);
+  kv.setExpiry(5, 'cmk', undefined, 2000);
+  assert.equal(kv.getKey(6, 'cl1', 'cmk').versions, [
+    { id: 'v1', enabled: true, nbfMs: null, expMs: null },
+    { id: 'v2', enabled: false, nbfMs: null, expMs: 1000 },
+    { id: 'v3', enabled: true, nbfMs: null, expMs: 2000 },
+  ]);
+});
+
+test('deleting a deleted key changes nothing: one event, and the denial keeps the cause of the first delete', () => {
+  const { vault: kv, events } = vault();
+  kv.deleteKey(10, 'cmk');
+  kv.deleteKey(20, 'cmk');
+  const denied = kv.pollUnwrap(30, 'cl1', ref);
+  assert.ok(denied.kind === 'denial' && denied.cause.startMs === 10 && denied.cause.action === 'key.delete');
+  assert.is(events.filter((e) => e.type === 'key.deleted').length, 1);
+  const purged = vault({ softDelete: false });
+  purged.vault.deleteKey(0, 'cmk');
+  purged.vault.deleteKey(1, 'cmk');
+  assert.equal(purged.events.map((e) => e.type), ['key.deleted', 'key.purged']);
+});
+
+test('every key, policy and fault change is on the timeline with what it changed', () => {
+  const { vault: kv, events } = vault();
+  kv.createVersion(1, 'cmk');
+  kv.deleteKey(2, 'cmk');
+  kv.recoverKey(3, 'cmk');
+  kv.setExpiry(4, 'cmk', 'v1', 99);
+  kv.setPolicy(5, 'cl1', ['get', 'unwrapKey']);
+  kv.removePolicy(6, 'cl1');
+  kv.beginOutage(10, 5);
+  kv.beginNetworkDenied(20, 6);
+  kv.beginTransient(30, 7, 0.5);
+  kv.beginThrottle(40, 8, 9);
+  assert.equal(events, [
+    { t: 1, type: 'key.created', entity: 'kv1/cmk', version: 'v2' },
+    { t: 2, type: 'key.deleted', entity: 'kv1/cmk' },
+    { t: 3, type: 'key.recovered', entity: 'kv1/cmk' },
+    { t: 4, type: 'key.expirySet', entity: 'kv1/cmk', version: 'v1', expMs: 99 },
+    { t: 5, type: 'accessPolicy.set', entity: 'kv1', principal: 'cl1', permissions: ['get', 'unwrapKey'] },
+    { t: 6, type: 'accessPolicy.removed', entity: 'kv1', principal: 'cl1' },
+    { t: 10, type: 'keyVault.outage.begin', entity: 'kv1', untilMs: 15 },
+    { t: 20, type: 'keyVault.networkDenied.begin', entity: 'kv1', untilMs: 26 },
+    { t: 30, type: 'keyVault.transient.begin', entity: 'kv1', untilMs: 37, failureRate: 0.5 },
+    { t: 40, type: 'keyVault.throttle.begin', entity: 'kv1', untilMs: 48, limitPer10s: 9 },
+  ]);
+});
+
+test('"deleting the cluster\'s access policy" or setting one without unwrapKey is a denial from the change on, one cause until unwrapKey is granted again', () => {
+  const { vault: kv } = vault();
+  kv.setPolicy(10, 'cl1', ['get', 'wrapKey']);
+  const first = kv.pollUnwrap(20, 'cl1', ref);
+  assert.ok(first.kind === 'denial' && first.reason === 'permissionMissing' && first.cause.startMs === 10 && first.cause.action === 'accessPolicy.set');
+  kv.setPolicy(30, 'cl1', ['get']);
+  const second = kv.pollUnwrap(40, 'cl1', ref);
+  assert.ok(second.kind === 'denial' && second.cause === first.cause, 'still the change at 10');
+  assert.is(first.cause.endMs, null, 'not over while unwrapKey is missing');
+  kv.setPolicy(50, 'cl1', ['get', 'wrapKey', 'unwrapKey']);
+  assert.is(first.cause.endMs, 50);
+  // A new principal given a policy without unwrapKey is denied from that change too.
+  kv.setPolicy(60, 'cl2', ['get']);
+  const other = kv.pollUnwrap(70, 'cl2', ref);
+  assert.ok(other.kind === 'denial' && other.cause.startMs === 60);
+  // Granting a complete policy to a principal that was never denied changes nothing.
+  kv.setPolicy(80, 'cl1', ['get', 'wrapKey', 'unwrapKey']);
+  assert.is(kinds(kv.pollUnwrap(90, 'cl1', ref)), 'success');
+});
+
+test('removing a policy that does not exist does nothing', () => {
+  const { vault: kv, events } = vault();
+  kv.removePolicy(0, 'nobody');
+  assert.equal(events, []);
+  assert.is(kinds(kv.pollUnwrap(1, 'cl1', ref)), 'success');
+});
+
+test('two overlapping outages: the vault answers again only when the second ends, and that is when the outage ends on the timeline', () => {
+  const { vault: kv, events } = vault();
+  kv.beginOutage(0, 100);
+  kv.beginOutage(50, 100);
+  kv.endWindows(100);
+  assert.is(kinds(kv.pollUnwrap(120, 'cl1', ref)), 'error:unreachable');
+  assert.is(events.filter((e) => e.type === 'keyVault.outage.end').length, 0);
+  kv.endWindows(150);
+  assert.is(kinds(kv.pollUnwrap(160, 'cl1', ref)), 'success');
+  assert.equal(events.filter((e) => e.type === 'keyVault.outage.end').map((e) => e.t), [150]);
+});
+
+test('incidents point at their cause: each cause has its own id in the vault', () => {
+  const { vault: kv } = vault();
+  kv.beginOutage(0, 10);
+  const a = kv.pollUnwrap(1, 'cl1', ref);
+  kv.endWindows(10);
+  kv.setEnabled(20, 'cmk', 'v1', false);
+  const b = kv.pollUnwrap(21, 'cl1', ref);
+  assert.ok(a.kind === 'error' && b.kind === 'denial');
+  assert.equal([a.cause.id, b.cause.id], ['kv1#1', 'kv1#2']);
+});
+
+test('oct-HSM key material comes from the seeded streams: the same seed wraps the same AEK to the same bytes', () => {
+  const one = vault().vault.wrapKey(0, 'cl1', ref, AEK).wrapped!;
+  const two = vault().vault.wrapKey(0, 'cl1', ref, AEK).wrapped!;
+  assert.equal(one, two);
+});
+
+test('an RSA key (RSA-OAEP-256) wraps and unwraps the AEK for real; only oct-HSM keys take octet material', () => {
+  const { vault: kv } = vault({ keys: [{ name: 'cmk', kty: 'RSA', sizeBits: 2048, wrapAlgorithm: 'RSA-OAEP-256', versions: ['v1'] }] });
+  const { answer, wrapped } = kv.wrapKey(0, 'cl1', ref, AEK);
+  assert.is(answer.kind, 'success');
+  assert.is(wrapped!.length, 256, 'one RSA-2048 block');
+  assert.equal(kv.unwrapKey(1, 'cl1', ref, wrapped!).aek, AEK);
+});
+
 test.run();

@@ -94,7 +94,8 @@ export class KeyVault {
     transient: [],
     throttle: [],
   };
-  private throttleWindowIndex = -1;
+  /** Window 0 needs no reset: the count starts at 0. */
+  private throttleWindowIndex = 0;
   private backgroundThrottle: { cause: Cause; lastWindowIndex: number } | null = null;
   private throttleWindowCount = 0;
   private causeCount = 0;
@@ -178,7 +179,8 @@ export class KeyVault {
   getKey(nowMs: number, principal: string, keyName: string): { answer: VaultAnswer; versions: KeyVersionInfo[] } {
     const answer = this.access(nowMs, principal, 'get');
     const key = this.keys.get(keyName);
-    if (answer.kind !== 'success' || key === undefined || key.purgedCause !== null || key.deletedCause !== null) return { answer, versions: [] };
+    // A purged key was deleted first: deletedCause covers both.
+    if (answer.kind !== 'success' || key === undefined || key.deletedCause !== null) return { answer, versions: [] };
     const versions = key.versions.map(({ id, enabled, nbfMs, expMs }) => ({ id, enabled, nbfMs, expMs }));
     return { answer, versions };
   }
@@ -221,7 +223,8 @@ export class KeyVault {
   /** Soft delete when the vault has it; otherwise the key is gone at once. */
   deleteKey(nowMs: number, keyName: string): void {
     const key = this.requireKey(keyName);
-    if (key.deletedCause !== null || key.purgedCause !== null) return;
+    // Purging needs a deleted key, so a purged key is deleted too.
+    if (key.deletedCause !== null) return;
     key.deletedCause = this.cause('revocation', 'key.delete', nowMs);
     this.deps.bus.emit({ t: nowMs, type: 'key.deleted', entity: this.keyEntity(keyName) });
     if (!this.spec.softDelete) this.purge(nowMs, key);

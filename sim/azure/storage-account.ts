@@ -93,9 +93,10 @@ class BlockLog<T extends { createdMs: number }> {
     const item = this.items[this.head];
     if (item === undefined) return undefined;
     this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    // Drop the shifted front once it is most of the array (amortised O(1); visitOlderThan clamps visited to head).
+    if (this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
-      this.visited = Math.max(0, this.visited - this.head);
+      this.visited -= this.head;
       this.head = 0;
     }
     return item;
@@ -279,7 +280,8 @@ export class StorageAccount {
     if (identityNone !== null) {
       // Without an identity the cluster cannot even authenticate to the vault.
       answer = { kind: 'denial', reason: 'identityNone', cause: identityNone };
-    } else if (this.aekCache !== null && this.verifiedVersion === wrapped.ref.version) {
+    } else if (this.verifiedVersion === wrapped.ref.version) {
+      // (verifiedVersion is only set while the AEK is cached.)
       answer = this.vault(wrapped.ref).pollUnwrap(now, this.principal, wrapped.ref);
     } else {
       // The first unwrap under a key version is a real one: its result can differ.
@@ -373,7 +375,7 @@ export class StorageAccount {
       this.cancel('pendingResume');
       return;
     }
-    if (this.state !== 'healthy') return;
+    // The timer only runs while healthy or recovering: revocation and shutdown cancel it.
     this.setState('unavailable');
     this.deps.bus.emit({ t: now, type: 'storage.unavailable', entity: this.id, lastUnwrapOkMs: this.lastUnwrapOkMs, failingSinceMs: this.failingSinceMs ?? now });
     this.incidents.interrupted(now);
