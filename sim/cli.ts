@@ -370,7 +370,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   output.write('counterexample.yaml', failure.yaml);
   output.commit();
   const file = `${output.dir}/counterexample.yaml`;
-  io.out(`explore: a documented rule broke after ${failure.runsBeforeFailure} runs (seed ${seed}); shrunk ${failure.shrinks} times to ${failure.scenario.actions.length} actions`);
+  io.out(`explore: a documented rule broke after ${failure.runsBeforeFailure} runs (seed ${seed}); shrunk ${failure.shrinks} times to ${failure.scenario.actions.length} action${failure.scenario.actions.length === 1 ? '' : 's'}`);
   for (const v of failure.violations.slice(0, 5)) io.out(`  rule ${v.rule} (${v.name}): ${v.message}`);
   io.out(`wrote ${file}`);
   io.out(`replay: npx cmk-sim run ${file}`);
