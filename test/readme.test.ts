@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { paramsTable } from '../reports/params-table.ts';
@@ -18,6 +20,16 @@ test('the README parameter table is the one made from the parameter specs (run: 
 
 test('the README names every built-in scenario', () => {
   for (const { name } of listBuiltins()) assert.ok(readme.includes(`\`${name}\``), name);
+});
+
+test('the output the README shows for npm start is what the default run prints today', async () => {
+  // Loaded as ESM (see test/cli.test.ts).
+  const { main } = await import('../sim/cli.ts');
+  const dir = join(mkdtempSync(join(tmpdir(), 'cmk-sim-readme-')), 'out');
+  const out: string[] = [];
+  assert.is(await main(['run', 'kv-outage-45m', '--out', dir], { out: (t) => out.push(t), err: () => {} }), 0);
+  const printed = out.join('\n').replaceAll(dir, 'out/kv-outage-45m-seed7');
+  assert.ok(readme.includes(printed), `README.md should show:\n${printed}`);
 });
 
 test.run();
