@@ -105,25 +105,32 @@ function histogram(metric: Metric, values: readonly number[], quantiles: MetricS
   if (max === min) {
     body = `<text x="${(LEFT + WIDTH) / 2}" y="${HEIGHT / 2}" font-size="14" text-anchor="middle" fill="#555">${escapeHtml(`all ${count(values.length)} runs: ${show(metric, min)}`)}</text>`;
   } else {
-    const binWidth = (max - min) / BINS;
+    // A heavy tail (p99 in the left half of the range) would squeeze every run into the first bar:
+    // then the bars cover min to p99 and one last bar, in another colour, counts the runs above p99.
+    const tail = quantiles.p99 > min && quantiles.p99 - min < (max - min) / 2;
+    const high = tail ? quantiles.p99 : max;
+    const regular = tail ? BINS - 1 : BINS;
+    const binWidth = (high - min) / regular;
     const counts = new Array<number>(BINS).fill(0);
-    for (const v of values) counts[Math.min(BINS - 1, Math.floor((v - min) / binWidth))]!++;
+    for (const v of values) counts[v > high ? BINS - 1 : Math.min(regular - 1, Math.floor((v - min) / binWidth))]!++;
     const tallest = Math.max(...counts);
     const barWidth = PLOT_WIDTH / BINS;
     const bars = counts.map((n, i) => {
       const h = (n / tallest) * PLOT_HEIGHT;
-      const label = `${show(metric, min + i * binWidth)} to ${show(metric, min + (i + 1) * binWidth)}: ${count(n)} runs`;
-      return `<rect x="${(LEFT + i * barWidth + 1).toFixed(1)}" y="${(TOP + PLOT_HEIGHT - h).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#3b6ea8"><title>${escapeHtml(label)}</title></rect>`;
+      const above = i >= regular;
+      const label = above ? `above p99 (${show(metric, high)}) to ${show(metric, max)}: ${count(n)} runs` : `${show(metric, min + i * binWidth)} to ${show(metric, min + (i + 1) * binWidth)}: ${count(n)} runs`;
+      return `<rect x="${(LEFT + i * barWidth + 1).toFixed(1)}" y="${(TOP + PLOT_HEIGHT - h).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${above ? '#d35400' : '#3b6ea8'}"><title>${escapeHtml(label)}</title></rect>`;
     });
     const markers = (['p50', 'p90', 'p99'] as const).map((q) => {
-      const x = (LEFT + ((quantiles[q] - min) / (max - min)) * PLOT_WIDTH).toFixed(1);
+      const x = (LEFT + ((quantiles[q] - min) / (high - min)) * regular * barWidth).toFixed(1);
       return `<line x1="${x}" y1="${TOP}" x2="${x}" y2="${TOP + PLOT_HEIGHT}" stroke="#c0392b" stroke-dasharray="4 3"><title>${q} ${escapeHtml(show(metric, quantiles[q]))}</title></line>`;
     });
+    const right = tail ? `p99 ${show(metric, high)} | above, up to ${show(metric, max)}` : show(metric, max);
     body = [
       ...bars,
       ...markers,
       `<text x="${LEFT}" y="${HEIGHT - 22}" font-size="11">${escapeHtml(show(metric, min))}</text>`,
-      `<text x="${WIDTH - 10}" y="${HEIGHT - 22}" font-size="11" text-anchor="end">${escapeHtml(show(metric, max))}</text>`,
+      `<text x="${WIDTH - 10}" y="${HEIGHT - 22}" font-size="11" text-anchor="end">${escapeHtml(right)}</text>`,
       `<text x="${LEFT - 6}" y="${TOP + 6}" font-size="11" text-anchor="end">${tallest}</text>`,
       `<text x="${LEFT - 6}" y="${TOP + PLOT_HEIGHT}" font-size="11" text-anchor="end">0</text>`,
       `<text x="${(LEFT + WIDTH) / 2}" y="${HEIGHT - 6}" font-size="11" text-anchor="middle">${escapeHtml(metric.name)} (runs per bin)</text>`,

@@ -72,6 +72,21 @@ test('percentiles are nearest-rank and the mean is exact, as computed by hand', 
   assert.ok(wilson(0, 100).high > 0.03 && wilson(0, 100).high < 0.04, 'zero in 100 still allows about 3.7 %');
 });
 
+test('summary.html: a heavy tail gets its own bar above p99, so the bulk of the runs is not squeezed into one bar', async () => {
+  const { renderSummaryHtml } = await import('../reports/sweep.ts');
+  // 99 runs lose 1 to 99 records, one loses 10,000: p99 is 99, far left of the maximum.
+  const rows = Array.from({ length: 100 }, (_, i) => row(i, { droppedRecords: i < 99 ? i + 1 : 10_000 }));
+  const manifest = { scenario: 't', scenarioDigest: 'sha256:0', profile: '2020-11', version: '0', firstSeed: 0, runs: 100, shard: null };
+  const html = renderSummaryHtml(manifest, summarize(rows), rows);
+  const figure = html.slice(html.indexOf('<code>droppedRecords</code>'), html.indexOf('</figure>', html.indexOf('<code>droppedRecords</code>')));
+  assert.match(figure, /<title>above p99 \(99\) to 10,000: 1 runs<\/title>/);
+  assert.match(figure, /<title>1 to 6.16: 6 runs<\/title>/, '19 bars of (99 - 1) / 19 records from 1 to p99');
+  assert.match(figure, /p99 99 \| above, up to 10,000/);
+  // Without a tail the bars span min to max.
+  const even = Array.from({ length: 100 }, (_, i) => row(i, { droppedRecords: i }));
+  assert.not.match(renderSummaryHtml(manifest, summarize(even), even), /above p99/);
+});
+
 test('shards: i/n from 0 to n-1; their seeds are contiguous blocks covering the sweep exactly once', () => {
   assert.equal(parseShard('0/4'), { index: 0, count: 4 });
   for (const bad of ['4/4', '1/0', '-1/3', '1 / 3', 'a/b', '2']) assert.is(parseShard(bad), undefined, bad);
