@@ -25,3 +25,8 @@ export function count(n: number): string {
 export function percent(fraction: number, digits = 3): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

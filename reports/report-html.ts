@@ -12,7 +12,8 @@
 
 import type { SimEvent } from '../sim/observe/events.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
-import { count, percent, sinceStart, span, wallClock } from './format.ts';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../sim/engine/duration.ts';
+import { count, escapeHtml, percent, sinceStart, span, wallClock } from './format.ts';
 import { sentence } from './story.ts';
 
 /** What a shaded window on a lane means. */
@@ -310,7 +311,7 @@ export class ReportCollector {
       '<head>',
       '<meta charset="utf-8" />',
       '<meta name="viewport" content="width=device-width, initial-scale=1" />',
-      `<title>${esc(`cmk-sim report: ${result.scenario} (seed ${result.seed})`)}</title>`,
+      `<title>${escapeHtml(`cmk-sim report: ${result.scenario} (seed ${result.seed})`)}</title>`,
       `<style>${CSS}</style>`,
       '</head>',
       '<body>',
@@ -327,7 +328,7 @@ export class ReportCollector {
     push(...operations(result));
     push(...expectations(result));
     push(
-      `<footer>cmk-sim ${esc(result.version)} · scenario ${esc(result.scenario)} · seed ${result.seed} · profile ${esc(result.profile)} · ${count(result.events)} simulator events. The same run gives the same page; sla.json holds every figure.</footer>`,
+      `<footer>cmk-sim ${escapeHtml(result.version)} · scenario ${escapeHtml(result.scenario)} · seed ${result.seed} · profile ${escapeHtml(result.profile)} · ${count(result.events)} simulator events. The same run gives the same page; sla.json holds every figure.</footer>`,
       '</main>',
       '</body>',
       '</html>',
@@ -382,7 +383,7 @@ export class ReportCollector {
     ];
     const out: string[] = [];
     out.push('<section id="timeline">', '<h2>Timeline</h2>');
-    out.push(`<p class="lead">${esc(`Starts ${wallClock(result.start, 0)} and runs ${span(end)}. Each lane is one Key Vault, storage account or workspace; shading marks when it was in trouble. Storage lanes show the account's state on top and the Microsoft-key (MMK) buffer below. Hover a shape for details.`)}</p>`);
+    out.push(`<p class="lead">${escapeHtml(`Starts ${wallClock(result.start, 0)} and runs ${span(end)}. Each lane is one Key Vault, storage account or workspace; shading marks when it was in trouble. Storage lanes show the account's state on top and the Microsoft-key (MMK) buffer below. Hover a shape for details.`)}</p>`);
     out.push(legend());
     out.push(`<div class="figure">${this.timelineSvg(page, groups, 'timeline-title', `Timeline of ${result.scenario}, the whole run: a lane per Key Vault, storage account and workspace, shaded where something was wrong, actions numbered`)}</div>`);
     const closeUps = this.closeUps(end);
@@ -390,7 +391,7 @@ export class ReportCollector {
     const closeUpGroups = groups.map((g) => (g.group === 'workspace' ? { ...g, shown: this.shown('workspace', Object.keys(result.workspaces), end, CLOSE_UP_WORKSPACES_MAX) } : g));
     closeUps.forEach(([from, to], i) => {
       const zoom = new Page(result, from, to);
-      out.push(`<h3>${esc(`Close-up ${closeUps.length > 1 ? `${i + 1} ` : ''}from ${sinceStart(from)} to ${sinceStart(to)} (${span(to - from)})`)}</h3>`);
+      out.push(`<h3>${escapeHtml(`Close-up ${closeUps.length > 1 ? `${i + 1} ` : ''}from ${sinceStart(from)} to ${sinceStart(to)} (${span(to - from)})`)}</h3>`);
       out.push(`<div class="figure">${this.timelineSvg(zoom, closeUpGroups, `timeline-closeup-${i + 1}-title`, `Close-up of the timeline from ${sinceStart(from)} to ${sinceStart(to)}`)}</div>`);
     });
     out.push(...this.actionsTable(result));
@@ -453,7 +454,7 @@ export class ReportCollector {
     const backgrounds: string[] = [];
     for (const { group, title: groupTitle, noun, shown } of groups) {
       backgrounds.push(`<rect class="group-band" x="0" y="${y}" width="${width}" height="${groupHeight}" />`);
-      body.push(`<text class="group-title" x="8" y="${y + 16}">${esc(groupTitle)} (${count(shown.total)})</text>`);
+      body.push(`<text class="group-title" x="8" y="${y + 16}">${escapeHtml(groupTitle)} (${count(shown.total)})</text>`);
       y += groupHeight;
       shown.lanes.forEach(({ name, lane, windows }, index) => {
         if (index % 2 === 1) backgrounds.push(`<rect class="lane-band" x="0" y="${y}" width="${width}" height="${laneHeight}" />`);
@@ -465,7 +466,7 @@ export class ReportCollector {
         y += laneHeight;
       }
       if (shown.hidden > 0) {
-        body.push(`<text class="note more" x="${x0}" y="${y + 16}">${count(shown.hidden)} more ${esc(noun)} not shown (the ${count(shown.lanes.length)} shown are those with the most shaded time; sla.json has them all)</text>`);
+        body.push(`<text class="note more" x="${x0}" y="${y + 16}">${count(shown.hidden)} more ${escapeHtml(noun)} not shown (the ${count(shown.lanes.length)} shown are those with the most shaded time; sla.json has them all)</text>`);
         y += laneHeight;
       }
     }
@@ -473,15 +474,15 @@ export class ReportCollector {
     const svg: string[] = [];
     svg.push(
       `<svg class="chart timeline${page.fromMs === 0 && page.toMs === result.durationMs ? '' : ' closeup'}" role="img" aria-labelledby="${titleId}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" data-x0="${x0}" data-x1="${x1}" data-from-ms="${page.fromMs}" data-to-ms="${page.toMs}">`,
-      `<title id="${titleId}">${esc(title)}</title>`,
+      `<title id="${titleId}">${escapeHtml(title)}</title>`,
     );
     svg.push(...backgrounds);
     // Time grid and axis.
     for (const tick of page.ticks) {
       const x = n(page.x(tick));
       svg.push(`<line class="grid" x1="${x}" y1="${axisHeight - 6}" x2="${x}" y2="${height - 8}" />`);
-      svg.push(`<text class="tick" x="${x}" y="16" text-anchor="middle">${esc(tickLabel(tick))}</text>`);
-      svg.push(`<text class="tick sub" x="${x}" y="30" text-anchor="middle">${esc(shortClock(result.start, tick))}</text>`);
+      svg.push(`<text class="tick" x="${x}" y="16" text-anchor="middle">${escapeHtml(tickLabel(tick))}</text>`);
+      svg.push(`<text class="tick sub" x="${x}" y="30" text-anchor="middle">${escapeHtml(shortClock(result.start, tick))}</text>`);
     }
     svg.push(`<text class="axis-note" x="8" y="16">time from start</text>`, `<text class="axis-note sub" x="8" y="30">UTC (month-day time)</text>`);
     if (this.actions.length > 0) {
@@ -490,7 +491,7 @@ export class ReportCollector {
       for (const { action, x, level, number } of placed) {
         const cy = top + 14 + level * 20;
         svg.push(
-          `<g class="action-mark" data-t-ms="${action.t}"><title>${esc(`#${number} ${sinceStart(action.t)} (${wallClock(result.start, action.t)}): ${sentence(action)}`)}</title>` +
+          `<g class="action-mark" data-t-ms="${action.t}"><title>${escapeHtml(`#${number} ${sinceStart(action.t)} (${wallClock(result.start, action.t)}): ${sentence(action)}`)}</title>` +
             `<line class="action-line" x1="${n(x)}" y1="${cy + 8}" x2="${n(x)}" y2="${height - 8}" />` +
             `<circle cx="${n(x)}" cy="${cy}" r="8" /><text x="${n(x)}" y="${cy + 3.5}" text-anchor="middle">${number}</text></g>`,
         );
@@ -506,7 +507,7 @@ export class ReportCollector {
     if (this.actions.length === 0) return ['<p class="note">No actions: the scenario only runs its workload.</p>'];
     const out = ['<table class="actions">', '<thead><tr><th>#</th><th>at</th><th>UTC</th><th>action</th></tr></thead>', '<tbody>'];
     this.actions.slice(0, TABLE_ROWS_MAX).forEach((a, i) => {
-      out.push(`<tr><td class="num">${i + 1}</td><td>${esc(sinceStart(a.t))}</td><td>${esc(wallClock(result.start, a.t))}</td><td>${esc(sentence(a))}</td></tr>`);
+      out.push(`<tr><td class="num">${i + 1}</td><td>${escapeHtml(sinceStart(a.t))}</td><td>${escapeHtml(wallClock(result.start, a.t))}</td><td>${escapeHtml(sentence(a))}</td></tr>`);
     });
     out.push('</tbody>', '</table>');
     if (this.actions.length > TABLE_ROWS_MAX) out.push(`<p class="note">${count(this.actions.length - TABLE_ROWS_MAX)} more actions in timeline.jsonl.</p>`);
@@ -530,7 +531,7 @@ export class ReportCollector {
     const chart = new LineChart(page, 260, 0, 1);
     const target = result.slo.target;
     const svg: string[] = [chart.open('availability-title')];
-    svg.push(`<title id="availability-title">${esc(`Query and ingestion availability over time, 0 to 100 %, with the SLO target ${percent(target, 1)}`)}</title>`);
+    svg.push(`<title id="availability-title">${escapeHtml(`Query and ingestion availability over time, 0 to 100 %, with the SLO target ${percent(target, 1)}`)}</title>`);
     svg.push(...this.contextBands(page, chart.top, chart.bottom));
     for (const v of [0, 0.25, 0.5, 0.75, 1]) svg.push(chart.yTick(v, `${Math.round(v * 100)} %`));
     svg.push(...chart.xAxis());
@@ -545,7 +546,7 @@ export class ReportCollector {
     return [
       '<section id="availability">',
       '<h2>Availability</h2>',
-      `<p class="lead">${esc(`Share of requests that succeed, as it changes. Queries: ${percent(q.availabilityByRequests)} over the run; ingestion: ${percent(i.availabilityByRequests)}. Faint bands: Key Vault trouble.`)}</p>`,
+      `<p class="lead">${escapeHtml(`Share of requests that succeed, as it changes. Queries: ${percent(q.availabilityByRequests)} over the run; ingestion: ${percent(i.availabilityByRequests)}. Faint bands: Key Vault trouble.`)}</p>`,
       `<div class="figure">${svg.join('')}</div>`,
       '</section>',
     ];
@@ -556,7 +557,7 @@ export class ReportCollector {
     const max = niceCeiling(Math.max(this.lost.max, this.buffered.max, 1));
     const chart = new LineChart(page, 240, 0, max);
     const svg: string[] = [chart.open('records-title')];
-    svg.push(`<title id="records-title">${esc(`Records lost so far (cumulative) and records waiting in the MMK buffer, over time; at most ${count(max)}`)}</title>`);
+    svg.push(`<title id="records-title">${escapeHtml(`Records lost so far (cumulative) and records waiting in the MMK buffer, over time; at most ${count(max)}`)}</title>`);
     svg.push(...this.contextBands(page, chart.top, chart.bottom));
     for (let k = 0; k <= 4; k++) svg.push(chart.yTick((max * k) / 4, count((max * k) / 4)));
     svg.push(...chart.xAxis());
@@ -568,7 +569,7 @@ export class ReportCollector {
     return [
       '<section id="records-lost">',
       '<h2>Records lost and buffered</h2>',
-      `<p class="lead">${esc(`${count(ing.droppedRecords)} of ${count(ing.offeredRecords)} offered records lost; ${count(ing.replayedRecords)} replayed from the MMK buffer under the customer key; ${count(ing.bufferedRecords)} still buffered at the end.`)}</p>`,
+      `<p class="lead">${escapeHtml(`${count(ing.droppedRecords)} of ${count(ing.offeredRecords)} offered records lost; ${count(ing.replayedRecords)} replayed from the MMK buffer under the customer key; ${count(ing.bufferedRecords)} still buffered at the end.`)}</p>`,
       `<div class="figure">${svg.join('')}</div>`,
       '</section>',
     ];
@@ -626,7 +627,7 @@ class LineChart {
 
   yTick(value: number, label: string): string {
     const y = n(this.y(value));
-    return `<line class="grid" x1="${LAYOUT.x0}" y1="${y}" x2="${LAYOUT.x1}" y2="${y}" /><text class="tick" x="${LAYOUT.x0 - 8}" y="${n(this.y(value) + 4)}" text-anchor="end">${esc(label)}</text>`;
+    return `<line class="grid" x1="${LAYOUT.x0}" y1="${y}" x2="${LAYOUT.x1}" y2="${y}" /><text class="tick" x="${LAYOUT.x0 - 8}" y="${n(this.y(value) + 4)}" text-anchor="end">${escapeHtml(label)}</text>`;
   }
 
   xAxis(): string[] {
@@ -634,8 +635,8 @@ class LineChart {
     for (const tick of this.page.ticks) {
       const x = n(this.page.x(tick));
       out.push(`<line class="axis" x1="${x}" y1="${this.bottom}" x2="${x}" y2="${this.bottom + 5}" />`);
-      out.push(`<text class="tick" x="${x}" y="${this.bottom + 18}" text-anchor="middle">${esc(tickLabel(tick))}</text>`);
-      out.push(`<text class="tick sub" x="${x}" y="${this.bottom + 31}" text-anchor="middle">${esc(shortClock(this.page.result.start, tick))}</text>`);
+      out.push(`<text class="tick" x="${x}" y="${this.bottom + 18}" text-anchor="middle">${escapeHtml(tickLabel(tick))}</text>`);
+      out.push(`<text class="tick sub" x="${x}" y="${this.bottom + 31}" text-anchor="middle">${escapeHtml(shortClock(this.page.result.start, tick))}</text>`);
     }
     return out;
   }
@@ -650,14 +651,14 @@ class LineChart {
       d.push(i === 0 ? `M${x} ${y}` : `H${x}V${y}`);
     });
     d.push(`H${LAYOUT.x1}`);
-    return `<path class="line ${cls}" d="${d.join('')}"><title>${esc(label)}</title></path>`;
+    return `<path class="line ${cls}" d="${d.join('')}"><title>${escapeHtml(label)}</title></path>`;
   }
 
   legend(items: [string, string][]): string {
     let x = LAYOUT.x0;
     const out: string[] = [];
     for (const [cls, label] of items) {
-      out.push(`<line class="${cls} key" x1="${x}" y1="14" x2="${x + 24}" y2="14" /><text class="legend-text" x="${x + 30}" y="18">${esc(label)}</text>`);
+      out.push(`<line class="${cls} key" x1="${x}" y1="14" x2="${x + 24}" y2="14" /><text class="legend-text" x="${x + 30}" y="18">${escapeHtml(label)}</text>`);
       x += 48 + label.length * 7;
     }
     return `<g class="chart-legend">${out.join('')}</g>`;
@@ -668,8 +669,8 @@ function laneSvg(page: Page, group: Group, name: string, lane: Lane, windows: Wi
   const { laneHeight, x0, x1 } = LAYOUT;
   const isStorage = group === 'storage';
   const parts: string[] = [];
-  parts.push(`<g class="lane" data-lane="${esc(name)}">`);
-  parts.push(`<text class="lane-label" x="16" y="${top + 16}">${esc(truncate(name, 26))}<title>${esc(name)}</title></text>`);
+  parts.push(`<g class="lane" data-lane="${escapeHtml(name)}">`);
+  parts.push(`<text class="lane-label" x="16" y="${top + 16}">${escapeHtml(truncate(name, 26))}<title>${escapeHtml(name)}</title></text>`);
   parts.push(`<line class="lane-rule" x1="${x0}" y1="${top + laneHeight}" x2="${x1}" y2="${top + laneHeight}" />`);
   for (const w of windows) {
     if (w.to < w.from || w.to < page.fromMs || w.from > page.toMs) continue;
@@ -680,29 +681,29 @@ function laneSvg(page: Page, group: Group, name: string, lane: Lane, windows: Wi
     const wide = Math.max(1.5, page.x(w.to) - x);
     const info = `${name}: ${WINDOW_KINDS[w.kind].label} from ${sinceStart(w.from)} to ${sinceStart(w.to)} (${span(w.to - w.from)})`;
     parts.push(
-      `<rect class="win" data-kind="${w.kind}" data-from-ms="${w.from}" data-to-ms="${w.to}" x="${n(x)}" y="${y}" width="${n(wide)}" height="${h}" fill="${WINDOW_KINDS[w.kind].fill}"><title>${esc(info)}</title></rect>`,
+      `<rect class="win" data-kind="${w.kind}" data-from-ms="${w.from}" data-to-ms="${w.to}" x="${n(x)}" y="${y}" width="${n(wide)}" height="${h}" fill="${WINDOW_KINDS[w.kind].fill}"><title>${escapeHtml(info)}</title></rect>`,
     );
   }
   for (const mark of lane.marks) {
     if (!page.contains(mark.t)) continue;
     const x = n(page.x(mark.t));
     const cy = top + laneHeight / 2;
-    parts.push(`<path class="mark mark-${mark.tone}" d="M${x} ${cy - 6}L${n(page.x(mark.t) + 5)} ${cy}L${x} ${cy + 6}L${n(page.x(mark.t) - 5)} ${cy}Z"><title>${esc(`${sinceStart(mark.t)}: ${mark.text}`)}</title></path>`);
+    parts.push(`<path class="mark mark-${mark.tone}" d="M${x} ${cy - 6}L${n(page.x(mark.t) + 5)} ${cy}L${x} ${cy + 6}L${n(page.x(mark.t) - 5)} ${cy}Z"><title>${escapeHtml(`${sinceStart(mark.t)}: ${mark.text}`)}</title></path>`);
   }
   parts.push('</g>');
   return parts;
 }
 
 function header(result: RunResult): string[] {
-  const out = ['<header>', `<h1>${esc(result.scenario)}</h1>`];
-  if (result.description !== '') out.push(`<p class="description">${esc(result.description)}</p>`);
+  const out = ['<header>', `<h1>${escapeHtml(result.scenario)}</h1>`];
+  if (result.description !== '') out.push(`<p class="description">${escapeHtml(result.description)}</p>`);
   out.push(
     `<p class="meta">${[
       `seed <b>${result.seed}</b>`,
-      `profile <b>${esc(result.profile)}</b>`,
-      `cmk-sim <b>${esc(result.version)}</b>`,
-      `start <b>${esc(wallClock(result.start, 0))}</b>`,
-      `duration <b>${esc(span(result.durationMs))}</b>`,
+      `profile <b>${escapeHtml(result.profile)}</b>`,
+      `cmk-sim <b>${escapeHtml(result.version)}</b>`,
+      `start <b>${escapeHtml(wallClock(result.start, 0))}</b>`,
+      `duration <b>${escapeHtml(span(result.durationMs))}</b>`,
       `<b>${count(result.events)}</b> simulator events`,
     ].join(' · ')}</p>`,
     '</header>',
@@ -717,7 +718,7 @@ function headline(result: RunResult): string[] {
   const seen = result.incidents.filter((i) => i.unavailableAtMs !== null).length;
   const failedExpectations = result.expectations.filter((e) => !e.pass).length;
   const card = (label: string, value: string, tone: 'good' | 'bad' | 'warn' | 'plain', note = '') =>
-    `<div class="card ${tone}"><div class="card-label">${esc(label)}</div><div class="card-value">${esc(value)}</div>${note === '' ? '' : `<div class="card-note">${esc(note)}</div>`}</div>`;
+    `<div class="card ${tone}"><div class="card-label">${escapeHtml(label)}</div><div class="card-value">${escapeHtml(value)}</div>${note === '' ? '' : `<div class="card-note">${escapeHtml(note)}</div>`}</div>`;
   return [
     '<section id="headline" class="cards">',
     card('records offered', count(ing.offeredRecords), 'plain'),
@@ -760,18 +761,18 @@ function incidents(result: RunResult): string[] {
 }
 
 function incidentRow(result: RunResult, i: Incident): string {
-  const at = (ms: number | null) => (ms === null ? '<span class="none">-</span>' : `<span title="${esc(wallClock(result.start, ms))}">${esc(sinceStart(ms))}</span>`);
+  const at = (ms: number | null) => (ms === null ? '<span class="none">-</span>' : `<span title="${escapeHtml(wallClock(result.start, ms))}">${escapeHtml(sinceStart(ms))}</span>`);
   const seenFor = i.unavailableAtMs === null ? 'never' : i.resumedAtMs === null ? 'until the end' : span(i.resumedAtMs - i.unavailableAtMs);
   return (
-    `<tr><td>${esc(i.storageAccount)}</td><td><span class="tag tag-${i.kind}">${esc(i.kind)}</span></td><td>${esc(i.cause)}</td><td>${at(i.startMs)}</td><td>${at(i.unavailableAtMs)}</td>` +
-    `<td>${at(i.restoredAtMs)}</td><td>${at(i.resumedAtMs)}</td><td>${esc(seenFor)}</td><td class="num">${count(i.bufferedRecords)}</td><td class="num${i.droppedRecords > 0 ? ' bad' : ''}">${count(i.droppedRecords)}</td></tr>`
+    `<tr><td>${escapeHtml(i.storageAccount)}</td><td><span class="tag tag-${i.kind}">${escapeHtml(i.kind)}</span></td><td>${escapeHtml(i.cause)}</td><td>${at(i.startMs)}</td><td>${at(i.unavailableAtMs)}</td>` +
+    `<td>${at(i.restoredAtMs)}</td><td>${at(i.resumedAtMs)}</td><td>${escapeHtml(seenFor)}</td><td class="num">${count(i.bufferedRecords)}</td><td class="num${i.droppedRecords > 0 ? ' bad' : ''}">${count(i.droppedRecords)}</td></tr>`
   );
 }
 
 function slo(result: RunResult): string[] {
   const s = result.slo;
   const credit = s.serviceCredit;
-  const out = ['<section id="slo">', `<h2>SLO ${esc(percent(s.target, 1))}</h2>`];
+  const out = ['<section id="slo">', `<h2>SLO ${escapeHtml(percent(s.target, 1))}</h2>`];
   out.push(
     '<table class="slo">',
     '<thead><tr><th></th><th class="num">by requests</th><th class="num">by good minutes</th><th class="num">good minutes</th><th class="num">error budget used</th></tr></thead>',
@@ -780,27 +781,27 @@ function slo(result: RunResult): string[] {
   for (const [what, f] of [['queries', s.queries], ['ingestion (stored as it lands)', s.ingestion]] as const) {
     const tone = f.availabilityByRequests >= s.target ? 'good' : 'bad';
     out.push(
-      `<tr><th>${esc(what)}</th><td class="num ${tone}">${esc(percent(f.availabilityByRequests))}</td><td class="num">${esc(percent(f.availabilityByGoodMinutes))}</td><td class="num">${count(f.goodMinutes)} of ${count(f.minutes)}</td><td class="num">${esc(percent(f.errorBudgetUsed, 1))}</td></tr>`,
+      `<tr><th>${escapeHtml(what)}</th><td class="num ${tone}">${escapeHtml(percent(f.availabilityByRequests))}</td><td class="num">${escapeHtml(percent(f.availabilityByGoodMinutes))}</td><td class="num">${count(f.goodMinutes)} of ${count(f.minutes)}</td><td class="num">${escapeHtml(percent(f.errorBudgetUsed, 1))}</td></tr>`,
     );
   }
   out.push('</tbody>', '</table>');
   out.push('<h3>Burn-rate alerts on the queries</h3>', '<p class="lead">The SRE workbook\'s multi-window alerts, evaluated every minute.</p>', '<ul class="alerts">');
   for (const alert of s.queries.alerts) {
     const when = alert.firings.map((f) => `${sinceStart(f.firedAtMs)} to ${f.resolvedAtMs === null ? 'the end' : sinceStart(f.resolvedAtMs)}`);
-    out.push(`<li><b>${esc(alert.name)}</b>: ${when.length === 0 ? '<span class="good">never fired</span>' : `<span class="bad">fired</span> ${esc(when.join(', '))}`}</li>`);
+    out.push(`<li><b>${escapeHtml(alert.name)}</b>: ${when.length === 0 ? '<span class="good">never fired</span>' : `<span class="bad">fired</span> ${escapeHtml(when.join(', '))}`}</li>`);
   }
   out.push('</ul>');
   out.push('<h3>Service credit</h3>');
   out.push(
-    `<p id="service-credit" class="credit ${credit.creditPercent > 0 ? 'bad' : 'good'}">${esc(
+    `<p id="service-credit" class="credit ${credit.creditPercent > 0 ? 'bad' : 'good'}">${escapeHtml(
       `${count(credit.downtimeMinutes)} minutes of query downtime in a ${count(credit.periodMinutes)}-minute billing period: uptime ${percent(credit.uptime)}, `,
-    )}<b>${esc(`${credit.creditPercent} % service credit`)}</b>.</p>`,
+    )}<b>${escapeHtml(`${credit.creditPercent} % service credit`)}</b>.</p>`,
   );
   if (credit.tiers.length > 0) {
     out.push('<table class="tiers">', '<thead><tr><th>monthly uptime below</th><th class="num">credit</th></tr></thead>', '<tbody>');
     for (const tier of credit.tiers) {
       const applies = credit.creditPercent > 0 && tier.creditPercent === credit.creditPercent && credit.uptime < tier.below;
-      out.push(`<tr${applies ? ' class="applies"' : ''}><td>${esc(percent(tier.below, 2))}</td><td class="num">${tier.creditPercent} %</td></tr>`);
+      out.push(`<tr${applies ? ' class="applies"' : ''}><td>${escapeHtml(percent(tier.below, 2))}</td><td class="num">${tier.creditPercent} %</td></tr>`);
     }
     out.push('</tbody>', '</table>');
   } else out.push('<p class="note">No credit tiers configured.</p>');
@@ -809,7 +810,7 @@ function slo(result: RunResult): string[] {
     out.push('<h3>Recovery per incident</h3>', '<ul class="recovery">');
     for (const i of seen.slice(0, TABLE_ROWS_MAX)) {
       const recovery = i.resumedAtMs === null ? 'not recovered by the end' : span(i.resumedAtMs - i.unavailableAtMs!);
-      out.push(`<li>${esc(`${i.storageAccount} ${i.kind} (${i.cause}): ${recovery} from users seeing it to resumed; ${count(i.droppedRecords)} records lost`)}</li>`);
+      out.push(`<li>${escapeHtml(`${i.storageAccount} ${i.kind} (${i.cause}): ${recovery} from users seeing it to resumed; ${count(i.droppedRecords)} records lost`)}</li>`);
     }
     out.push('</ul>');
   }
@@ -820,16 +821,16 @@ function slo(result: RunResult): string[] {
 function rules(result: RunResult): string[] {
   const inv = result.invariants;
   const out = ['<section id="rules">', '<h2>Documented rules</h2>'];
-  out.push(`<p class="lead">${esc(`${count(inv.checked)} checks of what the documentation promises; ${inv.violations.length === 0 ? 'every rule held' : `${inv.violations.length} violations`}.`)}</p>`);
+  out.push(`<p class="lead">${escapeHtml(`${count(inv.checked)} checks of what the documentation promises; ${inv.violations.length === 0 ? 'every rule held' : `${inv.violations.length} violations`}.`)}</p>`);
   out.push('<table class="rules">', '<thead><tr><th class="num">rule</th><th>what the documentation promises</th><th class="num">checks</th><th class="num">violations</th></tr></thead>', '<tbody>');
   for (const r of inv.rules) {
     const broken = inv.violations.filter((v) => v.rule === r.rule).length;
-    out.push(`<tr><td class="num">${r.rule}</td><td>${esc(r.text)}</td><td class="num">${count(r.checks)}</td><td class="num ${broken > 0 ? 'bad' : 'good'}">${broken}</td></tr>`);
+    out.push(`<tr><td class="num">${r.rule}</td><td>${escapeHtml(r.text)}</td><td class="num">${count(r.checks)}</td><td class="num ${broken > 0 ? 'bad' : 'good'}">${broken}</td></tr>`);
   }
   out.push('</tbody>', '</table>');
   if (inv.violations.length > 0) {
     out.push('<ul class="violations">');
-    for (const v of inv.violations) out.push(`<li class="bad">${esc(`Rule ${v.rule} (${v.name}) broken at ${sinceStart(v.atMs)} on ${v.entity}: ${v.message}.`)}</li>`);
+    for (const v of inv.violations) out.push(`<li class="bad">${escapeHtml(`Rule ${v.rule} (${v.name}) broken at ${sinceStart(v.atMs)} on ${v.entity}: ${v.message}.`)}</li>`);
     out.push('</ul>');
   }
   out.push('</section>');
@@ -847,7 +848,7 @@ function operations(result: RunResult): string[] {
   ops.slice(0, TABLE_ROWS_MAX).forEach((op, index) => {
     const tone = op.status === 'Succeeded' ? 'good' : op.status === 'Failed' ? 'bad' : '';
     out.push(
-      `<tr><td class="num">${index}</td><td>${esc(sinceStart(op.atMs))}</td><td>${esc(op.action)}</td><td>${esc(op.target)}</td><td class="${tone}">${esc(op.status)}</td><td>${esc(op.code ?? '')}</td><td>${esc(op.message ?? '')}</td><td>${op.completedAtMs === null ? '' : esc(sinceStart(op.completedAtMs))}</td></tr>`,
+      `<tr><td class="num">${index}</td><td>${escapeHtml(sinceStart(op.atMs))}</td><td>${escapeHtml(op.action)}</td><td>${escapeHtml(op.target)}</td><td class="${tone}">${escapeHtml(op.status)}</td><td>${escapeHtml(op.code ?? '')}</td><td>${escapeHtml(op.message ?? '')}</td><td>${op.completedAtMs === null ? '' : escapeHtml(sinceStart(op.completedAtMs))}</td></tr>`,
     );
   });
   out.push('</tbody>', '</table>');
@@ -867,7 +868,7 @@ function expectations(result: RunResult): string[] {
   out.push('<table class="expectations">', '<thead><tr><th>metric</th><th>expected</th><th>actual</th><th>held</th></tr></thead>', '<tbody>');
   for (const e of result.expectations) {
     out.push(
-      `<tr><td><code>${esc(e.metric)}</code></td><td>${esc(`${e.op} ${JSON.stringify(e.value)}`)}</td><td><code>${esc(JSON.stringify(e.actual) ?? 'undefined')}</code></td><td class="${e.pass ? 'good' : 'bad'}">${e.pass ? 'yes' : 'no'}</td></tr>`,
+      `<tr><td><code>${escapeHtml(e.metric)}</code></td><td>${escapeHtml(`${e.op} ${JSON.stringify(e.value)}`)}</td><td><code>${escapeHtml(JSON.stringify(e.actual) ?? 'undefined')}</code></td><td class="${e.pass ? 'good' : 'bad'}">${e.pass ? 'yes' : 'no'}</td></tr>`,
     );
   }
   out.push('</tbody>', '</table>', '</section>');
@@ -876,16 +877,11 @@ function expectations(result: RunResult): string[] {
 
 function legend(): string {
   const kinds: WindowKind[] = ['outage', 'networkDenied', 'transient', 'throttle', 'unavailable', 'revoked', 'buffer', 'queriesFailing', 'provisioning', 'deleted'];
-  const items = kinds.map((k) => `<li><span class="swatch" style="background:${WINDOW_KINDS[k].fill}"></span>${esc(WINDOW_KINDS[k].label)}</li>`);
+  const items = kinds.map((k) => `<li><span class="swatch" style="background:${WINDOW_KINDS[k].fill}"></span>${escapeHtml(WINDOW_KINDS[k].label)}</li>`);
   items.push('<li><span class="swatch action-swatch">1</span>action (numbered, listed below)</li>');
   items.push('<li><span class="diamond bad"></span>key or access revoked</li>');
   items.push('<li><span class="diamond good"></span>key or access granted</li>');
   return `<ul class="legend">${items.join('')}</ul>`;
-}
-
-/** HTML text and attribute values. */
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 function availability(r: { bad: number; total: number }): number {
@@ -911,10 +907,7 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const TICK_STEPS = [1000, 5000, 10_000, 30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 90 * DAY, 365 * DAY];
+const TICK_STEPS = [1000, 5000, 10_000, 30_000, MS_PER_MINUTE, 2 * MS_PER_MINUTE, 5 * MS_PER_MINUTE, 10 * MS_PER_MINUTE, 15 * MS_PER_MINUTE, 30 * MS_PER_MINUTE, MS_PER_HOUR, 2 * MS_PER_HOUR, 3 * MS_PER_HOUR, 6 * MS_PER_HOUR, 12 * MS_PER_HOUR, MS_PER_DAY, 2 * MS_PER_DAY, 3 * MS_PER_DAY, 7 * MS_PER_DAY, 14 * MS_PER_DAY, 30 * MS_PER_DAY, 90 * MS_PER_DAY, 365 * MS_PER_DAY];
 
 /** Round times from the start in [from, to], at most ten intervals. */
 function ticks(fromMs: number, toMs: number): number[] {

@@ -10,7 +10,7 @@ import { InputError } from '../sim/input-error.ts';
 import { METRICS, RUN_COLUMNS, type Metric, type RunRow } from '../sim/sweep/metrics.ts';
 import type { SweepManifest } from '../sim/sweep/plan.ts';
 import { SUMMARY_COLUMNS, type MetricSummary, type SweepSummary } from '../sim/sweep/summary.ts';
-import { count, percent, span } from './format.ts';
+import { count, escapeHtml, percent, span } from './format.ts';
 
 export function renderRunsCsv(rows: readonly RunRow[]): string {
   return stringify(
@@ -86,8 +86,6 @@ export function renderSummaryMarkdown(manifest: SweepManifest, summary: SweepSum
 /** The metrics drawn as histograms in summary.html. */
 const HISTOGRAMS = ['droppedRecords', 'queryUnavailableMs', 'longestUnavailableMs', 'queryAvailability', 'errorBudgetUsed', 'serviceCreditPercent', 'faultsDrawn', 'replayedRecords'];
 const BINS = 20;
-
-const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 const WIDTH = 520;
 const HEIGHT = 200;

@@ -7,7 +7,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOSE_UP_WORKSPACES_MAX, LANES_MAX, ReportCollector, esc } from '../reports/report-html.ts';
+import { escapeHtml as esc } from '../reports/format.ts';
+import { CLOSE_UP_WORKSPACES_MAX, LANES_MAX, ReportCollector } from '../reports/report-html.ts';
 import type { SimEvent } from '../sim/observe/events.ts';
 import type { RunResult } from '../sim/result.ts';
 import type { Scenario } from '../sim/scenario.ts';
