@@ -176,6 +176,22 @@ class StepSeries {
 
 type Group = 'vault' | 'storage' | 'workspace';
 
+/** Events that simply open or close a window on their entity's lane. */
+const WINDOW_EDGES: Partial<Record<SimEvent['type'], { group: Group; kind: WindowKind; opens: boolean }>> = {
+  'keyVault.outage.begin': { group: 'vault', kind: 'outage', opens: true },
+  'keyVault.outage.end': { group: 'vault', kind: 'outage', opens: false },
+  'keyVault.networkDenied.begin': { group: 'vault', kind: 'networkDenied', opens: true },
+  'keyVault.networkDenied.end': { group: 'vault', kind: 'networkDenied', opens: false },
+  'keyVault.transient.begin': { group: 'vault', kind: 'transient', opens: true },
+  'keyVault.transient.end': { group: 'vault', kind: 'transient', opens: false },
+  'keyVault.throttle.begin': { group: 'vault', kind: 'throttle', opens: true },
+  'keyVault.throttle.end': { group: 'vault', kind: 'throttle', opens: false },
+  'buffer.started': { group: 'storage', kind: 'buffer', opens: true },
+  'buffer.replayed': { group: 'storage', kind: 'buffer', opens: false },
+  'workspace.queriesFailing': { group: 'workspace', kind: 'queriesFailing', opens: true },
+  'workspace.queriesServing': { group: 'workspace', kind: 'queriesFailing', opens: false },
+};
+
 interface TimelineGroup {
   group: Group;
   title: string;
@@ -210,26 +226,15 @@ export class ReportCollector {
 
   event(e: SimEvent): void {
     const t = e.t;
+    const edge = WINDOW_EDGES[e.type];
+    if (edge !== undefined) {
+      const lane = this.lane(edge.group, e.entity);
+      return edge.opens ? lane.begin(edge.kind, t) : lane.end(edge.kind, t);
+    }
     switch (e.type) {
       case 'action':
         this.actions.push(e);
         return;
-      case 'keyVault.outage.begin':
-        return this.lane('vault', e.entity).begin('outage', t);
-      case 'keyVault.outage.end':
-        return this.lane('vault', e.entity).end('outage', t);
-      case 'keyVault.networkDenied.begin':
-        return this.lane('vault', e.entity).begin('networkDenied', t);
-      case 'keyVault.networkDenied.end':
-        return this.lane('vault', e.entity).end('networkDenied', t);
-      case 'keyVault.transient.begin':
-        return this.lane('vault', e.entity).begin('transient', t);
-      case 'keyVault.transient.end':
-        return this.lane('vault', e.entity).end('transient', t);
-      case 'keyVault.throttle.begin':
-        return this.lane('vault', e.entity).begin('throttle', t);
-      case 'keyVault.throttle.end':
-        return this.lane('vault', e.entity).end('throttle', t);
       case 'key.disabled':
       case 'key.deleted':
       case 'key.purged':
@@ -274,16 +279,8 @@ export class ReportCollector {
         lane.end('buffer', t);
         return lane.begin('deleted', t);
       }
-      case 'buffer.started':
-        return this.lane('storage', e.entity).begin('buffer', t);
-      case 'buffer.replayed':
-        return this.lane('storage', e.entity).end('buffer', t);
       case 'buffer.expired':
         return this.mark('storage', e.entity, { t, tone: 'bad', text: sentence(e) });
-      case 'workspace.queriesFailing':
-        return this.lane('workspace', e.entity).begin('queriesFailing', t);
-      case 'workspace.queriesServing':
-        return this.lane('workspace', e.entity).end('queriesFailing', t);
       default:
         return;
     }
