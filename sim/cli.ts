@@ -283,7 +283,8 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const names = writeSweep(dir, sweep);
   const summary = summarize(sweep.rows);
-  io.out(`sweep of ${scenario.name}: ${count(sweep.rows.length)} runs${part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(argv.runs)})`} in ${seconds.toFixed(1)} s on ${Math.min(argv.workers, Math.max(1, sweep.rows.length))} worker${argv.workers === 1 ? '' : 's'}`);
+  const threads = Math.min(argv.workers, Math.max(1, sweep.rows.length));
+  io.out(`sweep of ${scenario.name}: ${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(argv.runs)})`} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}`);
   for (const p of summary.probabilities) io.out(`  ${p.meaning.replace(/^1 when /, '')}: ${percent(p.probability, 1)} (${count(p.hits)} of ${count(p.runs)})`);
   io.out(`wrote ${dir}/{${names.join(',')}}`);
   const violations = sweep.rows.filter((row) => row.invariantViolations! > 0).map((row) => row.seed);
