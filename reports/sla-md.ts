@@ -173,5 +173,6 @@ export function renderSummary(result: RunResult, outDir: string, files: readonly
   lines.push(`documented rules: ${violations.length === 0 ? `all held (${count(result.invariants.checked)} checks)` : `${violations.length} VIOLATED`}`);
   for (const v of violations.slice(0, 5)) lines.push(`  rule ${v.rule} (${v.name}): ${v.message}`);
   lines.push(`wrote ${outDir}/{${files.join(',')}}`);
+  if (files.includes('report.html')) lines.push(`see it: open ${outDir}/report.html in a browser (sla.md has the story in words)`);
   return lines.join('\n');
 }
