@@ -226,6 +226,24 @@ test('runUntil() also runs events scheduled meanwhile, up to endMs', () => {
   assert.is(scheduler.pending, 1);
 });
 
+test('a handler that keeps scheduling itself at the same instant stops with a clear error at the limit, instead of spinning', () => {
+  const s = new Scheduler(0, 100);
+  let runs = 0;
+  const again = (): void => {
+    runs++;
+    s.after(0, again);
+  };
+  s.at(5, again);
+  assert.throws(() => s.runUntil(10), /more than 100 events at 5 ms/);
+  assert.is(runs, 100);
+  // A hundred events at one instant, then time moves on: within the limit.
+  const ok = new Scheduler(0, 100);
+  for (let i = 0; i < 100; i++) ok.at(5, () => {});
+  ok.at(6, () => {});
+  ok.runUntil(10);
+  assert.is(ok.processed, 101);
+});
+
 test('peekMs() tells the next event time; step() returns false when nothing is pending', () => {
   const scheduler = new Scheduler();
   assert.is(scheduler.peekMs(), undefined);

@@ -39,13 +39,25 @@ function assertMs(value: number, what: string, minimum: number): void {
   }
 }
 
+/**
+ * Most events that may run at one instant: far above any real burst (setup
+ * links thousands of workspaces at t=0), far below a handler that keeps
+ * rescheduling itself at now, which would otherwise spin for ever.
+ */
+export const EVENTS_PER_INSTANT_MAX = 1_000_000;
+
 export class Scheduler {
   private readonly queue = new OrderedMap<EventHandle, Scheduled>([], byTimeThenSeq);
   private currentMs: number;
   private nextSeq = 0;
   private processedCount = 0;
+  /** Events run so far at currentMs. */
+  private atThisInstant = 0;
 
-  constructor(startMs = 0) {
+  constructor(
+    startMs = 0,
+    private readonly eventsPerInstantMax = EVENTS_PER_INSTANT_MAX,
+  ) {
     assertMs(startMs, 'startMs', 0);
     this.currentMs = startMs;
   }
@@ -129,6 +141,10 @@ export class Scheduler {
     this.queue.eraseElementByIterator(this.queue.begin());
     if (event.timeMs < this.currentMs) {
       throw new Error(`time went backwards: event at ${event.timeMs} ms popped at ${this.currentMs} ms`);
+    }
+    this.atThisInstant = event.timeMs === this.currentMs ? this.atThisInstant + 1 : 1;
+    if (this.atThisInstant > this.eventsPerInstantMax) {
+      throw new Error(`internal: more than ${this.eventsPerInstantMax} events at ${event.timeMs} ms: something keeps scheduling at the same instant`);
     }
     this.currentMs = event.timeMs;
     this.processedCount++;
