@@ -11,6 +11,8 @@
 // run's result; the same run gives the same bytes.
 
 import type { SimEvent } from '../sim/observe/events.ts';
+import { RateSteps } from '../sim/observe/rates.ts';
+import { RecordLedger } from '../sim/observe/records.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../sim/engine/duration.ts';
 import { count, escapeHtml, percent, sinceStart, span, wallClock } from './format.ts';
@@ -215,6 +217,13 @@ export class ReportCollector {
   private readonly buffered: StepSeries;
   private readonly queryAvailability: StepSeries;
   private readonly ingestAvailability: StepSeries;
+  /** Where the records went, and the request rates: the same folds of the history as sla.json's. */
+  private readonly records = new RecordLedger();
+  /** Availability is the good share of the requests, 1 without requests. */
+  private readonly rates = new RateSteps((step) => {
+    this.queryAvailability.add(step.t, availability(step.queries));
+    this.ingestAvailability.add(step.t, availability(step.ingestion));
+  });
 
   constructor(scenario: ReportScenario) {
     this.lost = new StepSeries(scenario.durationMs, 0);
@@ -226,6 +235,12 @@ export class ReportCollector {
 
   event(e: SimEvent): void {
     const t = e.t;
+    if (this.records.apply(e)) {
+      const { buffered, lost } = this.records.bufferedAndLost();
+      this.lost.add(t, lost);
+      this.buffered.add(t, buffered);
+    }
+    this.rates.apply(e);
     const edge = WINDOW_EDGES[e.type];
     if (edge !== undefined) {
       const lane = this.lane(edge.group, e.entity);
@@ -287,17 +302,6 @@ export class ReportCollector {
   }
 
   /** After every ingestion slice: records in the MMK buffer and lost so far. */
-  slice(nowMs: number, records: { buffered: number; lost: number }): void {
-    this.lost.add(nowMs, records.lost);
-    this.buffered.add(nowMs, records.buffered);
-  }
-
-  /** Whenever the request rates change (per hour): availability is the good share, 1 without requests. */
-  rates(nowMs: number, rates: { queries: { bad: number; total: number }; ingestion: { bad: number; total: number } }): void {
-    this.queryAvailability.add(nowMs, availability(rates.queries));
-    this.ingestAvailability.add(nowMs, availability(rates.ingestion));
-  }
-
   render(result: RunResult): string {
     const page = new Page(result);
     const html: string[] = [];

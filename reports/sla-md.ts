@@ -2,6 +2,7 @@
 // in order, the incidents, where the records went, the queries and the
 // expectations.
 
+import type { InvariantReport } from '../sim/observe/checker.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
 import { count, percent, sinceStart, span, wallClock } from './format.ts';
 import { sentence } from './story.ts';
@@ -169,10 +170,16 @@ export function renderSummary(result: RunResult, outDir: string, files: readonly
     lines.push(`expectations: ${result.expectations.length - failed.length} of ${result.expectations.length} held`);
     for (const e of failed) lines.push(`  FAILED ${e.metric} ${e.op} ${JSON.stringify(e.value)}: actual ${JSON.stringify(e.actual)}`);
   }
-  const violations = result.invariants.violations;
-  lines.push(`documented rules: ${violations.length === 0 ? `all held (${count(result.invariants.checked)} checks)` : `${violations.length} VIOLATED`}`);
-  for (const v of violations.slice(0, 5)) lines.push(`  rule ${v.rule} (${v.name}): ${v.message}`);
+  lines.push(...renderVerdict(result.invariants));
   lines.push(`wrote ${outDir}/{${files.join(',')}}`);
   if (files.includes('report.html')) lines.push(`see it: open ${outDir}/report.html in a browser (sla.md has the story in words)`);
   return lines.join('\n');
+}
+
+/** The documented rules' verdict, as `run` and `check` print it: the first few violations in full. */
+export function renderVerdict(report: InvariantReport): string[] {
+  const { violations } = report;
+  const lines = [`documented rules: ${violations.length === 0 ? `all held (${count(report.checked)} checks)` : `${violations.length} VIOLATED`}`];
+  for (const v of violations.slice(0, 5)) lines.push(`  rule ${v.rule} (${v.name}): ${v.message}`);
+  return lines;
 }

@@ -23,6 +23,8 @@ export function sentence(event: SimEvent): string {
   switch (event.type) {
     case 'scenario.start':
       return `Scenario ${event.scenario} starts (seed ${event.seed}, profile ${event.profile}).`;
+    case 'scenario.ready':
+      return `Setup is done: from here on the scenario's own actions and faults.`;
     case 'scenario.end':
       return `Scenario ends after ${event.events.toLocaleString('en-US')} simulator events.`;
     case 'action':
@@ -73,18 +75,20 @@ export function sentence(event: SimEvent): string {
       return `Request ${event.operationId} (${event.action} on ${event.entity}) is refused: ${event.httpStatus} ${event.code}: ${event.message}.`;
     case 'storage.keyConfigured':
       return `Storage account ${event.entity} wraps its AEK with ${event.vault}/${event.key}/${event.version}.`;
-    case 'storage.unwrapFailed':
-      return `Storage account ${event.entity} fails to unwrap its AEK: ${reasonText(event.reason)}.`;
-    case 'storage.unwrapSucceeded':
-      return `Storage account ${event.entity} unwraps its AEK again after ${event.afterFailures} failed polls.`;
+    case 'storage.unwrap':
+      return event.answer === 'success'
+        ? `Storage account ${event.entity} unwraps its AEK again.`
+        : `Storage account ${event.entity} fails to unwrap its AEK: ${reasonText(event.reason ?? event.answer)}.`;
+    case 'storage.aekUnwrapped':
+      return `Storage account ${event.entity} unwraps its AEK under ${event.version} (AEK fingerprint ${event.aek}).`;
     case 'storage.revocationScheduled':
       return `Storage account ${event.entity} sees a denial (${reasonText(event.reason)}); revocation takes effect at ${sinceStart(event.dueMs)} unless access returns.`;
     case 'storage.revocationCancelled':
       return `Storage account ${event.entity} has access again before revocation took effect.`;
     case 'storage.unavailable':
-      return `Storage account ${event.entity} becomes unavailable (no successful unwrap since ${sinceStart(event.lastUnwrapOkMs)}): queries fail, ingestion goes to the MMK buffer.`;
+      return `Storage account ${event.entity} becomes unavailable (Key Vault last answered at ${sinceStart(event.lastAnswerMs)}): queries fail, ingestion goes to the MMK buffer.`;
     case 'storage.revoked':
-      return `Storage account ${event.entity} is revoked (${reasonText(event.reason)}): AEK ${event.aekZeroed ? 'zeroed' : 'already gone'}, queries fail, new records are dropped.`;
+      return `Storage account ${event.entity} is revoked (${reasonText(event.reason)}): its AEK is gone from memory, queries fail, new records are dropped.`;
     case 'storage.accessRestored':
       return `Storage account ${event.entity} unwraps its AEK again; ingestion and queries resume at ${sinceStart(event.resumeDueMs)}.`;
     case 'storage.resumed':
@@ -94,11 +98,25 @@ export function sentence(event: SimEvent): string {
     case 'buffer.started':
       return `Storage account ${event.entity} starts keeping ingestion in the MMK buffer.`;
     case 'buffer.expired':
-      return `Storage account ${event.entity} drops ${event.records.toLocaleString('en-US')} buffered records older than mmkBufferMaxAge.`;
+      return event.cause === 'age'
+        ? `Storage account ${event.entity} drops ${event.records.toLocaleString('en-US')} buffered records older than mmkBufferMaxAge.`
+        : `Storage account ${event.entity} loses the ${event.records.toLocaleString('en-US')} records still in its MMK buffer: the cluster is deleted.`;
     case 'buffer.replayed':
-      return `Storage account ${event.entity} replays ${event.records.toLocaleString('en-US')} buffered records (${event.blocks} blocks) under the customer key.`;
-    case 'query.sampleFailed':
-      return `A sampled query of ${event.workspace} fails: ${event.why}.`;
+      return `Storage account ${event.entity} replays ${event.records.toLocaleString('en-US')} buffered records (${event.blocks.length} blocks) under the customer key.`;
+    case 'query.sampled':
+      return event.ok ? `A sampled query of ${event.workspace} succeeds (${event.blocksOpened} blocks opened, ${event.hot ? 'hot' : 'cold'}).` : `A sampled query of ${event.workspace} fails: ${event.why}.`;
+    case 'storage.openAttempt':
+      return `Storage account ${event.entity} is closed; opening block ${event.block} with the AEK it holds: ${event.withHeldAek}; its hot copy: ${event.hotCopy}.`;
+    case 'storage.ingested':
+      return `Storage account ${event.entity} takes a slice of ${event.parts.reduce((n, p) => n + p.records, 0).toLocaleString('en-US')} records: ${event.placement}.`;
+    case 'storage.purged':
+      return `Storage account ${event.entity} purges ${event.blocks} blocks past their ${event.retentionDays}-day retention.`;
+    case 'composition.defined':
+      return `Storage account ${event.entity} takes records of ${event.members.length} workspaces with ${event.retentionDays}-day retention (composition ${event.composition}).`;
+    case 'storage.created':
+      return `Storage account ${event.entity} is created (${event.state === 'provisioning' ? 'provisioning' : 'storing under Microsoft keys'}).`;
+    case 'workspace.workload':
+      return `Workspace ${event.entity} ingests ${event.recordsPerMinute.toLocaleString('en-US')} records per minute and runs ${event.queriesPerHour} queries per hour over ${span(event.lookbackMs)}.`;
     case 'storage.provisioned':
       return `Storage account ${event.entity} is provisioned: data is stored from now on (under Microsoft keys until a key is set).`;
     case 'storage.deleted':
@@ -117,8 +135,6 @@ export function sentence(event: SimEvent): string {
       return `The customer approves the Lockbox request for ${event.entity}.`;
     case 'lockbox.rejected':
       return `The customer rejects the Lockbox request for ${event.entity}: no access.`;
-    case 'storage.aekVerified':
-      return `Storage account ${event.entity} unwraps its AEK under ${event.version} for the first time: ${event.unchanged ? 'the same AEK, as rotation promises' : 'A DIFFERENT AEK'}.`;
     case 'key.rotationFollowed':
       return `Cluster ${event.entity} follows the new key version ${event.version} (auto-rotation).`;
   }

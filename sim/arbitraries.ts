@@ -6,6 +6,7 @@
 
 import type * as FastCheck from 'fast-check';
 import type { Arbitrary } from 'fast-check';
+import { PROFILE_DEFAULTS, PROFILES, type ProfileName } from './azure/profiles.ts';
 
 type Fc = typeof FastCheck;
 
@@ -26,12 +27,22 @@ export interface ScenarioData {
 
 export type ActionData = { at: string; do: string } & Record<string, unknown>;
 
+/** A round trip of access taken away and given back (see arbitraries().roundTrip). */
+export interface RoundTrip {
+  away: 'key' | 'policy' | 'outage' | 'links';
+  offPercent: number;
+  again: { what: 'outage' | 'away'; afterPercentOfResume: number; outagePercent: number } | null;
+  deletePercent: number | null;
+}
+
 export interface ScenarioOptions {
-  /** Longest scenario, in hours (default 72). */
+  /** Longest scenario, in hours (default 72), besides the month-long runs. */
   maxHours?: number;
+  /** One scenario in this many runs a little over a month (31-33 days, 1 h slices), so retention purges (default 10; 0: never). */
+  monthEvery?: number;
   /** Most actions (default 8). */
   maxActions?: number;
-  /** Profiles to draw from (default all three). */
+  /** Profiles to draw from (default all). */
   profiles?: readonly string[];
   /** Parameters fixed in every scenario, e.g. { brokenRule: 'lateRevocation' }. */
   fixedParams?: Record<string, unknown>;
@@ -47,17 +58,26 @@ export function arbitraries(fc: Fc) {
   const minutes = (min: number, max: number): Arbitrary<string> => fc.integer({ min, max }).map((m) => `${m}m`);
   const seconds = (min: number, max: number): Arbitrary<number> => fc.integer({ min, max });
 
-  /** Parameters within their documented ranges: the bounds people ask "what if" about. */
+  /**
+   * Parameters within their documented ranges: the bounds people ask "what
+   * if" about. Each is drawn or left out, so a scenario sometimes keeps its
+   * profile's defaults. A hot cache of 0 to 2 days ages within a short run.
+   */
   const params: Arbitrary<Record<string, unknown>> = fc
-    .record({
-      delayMode: fc.constantFrom('uniform', 'worst', 'best'),
-      poll: fc.tuple(seconds(1, 30), seconds(0, 90)),
-      outageToUnavailable: minutes(5, 60),
-      mmkBufferMaxAge: minutes(60, 480),
-      revocationWithin: minutes(5, 120),
-      resumeWithin: minutes(1, 60),
-    })
-    .map(({ poll: [min, extra], ...rest }) => ({ ...rest, unwrapPollInterval: [`${min}s`, `${min + extra}s`] }));
+    .record(
+      {
+        delayMode: fc.constantFrom('uniform', 'worst', 'best'),
+        poll: fc.tuple(seconds(1, 30), seconds(0, 90)),
+        outageToUnavailable: minutes(5, 60),
+        mmkBufferMaxAge: minutes(30, 480),
+        revocationWithin: minutes(5, 120),
+        resumeWithin: minutes(1, 120),
+        hotCacheDays: fc.constantFrom(0, 1, 2, 14),
+        hotCacheScope: fc.constantFrom('lastDays', 'lastDaysOrRecentlyQueried'),
+      },
+      { requiredKeys: [] },
+    )
+    .map(({ poll, ...rest }) => (poll === undefined ? rest : { ...rest, unwrapPollInterval: [`${poll[0]}s`, `${poll[0] + poll[1]}s`] }));
 
   const workspace = (name: string): Arbitrary<Record<string, unknown>> =>
     fc.record({
@@ -101,20 +121,65 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constant(keyBody('v1')) }),
       fc.record({ at: atArb, do: fc.constant('workspace.link'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), cluster: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('workspace.unlink'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)) }),
+      fc.record({ at: atArb, do: fc.constant('workspace.setIngest'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), ingest: fc.record({ recordsPerMinute: fc.constantFrom(0, 100) }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.delete'), cluster: fc.constant(CLUSTER) }),
     );
 
-  /** A whole scenario: one vault and key, one cluster, 1-3 workspaces, faults and key operations in time. */
+  /**
+   * A round trip, the paths rare in independent draws: access taken away (a
+   * key disabled, a policy removed, a Key Vault outage, or a workspace
+   * unlinked), given back later, and sometimes taken away again while the
+   * account waits to resume, or the cluster deleted meanwhile. Its times are
+   * shares (per cent) of the documented bounds they play against, so they
+   * fall on both sides of each bound whatever the scenario's parameters.
+   */
+  const roundTrip: Arbitrary<RoundTrip> = fc.record({
+    away: fc.constantFrom('key', 'policy', 'outage', 'links'),
+    /** Of revocationWithin (key, policy), outageToUnavailable (outage), or minutes (links). */
+    offPercent: fc.integer({ min: 25, max: 300 }),
+    again: fc.option(fc.record({ what: fc.constantFrom('outage', 'away'), afterPercentOfResume: fc.integer({ min: 0, max: 60 }), outagePercent: fc.integer({ min: 25, max: 300 }) }), { nil: null }),
+    /** Sometimes the cluster is deleted meanwhile: at this share (per cent) of the time access is away, or after it is back. */
+    deletePercent: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 150 }) }),
+  });
+
+  /** The actions of a round trip starting at minute `start`, with the scenario's bounds in minutes. */
+  const roundTripActions = (trip: RoundTrip, start: number, bounds: { revocationWithin: number; outageToUnavailable: number; resumeWithin: number }): ActionData[] => {
+    const share = (percent: number, of: number) => Math.max(1, Math.round((percent * of) / 100));
+    const off = trip.away === 'outage' ? share(trip.offPercent, bounds.outageToUnavailable) : trip.away === 'links' ? share(trip.offPercent, 10) : share(trip.offPercent, bounds.revocationWithin);
+    const [away, back]: [Record<string, unknown>, Record<string, unknown> | null] =
+      trip.away === 'key'
+        ? [{ do: 'key.disable', vault: VAULT, key: KEY }, { do: 'key.enable', vault: VAULT, key: KEY }]
+        : trip.away === 'policy'
+          ? [{ do: 'accessPolicy.remove', vault: VAULT, principal: CLUSTER }, { do: 'accessPolicy.set', vault: VAULT, principal: CLUSTER, permissions: ['get', 'wrapKey', 'unwrapKey'] }]
+          : trip.away === 'links'
+            ? [{ do: 'workspace.unlink', workspace: WORKSPACES[0] }, { do: 'workspace.link', workspace: WORKSPACES[0], cluster: CLUSTER }]
+            : [{ do: 'keyVault.outage', vault: VAULT, for: `${off}m` }, null];
+    const actions: ActionData[] = [{ at: `${start}m`, ...away } as ActionData];
+    if (back !== null) actions.push({ at: `${start + off}m`, ...back } as ActionData);
+    if (trip.again !== null) {
+      const at = start + off + 1 + Math.round((trip.again.afterPercentOfResume * bounds.resumeWithin) / 100);
+      const again = trip.again.what === 'outage' ? { do: 'keyVault.outage', vault: VAULT, for: `${share(trip.again.outagePercent, bounds.outageToUnavailable)}m` } : away;
+      actions.push({ at: `${at}m`, ...again } as ActionData);
+    }
+    if (trip.deletePercent !== null) actions.push({ at: `${start + share(trip.deletePercent, off)}m`, do: 'cluster.delete', cluster: CLUSTER });
+    return actions;
+  };
+
+  /** A whole scenario: one vault and key, one cluster, 1-3 workspaces, faults, key operations and access round trips in time. */
   const scenario = (options: ScenarioOptions = {}): Arbitrary<ScenarioData> => {
     const maxHours = options.maxHours ?? 72;
     const maxActions = options.maxActions ?? 8;
-    const profiles = options.profiles ?? ['2020-11', '2021-07', '2023-06'];
+    const monthEvery = options.monthEvery ?? 10;
+    const profiles = options.profiles ?? PROFILES;
     // `at` is drawn as a share of the duration (per mille) so that the duration and the
     // actions shrink independently.
     const atArb = fc.integer({ min: 0, max: 999 }).map((perMille) => `#${perMille}`);
+    const hours = monthEvery > 0
+      ? fc.oneof({ weight: monthEvery - 1, arbitrary: fc.integer({ min: 6, max: maxHours }) }, { weight: 1, arbitrary: fc.integer({ min: 31 * 24, max: 33 * 24 }) })
+      : fc.integer({ min: 6, max: maxHours });
     return fc
       .record({
-        hours: fc.integer({ min: 6, max: maxHours }),
+        hours,
         seed: fc.integer({ min: 0, max: 1_000_000 }),
         profile: fc.constantFrom(...profiles),
         setup: fc.constantFrom<'ready' | 'none'>('ready', 'ready', 'ready', 'none'),
@@ -123,10 +188,17 @@ export function arbitraries(fc: Fc) {
         doubleEncryption: fc.boolean(),
         workspaces: workload,
         actions: fc.array(fc.oneof(fault(atArb), keyOperation(atArb), controlPlaneOperation(atArb)), { maxLength: maxActions }),
+        roundTrips: fc.array(fc.tuple(atArb, roundTrip), { maxLength: 3 }),
       })
       .map((d): ScenarioData => {
         const ready = d.setup === 'ready';
+        const month = d.hours > maxHours;
         const minutesOf = (at: string) => Math.floor((Number(at.slice(1)) / 1000) * d.hours * 60);
+        const actions: ActionData[] = d.actions.map((a) => ({ ...a, at: `${minutesOf(a.at)}m` }));
+        const defaults = PROFILE_DEFAULTS[d.profile as ProfileName];
+        const bound = (name: 'revocationWithin' | 'outageToUnavailable' | 'resumeWithin') => (typeof d.params[name] === 'string' ? parseInt(d.params[name] as string) : defaults[name] / 60_000);
+        const bounds = { revocationWithin: bound('revocationWithin'), outageToUnavailable: bound('outageToUnavailable'), resumeWithin: bound('resumeWithin') };
+        for (const [at, trip] of d.roundTrips) actions.push(...roundTripActions(trip, minutesOf(at), bounds));
         return {
           name: 'explored',
           description: 'A scenario generated by cmk-sim explore.',
@@ -134,11 +206,12 @@ export function arbitraries(fc: Fc) {
           profile: d.profile,
           duration: `${d.hours}h`,
           setup: d.setup,
-          params: { ...d.params, clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], ...options.fixedParams },
+          params: { ...d.params, ...(month ? { blockSlice: '1h' } : {}), clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], ...options.fixedParams },
           keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }] }],
           clusters: [{ name: CLUSTER, storageAccounts: d.storageAccounts, doubleEncryption: d.doubleEncryption, ...(ready ? { key: { vault: VAULT, name: KEY } } : {}) }],
           workspaces: d.workspaces.map((w) => (ready ? { ...w, cluster: CLUSTER } : w)),
-          actions: d.actions.map((a) => ({ ...a, at: `${minutesOf(a.at)}m` })).sort((a, b) => parseInt(a.at) - parseInt(b.at)),
+          // A stable sort: actions at the same minute keep the order they were drawn in.
+          actions: actions.filter((a) => parseInt(a.at) < d.hours * 60).sort((a, b) => parseInt(a.at) - parseInt(b.at)),
         };
       });
   };
@@ -156,6 +229,7 @@ export function arbitraries(fc: Fc) {
     faultSequence: inOrder(fault),
     keyOperations: inOrder(keyOperation),
     controlPlaneSequence: inOrder(controlPlaneOperation),
+    roundTrip,
     scenario,
   };
 }

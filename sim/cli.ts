@@ -10,7 +10,7 @@ import { hideBin } from 'yargs/helpers';
 import { parse as parseYaml } from 'yaml';
 import { listBuiltins, loadScenario, parseScenario, type LoadOptions } from '../scenarios/load.ts';
 import { PROFILES } from './azure/profiles.ts';
-import { explore } from './explore.ts';
+import { explore, type ExploreCoverage } from './explore.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import type { Scenario } from './scenario.ts';
 import { runScenario, setupProblems } from './world.ts';
@@ -18,7 +18,8 @@ import { TimelineWriter } from './observe/timeline.ts';
 import { TraceWriter } from './observe/trace.ts';
 import { OutputDir } from '../reports/output-dir.ts';
 import { renderSlaCsv } from '../reports/sla-csv.ts';
-import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
+import { renderSlaMarkdown, renderSummary, renderVerdict } from '../reports/sla-md.ts';
+import { checkHistory, historyPath } from './observe/history.ts';
 import { count, percent } from '../reports/format.ts';
 import { parseShard } from './sweep/plan.ts';
 import { summarize } from './sweep/summary.ts';
@@ -115,6 +116,17 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'check <history>',
+      'judge a recorded run with the same checker as run: the documented rules over its timeline.jsonl (a run folder or the file); exit 1 if one broke',
+      (y) =>
+        y
+          .positional('history', { type: 'string', demandOption: true, describe: 'a run folder (out/<name>-seed<N>) or a timeline.jsonl' })
+          .example('$0 check out/kv-outage-45m-seed7', 'the rules over a recorded run, offline'),
+      (argv) => {
+        status = checkCommand(argv.history as string, io);
+      },
+    )
+    .command(
       'list',
       'the built-in scenarios with their descriptions',
       (y) => y,
@@ -128,7 +140,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
     )
-    .demandCommand(1, 'name a command: run, validate, list, explore, sweep or merge')
+    .demandCommand(1, 'name a command: run, validate, list, check, explore, sweep or merge')
     .strict()
     .help()
     .version(false)
@@ -215,11 +227,6 @@ function runCommand(argv: RunArgs, io: Io): number {
           trace.event(event);
           report.event(event);
         },
-        onSlice: (nowMs, records) => {
-          trace.count(nowMs, { 'records in the MMK buffer': records.buffered, 'records lost': records.lost });
-          report.slice(nowMs, records);
-        },
-        onRates: (nowMs, rates) => report.rates(nowMs, rates),
       });
     } finally {
       timeline.close();
@@ -293,6 +300,13 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   return EXIT.expectationFailed;
 }
 
+function checkCommand(path: string, io: Io): number {
+  const report = checkHistory(path);
+  io.out(`${historyPath(path)}: ${count(report.rules.reduce((n, r) => n + r.triggered, 0))} rule triggers, ${Object.entries(report.transitions).map(([t, n]) => `${t} ${n}`).join(', ') || 'no state changes'}`);
+  for (const line of renderVerdict(report)) io.out(line);
+  return report.violations.length === 0 ? EXIT.ok : EXIT.expectationFailed;
+}
+
 function mergeCommand(dirs: readonly string[], out: string, io: Io): number {
   const sweep = mergeSweeps(dirs);
   const names = writeSweep(out, sweep);
@@ -362,6 +376,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     },
   });
   if (progress) process.stderr.write('\n');
+  for (const line of renderCoverage(report.coverage)) io.out(line);
   if (report.failure === null) {
     io.out(`explore: ${report.runs} generated scenarios, every documented rule held (seed ${seed})`);
     return EXIT.ok;
@@ -377,6 +392,16 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   io.out(`replay: npx cmk-sim run ${file}`);
   io.out(`fast-check replay: npx cmk-sim explore --seed ${seed} --path "${failure.path}"${(argv.param ?? []).map((p) => ` --param ${p}`).join('')}`);
   return EXIT.expectationFailed;
+}
+
+/** Which rules the generated scenarios triggered and which state changes they took, in how many runs. */
+function renderCoverage(coverage: ExploreCoverage): string[] {
+  const lines = [`coverage over ${count(coverage.runs)} runs (runs that triggered each rule, took each storage-account state change):`];
+  lines.push('  ' + coverage.rules.map((r) => `rule ${r.rule} ${r.name} ${count(r.runs)}`).join(', '));
+  lines.push('  ' + coverage.transitions.map((t) => `${t.transition} ${count(t.runs)}`).join(', '));
+  const missed = [...coverage.rules.filter((r) => r.runs === 0).map((r) => `rule ${r.rule}`), ...coverage.transitions.filter((t) => t.runs === 0).map((t) => t.transition)];
+  if (missed.length > 0) lines.push(`  never reached: ${missed.join(', ')}`);
+  return lines;
 }
 
 function isEntryPoint(): boolean {

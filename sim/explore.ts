@@ -6,7 +6,8 @@ import type * as FastCheck from 'fast-check';
 import { stringify } from 'yaml';
 import { parseScenario } from '../scenarios/load.ts';
 import { arbitraries, type ScenarioData, type ScenarioOptions } from './arbitraries.ts';
-import type { Violation } from './observe/invariants.ts';
+import { RULES, type RuleNumber, type Violation } from './observe/checker.ts';
+import { TRANSITIONS } from './azure/storage-account.ts';
 import type { RunResult } from './result.ts';
 import { runScenario } from './world.ts';
 
@@ -34,19 +35,32 @@ export interface ExploreFailure {
   shrinks: number;
 }
 
+/** How much of the model the generated scenarios reached: per rule, the runs that triggered it; per state change, the runs that took it. */
+export interface ExploreCoverage {
+  runs: number;
+  rules: { rule: RuleNumber; name: string; runs: number }[];
+  transitions: { transition: string; runs: number }[];
+}
+
 export interface ExploreReport {
   runs: number;
   seed: number;
   failure: ExploreFailure | null;
+  coverage: ExploreCoverage;
 }
+
+/** Every change of state the storage account's transition table allows, as "from→to". */
+export const STATE_CHANGES: readonly string[] = Object.values(TRANSITIONS as Record<string, { from: readonly string[]; to: string }>).flatMap((t) => (t.to === 'same' ? [] : t.from.map((from) => `${from}→${t.to}`)));
 
 export function explore(fc: Fc, options: ExploreOptions): ExploreReport {
   const { scenario } = arbitraries(fc);
   let done = 0;
+  const coverage = new CoverageCount();
   const property = fc.property(scenario(options), (data) => {
     done++;
     options.onProgress?.(done);
     const result = runData(data);
+    coverage.add(result);
     if (result.invariants.violations.length > 0) return false;
     if (done % DETERMINISM_EVERY === 0 && JSON.stringify(runData(data)) !== JSON.stringify(result)) {
       throw new Error('rule 12 (determinism): the same scenario and seed gave a different result');
@@ -54,7 +68,7 @@ export function explore(fc: Fc, options: ExploreOptions): ExploreReport {
     return true;
   });
   const details = fc.check(property, { seed: options.seed, numRuns: options.runs, ...(options.path === undefined ? {} : { path: options.path }) });
-  if (!details.failed || details.counterexample === null) return { runs: details.numRuns, seed: options.seed, failure: null };
+  if (!details.failed || details.counterexample === null) return { runs: details.numRuns, seed: options.seed, failure: null, coverage: coverage.report() };
   const [minimal] = details.counterexample;
   const found = runData(minimal).invariants.violations;
   const violations: Violation[] =
@@ -71,7 +85,28 @@ export function explore(fc: Fc, options: ExploreOptions): ExploreReport {
       runsBeforeFailure: details.numRuns,
       shrinks: details.numShrinks,
     },
+    coverage: coverage.report(),
   };
+}
+
+class CoverageCount {
+  private runs = 0;
+  private readonly rules = new Map<RuleNumber, number>();
+  private readonly transitions = new Map<string, number>(STATE_CHANGES.map((t) => [t, 0]));
+
+  add(result: RunResult): void {
+    this.runs++;
+    for (const r of result.invariants.rules) if (r.triggered > 0) this.rules.set(r.rule, (this.rules.get(r.rule) ?? 0) + 1);
+    for (const transition of Object.keys(result.invariants.transitions)) this.transitions.set(transition, (this.transitions.get(transition) ?? 0) + 1);
+  }
+
+  report(): ExploreCoverage {
+    return {
+      runs: this.runs,
+      rules: RULES.filter((r) => r.events.length > 0).map((r) => ({ rule: r.rule, name: r.name, runs: this.rules.get(r.rule) ?? 0 })),
+      transitions: [...this.transitions].map(([transition, runs]) => ({ transition, runs })),
+    };
+  }
 }
 
 function runData(data: ScenarioData): RunResult {

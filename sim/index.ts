@@ -9,7 +9,8 @@ export type { RunResult, Incident, Operation, IngestionTotals, QueryTotals, Expe
 export type { SimEvent } from './observe/events.ts';
 export { arbitraries, type Arbitraries, type ScenarioData, type ActionData, type ScenarioOptions } from './arbitraries.ts';
 export { explore, type ExploreOptions, type ExploreReport } from './explore.ts';
-export { RULES, type Violation, type InvariantReport } from './observe/invariants.ts';
+export { RULES, Checker, type Violation, type InvariantReport } from './observe/checker.ts';
+export { readEvent, EVENT_FIELDS } from './observe/events.ts';
 export { runSweep, writeSweep, readSweep, mergeSweeps, type Sweep, type SweepOptions } from './sweep/sweep.ts';
 export { summarize, type SweepSummary, type MetricSummary, type Probability } from './sweep/summary.ts';
 export { METRICS, type Metric, type RunRow } from './sweep/metrics.ts';

@@ -8,37 +8,13 @@ import type { DrawnFault } from './faults.ts';
 import type { KeyVaultProperties } from './azure/requests.ts';
 import type { Operation } from './azure/operations.ts';
 import type { SimEvent, StorageState } from './observe/events.ts';
-import type { InvariantReport } from './observe/invariants.ts';
-import type { ServiceCredit, SloFigures } from './observe/slo.ts';
+import type { InvariantReport } from './observe/checker.ts';
+import type { IngestionTotals, LatencyPercentiles, QueryTotals, SloReport } from './observe/metrics.ts';
 import type { ExpectOp } from './scenario.ts';
 
 export type { DrawnFault, Incident, LockboxRecord, Operation };
 
-export interface IngestionTotals {
-  offeredRecords: number;
-  storedCmkRecords: number;
-  storedMmkRecords: number;
-  bufferedRecords: number;
-  replayedRecords: number;
-  droppedRecords: number;
-  droppedByReason: { revoked: number; notProvisioned: number; bufferExpired: number };
-}
-
-export interface QueryTotals {
-  attempted: number;
-  succeeded: number;
-  failed: number;
-  availability: number;
-  /** Time during which queries failed (for the totals: of at least one workspace). */
-  unavailableMs: number;
-}
-
-export interface LatencyPercentiles {
-  samples: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
+export type { IngestionTotals, LatencyPercentiles, QueryTotals, SloReport };
 
 export interface StorageAccountSummary {
   finalState: StorageState;
@@ -96,15 +72,5 @@ export interface RunResult {
   highlights: { events: SimEvent[]; leftOut: number };
   invariants: InvariantReport;
   expectations: ExpectationResult[];
-  slo: {
-    target: number;
-    /** Query availability by requests (as totals.query.availability). */
-    availability: number;
-    errorBudgetUsed: number;
-    /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
-    queries: SloFigures;
-    ingestion: SloFigures;
-    /** The service credit the queries' downtime would earn under the configured tiers (param serviceCreditTiers). */
-    serviceCredit: ServiceCredit;
-  };
+  slo: SloReport;
 }

@@ -5,29 +5,24 @@ import { readFileSync } from 'node:fs';
 import { InfrastructureLayer, PlatformKey, type RsaKeyPair, type RsaKeyPool } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
-import { MS_PER_HOUR, MS_PER_MINUTE } from './engine/duration.ts';
+import { MS_PER_MINUTE } from './engine/duration.ts';
 import { type Cluster, vaultUriOf } from './azure/cluster.ts';
 import { ControlPlane, type RequestOptions } from './azure/control-plane.ts';
 import { KeyVault } from './azure/key-vault.ts';
 import { type Operation, OperationLog, refusal, type Refusal } from './azure/operations.ts';
-import { assertNever, StorageAccount, type ClusterIdentity } from './azure/storage-account.ts';
+import { assertNever, type StorageAccount, type ClusterIdentity } from './azure/storage-account.ts';
 import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
-import { InvariantChecker } from './observe/invariants.ts';
-import { percentile } from './observe/stats.ts';
+import { Checker } from './observe/checker.ts';
+import { RunMetrics } from './observe/metrics.ts';
 import { drawFaults, type DrawnFault } from './faults.ts';
-import { serviceCredit, sloFigures, type RateStep } from './observe/slo.ts';
 import { InputError, type Problem } from './input-error.ts';
-import { Composition, RecordLedger, type BucketCounts } from './workload/ledger.ts';
-import { QueryFlow } from './workload/query-flow.ts';
+import { modelClasses } from './selftest.ts';
+import { Composition } from './workload/composition.ts';
 import type { Action, Scenario, WorkspaceSpec } from './scenario.ts';
-import type { IngestionTotals, QueryTotals, RunResult } from './result.ts';
+import type { RunResult } from './result.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** Events too frequent for the story (they stay in the timeline). */
-const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed', 'workspace.routed', 'workspace.queriesFailing', 'workspace.queriesServing']);
-const HIGHLIGHTS_MAX = 1000;
 
 /** What a probe may look at: the actors themselves, read-only by convention (tests and checks). */
 export interface WorldView {
@@ -37,12 +32,8 @@ export interface WorldView {
 }
 
 export interface RunOptions {
-  /** Every event, in time order (the timeline writer listens here). */
+  /** Every event, in time order: the history (the timeline, the trace and the report listen here). */
   onEvent?: (event: SimEvent) => void;
-  /** After every ingestion slice (and at the end): records in the MMK buffer and lost so far. */
-  onSlice?: (nowMs: number, records: { buffered: number; lost: number }) => void;
-  /** Whenever the request rates change: queries and ingested records per hour, failing (bad) and in all (total). The SLO's input. */
-  onRates?: (nowMs: number, rates: { queries: { bad: number; total: number }; ingestion: { bad: number; total: number } }) => void;
   /** RSA pairs to reuse from earlier runs of this process (sweeps); without it every RSA key is generated afresh. */
   rsaKeyPool?: RsaKeyPool;
   /** Looks at the actors at given times, after every event of that time so far. */
@@ -52,10 +43,13 @@ export interface RunOptions {
 interface WorkspaceState {
   spec: WorkspaceSpec;
   recordsPerMinute: number;
+  queriesPerHour: number;
+  lookbackMs: number;
   storage: StorageAccount;
   /** Accounts it wrote to before, until when: a query whose lookback reaches back there still needs them. */
   previous: { account: StorageAccount; untilMs: number }[];
-  flow: QueryFlow;
+  /** Whether its queries succeed now. */
+  serving: boolean;
 }
 
 /** What setup would refuse, found by running setup alone: the same requests as a run. */
@@ -77,7 +71,6 @@ class World {
   private readonly scheduler = new Scheduler(0);
   private readonly bus = new EventBus();
   private readonly streams: RandomStreams;
-  private readonly ledger = new RecordLedger();
   private readonly operations: OperationLog;
   private readonly vaults = new Map<string, KeyVault>();
   private readonly controlPlane: ControlPlane;
@@ -85,20 +78,15 @@ class World {
   private readonly shared: StorageAccount;
   private readonly sinks: StorageAccount[] = [];
   private readonly platformKey: PlatformKey;
-  private readonly latencies: number[] = [];
-  private readonly invariants: InvariantChecker;
-  private failingWorkspaces = 0;
-  private anyFailingSinceMs = 0;
-  private unionUnavailableMs = 0;
-  /** Query and ingestion request rates (per hour), failing and in all, as steps in time: the SLO's input. */
-  private readonly querySteps: RateStep[] = [];
-  private readonly ingestSteps: RateStep[] = [];
+  /** The storage account class: the model, or a self-test variant with one rule broken (param brokenRule). */
+  private readonly Account: ReturnType<typeof modelClasses>['Account'];
+  private readonly checker = new Checker();
+  private readonly metrics = new RunMetrics();
   /** RSA pairs taken from the pool so far, per size. */
   private readonly rsaKeysTaken = new Map<number, number>();
   /** The occurrences of the scenario's fault processes, drawn before the run. */
   private readonly faults: DrawnFault[];
-  private readonly highlights: SimEvent[] = [];
-  private highlightsLeftOut = 0;
+  private nextCompositionId = 0;
 
   constructor(
     private readonly scenario: Scenario,
@@ -108,15 +96,13 @@ class World {
     this.faults = drawFaults(scenario.faults, scenario.durationMs, this.streams);
     this.operations = new OperationLog(this.scheduler, this.bus);
     if (options.onEvent !== undefined) this.bus.on(options.onEvent);
-    this.invariants = new InvariantChecker(scenario.params, () => this.sinks, this.ledger);
-    this.bus.on((event) => this.invariants.onEvent(event));
-    this.bus.on((event) => {
-      if (NOT_HIGHLIGHTS.has(event.type)) return;
-      if (this.highlights.length < HIGHLIGHTS_MAX) this.highlights.push(event);
-      else this.highlightsLeftOut++;
-    });
-    this.platformKey = new PlatformKey(this.streams.stream('platform/mmk').bytes(32));
+    this.bus.on((event) => this.checker.apply(event));
+    this.bus.on((event) => this.metrics.apply(event));
     const params = scenario.params;
+    this.bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile, params });
+    const { Account, Plane } = modelClasses(params.brokenRule);
+    this.Account = Account;
+    this.platformKey = new PlatformKey(this.streams.stream('platform/mmk').bytes(32));
     for (const spec of scenario.keyVaults) {
       this.vaults.set(
         spec.name,
@@ -132,7 +118,7 @@ class World {
     // Workspaces outside any cluster write to shared Log Analytics storage, under Microsoft keys.
     this.shared = this.makeAccount({ name: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
     this.sinks.push(this.shared);
-    this.controlPlane = new ControlPlane({
+    this.controlPlane = new Plane({
       scheduler: this.scheduler,
       bus: this.bus,
       params,
@@ -147,18 +133,18 @@ class World {
       },
     });
     for (const spec of scenario.workspaces) {
-      const flow = new QueryFlow(spec.name, spec.query.perHour, spec.query.lookbackMs, 0);
-      this.workspaces.set(spec.name, { spec, recordsPerMinute: spec.ingest.recordsPerMinute, storage: this.shared, previous: [], flow });
+      const ws: WorkspaceState = { spec, recordsPerMinute: spec.ingest.recordsPerMinute, queriesPerHour: spec.query.perHour, lookbackMs: spec.query.lookbackMs, storage: this.shared, previous: [], serving: true };
+      this.workspaces.set(spec.name, ws);
+      this.emitWorkload(ws);
+      this.bus.emit({ t: 0, type: 'workspace.routed', entity: spec.name, storage: this.shared.id });
     }
     this.recompose(this.shared);
   }
 
   run(): RunResult {
     const { scenario, scheduler, bus } = this;
-    bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile });
     this.setup();
-    this.invariants.scenarioStarts();
-    this.recordRates();
+    bus.emit({ t: 0, type: 'scenario.ready', entity: scenario.name });
     for (const action of scenario.actions) scheduler.at(action.atMs, () => this.apply(action));
     for (const fault of this.faults) scheduler.at(fault.atMs, () => this.applyFault(fault));
     const view: WorldView = { storageAccounts: this.sinks, vaults: this.vaults, controlPlane: this.controlPlane };
@@ -167,16 +153,11 @@ class World {
     scheduler.every(scenario.params.blockSlice, () => {
       sliceIndex++;
       for (const sink of this.sinks) sink.ingestSlice(sliceIndex);
-      this.invariants.afterSlice(scheduler.nowMs);
-      this.reportSlice();
     });
     scheduler.every(scenario.params.querySampleInterval, () => {
       for (const sink of this.sinks) this.sampleQuery(sink);
     });
     scheduler.runUntil(scenario.durationMs);
-    for (const ws of this.workspaces.values()) this.settleFlow(ws);
-    this.invariants.afterSlice(scenario.durationMs);
-    this.reportSlice();
     bus.emit({ t: scenario.durationMs, type: 'scenario.end', entity: scenario.name, events: scheduler.processed });
     return this.result();
   }
@@ -213,12 +194,6 @@ class World {
         return;
       }
     }
-  }
-
-  private reportSlice(): void {
-    if (this.options.onSlice === undefined) return;
-    const totals = this.ledger.totals();
-    this.options.onSlice(this.scheduler.nowMs, { buffered: totals.buffered, lost: totals.revoked + totals.notProvisioned + totals.bufferExpired });
   }
 
   /**
@@ -277,7 +252,7 @@ class World {
   private makeAccount(cluster: ClusterIdentity, index: number, infrastructure: InfrastructureLayer | null, state: 'provisioning' | 'noKey'): StorageAccount {
     const id = `${cluster.name}/${index}`;
     const stream = (purpose: string) => this.streams.stream(`${id}/${purpose}`);
-    return new StorageAccount(
+    return new this.Account(
       cluster.name,
       index,
       {
@@ -287,11 +262,10 @@ class World {
         startIso: this.scenario.startIso,
         cluster,
         vaults: this.vaults,
-        ledger: this.ledger,
         platformKey: this.platformKey,
         infrastructure,
         streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries') },
-        onStateChange: (account) => this.storageStateChanged(account),
+        onServingChange: (account) => this.servingChanged(account),
       },
       state,
     );
@@ -362,8 +336,8 @@ class World {
         });
       case 'workspace.setQuery':
         return this.changeWorkload(action.workspace, (ws) => {
-          if (action.query.perHour !== undefined) ws.flow.setRate(now, action.query.perHour);
-          if (action.query.lookbackMs !== undefined) ws.flow.lookbackMs = action.query.lookbackMs;
+          if (action.query.perHour !== undefined) ws.queriesPerHour = action.query.perHour;
+          if (action.query.lookbackMs !== undefined) ws.lookbackMs = action.query.lookbackMs;
         });
       default:
         return assertNever(action);
@@ -386,8 +360,15 @@ class World {
   private changeWorkload(workspace: string, change: (ws: WorkspaceState) => void): void {
     const ws = this.workspaces.get(workspace)!;
     change(ws);
+    this.emitWorkload(ws);
     this.recompose(ws.storage);
-    this.recordRates();
+    this.settle(ws);
+    // A new lookback moves the moments its queries stop reading the accounts it wrote to before.
+    for (const p of ws.previous) this.scheduler.at(Math.max(this.scheduler.nowMs, p.untilMs + ws.lookbackMs), () => this.settle(ws));
+  }
+
+  private emitWorkload(ws: WorkspaceState): void {
+    this.bus.emit({ t: this.scheduler.nowMs, type: 'workspace.workload', entity: ws.spec.name, recordsPerMinute: ws.recordsPerMinute, queriesPerHour: ws.queriesPerHour, lookbackMs: ws.lookbackMs });
   }
 
   /** The workspace writes to another account from now on; queries still need the old one while their lookback reaches it. */
@@ -401,12 +382,8 @@ class World {
     this.recompose(old);
     this.recompose(account);
     this.bus.emit({ t: now, type: 'workspace.routed', entity: workspace, storage: account.id });
-    this.settleFlow(ws);
-    this.recordRates();
-    this.scheduler.at(now + ws.flow.lookbackMs, () => {
-      this.settleFlow(ws);
-      this.recordRates();
-    });
+    this.settle(ws);
+    this.scheduler.at(now + ws.lookbackMs, () => this.settle(ws));
   }
 
   /** Regroups the workspaces writing to a storage account: one composition per retention. */
@@ -419,72 +396,42 @@ class World {
       members.push({ workspace: ws.spec.name, recordsPerSlice: ws.recordsPerMinute * slicesPerMinute });
       byRetention.set(ws.spec.retentionDays, members);
     }
-    sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(days, members));
+    sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(this.nextCompositionId++, days, members));
   }
 
   // ---- queries ---------------------------------------------------------------
 
-  /** Whether this account can serve the workspace's data it holds. */
-  private servedBy(account: StorageAccount, workspace: string): boolean {
-    if (account.serving || account.state === 'deleted') return true;
-    // Data under Microsoft keys stays readable whatever the key's state; an outage makes the account unavailable.
-    return account.state === 'revoked' && !account.holdsCmkDataOf(workspace);
-  }
-
+  /** Whether every account holding the workspace's data within its lookback serves it. */
   private servingOf(ws: WorkspaceState): boolean {
     const now = this.scheduler.nowMs;
-    if (!this.servedBy(ws.storage, ws.spec.name)) return false;
-    return ws.previous.every((p) => p.untilMs <= now - ws.flow.lookbackMs || this.servedBy(p.account, ws.spec.name));
+    ws.previous = ws.previous.filter((p) => p.untilMs > now - ws.lookbackMs);
+    return ws.storage.serves(ws.spec.name) && ws.previous.every((p) => p.account.serves(ws.spec.name));
   }
 
-  private storageStateChanged(account: StorageAccount): void {
+  private servingChanged(account: StorageAccount): void {
     for (const ws of this.workspaces.values()) {
-      if (ws.storage === account || ws.previous.some((p) => p.account === account)) this.settleFlow(ws);
+      if (ws.storage === account || ws.previous.some((p) => p.account === account)) this.settle(ws);
     }
-    this.recordRates();
   }
 
-  /** Appends the current request rates when they changed (O(workspaces), on state changes only). */
-  private recordRates(): void {
-    const t = this.scheduler.nowMs;
-    let queryBad = 0;
-    let queryTotal = 0;
-    let ingestBad = 0;
-    let ingestTotal = 0;
-    for (const ws of this.workspaces.values()) {
-      queryTotal += ws.flow.queriesPerHour;
-      if (!ws.flow.serving) queryBad += ws.flow.queriesPerHour;
-      const recordsPerHour = (ws.recordsPerMinute * MS_PER_HOUR) / MS_PER_MINUTE;
-      ingestTotal += recordsPerHour;
-      // Ingestion is available when records are stored as they land, not buffered or dropped.
-      if (!ws.storage.serving) ingestBad += recordsPerHour;
-    }
-    pushStep(this.querySteps, { t, bad: queryBad, total: queryTotal });
-    pushStep(this.ingestSteps, { t, bad: ingestBad, total: ingestTotal });
-    this.options.onRates?.(t, { queries: { bad: queryBad, total: queryTotal }, ingestion: { bad: ingestBad, total: ingestTotal } });
-  }
-
-  private settleFlow(ws: WorkspaceState): void {
-    const now = this.scheduler.nowMs;
-    const wasServing = ws.flow.serving;
-    ws.flow.setServing(now, this.servingOf(ws));
-    if (wasServing === ws.flow.serving) return;
-    this.bus.emit({ t: now, type: ws.flow.serving ? 'workspace.queriesServing' : 'workspace.queriesFailing', entity: ws.spec.name });
-    if (!ws.flow.serving && this.failingWorkspaces++ === 0) this.anyFailingSinceMs = now;
-    if (ws.flow.serving && --this.failingWorkspaces === 0) this.unionUnavailableMs += now - this.anyFailingSinceMs;
+  /** Re-evaluates whether the workspace's queries succeed; a change is an event. */
+  private settle(ws: WorkspaceState): void {
+    const serving = this.servingOf(ws);
+    if (serving === ws.serving) return;
+    ws.serving = serving;
+    this.bus.emit({ t: this.scheduler.nowMs, type: serving ? 'workspace.queriesServing' : 'workspace.queriesFailing', entity: ws.spec.name });
   }
 
   private sampleQuery(sink: StorageAccount): void {
-    const candidates = [...this.workspaces.values()].filter((ws) => ws.storage === sink && ws.spec.query.perHour > 0);
+    const candidates = [...this.workspaces.values()].filter((ws) => ws.storage === sink && ws.queriesPerHour > 0);
     if (candidates.length === 0) return;
     const ws = this.streams.stream(`${sink.id}/sample`).pick(candidates);
-    const result = sink.sampleQuery(ws.spec.name, ws.flow.lookbackMs);
-    if (result.ok !== this.servedBy(sink, ws.spec.name)) {
-      throw new Error(`internal: sampled query of ${ws.spec.name} ${result.ok ? 'succeeded' : 'failed'} while its flow says the opposite`);
+    const result = sink.sampleQuery(ws.spec.name, ws.lookbackMs);
+    if (result.ok !== sink.serves(ws.spec.name)) {
+      throw new Error(`internal: sampled query of ${ws.spec.name} ${result.ok ? 'succeeded' : 'failed'} while its account says the opposite`);
     }
-    this.invariants.sampled(this.scheduler.nowMs, sink, ws.spec.name, result.ok);
-    if (result.ok) this.latencies.push(result.latencyMs);
-    else this.bus.emit({ t: this.scheduler.nowMs, type: 'query.sampleFailed', entity: sink.id, workspace: ws.spec.name, why: result.why! });
+    const { ok, hot, latencyMs, blocksOpened, why } = result;
+    this.bus.emit({ t: this.scheduler.nowMs, type: 'query.sampled', entity: sink.id, workspace: ws.spec.name, ok, hot, latencyMs, blocksOpened, why });
   }
 
   // ---- result ------------------------------------------------------------------
@@ -492,23 +439,21 @@ class World {
   private result(): RunResult {
     const { scenario, controlPlane } = this;
     const names = scenario.workspaces.map((w) => w.name);
-    const perWorkspace = this.ledger.byWorkspace(names);
+    const figures = this.metrics.figures(names, scenario.durationMs, scenario.params.sloTarget, scenario.params.serviceCreditTiers);
     const workspaces: RunResult['workspaces'] = {};
     for (const name of names) {
       const ws = this.workspaces.get(name)!;
       const links = controlPlane.workspaces.get(name)!;
+      const { ingestion, query } = figures.workspaces.get(name)!;
       workspaces[name] = {
         storage: ws.storage.id,
         cluster: links.cluster?.name ?? null,
-        ingestion: ingestionTotals(perWorkspace.get(name)!),
-        query: queryTotals([ws.flow], ws.flow.unavailableMs),
+        ingestion,
+        query,
         linkedStorage: { ...links.linkedStorage },
         savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved },
       };
     }
-    const flows = [...this.workspaces.values()].map((w) => w.flow);
-    const unionUnavailableMs = this.unionUnavailableMs + (this.failingWorkspaces > 0 ? scenario.durationMs - this.anyFailingSinceMs : 0);
-    const latencies = [...this.latencies].sort((a, b) => a - b);
     const keyVault = { requests: 0, unwrapCalls: 0, unwrapFailures: 0, throttled: 0, denied: 0 };
     for (const vault of this.vaults.values()) for (const field of Object.keys(keyVault) as (keyof typeof keyVault)[]) keyVault[field] += vault.counters[field];
     const storageAccounts: RunResult['storageAccounts'] = {};
@@ -531,8 +476,6 @@ class World {
         ? { provisioningState: null, keyVaultProperties: null, settings: null }
         : { provisioningState: cluster.provisioningState, keyVaultProperties: cluster.keyVaultProperties, settings: { ...cluster.settings } };
     }
-    const query = queryTotals(flows, unionUnavailableMs);
-    const querySlo = sloFigures(this.querySteps, scenario.durationMs, scenario.params.sloTarget);
     const partial: Omit<RunResult, 'expectations'> = {
       scenario: scenario.name,
       description: scenario.description,
@@ -542,11 +485,7 @@ class World {
       start: scenario.startIso,
       durationMs: scenario.durationMs,
       events: this.scheduler.processed,
-      totals: {
-        ingestion: ingestionTotals(this.ledger.totals()),
-        query: { ...query, latencyMs: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) } },
-        keyVault,
-      },
+      totals: { ...figures.totals, keyVault },
       workspaces,
       clusters,
       storageAccounts,
@@ -554,50 +493,12 @@ class World {
       operations: this.operations.all,
       faults: this.faults,
       lockbox: controlPlane.lockbox,
-      highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
-      invariants: this.invariants.report(),
-      slo: {
-        target: scenario.params.sloTarget,
-        availability: query.availability,
-        errorBudgetUsed: errorBudgetUsed(query.availability, scenario.params.sloTarget),
-        queries: querySlo,
-        ingestion: sloFigures(this.ingestSteps, scenario.durationMs, scenario.params.sloTarget),
-        serviceCredit: serviceCredit(querySlo, scenario.params.serviceCreditTiers),
-      },
+      highlights: figures.highlights,
+      invariants: this.checker.report(),
+      slo: figures.slo,
     };
     return { ...partial, expectations: checkExpectations(partial, scenario.expect) };
   }
-}
-
-function pushStep(steps: RateStep[], step: RateStep): void {
-  const last = steps.at(-1);
-  if (last !== undefined && last.bad === step.bad && last.total === step.total) return;
-  if (last !== undefined && last.t === step.t) steps.pop();
-  steps.push(step);
-}
-
-function ingestionTotals(counts: BucketCounts): IngestionTotals {
-  return {
-    offeredRecords: counts.offered,
-    storedCmkRecords: counts.cmk,
-    storedMmkRecords: counts.mmk,
-    bufferedRecords: counts.buffered,
-    replayedRecords: counts.replayed,
-    droppedRecords: counts.revoked + counts.notProvisioned + counts.bufferExpired,
-    droppedByReason: { revoked: counts.revoked, notProvisioned: counts.notProvisioned, bufferExpired: counts.bufferExpired },
-  };
-}
-
-function queryTotals(flows: readonly QueryFlow[], unavailableMs: number): QueryTotals {
-  const attempted = flows.reduce((sum, f) => sum + f.attempted, 0);
-  const succeeded = flows.reduce((sum, f) => sum + f.succeeded, 0);
-  return { attempted, succeeded, failed: attempted - succeeded, availability: attempted === 0 ? 1 : succeeded / attempted, unavailableMs };
-}
-
-/** Share of the error budget (1 - target) spent; above 1 means the objective was missed. */
-function errorBudgetUsed(availability: number, target: number): number {
-  if (target >= 1) return availability < 1 ? 1 : 0;
-  return (1 - availability) / (1 - target);
 }
 
 function actionTarget(action: Action): string {

@@ -111,19 +111,13 @@ test('bare cmk-sim runs kv-outage-45m into out/kv-outage-45m-seed7 under the wor
   assert.is(sla.seed, 7);
 });
 
-test('the default scenario is kv-outage-45m', async () => {
-  const { DEFAULT_SCENARIO, EXIT } = await cliModule;
-  assert.is(DEFAULT_SCENARIO, 'kv-outage-45m');
-  assert.equal({ ...EXIT }, STATUS);
-});
-
 test('list prints every built-in scenario with its description and exits 0', async () => {
   const o = await cli('list');
   assert.is(o.status, STATUS.ok, show(o));
   assert.is(o.err, '');
   const lines = o.out.split('\n');
   const builtins = listBuiltins();
-  assert.is(builtins.length, 23);
+  assert.is(builtins.length, 25);
   assert.is(lines.length, builtins.length, o.out);
   for (const b of builtins) {
     const line = lines.find((l) => l.startsWith(`${b.name} `));

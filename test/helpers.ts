@@ -1,5 +1,6 @@
 // Small scenarios for the model tests, written as the user would write them.
 
+import * as assert from 'uvu/assert';
 import { parseScenario } from '../scenarios/load.ts';
 import type { SimEvent } from '../sim/observe/events.ts';
 import type { RunResult } from '../sim/result.ts';
@@ -50,12 +51,24 @@ export interface Run {
   of<T extends SimEvent['type']>(type: T): (SimEvent & { type: T })[];
 }
 
+/**
+ * Runs the scenario and asserts that no documented rule broke, unless the
+ * scenario breaks one on purpose (param brokenRule): every test that runs a
+ * model also tests the model against the documentation.
+ */
 export function run(s: Scenario, options: Omit<RunOptions, 'onEvent'> = {}): Run {
   const events: SimEvent[] = [];
   const result = runScenario(s, { ...options, onEvent: (e) => events.push(e) });
+  if (s.params.brokenRule === 'none') assertRulesHeld(result);
   return {
     result,
     events,
     of: <T extends SimEvent['type']>(type: T) => events.filter((e): e is SimEvent & { type: T } => e.type === type),
   };
+}
+
+/** No documented rule broke: the violations, if any, are the failure message. */
+export function assertRulesHeld(result: RunResult): void {
+  const violations = result.invariants.violations;
+  assert.is(violations.length, 0, violations.map((v) => `rule ${v.rule} (${v.name}) at ${v.atMs} ms: ${v.message}`).join('\n'));
 }

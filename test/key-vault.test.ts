@@ -28,8 +28,30 @@ function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault:
     ...overrides,
   };
   const kv = new KeyVault(spec, { bus, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: throttle });
+  // What the vault holds when made is on the timeline (next test); the tests read what comes after.
+  events.length = 0;
   return { vault: kv, events };
 }
+
+test('the vault as the scenario describes it is on the timeline at t=0: each key version created, each access policy set', () => {
+  const bus = new EventBus();
+  const events: SimEvent[] = [];
+  bus.on((e) => events.push(e));
+  const streams = new RandomStreams(5);
+  new KeyVault(
+    {
+      name: 'kv1', region: 'eastus', tenant: 'contoso', subscription: 'sub1', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90,
+      accessPolicies: [{ principal: 'cl1', permissions: ['get', 'unwrapKey'] }],
+      keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['a', 'b'] }],
+    },
+    { bus, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: 4000 },
+  );
+  assert.equal(events, [
+    { t: 0, type: 'key.created', entity: 'kv1/cmk', version: 'a' },
+    { t: 0, type: 'key.created', entity: 'kv1/cmk', version: 'b' },
+    { t: 0, type: 'accessPolicy.set', entity: 'kv1', principal: 'cl1', permissions: ['get', 'unwrapKey'] },
+  ]);
+});
 
 const ref = { vault: 'kv1', key: 'cmk', version: 'v1' };
 const kinds = (answer: VaultAnswer) => (answer.kind === 'success' ? 'success' : `${answer.kind}:${answer.reason}`);

@@ -12,7 +12,6 @@ import { KeyVault } from '../sim/azure/key-vault.ts';
 import { PROFILE_DEFAULTS, type Params } from '../sim/azure/profiles.ts';
 import { StorageAccount } from '../sim/azure/storage-account.ts';
 import { EventBus } from '../sim/observe/events.ts';
-import { RecordLedger } from '../sim/workload/ledger.ts';
 
 const SEED = Number(process.env.FC_SEED ?? 20261128);
 const RUNS = Number(process.env.FC_RUNS ?? 40);
@@ -69,11 +68,10 @@ function makeReal(seed: number): Real {
       startIso: '2026-01-01T00:00:00.000Z',
       cluster: { name: 'cl1', identityNoneCause: () => null },
       vaults: new Map([['kv1', vault]]),
-      ledger: new RecordLedger(),
       platformKey: new PlatformKey(streams.stream('platform').bytes(32)),
       infrastructure: null,
       streams: { poll: streams.stream('poll'), delays: streams.stream('delays'), keys: streams.stream('keys'), payload: streams.stream('payload'), queries: streams.stream('queries') },
-      onStateChange: () => {},
+      onServingChange: () => {},
     },
     'noKey',
   );
@@ -126,7 +124,7 @@ const commands = [
       r.scheduler.at(m.nowMs + forMs, () => r.vault.endWindows(r.scheduler.nowMs));
       m.unreachableSinceMs = m.nowMs;
       m.outageUntilMs = m.nowMs + forMs;
-      m.healthyWhenOutageBegan = r.account.state === 'healthy' && !r.account.recovering && m.deniedSinceMs === null;
+      m.healthyWhenOutageBegan = r.account.accessKind === 'healthy' && m.deniedSinceMs === null;
     },
     toString: () => `outage ${minutes}m`,
   })),

@@ -2,6 +2,7 @@
 // the documentation's words.
 
 import { test } from 'uvu';
+import { InfrastructureLayer } from '../sim/crypto/index.ts';
 import * as assert from 'uvu/assert';
 import { DAY, HOUR, MINUTE, run, scenario as baseScenario, type ScenarioInput } from './helpers.ts';
 
@@ -104,16 +105,31 @@ test('"If you don\'t update the new key version in the cluster, the Log Analytic
   assert.is(r.of('storage.keyConfigured').length, 1);
 });
 
-test('double encryption: blocks of a cluster with it open only through the infrastructure layer as well', () => {
-  const counts: Record<string, { cmk: number; unreadable: number }> = {};
+test('"Data ingested to dedicated clusters is being encrypted twice": with double encryption a block opens only through the infrastructure layer with its own key, as well as the customer key', () => {
+  type Counts = { cmk: number; mmk: number; unreadable: number };
+  const seen: Record<string, { own: Counts; withoutLayer: Counts; otherLayerKey: Counts }> = {};
+  const otherLayer = new InfrastructureLayer(Buffer.alloc(32, 7));
   for (const doubleEncryption of [true, false]) {
     run(scenario({ duration: '6h', clusters: [{ name: 'cl1', storageAccounts: 1, doubleEncryption, key: { vault: 'kv1', name: 'cmk' } }] }), {
-      probes: [{ atMs: 5 * HOUR, look: (v) => (counts[String(doubleEncryption)] = v.storageAccounts[1]!.openableBlocks()) }],
+      probes: [
+        {
+          atMs: 5 * HOUR,
+          look: (v) => {
+            const account = v.storageAccounts[1]!;
+            seen[String(doubleEncryption)] = { own: account.openableBlocks(), withoutLayer: account.openableBlocks(null), otherLayerKey: account.openableBlocks(otherLayer) };
+          },
+        },
+      ],
     });
   }
-  assert.is(counts.true!.unreadable, 0);
-  assert.is(counts.false!.unreadable, 0);
-  assert.is(counts.true!.cmk, counts.false!.cmk);
+  // The slices of 5m to 4h55m: the probe at 5h looks before that instant's slice.
+  const blocks = (5 * HOUR) / (5 * MINUTE) - 1;
+  assert.equal(seen.true!.own, { cmk: blocks, mmk: 0, unreadable: 0 });
+  assert.equal(seen.true!.withoutLayer, { cmk: 0, mmk: 0, unreadable: blocks }, 'the sealed block is hidden under the second layer');
+  assert.equal(seen.true!.otherLayerKey, { cmk: 0, mmk: 0, unreadable: blocks }, 'the second layer has a key of its own');
+  // Without double encryption there is no second layer to need.
+  assert.equal(seen.false!.own, { cmk: blocks, mmk: 0, unreadable: 0 });
+  assert.equal(seen.false!.withoutLayer, { cmk: blocks, mmk: 0, unreadable: 0 });
 });
 
 test('"Data ingested in the last 14 days is also kept in hot-cache (SSD-backed) for efficient query engine operation": queries within it are faster', () => {

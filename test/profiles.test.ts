@@ -2,23 +2,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PROFILE_DEFAULTS } from '../sim/azure/profiles.ts';
 import { DAY, HOUR, MINUTE, run, scenario } from './helpers.ts';
 
 const octVault = [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
-
-test('the profiles carry the documented limits: clusters per region, minimum capacity, provisioning time', () => {
-  const [p2020, p2021, p2023] = [PROFILE_DEFAULTS['2020-11'], PROFILE_DEFAULTS['2021-07'], PROFILE_DEFAULTS['2023-06']];
-  assert.equal([p2020.maxClustersPerRegion, p2021.maxClustersPerRegion, p2023.maxClustersPerRegion], [2, 2, 5]);
-  assert.equal([p2021.maxClustersPerRegionIncludingDeleted, p2023.maxClustersPerRegionIncludingDeleted], [4, 7]);
-  assert.equal([p2020.minCapacityGBPerDay, p2021.minCapacityGBPerDay, p2023.minCapacityGBPerDay], [1000, 500, 100]);
-  assert.ok(p2020.clusterProvisionTime[1] <= HOUR, 'up to 1 h');
-  assert.ok(p2021.clusterProvisionTime[1] > HOUR, 'a few hours');
-  assert.ok(p2023.clusterProvisionTime[0] >= 90 * MINUTE && p2023.clusterProvisionTime[1] <= 150 * MINUTE, 'about 2 h');
-  assert.equal([p2020.outageHandling, p2021.outageHandling, p2023.outageHandling], ['unavailableAfterTimeout', 'keepCachedKey', 'keepCachedKey']);
-  assert.equal([p2020.autoRotation, p2021.autoRotation, p2023.autoRotation], [false, true, true]);
-  assert.equal([p2020.hotCacheScope, p2023.hotCacheScope], ['lastDays', 'lastDaysOrRecentlyQueried']);
-});
 
 test('a cluster created under 2023-06 takes about 2 hours to provision; under 2020-11 up to an hour', () => {
   const provisioned = (profile: string) =>

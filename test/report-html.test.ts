@@ -118,8 +118,6 @@ function report(s: Scenario): Report {
       events.push(e);
       collector.event(e);
     },
-    onSlice: (nowMs, records) => collector.slice(nowMs, records),
-    onRates: (nowMs, rates) => collector.rates(nowMs, rates),
   });
   const html = collector.render(result);
   return { collector, html, doc: parse(html), result, events };
@@ -397,20 +395,28 @@ test('many workspaces: at most 40 lanes, those whose queries failed first, the r
 test('a month of slices and rate changes draws at most a few thousand points, extremes and the end kept', () => {
   const month = 30 * DAY;
   const collector = new ReportCollector({ durationMs: month, keyVaults: [{ name: 'kv1' }] });
-  let lost = 0;
-  let peak = 0;
+  const feed = (e: Record<string, unknown>) => collector.event(e as unknown as SimEvent);
+  const ingested = (t: number, placement: string, composition: number, records: number) =>
+    feed({ t, type: 'storage.ingested', entity: 'cl1/0', placement, parts: [{ composition, records, block: placement === 'revoked' ? null : { id: `b${t}-${composition}`, aek: 'a', bytes: 'b' } }] });
+  feed({ t: 0, type: 'composition.defined', entity: 'cl1/0', composition: 1, retentionDays: 30, members: [{ workspace: 'ws1', recordsPerSlice: 7 }] });
+  feed({ t: 0, type: 'composition.defined', entity: 'cl1/0', composition: 2, retentionDays: 30, members: [{ workspace: 'ws2', recordsPerSlice: 1 }] });
+  feed({ t: 0, type: 'composition.defined', entity: 'cl1/0', composition: 3, retentionDays: 30, members: [{ workspace: 'ws3', recordsPerSlice: 123_456 }] });
+  feed({ t: 0, type: 'workspace.workload', entity: 'ws1', recordsPerMinute: 1, queriesPerHour: 10, lookbackMs: HOUR });
+  let buffered: { id: string; composition: number; records: number; aek: string; bytes: string }[] = [];
   for (let t = 0; t <= month; t += 5 * MINUTE) {
-    lost += 7; // a revocation that drops records all month
-    const buffered = t === 17 * DAY + 5 * MINUTE ? 123_456 : (t / MINUTE) % 97; // one spike
-    peak = Math.max(peak, buffered);
-    collector.slice(t, { buffered, lost });
-    if (t % HOUR === 0) collector.rates(t, { queries: { bad: (t / HOUR) % 5, total: 10 }, ingestion: { bad: 0, total: 10 } });
+    ingested(t, 'revoked', 1, 7); // a revocation that drops records all month
+    const spike = t === 17 * DAY + 5 * MINUTE;
+    ingested(t, 'buffered', spike ? 3 : 2, spike ? 123_456 : 1); // a buffer that fills, one huge slice among them
+    buffered.push({ id: `b${t}-${spike ? 3 : 2}`, composition: spike ? 3 : 2, records: spike ? 123_456 : 1, aek: 'a', bytes: 'b' });
+    if (t % (97 * 5 * MINUTE) === 0 || t === 17 * DAY + 10 * MINUTE) {
+      feed({ t, type: 'buffer.replayed', entity: 'cl1/0', records: buffered.reduce((n, b) => n + b.records, 0), blocks: buffered });
+      buffered = [];
+    }
+    if (t % HOUR === 0) feed({ t, type: (t / HOUR) % 2 === 0 ? 'workspace.queriesFailing' : 'workspace.queriesServing', entity: 'ws1' });
   }
   const small = outage().result;
   const result: RunResult = { ...small, durationMs: month };
-  const start = performance.now();
   const html = collector.render(result);
-  const ms = performance.now() - start;
   const doc = parse(html);
   const records = byTag(byId(doc, 'records-lost'), 'svg')[0]!;
   const path = (cls: string, svg: El) => byClass(svg, cls).find((e) => e.tag === 'path')!.attrs.d!;
@@ -426,7 +432,6 @@ test('a month of slices and rate changes draws at most a few thousand points, ex
   const q = path('line-queries', availability);
   assert.ok(q.split('H').length <= 2100);
   assert.ok(q.includes('V'), 'availability changes');
-  assert.ok(ms < 500, `render took ${ms} ms`);
 });
 
 test.run();

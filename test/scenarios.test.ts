@@ -32,6 +32,8 @@ const EXPECTED_BUILTINS = [
   'byos-saved-searches',
   'outage-2h-2020-11',
   'outage-2h-2023-06',
+  'denial-then-short-outage',
+  'outage-while-resuming',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

@@ -122,6 +122,7 @@ export class ControlPlane {
       now,
     );
     this.clusters.set(name, cluster);
+    if (cluster.identityNoneCause() !== null) this.deps.bus.emit({ t: now, type: 'cluster.identitySet', entity: name, identity: 'None' });
     cluster.storageAccounts = this.deps.hooks.makeStorageAccounts(cluster);
     operations.accept(operation, 'InProgress');
     this.later(options, this.deps.params.clusterProvisionTime, name, () => {
@@ -353,7 +354,7 @@ export class ControlPlane {
     return cluster.storageAccounts.reduce((best, account) => (load(account) < load(best) ? account : best));
   }
 
-  private linkLimitRefusal(workspace: string, links: WorkspaceLinks, options: RequestOptions): Refusal | false {
+  protected linkLimitRefusal(workspace: string, links: WorkspaceLinks, options: RequestOptions): Refusal | false {
     if (options.setup === true) return false;
     const recent = links.linkOpsMs.filter((t) => this.now - t < LINK_WINDOW_MS).length;
     const limit = this.deps.params.linkOpsPer30Days;

@@ -46,15 +46,25 @@ export class IncidentLog {
     this.open.push({ incident, cause });
   }
 
-  /** Users see every open incident from now on. */
-  interrupted(nowMs: number): void {
-    for (const { incident } of this.open) incident.unavailableAtMs ??= nowMs;
+  /** Users see the open incidents of this kind from now on: an outage makes the account unavailable, a denial revokes it. */
+  interrupted(nowMs: number, kind: Incident['kind']): void {
+    for (const { incident } of this.open) if (incident.kind === kind) incident.unavailableAtMs ??= nowMs;
   }
 
-  /** A successful unwrap: incidents whose cause has cleared are restored; those users never saw close. */
-  unwrapSucceeded(nowMs: number, serving: boolean): void {
-    for (const { incident, cause } of this.open) {
-      if (incident.restoredAtMs === null && cause.endMs !== null && cause.endMs <= nowMs) incident.restoredAtMs = nowMs;
+  /**
+   * Key Vault answered a poll. An outage whose cause has cleared is over at
+   * any answer (a denial too: the vault is reachable again); a revocation
+   * only at a success. A restored incident that users never saw closes.
+   */
+  answered(nowMs: number, answer: 'success' | 'denial', serving: boolean): void {
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const { incident, cause } = this.open[i]!;
+      if (cause.endMs === null || cause.endMs > nowMs || (incident.kind === 'revocation' && answer !== 'success')) continue;
+      incident.restoredAtMs ??= nowMs;
+      if (incident.unavailableAtMs === null) {
+        incident.resumedAtMs = incident.restoredAtMs;
+        this.open.splice(i, 1);
+      }
     }
     if (serving) this.resumed(nowMs);
   }
@@ -82,11 +92,16 @@ export class IncidentLog {
     return Math.max(...(restored as number[]));
   }
 
-  /** Records buffered or dropped go to the oldest incident users can see. */
-  count(kind: 'buffered' | 'dropped', records: number): void {
-    const visible = this.open.find((o) => o.incident.unavailableAtMs !== null)?.incident;
+  /**
+   * Records buffered or dropped go to the oldest incident users can see of
+   * the kind that causes them: the MMK buffer and its expiry to an outage,
+   * drops as revoked to a revocation.
+   */
+  count(what: 'buffered' | 'expired' | 'revoked', records: number): void {
+    const kind: Incident['kind'] = what === 'revoked' ? 'revocation' : 'outage';
+    const visible = this.open.find((o) => o.incident.kind === kind && o.incident.unavailableAtMs !== null)?.incident;
     if (visible === undefined) return;
-    if (kind === 'buffered') visible.bufferedRecords += records;
+    if (what === 'buffered') visible.bufferedRecords += records;
     else visible.droppedRecords += records;
   }
 }

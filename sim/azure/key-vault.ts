@@ -103,14 +103,13 @@ export class KeyVault {
   constructor(spec: KeyVaultSpec, private readonly deps: KeyVaultDeps) {
     this.name = spec.name;
     this.spec = spec;
+    // The vault as the scenario describes it, at t=0: its keys' versions and its access policies.
     for (const keySpec of spec.keys) {
       const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgedCause: null };
       this.keys.set(keySpec.name, key);
-      for (const id of keySpec.versions) this.addVersion(key, id);
+      for (const id of keySpec.versions) this.addVersion(0, key, id);
     }
-    for (const policy of spec.accessPolicies) {
-      this.policies.set(policy.principal, { permissions: new Set(policy.permissions), lostCause: null });
-    }
+    for (const policy of spec.accessPolicies) this.setPolicy(0, policy.principal, policy.permissions);
   }
 
   get recoverable(): boolean {
@@ -200,8 +199,7 @@ export class KeyVault {
   createVersion(nowMs: number, keyName: string, versionId?: string): string {
     const key = this.requireKey(keyName);
     const id = versionId ?? `v${key.versions.length + 1}`;
-    this.addVersion(key, id);
-    this.deps.bus.emit({ t: nowMs, type: 'key.created', entity: this.keyEntity(keyName), version: id });
+    this.addVersion(nowMs, key, id);
     return id;
   }
 
@@ -387,10 +385,11 @@ export class KeyVault {
     this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name) });
   }
 
-  private addVersion(key: VaultKey, id: string): void {
+  private addVersion(nowMs: number, key: VaultKey, id: string): void {
     const { kty, sizeBits, wrapAlgorithm } = key.spec;
     const material = kty === 'oct-HSM' ? this.deps.octMaterial(32) : this.deps.rsaKeyPair?.(sizeBits);
     key.versions.push({ id, enabled: true, nbfMs: null, expMs: null, kek: Kek.generate(kty, sizeBits, wrapAlgorithm, material), disabledCause: null });
+    this.deps.bus.emit({ t: nowMs, type: 'key.created', entity: this.keyEntity(key.spec.name), version: id });
   }
 
   private version(ref: Omit<KeyRef, 'vault'>): KeyVersion {

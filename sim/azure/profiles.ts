@@ -4,6 +4,7 @@
 
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from '../engine/duration.ts';
 import type { Random } from '../engine/random.ts';
+import type { CreditTier } from '../observe/slo.ts';
 
 export const PROFILES = ['2020-11', '2021-07', '2023-06'] as const;
 export type ProfileName = (typeof PROFILES)[number];
@@ -16,17 +17,31 @@ export const OUTAGE_HANDLING = ['unavailableAfterTimeout', 'keepCachedKey'] as c
 export type OutageHandling = (typeof OUTAGE_HANDLING)[number];
 
 /** Self-test only: each deliberately breaks one documented rule, so the checker and `explore` can be seen to catch it. */
-export const BROKEN_RULES = ['none', 'lateRevocation', 'earlyUnavailable', 'aekKeptWhenRevoked', 'hotCacheKeptWhenRevoked', 'bufferDropsEarly'] as const;
+export const BROKEN_RULES = [
+  'none',
+  'replayTwice',
+  'lateRevocation',
+  'denialIgnored',
+  'aekKeptWhenRevoked',
+  'hotCacheKeptWhenRevoked',
+  'lateResume',
+  'outageCancelsResume',
+  'earlyUnavailable',
+  'lateUnavailable',
+  'denialIsNotAnAnswer',
+  'bufferDropsEarly',
+  'replayLosesBlock',
+  'replayUnderMmk',
+  'rotationNewAek',
+  'mmkDataLockedWhenRevoked',
+  'linkLimitIgnored',
+  'retentionKeepsBlocks',
+] as const;
 export type BrokenRule = (typeof BROKEN_RULES)[number];
 
 export const HOT_CACHE_SCOPES = ['lastDays', 'lastDaysOrRecentlyQueried'] as const;
 export type HotCacheScope = (typeof HOT_CACHE_SCOPES)[number];
-
-/** A service-credit tier: a billing month whose uptime is below `below` earns `creditPercent` % of the monthly charge back. */
-export interface CreditTier {
-  below: number;
-  creditPercent: number;
-}
+export type { CreditTier };
 
 /** An inclusive range of milliseconds, [min, max]. */
 export type RangeMs = readonly [number, number];

@@ -1,12 +1,20 @@
 // One storage account of a cluster: its AEK (wrapped by the customer's KEK,
 // cached while polls succeed), its blocks, its SSD hot cache and its MMK
 // buffer, and the 2020-11 rules of DOMAIN.md "Storage account behaviour".
+//
+// Its key access is one state (Access) and every change goes through the
+// table TRANSITIONS, which names it and says where it may start and lead;
+// the timers pending in a state belong to it and are cancelled on leaving
+// unless the next state takes them over. The AEK lives only inside the
+// states that may hold it (healthy, recovering).
 
 import {
   AEK_BYTES,
-  type InfrastructureLayer,
-  type PlatformKey,
+  bytesFingerprint,
+  InfrastructureLayer,
+  keyFingerprint,
   openBlock,
+  type PlatformKey,
   sealBlock,
   sealedBytes,
   sealedFromBytes,
@@ -14,26 +22,17 @@ import {
 } from '../crypto/index.ts';
 import type { EventHandle, RecurringHandle, Scheduler } from '../engine/scheduler.ts';
 import type { Random } from '../engine/random.ts';
-import type { EventBus, StorageState } from '../observe/events.ts';
+import type { DenialReason, EventBus, Placement, StorageState } from '../observe/events.ts';
 import { MS_PER_DAY } from '../engine/duration.ts';
 import { drawDelay, type Params } from './profiles.ts';
 import type { Cause, KeyRef, KeyVault, VaultAnswer } from './key-vault.ts';
 import { IncidentLog } from './incidents.ts';
-import { type Composition, type RecordLedger } from '../workload/ledger.ts';
+import { BlockStore, type StoredBlock } from './block-store.ts';
+import { TimeLog } from '../engine/time-log.ts';
+import type { Composition } from '../workload/composition.ts';
 import { makePayload, readHeader } from '../workload/payload.ts';
 
-export interface StoredBlock {
-  readonly id: string;
-  readonly createdMs: number;
-  readonly composition: Composition;
-  readonly encryption: 'cmk' | 'mmk';
-  /** Sealed under the block's chain, then the infrastructure layer where double encryption is on. */
-  readonly bytes: Buffer;
-  /** The SSD hot-cache copy, MMK-sealed (2020-11); null once purged or aged out. */
-  hot: Buffer | null;
-}
-
-interface BufferedBlock {
+export interface BufferedBlock {
   readonly id: string;
   readonly createdMs: number;
   readonly composition: Composition;
@@ -54,12 +53,15 @@ export interface StorageAccountDeps {
   startIso: string;
   cluster: ClusterIdentity;
   vaults: ReadonlyMap<string, KeyVault>;
-  ledger: RecordLedger;
   platformKey: PlatformKey;
   infrastructure: InfrastructureLayer | null;
   streams: { poll: Random; delays: Random; keys: Random; payload: Random; queries: Random };
-  /** Called after every change of `state`, so the world can re-evaluate the queries that depend on it. */
-  onStateChange: (account: StorageAccount) => void;
+  /**
+   * Called whenever what its queries can read may have changed: after every
+   * change of access, and when retention purges blocks while revoked (a
+   * workspace left with Microsoft-key data only is readable again).
+   */
+  onServingChange: (account: StorageAccount) => void;
 }
 
 export interface SampledQuery {
@@ -70,123 +72,111 @@ export interface SampledQuery {
   why: string | null;
 }
 
-/** Blocks in time order, dropped from the front as they age out. */
-class BlockLog<T extends { createdMs: number }> {
-  private items: T[] = [];
-  private head = 0;
-  /** Absolute index of the first item visitOlderThan has not visited yet. */
-  private visited = 0;
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  front(): T | undefined {
-    return this.items[this.head];
-  }
-
-  shift(): T | undefined {
-    const item = this.items[this.head];
-    if (item === undefined) return undefined;
-    this.head++;
-    // Drop the shifted front once it is most of the array (amortised O(1); visitOlderThan clamps visited to head).
-    if (this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.visited -= this.head;
-      this.head = 0;
-    }
-    return item;
-  }
-
-  /** Visits each item once, in order, as soon as it is older than `ms` (so aging costs O(1) per item). */
-  visitOlderThan(ms: number, visit: (item: T) => void): void {
-    this.visited = Math.max(this.visited, this.head);
-    for (let item = this.items[this.visited]; item !== undefined && item.createdMs < ms; item = this.items[++this.visited]) visit(item);
-  }
-
-  /** The oldest item created at or after ms (binary search: items are in time order). */
-  firstAtOrAfter(ms: number): T | undefined {
-    let low = this.head;
-    let high = this.items.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.items[mid]!.createdMs < ms) low = mid + 1;
-      else high = mid;
-    }
-    return this.items[low];
-  }
-
-  /** Newest first. */
-  *newest(): Generator<T> {
-    for (let i = this.items.length - 1; i >= this.head; i--) yield this.items[i]!;
-  }
-
-  /** Oldest first. */
-  *oldest(): Generator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
-  }
+/** The unwrapped AEK and the key version a real unwrap last confirmed it under. */
+export interface KeyCache {
+  readonly aek: Buffer;
+  verifiedVersion: string | null;
 }
+
+interface Revoking {
+  readonly handle: EventHandle;
+  readonly reason: DenialReason;
+}
+
+/** An account's key access. Nullable timers here are conditions within a state (errors or a denial pending), never a state. */
+export type Access =
+  | { readonly kind: 'provisioning' }
+  | { readonly kind: 'noKey' }
+  | { readonly kind: 'healthy'; readonly cache: KeyCache; readonly failing: EventHandle | null; readonly revoking: Revoking | null }
+  | { readonly kind: 'unavailable'; readonly revoking: Revoking | null }
+  | { readonly kind: 'revoked'; readonly reason: DenialReason }
+  | {
+      readonly kind: 'recovering';
+      /** What ingestion and queries still do until the resume: buffer (from unavailable) or drop (from revoked). */
+      readonly from: 'unavailable' | 'revoked';
+      readonly cache: KeyCache;
+      readonly resume: EventHandle;
+      readonly failing: EventHandle | null;
+      readonly revoking: Revoking | null;
+    }
+  | { readonly kind: 'deleted' };
+export type AccessKind = Access['kind'];
+
+/**
+ * Every change of access: from which states, to which. "same" changes only
+ * what is pending within the state. Anything else throws: a found bug.
+ */
+export const TRANSITIONS = {
+  provisioned: { from: ['provisioning'], to: 'noKey' },
+  keyConfigured: { from: ['noKey'], to: 'healthy' },
+  /** A first error after Key Vault last answered: unavailable after outageToUnavailable unless it answers. */
+  errorsBegin: { from: ['healthy', 'recovering'], to: 'same' },
+  /** A success: pending unavailability and revocation are off. */
+  successSeen: { from: ['healthy', 'recovering'], to: 'same' },
+  /** A denial: Key Vault answered (pending unavailability is off), and revocation is due within revocationWithin of the change. */
+  denialSeen: { from: ['healthy', 'unavailable', 'recovering'], to: 'same' },
+  errorsTooLong: { from: ['healthy', 'recovering'], to: 'unavailable' },
+  revocationDue: { from: ['healthy', 'unavailable', 'recovering'], to: 'revoked' },
+  accessRestored: { from: ['unavailable', 'revoked'], to: 'recovering' },
+  resumeDue: { from: ['recovering'], to: 'healthy' },
+  /** Never while provisioning: "a cluster cannot be deleted while it is provisioning". */
+  deleted: { from: ['noKey', 'healthy', 'unavailable', 'revoked', 'recovering'], to: 'deleted' },
+} as const satisfies Record<string, { from: readonly AccessKind[]; to: AccessKind | 'same' }>;
+export type TransitionName = keyof typeof TRANSITIONS;
 
 export class StorageAccount {
   readonly id: string;
   readonly incidents: IncidentLog;
-  state: StorageState;
   /** Compositions writing here, one per retention; set by the world when links or workloads change. */
   compositions: readonly Composition[] = [];
-  /** Blocks purged by retention, dropped from the buffer, replayed: for the report. */
   readonly counters = { blocksSealed: 0, blocksPurged: 0, hotCachePurges: 0, sampledQueries: 0 };
 
+  protected access: Access;
   private wrappedAek: { ref: KeyRef; bytes: Buffer } | null = null;
-  /** The AEK cache: the only place the unwrapped AEK lives. */
-  private aekCache: Buffer | null = null;
-  /** The key version whose wrapped AEK this cache was last really unwrapped under. */
-  private verifiedVersion: string | null = null;
   private readonly mmkAek: Buffer;
-  private readonly mmkWrapped: Buffer;
-  private lastUnwrapOkMs = 0;
-  private failureStreak = 0;
+  /** When Key Vault last answered a poll (a success or a denial): the outage clock runs from here. */
+  private lastAnswerMs = 0;
+  /** The kind of the last poll's answer: a change is an event. */
+  private lastAnswerKind: VaultAnswer['kind'] = 'success';
   private poller: RecurringHandle | null = null;
-  private unavailableTimer: EventHandle | null = null;
-  private pendingRevocation: EventHandle | null = null;
-  private pendingResume: EventHandle | null = null;
-  private readonly blocks = new Map<number, BlockLog<StoredBlock>>();
-  private readonly buffer = new BlockLog<BufferedBlock>();
-  /** CMK blocks held per composition, so "does this workspace have CMK data here" costs no scan. */
-  private readonly cmkBlocks = new Map<Composition, number>();
-  private hotBlocks = 0;
-  /** Start of the earliest cause among the failures since the last successful unwrap. */
-  private failingSinceMs: number | null = null;
-  /** What the pending revocation answers: the change and the poll that saw it. */
-  private revocationCause: { causeStartMs: number; deniedSeenMs: number } | null = null;
+  private readonly store = new BlockStore();
+  private readonly buffer = new TimeLog<BufferedBlock>();
+  /** Compositions already described in the history. */
+  private readonly defined = new Set<number>();
 
   constructor(
     clusterName: string,
     readonly index: number,
-    private readonly deps: StorageAccountDeps,
+    protected readonly deps: StorageAccountDeps,
     initialState: 'provisioning' | 'noKey',
   ) {
     this.id = `${clusterName}/${index}`;
-    this.state = initialState;
+    this.access = { kind: initialState };
     this.incidents = new IncidentLog(this.id);
     // The MMK chain: a per-account AEK wrapped by the platform key. Microsoft
     // keys are always available, so it stays unwrapped.
     const mmkAek = deps.streams.keys.bytes(AEK_BYTES);
-    this.mmkWrapped = deps.platformKey.wrap(mmkAek);
-    this.mmkAek = deps.platformKey.unwrap(this.mmkWrapped);
+    this.mmkAek = deps.platformKey.unwrap(deps.platformKey.wrap(mmkAek));
     zeroize(mmkAek);
+    deps.bus.emit({ t: deps.scheduler.nowMs, type: 'storage.created', entity: this.id, state: initialState, mmkAek: keyFingerprint(this.mmkAek) });
   }
 
   get keyRef(): KeyRef | null {
     return this.wrappedAek?.ref ?? null;
   }
 
+  /** What users see: recovering is still unavailable or revoked until the resume. */
+  get state(): StorageState {
+    return this.access.kind === 'recovering' ? this.access.from : this.access.kind;
+  }
+
+  get accessKind(): AccessKind {
+    return this.access.kind;
+  }
+
   /** Whether the AEK is in memory (it never is while revoked or unavailable). */
   get aekInMemory(): boolean {
-    return this.aekCache !== null;
+    return this.heldAek() !== null;
   }
 
   get bufferedBlocks(): number {
@@ -194,327 +184,442 @@ export class StorageAccount {
   }
 
   get hotCacheBlocks(): number {
-    return this.hotBlocks;
+    return this.store.hotBlocks;
   }
 
-  /** Access is back (the AEK unwrapped again) and ingestion and queries resume soon. */
-  get recovering(): boolean {
-    return this.pendingResume !== null;
-  }
-
-  /** Whether queries of its workspaces succeed now. */
+  /** Whether ingestion and queries of its workspaces are served now. */
   get serving(): boolean {
-    return this.state === 'healthy' || this.state === 'noKey';
+    return this.access.kind === 'healthy' || this.access.kind === 'noKey';
+  }
+
+  /**
+   * Whether a query of the workspace's data here succeeds now. Data under
+   * Microsoft keys stays readable whatever the key's state; an outage makes
+   * the account unavailable; a deleted account has nothing left to fail on.
+   */
+  serves(workspace: string): boolean {
+    switch (this.access.kind) {
+      case 'healthy':
+      case 'noKey':
+      case 'deleted':
+        return true;
+      case 'provisioning':
+      case 'unavailable':
+        return false;
+      case 'revoked':
+        return !this.store.holdsCmkDataOf(workspace);
+      case 'recovering':
+        return this.access.from === 'revoked' && !this.store.holdsCmkDataOf(workspace);
+    }
   }
 
   /** The cluster finished provisioning: data is stored (under Microsoft keys until a key is set). */
   provisioned(): void {
-    if (this.state !== 'provisioning') return;
-    this.setState('noKey');
-    this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.provisioned', entity: this.id });
+    this.enter('provisioned', { kind: 'noKey' });
+    this.deps.bus.emit({ t: this.now, type: 'storage.provisioned', entity: this.id });
   }
 
   /** The cluster is deleted: polling stops, the AEK is zeroed, the data is gone. */
   shutDown(): void {
     if (this.poller !== null) this.deps.scheduler.cancel(this.poller);
     this.poller = null;
-    this.cancel('unavailableTimer');
-    this.cancel('pendingRevocation');
-    this.cancel('pendingResume');
-    this.evictAek();
+    const cache = cacheOf(this.access);
+    if (cache !== null) this.evict(cache, 'deleted');
     // What the MMK buffer still held can never be replayed now.
-    for (const item of this.buffer.oldest()) this.deps.ledger.move(item.composition, 'buffered', 'bufferExpired');
-    while (this.buffer.shift() !== undefined);
-    this.blocks.clear();
-    this.cmkBlocks.clear();
-    this.hotBlocks = 0;
-    this.setState('deleted');
-    this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.deleted', entity: this.id });
+    this.emitExpired('clusterDeleted', this.drainBuffer());
+    this.store.clear();
+    this.enter('deleted', { kind: 'deleted' });
+    this.deps.bus.emit({ t: this.now, type: 'storage.deleted', entity: this.id });
   }
 
   /**
    * Sets or changes the key: the AEK is (re)wrapped by the new KEK version;
-   * blocks are not touched. Returns why it failed, or null.
+   * blocks are not touched. While the AEK is not in memory (unavailable,
+   * revoked) the update unwraps it with the current key to wrap it again and
+   * zeroes it at once: only a poll brings it back into memory. Returns why it
+   * failed, or null.
    */
   configureKey(ref: KeyRef): string | null {
-    const now = this.deps.scheduler.nowMs;
+    const now = this.now;
     const vault = this.vault(ref);
-    let aek: Buffer;
-    if (this.wrappedAek === null) {
-      aek = this.deps.streams.keys.bytes(AEK_BYTES);
-    } else if (this.aekCache !== null) {
-      aek = Buffer.from(this.aekCache);
-    } else {
-      const current = this.wrappedAek;
-      const { answer, aek: unwrapped } = this.vault(current.ref).unwrapKey(now, this.principal, current.ref, current.bytes);
-      if (unwrapped === null) {
-        return `the account key of ${this.id} cannot be unwrapped with the current key ${describe(current.ref)} (${answerText(answer)}), so it cannot be re-wrapped with the new one`;
-      }
-      aek = unwrapped;
-    }
+    const found = this.aekToWrap(now);
+    if (typeof found === 'string') return found;
+    const aek = found;
     const { answer, wrapped } = vault.wrapKey(now, this.principal, ref, aek);
     if (wrapped === null) {
       zeroize(aek);
       return `Key Vault ${ref.vault} refused to wrap the account key of ${this.id} with ${describe(ref)} (${answerText(answer)})`;
     }
     this.wrappedAek = { ref, bytes: wrapped };
-    if (this.aekCache === null) this.aekCache = aek;
-    else zeroize(aek);
-    this.verifiedVersion = null;
-    this.deps.bus.emit({ t: now, type: 'storage.keyConfigured', entity: this.id, vault: ref.vault, key: ref.key, version: ref.version });
-    if (this.state === 'noKey') {
-      this.lastUnwrapOkMs = now;
-      this.setState('healthy');
+    this.deps.bus.emit({ t: now, type: 'storage.keyConfigured', entity: this.id, vault: ref.vault, key: ref.key, version: ref.version, aek: keyFingerprint(aek), storedDigest: this.store.digest() });
+    const access = this.access;
+    if (access.kind === 'noKey') {
+      this.lastAnswerMs = now;
+      this.lastAnswerKind = 'success';
+      this.enter('keyConfigured', { kind: 'healthy', cache: { aek, verifiedVersion: null }, failing: null, revoking: null });
+      this.poller = this.deps.scheduler.every(() => this.drawPollGapMs(), () => this.poll(), this.drawPollGapMs());
+      return null;
     }
-    this.poller ??= this.deps.scheduler.every(() => this.drawPollGapMs(), () => this.poll(), this.drawPollGapMs());
+    zeroize(aek);
+    // The next poll unwraps under the new version for real.
+    const cache = cacheOf(access);
+    if (cache !== null) cache.verifiedVersion = null;
     return null;
+  }
+
+  /** The AEK to wrap with a new key: a fresh one, a copy of the cached one, or one unwrapped with the current key. */
+  protected aekToWrap(nowMs: number): Buffer | string {
+    const access = this.access;
+    switch (access.kind) {
+      case 'noKey':
+        return this.deps.streams.keys.bytes(AEK_BYTES);
+      case 'healthy':
+      case 'recovering':
+        return Buffer.from(access.cache.aek);
+      case 'unavailable':
+      case 'revoked': {
+        const current = this.wrappedAek!;
+        const { answer, aek } = this.vault(current.ref).unwrapKey(nowMs, this.principal, current.ref, current.bytes);
+        if (aek !== null) return aek;
+        return `the account key of ${this.id} cannot be unwrapped with the current key ${describe(current.ref)} (${answerText(answer)}), so it cannot be re-wrapped with the new one`;
+      }
+      case 'provisioning':
+      case 'deleted':
+        throw new Error(`internal: a key is set on ${this.id} while ${access.kind}`);
+    }
   }
 
   // ---- polling and the cache's three lifetimes ---------------------------
 
   private poll(): void {
-    const now = this.deps.scheduler.nowMs;
+    const now = this.now;
     const wrapped = this.wrappedAek!;
+    const cache = cacheOf(this.access);
     const identityNone = this.deps.cluster.identityNoneCause();
     let answer: VaultAnswer;
+    let fresh: Buffer | null = null;
     if (identityNone !== null) {
       // Without an identity the cluster cannot even authenticate to the vault.
       answer = { kind: 'denial', reason: 'identityNone', cause: identityNone };
-    } else if (this.verifiedVersion === wrapped.ref.version) {
-      // (verifiedVersion is only set while the AEK is cached.)
+    } else if (cache !== null && cache.verifiedVersion === wrapped.ref.version) {
       answer = this.vault(wrapped.ref).pollUnwrap(now, this.principal, wrapped.ref);
     } else {
-      // The first unwrap under a key version is a real one: its result can differ.
+      // A real unwrap: the first under a key version, or to bring the AEK back.
       const result = this.vault(wrapped.ref).unwrapKey(now, this.principal, wrapped.ref, wrapped.bytes);
       answer = result.answer;
-      if (result.aek !== null) this.acceptUnwrapped(result.aek, wrapped.ref.version);
+      fresh = result.aek;
+      if (fresh !== null) this.deps.bus.emit({ t: now, type: 'storage.aekUnwrapped', entity: this.id, version: wrapped.ref.version, aek: keyFingerprint(fresh) });
+    }
+    if (answer.kind !== this.lastAnswerKind) {
+      this.deps.bus.emit({ t: now, type: 'storage.unwrap', entity: this.id, answer: answer.kind, reason: answer.kind === 'success' ? null : answer.reason });
+      this.lastAnswerKind = answer.kind;
     }
     switch (answer.kind) {
       case 'success':
-        return this.unwrapSucceeded(now);
+        return this.succeeded(now, fresh, wrapped.ref.version);
       case 'error':
-        return this.unwrapErred(now, answer);
+        this.incidents.failureSeen(answer.cause);
+        return this.erred(now);
       case 'denial':
-        return this.unwrapDenied(now, answer);
+        this.incidents.failureSeen(answer.cause);
+        this.incidents.answered(now, 'denial', this.serving);
+        return this.denied(now, answer);
+    }
+  }
+
+  private succeeded(now: number, fresh: Buffer | null, version: string): void {
+    this.lastAnswerMs = now;
+    this.incidents.answered(now, 'success', this.serving);
+    const access = this.access;
+    switch (access.kind) {
+      case 'healthy':
+      case 'recovering':
+        if (fresh !== null) {
+          // Rotation re-wraps; it never changes the AEK (the fingerprint in the history shows it).
+          access.cache.verifiedVersion = version;
+          zeroize(fresh);
+        }
+        if (access.revoking !== null) this.deps.bus.emit({ t: now, type: 'storage.revocationCancelled', entity: this.id });
+        return this.enter('successSeen', { ...access, failing: null, revoking: null });
+      case 'unavailable':
+      case 'revoked': {
+        if (fresh === null) throw new Error(`internal: ${this.id} was answered without its AEK coming back`);
+        if (access.kind === 'unavailable' && access.revoking !== null) this.deps.bus.emit({ t: now, type: 'storage.revocationCancelled', entity: this.id });
+        const resumeDueMs = this.resumeDueMs(now);
+        const resume = this.deps.scheduler.at(resumeDueMs, () => this.resumeDue());
+        this.enter('accessRestored', { kind: 'recovering', from: access.kind, cache: { aek: fresh, verifiedVersion: version }, resume, failing: null, revoking: null });
+        this.deps.bus.emit({ t: now, type: 'storage.accessRestored', entity: this.id, resumeDueMs });
+        return;
+      }
       default:
-        return assertNever(answer);
+        throw new Error(`internal: ${this.id} polls while ${access.kind}`);
     }
   }
 
-  private acceptUnwrapped(aek: Buffer, version: string): void {
-    if (this.aekCache !== null) {
-      // Rotation re-wraps; it never changes the AEK. The checker holds the model to it.
-      this.deps.bus.emit({ t: this.deps.scheduler.nowMs, type: 'storage.aekVerified', entity: this.id, version, unchanged: this.aekCache.equals(aek) });
-      zeroize(aek);
-    } else {
-      this.aekCache = aek;
-    }
-    this.verifiedVersion = version;
-  }
-
-  private unwrapSucceeded(now: number): void {
-    if (this.failureStreak > 0) {
-      this.deps.bus.emit({ t: now, type: 'storage.unwrapSucceeded', entity: this.id, afterFailures: this.failureStreak });
-      this.failureStreak = 0;
-    }
-    this.failingSinceMs = null;
-    this.lastUnwrapOkMs = now;
-    this.cancel('unavailableTimer');
-    if (this.pendingRevocation !== null) {
-      this.cancel('pendingRevocation');
-      this.revocationCause = null;
-      this.deps.bus.emit({ t: now, type: 'storage.revocationCancelled', entity: this.id });
-    }
-    this.incidents.unwrapSucceeded(now, this.serving);
-    if (!this.serving && this.pendingResume === null) {
-      const resumeDueMs = now + this.drawWithin(this.deps.params.resumeWithin);
-      const restoredAtMs = now;
-      this.pendingResume = this.deps.scheduler.at(resumeDueMs, () => this.resume(restoredAtMs));
-      this.deps.bus.emit({ t: now, type: 'storage.accessRestored', entity: this.id, resumeDueMs });
-    }
-  }
-
-  private unwrapErred(now: number, answer: Extract<VaultAnswer, { kind: 'error' }>): void {
-    this.noteFailure(now, answer);
+  private erred(now: number): void {
     if (this.deps.params.outageHandling === 'keepCachedKey') return;
-    // "Stay in cache for a short while longer": until outageToUnavailable after the last success.
-    const recovering = this.pendingResume !== null;
-    if ((this.state === 'healthy' || recovering) && this.unavailableTimer === null) {
-      const outageToUnavailable = this.deps.params.outageToUnavailable / (this.deps.params.brokenRule === 'earlyUnavailable' ? 3 : 1);
-      const dueMs = Math.max(now, this.lastUnwrapOkMs + outageToUnavailable);
-      this.unavailableTimer = this.deps.scheduler.at(dueMs, () => this.becomeUnavailable());
+    const access = this.access;
+    if ((access.kind === 'healthy' || access.kind === 'recovering') && access.failing === null) {
+      // "Stay in cache for a short while longer": until outageToUnavailable after Key Vault last answered.
+      const failing = this.deps.scheduler.at(this.unavailableDueMs(now), () => this.errorsTooLong());
+      this.enter('errorsBegin', { ...access, failing });
     }
   }
 
-  private unwrapDenied(now: number, answer: Extract<VaultAnswer, { kind: 'denial' }>): void {
-    this.noteFailure(now, answer);
-    if (this.state === 'revoked' && this.pendingResume === null) return;
-    if (this.pendingRevocation !== null) return;
+  private denied(now: number, answer: Extract<VaultAnswer, { kind: 'denial' }>): void {
+    const access = this.access;
+    if (access.kind === 'revoked') return;
+    if (access.kind !== 'healthy' && access.kind !== 'unavailable' && access.kind !== 'recovering') throw new Error(`internal: ${this.id} polls while ${access.kind}`);
+    const answered = this.denialIsAnAnswer();
+    if (answered) this.lastAnswerMs = now;
+    const revoking = access.revoking ?? this.scheduleRevocation(now, answer);
+    if (access.kind === 'unavailable') return this.enter('denialSeen', { ...access, revoking });
+    this.enter('denialSeen', { ...access, failing: answered ? null : access.failing, revoking });
+  }
+
+  private scheduleRevocation(now: number, answer: Extract<VaultAnswer, { kind: 'denial' }>): Revoking {
     // Revocation is bound to the change, not to the poll that noticed it.
-    const lateMs = this.deps.params.brokenRule === 'lateRevocation' ? this.deps.params.revocationWithin / 2 : 0;
-    const dueMs = Math.max(now, answer.cause.startMs + this.drawWithin(this.deps.params.revocationWithin) + lateMs);
-    this.revocationCause = { causeStartMs: answer.cause.startMs, deniedSeenMs: now };
-    this.pendingRevocation = this.deps.scheduler.at(dueMs, () => this.revoke(answer.reason));
+    const dueMs = this.revocationDueMs(now, answer.cause.startMs);
+    const handle = this.deps.scheduler.at(dueMs, () => this.revocationDue());
     this.deps.bus.emit({ t: now, type: 'storage.revocationScheduled', entity: this.id, dueMs, reason: answer.reason });
+    return { handle, reason: answer.reason };
   }
 
-  private noteFailure(now: number, answer: Exclude<VaultAnswer, { kind: 'success' }>): void {
-    if (this.failureStreak === 0) {
-      this.deps.bus.emit({ t: now, type: 'storage.unwrapFailed', entity: this.id, answer: answer.kind, reason: answer.reason });
+  protected errorsTooLong(): void {
+    const access = this.access;
+    if (access.kind !== 'healthy' && access.kind !== 'recovering') throw new Error(`internal: ${this.id} times out while ${access.kind}`);
+    this.evict(access.cache, 'unavailable');
+    this.enter('errorsTooLong', { kind: 'unavailable', revoking: access.revoking });
+    this.deps.bus.emit({ t: this.now, type: 'storage.unavailable', entity: this.id, lastAnswerMs: this.lastAnswerMs });
+    this.incidents.interrupted(this.now, 'outage');
+    this.probeClosed();
+  }
+
+  private revocationDue(): void {
+    const access = this.access;
+    if (access.kind !== 'healthy' && access.kind !== 'unavailable' && access.kind !== 'recovering') throw new Error(`internal: ${this.id} is revoked while ${access.kind}`);
+    const cache = cacheOf(access);
+    if (cache !== null) this.evict(cache, 'revoked');
+    this.purgeHotCache();
+    const reason = access.revoking!.reason;
+    this.enter('revocationDue', { kind: 'revoked', reason });
+    this.deps.bus.emit({ t: this.now, type: 'storage.revoked', entity: this.id, reason });
+    this.incidents.interrupted(this.now, 'revocation');
+    this.probeClosed();
+  }
+
+  private resumeDue(): void {
+    const access = this.access;
+    if (access.kind !== 'recovering') throw new Error(`internal: ${this.id} resumes while ${access.kind}`);
+    this.enter('resumeDue', { kind: 'healthy', cache: access.cache, failing: access.failing, revoking: access.revoking });
+    this.replayBuffer();
+    this.deps.bus.emit({ t: this.now, type: 'storage.resumed', entity: this.id, fromState: access.from });
+    this.incidents.resumed(this.now);
+  }
+
+  // ---- the documented figures; a self-test subclass may bend one (sim/selftest.ts) --
+
+  /** Unavailable outageToUnavailable after Key Vault last answered. */
+  protected unavailableDueMs(nowMs: number): number {
+    return Math.max(nowMs, this.lastAnswerMs + this.deps.params.outageToUnavailable);
+  }
+
+  /** Revoked within revocationWithin of the change (a seen change is never revoked before now). */
+  protected revocationDueMs(nowMs: number, causeStartMs: number): number {
+    return Math.max(nowMs, causeStartMs + this.drawWithin(this.deps.params.revocationWithin));
+  }
+
+  /** Resumed within resumeWithin of the first successful unwrap. */
+  protected resumeDueMs(nowMs: number): number {
+    return nowMs + this.drawWithin(this.deps.params.resumeWithin);
+  }
+
+  /** "A denial is an answer, not an outage": it restarts the outage clock. */
+  protected denialIsAnAnswer(): boolean {
+    return true;
+  }
+
+  protected bufferMaxAgeMs(): number {
+    return this.deps.params.mmkBufferMaxAge;
+  }
+
+  /** Blocks created before this are past their retention. */
+  protected retentionCutoffMs(nowMs: number, retentionDays: number): number {
+    return nowMs - retentionDays * MS_PER_DAY;
+  }
+
+  /** The AEK the MMK buffer is sealed again under on replay: the customer key's. */
+  protected replayAek(): Buffer {
+    return cacheOf(this.access)!.aek;
+  }
+
+  /** Eviction zeroes the AEK: whoever still holds the buffer holds zeros. */
+  protected evict(cache: KeyCache, _why: 'unavailable' | 'revoked' | 'deleted'): void {
+    zeroize(cache.aek);
+  }
+
+  /** The AEK in the account's memory now, if any. */
+  protected heldAek(): Buffer | null {
+    return cacheOf(this.access)?.aek ?? null;
+  }
+
+  /** "This gets deleted on key revocation operation." */
+  protected purgeHotCache(): void {
+    const blocks = this.store.purgeHot();
+    this.counters.hotCachePurges++;
+    this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks });
+  }
+
+  /**
+   * Every change of access goes through here: it must be in TRANSITIONS,
+   * and the timers of the state left behind are cancelled unless the new
+   * state holds them.
+   */
+  protected enter(name: TransitionName, next: Access): void {
+    const from = this.access;
+    const rule: { from: readonly AccessKind[]; to: AccessKind | 'same' } = TRANSITIONS[name];
+    const to = rule.to === 'same' ? from.kind : rule.to;
+    if (!rule.from.includes(from.kind) || next.kind !== to) {
+      throw new Error(`internal: ${this.id} cannot take transition ${name} from ${from.kind} to ${next.kind}`);
     }
-    this.failureStreak++;
-    this.failingSinceMs = Math.min(this.failingSinceMs ?? answer.cause.startMs, answer.cause.startMs);
-    this.incidents.failureSeen(answer.cause);
-  }
-
-  private becomeUnavailable(): void {
-    this.unavailableTimer = null;
-    const now = this.deps.scheduler.nowMs;
-    this.evictAek();
-    if (this.pendingResume !== null) {
-      this.cancel('pendingResume');
-      return;
-    }
-    // The timer only runs while healthy or recovering: revocation and shutdown cancel it.
-    this.setState('unavailable');
-    this.deps.bus.emit({ t: now, type: 'storage.unavailable', entity: this.id, lastUnwrapOkMs: this.lastUnwrapOkMs, failingSinceMs: this.failingSinceMs ?? now });
-    this.incidents.interrupted(now);
-  }
-
-  private revoke(reason: Extract<VaultAnswer, { kind: 'denial' }>['reason']): void {
-    this.pendingRevocation = null;
-    const now = this.deps.scheduler.nowMs;
-    this.cancel('pendingResume');
-    this.cancel('unavailableTimer');
-    const aekZeroed = this.deps.params.brokenRule === 'aekKeptWhenRevoked' ? false : this.evictAek();
-    if (this.deps.params.brokenRule !== 'hotCacheKeptWhenRevoked') this.purgeHotCache(now);
-    this.setState('revoked');
-    const { causeStartMs, deniedSeenMs } = this.revocationCause!;
-    this.revocationCause = null;
-    this.deps.bus.emit({ t: now, type: 'storage.revoked', entity: this.id, reason, aekZeroed, causeStartMs, deniedSeenMs, keyVersion: this.wrappedAek!.ref.version });
-    this.incidents.interrupted(now);
-  }
-
-  private resume(restoredAtMs: number): void {
-    this.pendingResume = null;
-    const now = this.deps.scheduler.nowMs;
-    if (this.aekCache === null) throw new Error(`internal: ${this.id} resumes without its AEK`);
-    const fromState = this.state;
-    this.setState('healthy');
-    this.replayBuffer(now);
-    const accessBackMs = this.incidents.accessBackMs();
-    this.deps.bus.emit({ t: now, type: 'storage.resumed', entity: this.id, fromState, restoredAtMs, accessBackMs });
-    this.incidents.resumed(now);
+    const kept = new Set(timersOf(next));
+    for (const handle of timersOf(from)) if (!kept.has(handle)) this.deps.scheduler.cancel(handle);
+    this.access = next;
+    if (rule.to !== 'same') this.deps.onServingChange(this);
   }
 
   // ---- ingestion -----------------------------------------------------------
 
   /** The records of one slice, ending now, for every composition writing here. */
   ingestSlice(sliceIndex: number): void {
-    const now = this.deps.scheduler.nowMs;
+    const now = this.now;
     this.expireBuffer(now);
     this.ageOut(now);
+    if (this.compositions.every((c) => c.recordsPerSlice === 0)) return;
+    const placement = this.placement();
+    const parts: { composition: number; records: number; block: { id: string; aek: string; bytes: string } | null }[] = [];
     for (const composition of this.compositions) {
       if (composition.recordsPerSlice === 0) continue;
-      const { ledger } = this.deps;
-      ledger.add(composition, 'offered');
+      this.define(composition);
       const id = `${this.id}/${sliceIndex}/r${composition.retentionDays}`;
-      switch (this.state) {
-        case 'provisioning':
-          // "If you link workspaces and ingest data prior to the provisioning, ingested data will be dropped."
-          ledger.add(composition, 'notProvisioned');
+      let block: { id: string; aek: string; bytes: string } | null = null;
+      switch (placement) {
+        case 'mmk':
+          block = this.storeBlock(now, id, composition, this.payload(id, composition, now), 'mmk', this.mmkAek);
           break;
-        case 'deleted':
-          throw new Error(`internal: ${this.id} is deleted but still receives ingestion`);
-        case 'noKey':
-          this.store(now, id, composition, this.payload(id, composition, now), 'mmk');
-          ledger.add(composition, 'mmk');
+        case 'cmk':
+          block = this.storeBlock(now, id, composition, this.payload(id, composition, now), 'cmk', cacheOf(this.access)!.aek);
           break;
-        case 'healthy':
-          this.store(now, id, composition, this.payload(id, composition, now), 'cmk');
-          ledger.add(composition, 'cmk');
-          break;
-        case 'unavailable':
-          this.bufferBlock(now, id, composition);
-          ledger.add(composition, 'buffered');
+        case 'buffered':
+          block = this.bufferBlock(now, id, composition);
           this.incidents.count('buffered', composition.recordsPerSlice);
           break;
         case 'revoked':
-          ledger.add(composition, 'revoked');
-          this.incidents.count('dropped', composition.recordsPerSlice);
+          this.incidents.count('revoked', composition.recordsPerSlice);
           break;
-        default:
-          assertNever(this.state);
+        case 'notProvisioned':
+          // "If you link workspaces and ingest data prior to the provisioning, ingested data will be dropped."
+          break;
       }
+      parts.push({ composition: composition.id, records: composition.recordsPerSlice, block });
+    }
+    if (parts.length > 0) this.deps.bus.emit({ t: now, type: 'storage.ingested', entity: this.id, placement, parts });
+  }
+
+  /** Where records go now: the data placement table. */
+  private placement(): Placement {
+    const access = this.access;
+    switch (access.kind) {
+      case 'provisioning':
+        return 'notProvisioned';
+      case 'noKey':
+        return 'mmk';
+      case 'healthy':
+        return 'cmk';
+      case 'unavailable':
+        return 'buffered';
+      case 'revoked':
+        return 'revoked';
+      case 'recovering':
+        return access.from === 'unavailable' ? 'buffered' : 'revoked';
+      case 'deleted':
+        throw new Error(`internal: ${this.id} is deleted but still receives ingestion`);
     }
   }
 
-  private store(now: number, id: string, composition: Composition, payload: Buffer, encryption: 'cmk' | 'mmk'): void {
-    const aek = encryption === 'cmk' ? this.aekCache! : this.mmkAek;
+  private define(composition: Composition): void {
+    if (this.defined.has(composition.id)) return;
+    this.defined.add(composition.id);
+    const members = composition.members.map((m) => ({ workspace: m.workspace, recordsPerSlice: m.recordsPerSlice }));
+    this.deps.bus.emit({ t: this.now, type: 'composition.defined', entity: this.id, composition: composition.id, retentionDays: composition.retentionDays, members });
+  }
+
+  /** Seals and stores one block; returns its evidence for the history. */
+  private storeBlock(now: number, id: string, composition: Composition, payload: Buffer, encryption: 'cmk' | 'mmk', aek: Buffer): { id: string; aek: string; bytes: string } {
     const bytes = this.outerSeal(id, sealedBytes(sealBlock(aek, id, payload)));
     // 2020-11: the hot cache holds the same data under Microsoft keys.
     const hot = this.deps.params.hotCacheDays > 0 ? sealedBytes(sealBlock(this.mmkAek, `${id}#hot`, payload)) : null;
-    this.logFor(composition.retentionDays).push({ id, createdMs: now, composition, encryption, bytes, hot });
-    if (hot !== null) this.hotBlocks++;
+    this.store.add({ id, createdMs: now, composition, encryption, bytes, hot });
     this.counters.blocksSealed++;
-    if (encryption === 'cmk') this.cmkBlocks.set(composition, (this.cmkBlocks.get(composition) ?? 0) + 1);
+    return { id, aek: keyFingerprint(aek), bytes: bytesFingerprint(bytes) };
   }
 
-  private bufferBlock(now: number, id: string, composition: Composition): void {
+  private bufferBlock(now: number, id: string, composition: Composition): { id: string; aek: string; bytes: string } {
     if (this.buffer.size === 0) this.deps.bus.emit({ t: now, type: 'buffer.started', entity: this.id });
-    const payload = this.payload(id, composition, now);
-    const bytes = this.outerSeal(id, sealedBytes(sealBlock(this.mmkAek, id, payload)));
+    const bytes = this.outerSeal(id, sealedBytes(sealBlock(this.mmkAek, id, this.payload(id, composition, now))));
     this.buffer.push({ id, createdMs: now, composition, bytes });
+    return { id, aek: keyFingerprint(this.mmkAek), bytes: bytesFingerprint(bytes) };
   }
 
   /** Each buffered record is decrypted with the MMK and sealed under the CMK chain. */
-  private replayBuffer(now: number): void {
+  private replayBuffer(): void {
+    const now = this.now;
+    const blocks: { id: string; composition: number; records: number; aek: string; bytes: string }[] = [];
     let records = 0;
-    let blocks = 0;
-    for (let item = this.buffer.shift(); item !== undefined; item = this.buffer.shift()) {
+    for (const item of this.drainBuffer()) {
       const payload = openBlock(this.mmkAek, sealedFromBytes(item.id, this.outerOpen(item.id, item.bytes)));
       // The same block id under another AEK: the CMK chain never sealed this slice before.
-      this.store(now, item.id, item.composition, payload, 'cmk');
-      this.deps.ledger.move(item.composition, 'buffered', 'cmk');
-      this.deps.ledger.add(item.composition, 'replayed');
+      const evidence = this.storeBlock(now, item.id, item.composition, payload, 'cmk', this.replayAek());
+      blocks.push({ ...evidence, composition: item.composition.id, records: item.composition.recordsPerSlice });
       records += item.composition.recordsPerSlice;
-      blocks++;
     }
-    if (blocks > 0) this.deps.bus.emit({ t: now, type: 'buffer.replayed', entity: this.id, records, blocks });
+    if (blocks.length > 0) this.deps.bus.emit({ t: now, type: 'buffer.replayed', entity: this.id, records, blocks });
+  }
+
+  /** Everything in the MMK buffer, oldest first, leaving it empty. */
+  protected drainBuffer(): BufferedBlock[] {
+    const items: BufferedBlock[] = [];
+    for (let item = this.buffer.shift(); item !== undefined; item = this.buffer.shift()) items.push(item);
+    return items;
   }
 
   /** Buffered data older than mmkBufferMaxAge is dropped (bufferExpired). */
   private expireBuffer(now: number): void {
-    let records = 0;
-    let blocks = 0;
-    const maxAgeMs = this.deps.params.mmkBufferMaxAge / (this.deps.params.brokenRule === 'bufferDropsEarly' ? 4 : 1);
+    const expired: BufferedBlock[] = [];
+    const maxAgeMs = this.bufferMaxAgeMs();
     for (let front = this.buffer.front(); front !== undefined && now - front.createdMs > maxAgeMs; front = this.buffer.front()) {
       this.buffer.shift();
-      this.deps.ledger.move(front.composition, 'buffered', 'bufferExpired');
-      this.incidents.count('dropped', front.composition.recordsPerSlice);
-      records += front.composition.recordsPerSlice;
-      blocks++;
+      this.incidents.count('expired', front.composition.recordsPerSlice);
+      expired.push(front);
     }
-    if (blocks > 0) this.deps.bus.emit({ t: now, type: 'buffer.expired', entity: this.id, records, blocks, outageSinceMs: this.incidents.interruptedSinceMs() ?? now });
+    this.emitExpired('age', expired);
+  }
+
+  private emitExpired(cause: 'age' | 'clusterDeleted', expired: readonly BufferedBlock[]): void {
+    if (expired.length === 0) return;
+    const blocks = expired.map((b) => ({ id: b.id, composition: b.composition.id, records: b.composition.recordsPerSlice }));
+    const records = blocks.reduce((sum, b) => sum + b.records, 0);
+    this.deps.bus.emit({ t: this.now, type: 'buffer.expired', entity: this.id, cause, records, blocks });
   }
 
   /** Retention purges blocks, readable or not; the hot cache keeps hotCacheDays. */
   private ageOut(now: number): void {
-    const hotFromMs = now - this.deps.params.hotCacheDays * MS_PER_DAY;
-    for (const [retentionDays, log] of this.blocks) {
-      const keepFromMs = now - retentionDays * MS_PER_DAY;
-      for (let front = log.front(); front !== undefined && front.createdMs < keepFromMs; front = log.front()) {
-        log.shift();
-        this.counters.blocksPurged++;
-        if (front.hot !== null) this.hotBlocks--;
-        if (front.encryption === 'cmk') this.cmkBlocks.set(front.composition, this.cmkBlocks.get(front.composition)! - 1);
-      }
-      log.visitOlderThan(hotFromMs, (block) => {
-        if (block.hot === null) return;
-        block.hot = null;
-        this.hotBlocks--;
-      });
+    const purged = this.store.ageOut((days) => this.retentionCutoffMs(now, days), now - this.deps.params.hotCacheDays * MS_PER_DAY);
+    for (const { retentionDays, blocks } of purged) {
+      this.counters.blocksPurged += blocks;
+      this.deps.bus.emit({ t: now, type: 'storage.purged', entity: this.id, retentionDays, blocks });
     }
+    if (purged.length > 0 && this.state === 'revoked') this.deps.onServingChange(this);
   }
 
   // ---- queries ---------------------------------------------------------------
@@ -524,20 +629,22 @@ export class StorageAccount {
    * lookback, up to querySampleMaxBlocks) and checks each block's record count.
    */
   sampleQuery(workspace: string, lookbackMs: number): SampledQuery {
-    const now = this.deps.scheduler.nowMs;
+    const now = this.now;
     this.counters.sampledQueries++;
     const { params, streams } = this.deps;
-    const window = this.blocksOf(workspace, now - lookbackMs, params.querySampleMaxBlocks);
-    if (this.state === 'provisioning') return failed(`the cluster of ${this.id} is still provisioning: nothing is stored yet`);
-    if (this.state === 'unavailable') {
-      const why = this.pendingResume === null ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
+    const access = this.access;
+    if (access.kind === 'unavailable' || access.kind === 'revoked') this.probeClosed();
+    if (access.kind === 'provisioning') return failed(`the cluster of ${this.id} is still provisioning: nothing is stored yet`);
+    if (access.kind === 'unavailable' || (access.kind === 'recovering' && access.from === 'unavailable')) {
+      const why = access.kind === 'unavailable' ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
       return failed(`storage account ${this.id} is unavailable: ${why}`);
     }
-    if (this.state === 'revoked' && this.holdsCmkDataOf(workspace)) {
-      // "data is inaccessible and queries to these workspaces fail": try the newest block under the customer key.
-      const block = this.newestCmkBlockOf(workspace)!;
-      return failed(`storage account ${this.id} is revoked: block ${block.id} is sealed under the customer key and no AEK is in memory to derive its DEK`);
+    if (!this.serves(workspace)) {
+      // "data is inaccessible and queries to these workspaces fail": the newest block under the customer key cannot be opened.
+      const block = this.store.newestCmkBlockOf(workspace);
+      return failed(`storage account ${this.id} is revoked: block ${block?.id ?? '(none)'} is sealed under the customer key and no AEK is in memory to derive its DEK`);
     }
+    const window = this.store.window(workspace, now - lookbackMs, params.querySampleMaxBlocks);
     let hot = true;
     for (const block of window) {
       if (block.hot !== null) this.checkHeader(block, openBlock(this.mmkAek, sealedFromBytes(`${block.id}#hot`, block.hot)));
@@ -552,10 +659,35 @@ export class StorageAccount {
     return { ok: true, hot, latencyMs: streams.queries.uniformInt(min, max), blocksOpened: window.length, why: null };
   }
 
+  /**
+   * While closed (unavailable or revoked), a real attempt to open the newest
+   * stored block with whatever AEK the account holds, and to read its hot
+   * copy: the history's evidence that nothing opens.
+   */
+  private probeClosed(): void {
+    const block = this.store.newest();
+    if (block === undefined) return;
+    const held = this.heldAek();
+    let withHeldAek: 'opened' | 'failed' | 'noAek' = 'noAek';
+    if (held !== null) withHeldAek = this.opens(() => openBlock(held, sealedFromBytes(block.id, this.outerOpen(block.id, block.bytes)))) ? 'opened' : 'failed';
+    const hot = block.hot;
+    const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, sealedFromBytes(`${block.id}#hot`, hot))) ? 'opened' : 'failed';
+    this.deps.bus.emit({ t: this.now, type: 'storage.openAttempt', entity: this.id, block: block.id, withHeldAek, hotCopy });
+  }
+
+  private opens(open: () => Buffer): boolean {
+    try {
+      zeroize(open());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Opens a block from its stored bytes: the infrastructure layer, then its own chain. */
   private openCold(block: StoredBlock): Buffer {
-    const aek = block.encryption === 'cmk' ? this.aekCache : this.mmkAek;
-    if (aek === null) throw new Error(`internal: ${this.id} reads customer-key block ${block.id} without an AEK (${this.state})`);
+    const aek = block.encryption === 'cmk' ? this.heldAek() : this.mmkAek;
+    if (aek === null) throw new Error(`internal: ${this.id} reads customer-key block ${block.id} without an AEK (${this.access.kind})`);
     return openBlock(aek, sealedFromBytes(block.id, this.outerOpen(block.id, block.bytes)));
   }
 
@@ -567,43 +699,37 @@ export class StorageAccount {
   }
 
   private heat(workspace: string, fromMs: number): void {
-    for (const log of this.blocks.values()) {
-      for (const block of log.newest()) {
-        if (block.createdMs < fromMs) break;
-        if (block.hot !== null || !block.composition.has(workspace)) continue;
-        block.hot = sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block)));
-        this.hotBlocks++;
-      }
+    for (const block of this.store.since(workspace, fromMs)) {
+      if (block.hot === null) this.store.heat(block, sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block))));
     }
   }
 
   /** Whether the workspace has data here under the customer key (revocation makes such queries fail). */
   holdsCmkDataOf(workspace: string): boolean {
-    for (const [composition, blocks] of this.cmkBlocks) if (blocks > 0 && composition.has(workspace)) return true;
-    return false;
+    return this.store.holdsCmkDataOf(workspace);
   }
 
   /** The oldest stored block of each retention group. */
   oldestBlocks(): { retentionDays: number; oldestMs: number }[] {
-    const oldest: { retentionDays: number; oldestMs: number }[] = [];
-    for (const [retentionDays, log] of this.blocks) {
-      const front = log.front();
-      if (front !== undefined) oldest.push({ retentionDays, oldestMs: front.createdMs });
-    }
-    return oldest;
+    return this.store.oldestBlocks();
   }
 
-  /** Tries to open every block with what the account holds now; counts what opens. For tests and checks. */
-  openableBlocks(): { cmk: number; mmk: number; unreadable: number } {
+  /**
+   * Tries to open every block with what the account holds now; counts what
+   * opens. For tests: `infrastructure` replaces the account's own second
+   * layer (null: none), to show that double encryption is really there.
+   */
+  openableBlocks(infrastructure: InfrastructureLayer | null = this.deps.infrastructure): { cmk: number; mmk: number; unreadable: number } {
     const result = { cmk: 0, mmk: 0, unreadable: 0 };
-    for (const log of this.blocks.values()) {
-      for (const block of log.oldest()) {
-        try {
-          this.openCold(block);
-          result[block.encryption]++;
-        } catch {
-          result.unreadable++;
-        }
+    for (const block of this.store.all()) {
+      try {
+        const aek = block.encryption === 'cmk' ? this.heldAek() : this.mmkAek;
+        if (aek === null) throw new Error('no AEK in memory');
+        const sealed = infrastructure === null ? block.bytes : infrastructure.decrypt(block.id, block.bytes);
+        openBlock(aek, sealedFromBytes(block.id, sealed));
+        result[block.encryption]++;
+      } catch {
+        result.unreadable++;
       }
     }
     return result;
@@ -611,75 +737,16 @@ export class StorageAccount {
 
   // ---- internals -------------------------------------------------------------
 
+  protected get now(): number {
+    return this.deps.scheduler.nowMs;
+  }
+
   private get principal(): string {
     return this.deps.cluster.name;
   }
 
   private vault(ref: KeyRef): KeyVault {
     return this.deps.vaults.get(ref.vault)!;
-  }
-
-  private setState(state: StorageState): void {
-    this.state = state;
-    this.deps.onStateChange(this);
-  }
-
-  private evictAek(): boolean {
-    if (this.aekCache === null) return false;
-    zeroize(this.aekCache);
-    this.aekCache = null;
-    this.verifiedVersion = null;
-    return true;
-  }
-
-  private purgeHotCache(now: number): void {
-    let purged = 0;
-    for (const log of this.blocks.values()) {
-      for (const block of log.oldest()) {
-        if (block.hot === null) continue;
-        block.hot = null;
-        purged++;
-      }
-    }
-    this.hotBlocks = 0;
-    this.counters.hotCachePurges++;
-    this.deps.bus.emit({ t: now, type: 'hotCache.purged', entity: this.id, blocks: purged });
-  }
-
-  /**
-   * The blocks a sampled query opens: the newest of its window (up to max - 1)
-   * and the oldest, so a window reaching past the hot cache really reads cold.
-   */
-  private blocksOf(workspace: string, fromMs: number, max: number): StoredBlock[] {
-    const found: StoredBlock[] = [];
-    for (const log of this.blocks.values()) {
-      const oldest = log.firstAtOrAfter(fromMs);
-      let taken = 0;
-      for (const block of log.newest()) {
-        if (block.createdMs < fromMs || taken >= max - 1) break;
-        if (block.composition.has(workspace)) {
-          found.push(block);
-          taken++;
-        }
-      }
-      if (oldest !== undefined && oldest.composition.has(workspace) && !found.includes(oldest)) found.push(oldest);
-    }
-    return found;
-  }
-
-
-  private newestCmkBlockOf(workspace: string): StoredBlock | undefined {
-    for (const log of this.blocks.values()) for (const block of log.newest()) if (block.encryption === 'cmk' && block.composition.has(workspace)) return block;
-    return undefined;
-  }
-
-  private logFor(retentionDays: number): BlockLog<StoredBlock> {
-    let log = this.blocks.get(retentionDays);
-    if (log === undefined) {
-      log = new BlockLog();
-      this.blocks.set(retentionDays, log);
-    }
-    return log;
   }
 
   private payload(id: string, composition: Composition, now: number): Buffer {
@@ -703,12 +770,18 @@ export class StorageAccount {
   private drawWithin(boundMs: number): number {
     return drawDelay([0, boundMs], this.deps.params.delayMode, this.deps.streams.delays);
   }
+}
 
-  private cancel(field: 'unavailableTimer' | 'pendingRevocation' | 'pendingResume'): void {
-    const handle = this[field];
-    if (handle !== null) this.deps.scheduler.cancel(handle);
-    this[field] = null;
-  }
+function cacheOf(access: Access): KeyCache | null {
+  return access.kind === 'healthy' || access.kind === 'recovering' ? access.cache : null;
+}
+
+function timersOf(access: Access): EventHandle[] {
+  const timers: EventHandle[] = [];
+  if ('failing' in access && access.failing !== null) timers.push(access.failing);
+  if ('revoking' in access && access.revoking !== null) timers.push(access.revoking.handle);
+  if (access.kind === 'recovering') timers.push(access.resume);
+  return timers;
 }
 
 function failed(why: string): SampledQuery {

@@ -14,3 +14,4 @@ export {
 } from './chain.ts';
 export { Kek, RsaKeyPool, type RsaKeyPair } from './kek.ts';
 export { InfrastructureLayer, PlatformKey } from './platform.ts';
+export { bytesFingerprint, keyFingerprint, setDigest } from './fingerprint.ts';

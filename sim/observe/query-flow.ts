@@ -1,8 +1,10 @@
 // Queries as a flow: a workspace's queries arrive at a steady rate and all
 // succeed or all fail while the state they depend on is unchanged, so they
-// are counted per interval of unchanged state, exactly, as integers.
+// are counted per interval of unchanged state, exactly, as integers. The
+// flows are folded from the workspace events (QueryAccounting).
 
 import { MS_PER_HOUR } from '../engine/duration.ts';
+import type { SimEvent } from './events.ts';
 
 export class QueryFlow {
   attempted = 0;
@@ -64,5 +66,51 @@ export class QueryFlow {
 
   get availability(): number {
     return this.attempted === 0 ? 1 : this.succeeded / this.attempted;
+  }
+}
+
+/** Every workspace's query flow, from its workload and its failing and serving events. */
+export class QueryAccounting {
+  readonly flows = new Map<string, QueryFlow>();
+  private failing = 0;
+  private anyFailingSinceMs = 0;
+  private unionMs = 0;
+
+  apply(event: SimEvent): void {
+    switch (event.type) {
+      case 'workspace.workload': {
+        const flow = this.flows.get(event.entity);
+        if (flow === undefined) this.flows.set(event.entity, new QueryFlow(event.entity, event.queriesPerHour, event.lookbackMs, event.t));
+        else {
+          if (flow.queriesPerHour !== event.queriesPerHour) flow.setRate(event.t, event.queriesPerHour);
+          flow.lookbackMs = event.lookbackMs;
+        }
+        return;
+      }
+      case 'workspace.queriesFailing':
+      case 'workspace.queriesServing': {
+        const flow = this.flows.get(event.entity);
+        if (flow === undefined) return;
+        const serving = event.type === 'workspace.queriesServing';
+        if (!flow.setServing(event.t, serving)) return;
+        if (!serving && this.failing++ === 0) this.anyFailingSinceMs = event.t;
+        if (serving && --this.failing === 0) this.unionMs += event.t - this.anyFailingSinceMs;
+        return;
+      }
+      case 'scenario.end':
+        for (const flow of this.flows.values()) flow.settle(event.t);
+        if (this.failing > 0) {
+          this.unionMs += event.t - this.anyFailingSinceMs;
+          this.anyFailingSinceMs = event.t;
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Time during which queries of at least one workspace failed (settled at scenario.end). */
+  get unionUnavailableMs(): number {
+    return this.unionMs;
   }
 }

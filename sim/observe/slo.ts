@@ -3,8 +3,13 @@
 // workbook would have fired. Pure functions over a step series of request
 // rates (bad and total, per hour), which changes only when the state does.
 
-import type { CreditTier } from '../azure/profiles.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../engine/duration.ts';
+
+/** A service-credit tier: a billing month whose uptime is below `below` earns `creditPercent` % of the monthly charge back. */
+export interface CreditTier {
+  below: number;
+  creditPercent: number;
+}
 
 /** From `t` on, `bad` of `total` requests per hour fail. */
 export interface RateStep {

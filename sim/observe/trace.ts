@@ -2,9 +2,11 @@
 // track per actor (vault, key, cluster, storage account, workspace), fault
 // and unavailability windows as async slices, operations as slices from
 // acceptance to completion, actions and notable moments as instants, and the
-// MMK buffer and lost records as counters. Opens in the Perfetto UI.
+// MMK buffer and lost records as counters (folded from the same events).
+// Opens in the Perfetto UI.
 
 import type { SimEvent } from './events.ts';
+import { RecordLedger } from './records.ts';
 import { LineFile } from './timeline.ts';
 
 const PID = 1;
@@ -60,6 +62,9 @@ export class TraceWriter {
   private readonly running = new Set<string>();
   private first = true;
   private nextId = 0;
+  /** The buffered and lost records, written as counters once per instant that changed them. */
+  private readonly records = new RecordLedger();
+  private countersChangedAtMs: number | null = null;
 
   constructor(path: string, scenario: string) {
     this.file = new LineFile(path);
@@ -68,6 +73,8 @@ export class TraceWriter {
   }
 
   event(event: SimEvent): void {
+    if (this.countersChangedAtMs !== null && event.t > this.countersChangedAtMs) this.writeCounters();
+    if (this.records.apply(event)) this.countersChangedAtMs = event.t;
     const ts = event.t * US_PER_MS;
     const entity = event.type === 'action' ? event.entity || 'scenario' : event.entity;
     for (const [key, id] of [...this.open]) {
@@ -100,8 +107,15 @@ export class TraceWriter {
     }
   }
 
+  private writeCounters(): void {
+    const nowMs = this.countersChangedAtMs!;
+    this.countersChangedAtMs = null;
+    const { buffered, lost } = this.records.bufferedAndLost();
+    this.count(nowMs, { 'records in the MMK buffer': buffered, 'records lost': lost });
+  }
+
   /** Counters, written only when they change. */
-  count(nowMs: number, values: Record<string, number>): void {
+  private count(nowMs: number, values: Record<string, number>): void {
     for (const [name, value] of Object.entries(values)) {
       if (this.counters.get(name) === value) continue;
       this.counters.set(name, value);
@@ -110,6 +124,7 @@ export class TraceWriter {
   }
 
   close(endMs: number): void {
+    if (this.countersChangedAtMs !== null) this.writeCounters();
     for (const [key, id] of this.open) {
       const [track, name] = key.split('\u0000') as [string, string];
       this.emit({ name, cat: 'window', ph: 'e', id, pid: PID, tid: this.track(track), ts: endMs * US_PER_MS });

@@ -1,0 +1,164 @@
+// What a storage account keeps at rest: its sealed blocks, one time-ordered
+// log per retention, each block with its SSD hot-cache copy while it has one.
+// Retention drops blocks from the front of a log and hot copies age out the
+// same way, so both cost O(1) per block over a run, however long.
+
+import { bytesFingerprint, setDigest } from '../crypto/index.ts';
+import { TimeLog } from '../engine/time-log.ts';
+import type { Composition } from '../workload/composition.ts';
+
+export interface StoredBlock {
+  readonly id: string;
+  readonly createdMs: number;
+  readonly composition: Composition;
+  /** Which chain sealed it: the account's customer-key AEK, or its Microsoft-managed one. */
+  readonly encryption: 'cmk' | 'mmk';
+  /** Sealed under the block's chain, then the infrastructure layer where double encryption is on. */
+  readonly bytes: Buffer;
+  /** The SSD hot-cache copy, MMK-sealed (2020-11); null once purged or aged out. */
+  hot: Buffer | null;
+}
+
+export class BlockStore {
+  /** One log per retention, in the order the retentions first appeared. */
+  private readonly logs = new Map<number, TimeLog<StoredBlock>>();
+  /** Customer-key blocks held per composition, so "does this workspace have CMK data here" costs no scan. */
+  private readonly cmkBlocks = new Map<Composition, number>();
+  private hotCount = 0;
+
+  get hotBlocks(): number {
+    return this.hotCount;
+  }
+
+  add(block: StoredBlock): void {
+    let log = this.logs.get(block.composition.retentionDays);
+    if (log === undefined) this.logs.set(block.composition.retentionDays, (log = new TimeLog()));
+    log.push(block);
+    if (block.hot !== null) this.hotCount++;
+    if (block.encryption === 'cmk') this.cmkBlocks.set(block.composition, (this.cmkBlocks.get(block.composition) ?? 0) + 1);
+  }
+
+  /**
+   * Drops every block created before its log's cutoff and reports how many
+   * left each log; hot copies of blocks created before hotFromMs go too.
+   */
+  ageOut(cutoffMs: (retentionDays: number) => number, hotFromMs: number): { retentionDays: number; blocks: number }[] {
+    const purged: { retentionDays: number; blocks: number }[] = [];
+    for (const [retentionDays, log] of this.logs) {
+      const keepFromMs = cutoffMs(retentionDays);
+      let blocks = 0;
+      for (let front = log.front(); front !== undefined && front.createdMs < keepFromMs; front = log.front()) {
+        log.shift();
+        blocks++;
+        if (front.hot !== null) this.hotCount--;
+        if (front.encryption === 'cmk') this.cmkBlocks.set(front.composition, this.cmkBlocks.get(front.composition)! - 1);
+      }
+      if (blocks > 0) purged.push({ retentionDays, blocks });
+      log.visitOlderThan(hotFromMs, (block) => this.dropHot(block));
+    }
+    return purged;
+  }
+
+  /** Deletes every hot copy; returns how many there were. */
+  purgeHot(): number {
+    let purged = 0;
+    for (const block of this.all()) {
+      if (block.hot === null) continue;
+      this.dropHot(block);
+      purged++;
+    }
+    return purged;
+  }
+
+  /** Gives the block a hot copy (2023-06 "recently queried"). */
+  heat(block: StoredBlock, hot: Buffer): void {
+    if (block.hot === null) this.hotCount++;
+    block.hot = hot;
+  }
+
+  clear(): void {
+    this.logs.clear();
+    this.cmkBlocks.clear();
+    this.hotCount = 0;
+  }
+
+  /** Whether the workspace has data here under the customer key. */
+  holdsCmkDataOf(workspace: string): boolean {
+    for (const [composition, blocks] of this.cmkBlocks) if (blocks > 0 && composition.has(workspace)) return true;
+    return false;
+  }
+
+  newestCmkBlockOf(workspace: string): StoredBlock | undefined {
+    for (const log of this.logs.values()) for (const block of log.newest()) if (block.encryption === 'cmk' && block.composition.has(workspace)) return block;
+    return undefined;
+  }
+
+  /** The newest block of all, whatever its chain. */
+  newest(): StoredBlock | undefined {
+    let newest: StoredBlock | undefined;
+    for (const log of this.logs.values()) {
+      const back = log.back();
+      if (back !== undefined && (newest === undefined || back.createdMs > newest.createdMs)) newest = back;
+    }
+    return newest;
+  }
+
+  /**
+   * The blocks a sampled query opens: the newest of its window (up to max - 1)
+   * and the oldest, so a window reaching past the hot cache really reads cold.
+   */
+  window(workspace: string, fromMs: number, max: number): StoredBlock[] {
+    const found: StoredBlock[] = [];
+    for (const log of this.logs.values()) {
+      const oldest = log.firstAtOrAfter(fromMs);
+      let taken = 0;
+      for (const block of log.newest()) {
+        if (block.createdMs < fromMs || taken >= max - 1) break;
+        if (block.composition.has(workspace)) {
+          found.push(block);
+          taken++;
+        }
+      }
+      if (oldest !== undefined && oldest.composition.has(workspace) && !found.includes(oldest)) found.push(oldest);
+    }
+    return found;
+  }
+
+  /** The blocks of the workspace created at or after fromMs, newest first. */
+  *since(workspace: string, fromMs: number): Generator<StoredBlock> {
+    for (const log of this.logs.values()) {
+      for (const block of log.newest()) {
+        if (block.createdMs < fromMs) break;
+        if (block.composition.has(workspace)) yield block;
+      }
+    }
+  }
+
+  /** Oldest first within each log. */
+  *all(): Generator<StoredBlock> {
+    for (const log of this.logs.values()) yield* log.oldest();
+  }
+
+  /** The oldest stored block of each retention group. */
+  oldestBlocks(): { retentionDays: number; oldestMs: number }[] {
+    const oldest: { retentionDays: number; oldestMs: number }[] = [];
+    for (const [retentionDays, log] of this.logs) {
+      const front = log.front();
+      if (front !== undefined) oldest.push({ retentionDays, oldestMs: front.createdMs });
+    }
+    return oldest;
+  }
+
+  /** The digest of every stored block's bytes as they are now (fingerprints computed afresh from the bytes). */
+  digest(): string {
+    return setDigest((function* (store: BlockStore) {
+      for (const block of store.all()) yield bytesFingerprint(block.bytes);
+    })(this));
+  }
+
+  private dropHot(block: StoredBlock): void {
+    if (block.hot === null) return;
+    block.hot = null;
+    this.hotCount--;
+  }
+}

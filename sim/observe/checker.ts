@@ -1,0 +1,1037 @@
+// The documented promises (DOMAIN.md "Rules to check"), judged on the
+// history alone: a fold over the events a run emits (the same ones
+// timeline.jsonl records), so it judges a recorded run offline exactly as it
+// judges a live one (`cmk-sim check`), and it cannot agree with a model's
+// wrong bookkeeping because it never reads the model. Every time it judges
+// it derives from events (when the key was disabled, when the vault stopped
+// answering, when access came back), and where a rule is about data, the
+// evidence is data: fingerprints of the keys that sealed each block and of
+// its bytes, and real attempts to open blocks with what an account holds.
+//
+// Each timing rule has both directions: an event must not come too early,
+// and what must happen is checked at its deadline (a queue of deadlines,
+// judged once every event up to the deadline has been folded).
+// A violation names the rule, the time, the events that broke it, and says
+// why in words. Cost: O(1) per event, plus O(blocks) at a key change.
+
+import { OrderedMap } from '@js-sdsl/ordered-map';
+import { setDigest } from '../crypto/fingerprint.ts';
+import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
+import { TimeLog } from '../engine/time-log.ts';
+import { AccountStates, type ObservedState } from './accounts.ts';
+import { canonical, type AnswerKind, type EventOf, type SimEvent } from './events.ts';
+
+export const RULES = [
+  {
+    rule: 1,
+    name: 'conservation',
+    text: 'offered = CMK + MMK + buffered + dropped by reason, per workspace, at every instant: each slice goes to the one place its account\'s state says, sealed under that place\'s key, and the MMK buffer gives back exactly what it holds',
+    events: ['composition.defined', 'storage.ingested', 'buffer.replayed', 'buffer.expired', 'storage.* state events'],
+  },
+  {
+    rule: 2,
+    name: 'revocationTiming',
+    text: 'no revocation before Key Vault denied the account (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll, with the vault reachable, has revoked; Key Vault denies only while a denial holds, and grants only while none does',
+    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'cluster.identitySet', 'storage.keyConfigured', 'storage.unwrap', 'keyVault.*.begin/end', 'storage.revoked'],
+  },
+  {
+    rule: 3,
+    name: 'revokedIsClosed',
+    text: 'while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
+    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
+  },
+  {
+    rule: 4,
+    name: 'resumeTiming',
+    text: 'after access is back, ingestion and queries resume by restore + longest poll + resumeWithin, and within resumeWithin of the first successful unwrap; no record is dropped as revoked later than resumeWithin after the first successful unwrap that follows a revocation: an outage that starts meanwhile is an outage, never a longer revocation',
+    events: ['storage.accessRestored', 'storage.resumed', 'storage.unwrap', 'storage.ingested', 'key.*', 'accessPolicy.*', 'keyVault.*.begin/end'],
+  },
+  {
+    rule: 5,
+    name: 'blipsUnseen',
+    text: 'Key Vault errors shorter than outageToUnavailable minus the longest poll cost no query and buffer nothing: the clock starts at the first error after the vault last answered (success or denial), and a denial is an answer; errors that last outageToUnavailable make the account unavailable; once unavailable, its queries fail',
+    events: ['storage.unwrap', 'storage.unavailable', 'storage.ingested', 'workspace.queriesFailing', 'workspace.queriesServing'],
+  },
+  {
+    rule: 6,
+    name: 'shortOutageLossless',
+    text: 'an outage shorter than mmkBufferMaxAge loses no record: nothing leaves the MMK buffer before mmkBufferMaxAge, everything leaves it by then, and the buffer is fully replayed under the customer key',
+    events: ['storage.ingested', 'buffer.expired', 'buffer.replayed', 'storage.resumed', 'storage.keyConfigured'],
+  },
+  {
+    rule: 7,
+    name: 'rotation',
+    text: 'a rotation re-wraps the AEK: every AEK an account reports has the fingerprint of its first, and every stored block keeps its bytes; disabling the old version afterwards changes nothing; disabling the pinned version first is a revocation',
+    events: ['storage.keyConfigured', 'storage.aekUnwrapped', 'storage.ingested', 'storage.purged', 'key.disabled', 'storage.revoked'],
+  },
+  {
+    rule: 8,
+    name: 'mmkReadable',
+    text: 'data stored under the MMK stays readable whatever the key\'s state',
+    events: ['query.sampled', 'workspace.queriesFailing', 'storage.ingested', 'storage.revoked'],
+  },
+  {
+    rule: 9,
+    name: 'linkLimits',
+    text: 'link rules and limits hold; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then',
+    events: ['operation.accepted', 'workspace.routed', 'storage.ingested', 'storage.provisioned'],
+  },
+  {
+    rule: 10,
+    name: 'retention',
+    text: 'no block older than its workspace\'s retention survives, and no block goes before it',
+    events: ['storage.ingested', 'buffer.replayed', 'storage.purged'],
+  },
+  {
+    rule: 11,
+    name: 'kekStaysInVault',
+    text: 'no function outside the Key Vault returns KEK private material (checked by test/crypto.test.ts, not at run time)',
+    events: [],
+  },
+  {
+    rule: 12,
+    name: 'determinism',
+    text: 'the same scenario, seed and version give byte-identical outputs (checked by test/determinism.test.ts and explore, not within one run)',
+    events: [],
+  },
+] as const;
+
+export type RuleNumber = (typeof RULES)[number]['rule'];
+
+export interface Violation {
+  rule: RuleNumber;
+  name: string;
+  atMs: number;
+  entity: string;
+  message: string;
+  events: SimEvent[];
+}
+
+export interface InvariantReport {
+  checked: number;
+  rules: { rule: RuleNumber; name: string; text: string; checks: number; triggered: number }[];
+  violations: Violation[];
+  /** Storage-account state changes the history shows, "from→to", with how many times each was taken. */
+  transitions: Record<string, number>;
+}
+
+/** A history the checker cannot judge (malformed, out of order, referring to what it never introduced). */
+export class HistoryError extends Error {
+  override name = 'HistoryError';
+}
+
+/** Most violations kept per rule: one broken rule must not flood the report. */
+const VIOLATIONS_PER_RULE_MAX = 20;
+const LINK_WINDOW_MS = 30 * MS_PER_DAY;
+
+/** The parameters the rules are stated with, read from scenario.start. */
+interface RuleParams {
+  maxPollMs: number;
+  outageToUnavailableMs: number;
+  mmkBufferMaxAgeMs: number;
+  revocationWithinMs: number;
+  resumeWithinMs: number;
+  blockSliceMs: number;
+  linkOpsPer30Days: number;
+  maxWorkspacesPerCluster: number;
+  unavailableAfterOutage: boolean;
+}
+
+interface BlockRecord {
+  readonly id: string;
+  readonly createdMs: number;
+  readonly composition: number;
+  readonly records: number;
+  /** Fingerprint of the AEK that sealed it. */
+  readonly aek: string;
+  /** Fingerprint of its bytes. */
+  readonly bytes: string;
+}
+
+interface AccountRecord {
+  readonly id: string;
+  readonly cluster: string;
+  readonly mmkAek: string;
+  key: { vault: string; key: string; version: string } | null;
+  keyedAtMs: number;
+  cmkAek: string | null;
+  /** The kind of Key Vault's last answer, and since when. */
+  answer: { kind: AnswerKind; sinceMs: number };
+  /** The denial episode in progress (no success since its first denial): when it began and the latest start of a cause holding then. */
+  denial: { firstMs: number; causeStartMs: number; versionDisabled: boolean } | null;
+  /** When a denial last began for it. */
+  deniedAtMs: number;
+  /** The first successful unwrap after the account last became unavailable or revoked. */
+  restoredAtMs: number | null;
+  /** When it was last revoked, and the first successful unwrap after that. */
+  revokedAtMs: number | null;
+  restoredAfterRevocationMs: number | null;
+  /** Stored blocks, per retention, oldest first. */
+  readonly stored: Map<number, TimeLog<BlockRecord>>;
+  /** Blocks in the MMK buffer, oldest first. */
+  readonly buffer: TimeLog<BlockRecord>;
+  /** Blocks sealed under the customer key, per composition. */
+  readonly cmkBlocks: Map<number, number>;
+}
+
+interface KeyRecord {
+  deletedMs: number | null;
+  purgedMs: number | null;
+  /** Versions disabled now, since when. */
+  readonly disabledMs: Map<string, number>;
+}
+
+interface VaultRecord {
+  /** The kinds of fault window open now. */
+  readonly open: Set<string>;
+  /** Since when no window has been open; when one last opened. */
+  quietSinceMs: number;
+  lastOpenedMs: number;
+}
+
+interface CompositionRecord {
+  readonly account: string;
+  readonly retentionDays: number;
+  readonly workspaces: readonly string[];
+  readonly recordsPerSlice: number;
+}
+
+interface WorkspaceRecord {
+  storage: string;
+  /** Accounts it wrote to before, until when: a query whose lookback reaches back there still reads them. */
+  previous: { account: string; untilMs: number }[];
+  lookbackMs: number;
+  failing: boolean;
+  /** Compositions it is a member of. */
+  compositions: Set<number>;
+}
+
+export class Checker {
+  private params: RuleParams | null = null;
+  private readonly checks = new Map<RuleNumber, number>(RULES.map((r) => [r.rule, 0]));
+  private readonly triggered = new Map<RuleNumber, number>(RULES.map((r) => [r.rule, 0]));
+  private readonly violations: Violation[] = [];
+  private readonly transitions = new Map<string, number>();
+  private lastMs = 0;
+  private endedAtMs: number | null = null;
+  private readonly states = new AccountStates();
+  private readonly accounts = new Map<string, AccountRecord>();
+  private readonly deletedAccounts = new Set<string>();
+  private readonly compositions = new Map<number, CompositionRecord>();
+  private readonly workspaces = new Map<string, WorkspaceRecord>();
+  /** Per vault: which kinds of fault window are open, and since when none has been. */
+  private readonly vaults = new Map<string, VaultRecord>();
+  /** Per "vault/key": deleted or purged since, and disabled versions since. */
+  private readonly keys = new Map<string, KeyRecord>();
+  /** Per vault and principal: whether its policy grants unwrapKey, and since when it has not. */
+  private readonly policies = new Map<string, Map<string, { unwrap: boolean; lostMs: number }>>();
+  private readonly identityNoneMs = new Map<string, number>();
+  private readonly linkOpsMs = new Map<string, number[]>();
+  private readonly linkedTo = new Map<string, string>();
+  private setupOver = false;
+  /** Checks that judge a moment after every event up to it: (time, seq) -> check. */
+  private readonly deadlines = new OrderedMap<[number, number], () => void>([], (a, b) => a[0] - b[0] || a[1] - b[1]);
+  private deadlineSeq = 0;
+  /** Workspaces whose query state is judged at the end of this instant. */
+  private readonly dirtyWorkspaces = new Set<string>();
+  private pendingInstantMs: number | null = null;
+
+  apply(event: SimEvent): void {
+    if (event.t < this.lastMs) throw new HistoryError(`event at ${event.t} ms comes after one at ${this.lastMs} ms: a history is in time order`);
+    this.judgeDeadlinesBefore(event.t);
+    this.lastMs = event.t;
+    if (event.type === 'scenario.start') {
+      if (this.params !== null) throw new HistoryError('a second scenario.start: a history is one run');
+      this.params = readParams(event.params);
+      return;
+    }
+    if (this.params === null) throw new HistoryError(`${event.type} before scenario.start: a history starts with the scenario and its parameters`);
+    if (this.endedAtMs !== null) throw new HistoryError(`${event.type} after scenario.end: a history ends with it`);
+    this.fold(event);
+    if (event.type === 'scenario.end') {
+      this.endedAtMs = event.t;
+      this.judgeDeadlinesBefore(event.t + 1);
+    }
+  }
+
+  /** Whether scenario.end has been folded: the history is whole. */
+  get ended(): boolean {
+    return this.endedAtMs !== null;
+  }
+
+  report(): InvariantReport {
+    const rules = RULES.map((r) => ({ rule: r.rule, name: r.name, text: r.text, checks: this.checks.get(r.rule)!, triggered: this.triggered.get(r.rule)! }));
+    return { checked: rules.reduce((n, r) => n + r.checks, 0), rules, violations: this.violations, transitions: Object.fromEntries(this.transitions) };
+  }
+
+  // ---- the fold --------------------------------------------------------------
+
+  private fold(event: SimEvent): void {
+    const transition = this.states.apply(event);
+    if (transition !== null) {
+      const key = `${transition.from}→${transition.to}`;
+      this.transitions.set(key, (this.transitions.get(key) ?? 0) + 1);
+      this.workspacesReading(transition.account).forEach((ws) => this.dirtyWorkspaces.add(ws));
+      this.endOfInstant();
+    }
+    switch (event.type) {
+      case 'scenario.ready':
+        this.setupOver = true;
+        return;
+      case 'keyVault.outage.begin':
+      case 'keyVault.networkDenied.begin':
+      case 'keyVault.transient.begin':
+      case 'keyVault.throttle.begin': {
+        const vault = this.vault(event.entity);
+        vault.open.add(event.type.slice(0, -'.begin'.length));
+        vault.lastOpenedMs = event.t;
+        return;
+      }
+      case 'keyVault.outage.end':
+      case 'keyVault.networkDenied.end':
+      case 'keyVault.transient.end':
+      case 'keyVault.throttle.end': {
+        const vault = this.vault(event.entity);
+        vault.open.delete(event.type.slice(0, -'.end'.length));
+        if (vault.open.size === 0) vault.quietSinceMs = event.t;
+        return this.accessMayBeBack(event.t, (a) => a.key?.vault === event.entity);
+      }
+      case 'key.disabled':
+        this.versionChanged(event);
+        return this.denialBegins(event, (a) => keyName(a) === event.entity && a.key!.version === event.version);
+      case 'key.enabled':
+        this.versionChanged(event);
+        return this.accessMayBeBack(event.t, (a) => keyName(a) === event.entity);
+      case 'key.deleted':
+        this.keyState(event.entity).deletedMs ??= event.t;
+        return this.denialBegins(event, (a) => keyName(a) === event.entity);
+      case 'key.recovered':
+        this.keyState(event.entity).deletedMs = null;
+        return this.accessMayBeBack(event.t, (a) => keyName(a) === event.entity);
+      case 'key.purged':
+        this.keyState(event.entity).purgedMs ??= event.t;
+        return this.denialBegins(event, (a) => keyName(a) === event.entity);
+      case 'accessPolicy.set':
+      case 'accessPolicy.removed': {
+        const policies = this.policiesOf(event.entity);
+        const previous = policies.get(event.principal);
+        const unwrap = event.type === 'accessPolicy.set' && event.permissions.includes('unwrapKey');
+        policies.set(event.principal, { unwrap, lostMs: unwrap ? 0 : previous !== undefined && !previous.unwrap ? previous.lostMs : event.t });
+        const mine = (a: AccountRecord) => a.cluster === event.principal && a.key?.vault === event.entity;
+        return unwrap ? this.accessMayBeBack(event.t, mine) : this.denialBegins(event, mine);
+      }
+      case 'cluster.identitySet':
+        if (event.identity === 'None' && !this.identityNoneMs.has(event.entity)) {
+          this.identityNoneMs.set(event.entity, event.t);
+          this.denialBegins(event, (a) => a.cluster === event.entity);
+        }
+        return;
+      case 'operation.accepted':
+        return this.linkOperation(event);
+      case 'workspace.routed':
+        return this.routed(event);
+      case 'workspace.workload': {
+        const ws = this.workspace(event.entity);
+        ws.lookbackMs = event.lookbackMs;
+        // A new lookback moves the moments it stops reading its old accounts.
+        for (const previous of ws.previous) this.judgeWorkspaceAt(event.entity, Math.max(event.t, previous.untilMs + ws.lookbackMs));
+        this.dirtyWorkspaces.add(event.entity);
+        return this.endOfInstant();
+      }
+      case 'workspace.queriesFailing':
+      case 'workspace.queriesServing':
+        this.workspace(event.entity).failing = event.type === 'workspace.queriesFailing';
+        this.dirtyWorkspaces.add(event.entity);
+        return this.endOfInstant();
+      case 'storage.created':
+        return this.created(event);
+      case 'storage.keyConfigured':
+        return this.keyConfigured(event);
+      case 'storage.unwrap':
+        return this.unwrap(event);
+      case 'storage.aekUnwrapped':
+        return this.sameAek(this.account(event), event.aek, event, `unwrapped under ${event.version}`);
+      case 'storage.unavailable':
+        return this.unavailable(event);
+      case 'storage.revoked':
+        return this.revoked(event);
+      case 'storage.accessRestored':
+        return this.accessRestored(event);
+      case 'storage.resumed':
+        return this.resumed(event);
+      case 'storage.deleted':
+        return this.deleted(event);
+      case 'storage.openAttempt':
+        return this.openAttempt(event);
+      case 'composition.defined':
+        return this.defined(event);
+      case 'storage.ingested':
+        return this.ingested(event);
+      case 'buffer.replayed':
+        return this.replayed(event);
+      case 'buffer.expired':
+        return this.expired(event);
+      case 'storage.purged':
+        return this.purged(event);
+      case 'query.sampled':
+        return this.sampled(event);
+      case 'scenario.end':
+        return this.endOfInstant();
+      default:
+        return;
+    }
+  }
+
+  // ---- Key Vault's answers and the causes behind them (rule 2) -----------------
+
+  /** Start times of the denials that hold for the account now (identity None, policy without unwrapKey, key purged, deleted, version disabled). */
+  private causesFor(account: AccountRecord): number[] {
+    const starts: number[] = [];
+    const none = this.identityNoneMs.get(account.cluster);
+    if (none !== undefined) starts.push(none);
+    const key = account.key;
+    if (key === null) return starts;
+    const policy = this.policies.get(key.vault)?.get(account.cluster);
+    if (policy === undefined) starts.push(0);
+    else if (!policy.unwrap) starts.push(policy.lostMs);
+    const state = this.keys.get(`${key.vault}/${key.key}`);
+    if (state !== undefined) {
+      if (state.purgedMs !== null) starts.push(state.purgedMs);
+      if (state.deletedMs !== null) starts.push(state.deletedMs);
+      const disabled = state.disabledMs.get(key.version);
+      if (disabled !== undefined) starts.push(disabled);
+    }
+    return starts;
+  }
+
+  private vaultQuietSince(account: AccountRecord): number | null {
+    if (account.key === null) return null;
+    const vault = this.vault(account.key.vault);
+    return vault.open.size > 0 ? null : vault.quietSinceMs;
+  }
+
+  /** A denial begins for some accounts: each must be revoked by revocationWithin + the longest poll if it lasts with the vault reachable. */
+  private denialBegins(event: SimEvent, affected: (account: AccountRecord) => boolean): void {
+    const p = this.params!;
+    for (const account of this.accounts.values()) {
+      if (account.key === null || !affected(account)) continue;
+      account.deniedAtMs = event.t;
+      const since = Math.max(event.t, account.keyedAtMs);
+      const key = { ...account.key };
+      const deadline = since + p.revocationWithinMs + p.maxPollMs;
+      this.at(deadline, () => {
+        const state = this.states.state(account.id);
+        if (state === 'revoked' || state === 'deleted' || state === undefined) return;
+        if (!sameKey(account.key, key) || !this.causesFor(account).some((start) => start <= since)) return;
+        const quiet = this.vaultQuietSince(account);
+        if (quiet === null || quiet > since) return;
+        this.trigger(2);
+        this.check(2, false, event, `${what(event)} at ${at(event.t)} denies storage account ${account.id} and still held at ${at(deadline)} with Key Vault reachable throughout, yet the account was not revoked: "within an hour or sooner" (revocationWithin ${formatDuration(p.revocationWithinMs)} + the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
+      });
+    }
+  }
+
+  /** A denial or fault ended for some accounts: if nothing else keeps access away, each closed one must resume by the longest poll + resumeWithin. */
+  private accessMayBeBack(t: number, affected: (account: AccountRecord) => boolean): void {
+    const p = this.params!;
+    for (const account of this.accounts.values()) {
+      if (account.key === null || !affected(account)) continue;
+      const state = this.states.state(account.id);
+      if (state !== 'unavailable' && state !== 'revoked' && state !== 'recovering') continue;
+      if (this.causesFor(account).length > 0 || this.vaultQuietSince(account) === null) continue;
+      const deadline = t + p.maxPollMs + p.resumeWithinMs;
+      this.at(deadline, () => {
+        const now = this.states.state(account.id);
+        if (now === 'deleted' || this.states.serving(account.id)) return;
+        // Access must have stayed back: no denial began and no fault window opened since.
+        if (account.deniedAtMs >= t || this.causesFor(account).length > 0) return;
+        const vault = this.vault(account.key!.vault);
+        if (vault.open.size > 0 || vault.lastOpenedMs >= t) return;
+        this.trigger(4);
+        this.check(4, false, null, `access to the key of storage account ${account.id} was back at ${at(t)} (no denial, Key Vault reachable) and stayed back, yet ingestion and queries had not resumed by ${at(deadline)}: "once accessed, data ingestion and query resume within 30 minutes" (the longest poll ${formatDuration(p.maxPollMs)} + resumeWithin ${formatDuration(p.resumeWithinMs)})`, deadline, account.id);
+      });
+    }
+  }
+
+  private unwrap(event: EventOf<'storage.unwrap'>): void {
+    const account = this.account(event);
+    const p = this.params!;
+    account.answer = { kind: event.answer, sinceMs: event.t };
+    const causes = this.causesFor(account);
+    if (event.answer === 'denial') {
+      this.check(2, causes.length > 0, event, `Key Vault denied storage account ${account.id} at ${at(event.t)} although no denial held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
+      const versionDisabled = account.key !== null && (this.keys.get(keyName(account)!)?.disabledMs.has(account.key.version) ?? false);
+      account.denial ??= { firstMs: event.t, causeStartMs: Math.max(0, ...causes), versionDisabled };
+    }
+    if (event.answer === 'success') {
+      this.check(2, causes.length === 0, event, `Key Vault let storage account ${account.id} unwrap at ${at(event.t)} although a denial held since ${at(Math.max(...causes))}: a disabled or deleted key, or a removed permission, must deny`);
+      account.denial = null;
+    }
+    if (event.answer !== 'error' || !p.unavailableAfterOutage) return;
+    const state = this.states.state(account.id);
+    if (state !== 'healthy' && state !== 'recovering') return;
+    // The first error after Key Vault last answered: unavailable by outageToUnavailable unless it answers again.
+    const since = event.t;
+    const deadline = since + p.outageToUnavailableMs;
+    this.at(deadline, () => {
+      if (account.answer.kind !== 'error' || account.answer.sinceMs !== since) return;
+      const now = this.states.state(account.id);
+      if (now !== 'healthy' && now !== 'recovering') return;
+      this.trigger(5);
+      this.check(5, false, event, `Key Vault gave storage account ${account.id} only errors from ${at(since)} to ${at(deadline)}, yet it did not become unavailable: "unavailability of about 30 minutes will cause the Storage account to become unavailable" (outageToUnavailable ${formatDuration(p.outageToUnavailableMs)})`, deadline, account.id);
+    });
+  }
+
+  private unavailable(event: EventOf<'storage.unavailable'>): void {
+    const account = this.account(event);
+    const p = this.params!;
+    this.trigger(5);
+    account.restoredAtMs = null;
+    const answer = account.answer;
+    if (!this.check(5, answer.kind === 'error' && p.unavailableAfterOutage, event, `storage account ${account.id} became unavailable at ${at(event.t)} although Key Vault's last answer (at ${at(answer.sinceMs)}) was ${answer.kind === 'error' ? 'an error, and this profile keeps the cached key for the whole outage' : `a ${answer.kind}, not an error`}`)) return;
+    const bound = answer.sinceMs + p.outageToUnavailableMs - p.maxPollMs;
+    this.check(
+      5,
+      event.t >= bound,
+      event,
+      `storage account ${account.id} became unavailable at ${at(event.t)}, ${seconds(event.t - answer.sinceMs)} after the first error following Key Vault's last answer (at ${at(answer.sinceMs)}); errors shorter than outageToUnavailable minus the longest poll (${formatDuration(p.outageToUnavailableMs - p.maxPollMs)}) must not reach users, and a denial is an answer`,
+    );
+  }
+
+  private revoked(event: EventOf<'storage.revoked'>): void {
+    const account = this.account(event);
+    const p = this.params!;
+    this.trigger(2);
+    this.trigger(3);
+    account.restoredAtMs = null;
+    account.revokedAtMs = event.t;
+    account.restoredAfterRevocationMs = null;
+    const denial = account.denial;
+    if (!this.check(2, denial !== null, event, `storage account ${account.id} was revoked at ${at(event.t)} although Key Vault had not denied it since its last successful unwrap`)) return;
+    const bound = Math.max(denial!.causeStartMs + p.revocationWithinMs, denial!.firstMs);
+    this.check(
+      2,
+      event.t <= bound,
+      event,
+      `storage account ${account.id} was revoked at ${at(event.t)}, ${seconds(event.t - denial!.causeStartMs)} after the change at ${at(denial!.causeStartMs)}; the documented bound is ${formatDuration(p.revocationWithinMs)} ("within an hour or sooner")`,
+    );
+    if (event.reason === 'keyDisabled') {
+      this.check(7, denial!.versionDisabled, event, `storage account ${account.id} was revoked at ${at(event.t)} for a disabled key although the version it uses, ${keyText(account)}, was enabled when Key Vault denied it (at ${at(denial!.firstMs)}): disabling another version changes nothing`);
+    }
+  }
+
+  private accessRestored(event: EventOf<'storage.accessRestored'>): void {
+    const account = this.account(event);
+    const p = this.params!;
+    account.restoredAtMs = event.t;
+    if (account.revokedAtMs !== null) account.restoredAfterRevocationMs ??= event.t;
+    this.check(4, account.answer.kind === 'success', event, `storage account ${account.id} reports access restored at ${at(event.t)} although Key Vault's last answer was a ${account.answer.kind}`);
+    const restoredAt = event.t;
+    const deadline = restoredAt + p.resumeWithinMs;
+    this.at(deadline, () => {
+      if (this.states.state(account.id) !== 'recovering' || account.restoredAtMs !== restoredAt) return;
+      this.trigger(4);
+      this.check(4, false, event, `storage account ${account.id} unwrapped its key again at ${at(restoredAt)} but had not resumed by ${at(deadline)}: "once accessed, data ingestion and query resume within 30 minutes" (resumeWithin ${formatDuration(p.resumeWithinMs)})`, deadline, account.id);
+    });
+  }
+
+  private resumed(event: EventOf<'storage.resumed'>): void {
+    const account = this.account(event);
+    const p = this.params!;
+    this.trigger(4);
+    const restoredAt = account.restoredAtMs;
+    account.restoredAtMs = null;
+    if (!this.check(4, restoredAt !== null, event, `storage account ${account.id} resumed at ${at(event.t)} without a successful unwrap since it became ${event.fromState}`)) return;
+    this.check(4, event.t - restoredAt! <= p.resumeWithinMs, event, `storage account ${account.id} resumed at ${at(event.t)}, ${seconds(event.t - restoredAt!)} after it unwrapped its key again at ${at(restoredAt!)}; the documented bound is ${formatDuration(p.resumeWithinMs)}`);
+    if (event.fromState === 'unavailable') {
+      this.trigger(6);
+      this.check(6, account.buffer.size === 0, event, `storage account ${account.id} resumed at ${at(event.t)} with ${account.buffer.size} blocks still in the MMK buffer (the oldest ${account.buffer.front()?.id}): the buffer must be fully replayed`);
+    }
+  }
+
+  private deleted(event: EventOf<'storage.deleted'>): void {
+    const account = this.account(event);
+    this.deletedAccounts.add(account.id);
+    this.check(6, account.buffer.size === 0, event, `storage account ${account.id} was deleted at ${at(event.t)} with ${account.buffer.size} blocks left in its MMK buffer unaccounted for`);
+    account.stored.clear();
+    account.cmkBlocks.clear();
+    for (const ws of this.workspacesReading(account.id)) this.dirtyWorkspaces.add(ws);
+  }
+
+  // ---- the account's key and data ------------------------------------------------
+
+  private created(event: EventOf<'storage.created'>): void {
+    // A cluster deleted and created again under its name has accounts of the same names.
+    if (this.accounts.has(event.entity) && this.deletedAccounts.has(event.entity) === false) throw new HistoryError(`storage account ${event.entity} is created twice without being deleted in between`);
+    this.deletedAccounts.delete(event.entity);
+    this.accounts.set(event.entity, {
+      id: event.entity,
+      cluster: event.entity.slice(0, event.entity.lastIndexOf('/')),
+      mmkAek: event.mmkAek,
+      key: null,
+      keyedAtMs: event.t,
+      cmkAek: null,
+      answer: { kind: 'success', sinceMs: event.t },
+      denial: null,
+      deniedAtMs: -1,
+      restoredAtMs: null,
+      revokedAtMs: null,
+      restoredAfterRevocationMs: null,
+      stored: new Map(),
+      buffer: new TimeLog(),
+      cmkBlocks: new Map(),
+    });
+  }
+
+  private keyConfigured(event: EventOf<'storage.keyConfigured'>): void {
+    const account = this.account(event);
+    const rekey = account.key !== null;
+    account.key = { vault: event.vault, key: event.key, version: event.version };
+    account.keyedAtMs = event.t;
+    if (!rekey) account.answer = { kind: 'success', sinceMs: event.t };
+    this.sameAek(account, event.aek, event, `wrapped with ${event.vault}/${event.key}/${event.version}`);
+    if (!rekey) return;
+    this.trigger(7);
+    const mine = setDigest((function* () {
+      for (const log of account.stored.values()) for (const block of log.oldest()) yield block.bytes;
+    })());
+    this.check(7, mine === event.storedDigest, event, `storage account ${account.id}'s stored blocks changed when its key changed to ${event.vault}/${event.key}/${event.version} at ${at(event.t)} (digest ${event.storedDigest}, the blocks stored and not purged give ${mine}): rotation re-wraps the AEK, blocks are not re-encrypted`);
+  }
+
+  /** Every customer-key AEK the account reports is the one it has had from the start. */
+  private sameAek(account: AccountRecord, aek: string, event: SimEvent, how: string): void {
+    if (account.cmkAek === null) {
+      account.cmkAek = aek;
+      return;
+    }
+    this.check(7, aek === account.cmkAek, event, `storage account ${account.id}'s AEK ${how} at ${at(event.t)} has fingerprint ${aek}, not ${account.cmkAek} as before: rotation must only re-wrap the AEK`);
+  }
+
+  private defined(event: EventOf<'composition.defined'>): void {
+    if (this.compositions.has(event.composition)) throw new HistoryError(`composition ${event.composition} is defined twice`);
+    this.account(event);
+    const workspaces = event.members.map((m) => m.workspace);
+    this.compositions.set(event.composition, { account: event.entity, retentionDays: event.retentionDays, workspaces, recordsPerSlice: event.members.reduce((n, m) => n + m.recordsPerSlice, 0) });
+    for (const ws of workspaces) this.workspace(ws).compositions.add(event.composition);
+  }
+
+  private composition(event: SimEvent, id: number): CompositionRecord {
+    const composition = this.compositions.get(id);
+    if (composition === undefined) throw new HistoryError(`${event.type} at ${event.t} ms on ${event.entity} names composition ${id}, which was never defined`);
+    return composition;
+  }
+
+  private ingested(event: EventOf<'storage.ingested'>): void {
+    const account = this.account(event);
+    const state: ObservedState = this.states.state(account.id)!;
+    const recoveringFrom = this.states.recoveringFrom(account.id);
+    const expected = placementFor(state, recoveringFrom);
+    const rule: RuleNumber = state === 'revoked' || recoveringFrom === 'revoked' ? 3 : state === 'provisioning' || event.placement === 'notProvisioned' ? 9 : event.placement === 'buffered' ? 5 : 1;
+    this.check(rule, event.placement === expected, event, `storage account ${account.id} placed a slice of records as ${event.placement} at ${at(event.t)} while ${describeState(state, recoveringFrom)}: records go ${placementText(expected)} then`);
+    const p = this.params!;
+    if (event.placement === 'revoked' && account.restoredAfterRevocationMs !== null) {
+      const bound = account.restoredAfterRevocationMs + p.resumeWithinMs;
+      this.check(4, event.t <= bound, event, `storage account ${account.id} dropped records as revoked at ${at(event.t)}, ${seconds(event.t - account.restoredAfterRevocationMs)} after the first successful unwrap following its revocation (at ${at(account.restoredAfterRevocationMs)}); drops as revoked end within resumeWithin (${formatDuration(p.resumeWithinMs)}) of it`);
+    }
+    for (const part of event.parts) {
+      const composition = this.composition(event, part.composition);
+      this.check(1, composition.account === account.id && part.records === composition.recordsPerSlice, event, `storage account ${account.id} took ${part.records} records of composition ${part.composition} at ${at(event.t)}, which writes ${composition.recordsPerSlice} records a slice to ${composition.account}: records not accounted for`);
+      const sealed = event.placement === 'cmk' || event.placement === 'mmk' || event.placement === 'buffered';
+      if (!this.check(1, (part.block !== null) === sealed, event, `storage account ${account.id} ${sealed ? 'placed a slice as ' + event.placement + ' without sealing a block' : 'sealed a block for a slice it ' + event.placement} at ${at(event.t)}`)) continue;
+      if (part.block === null) continue;
+      const block: BlockRecord = { id: part.block.id, createdMs: event.t, composition: part.composition, records: part.records, aek: part.block.aek, bytes: part.block.bytes };
+      if (event.placement === 'buffered') {
+        this.check(5, block.aek === account.mmkAek, event, `storage account ${account.id} buffered block ${block.id} at ${at(event.t)} sealed under AEK ${block.aek}, not its Microsoft-managed AEK ${account.mmkAek}: while unavailable nothing is sealed under the customer key`);
+        this.pushBuffered(account, block);
+      } else {
+        const wanted = event.placement === 'cmk' ? account.cmkAek : account.mmkAek;
+        this.check(event.placement === 'cmk' ? 1 : 8, block.aek === wanted, event, `storage account ${account.id} stored block ${block.id} as ${event.placement} at ${at(event.t)} sealed under AEK ${block.aek}, not ${wanted ?? '(no customer key configured)'}`);
+        this.pushStored(account, block, composition.retentionDays);
+      }
+    }
+  }
+
+  private pushStored(account: AccountRecord, block: BlockRecord, retentionDays: number): void {
+    let log = account.stored.get(retentionDays);
+    if (log === undefined) account.stored.set(retentionDays, (log = new TimeLog()));
+    log.push(block);
+    if (log.size === 1) this.retentionDeadline(account, retentionDays);
+    if (block.aek === account.cmkAek) {
+      const before = account.cmkBlocks.get(block.composition) ?? 0;
+      account.cmkBlocks.set(block.composition, before + 1);
+      if (before === 0) this.compositionChanged(block.composition);
+    }
+  }
+
+  private pushBuffered(account: AccountRecord, block: BlockRecord): void {
+    account.buffer.push(block);
+    if (account.buffer.size === 1) this.bufferDeadline(account);
+  }
+
+  /** The oldest block of a retention group must be purged by its retention + one slice. */
+  private retentionDeadline(account: AccountRecord, retentionDays: number): void {
+    const front = account.stored.get(retentionDays)?.front();
+    if (front === undefined) return;
+    const p = this.params!;
+    const deadline = front.createdMs + retentionDays * MS_PER_DAY + p.blockSliceMs;
+    this.at(deadline, () => {
+      if (account.stored.get(retentionDays)?.front() !== front) return;
+      this.trigger(10);
+      this.check(10, false, null, `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} at ${at(deadline)}, past its ${retentionDays}-day retention: "Inaccessible data is governed by the data-retention policy and will be purged when retention is reached"`, deadline, account.id);
+    });
+  }
+
+  /** The oldest buffered block must leave the buffer (replayed or expired) by mmkBufferMaxAge + one slice. */
+  private bufferDeadline(account: AccountRecord): void {
+    const front = account.buffer.front();
+    if (front === undefined) return;
+    const p = this.params!;
+    const deadline = front.createdMs + p.mmkBufferMaxAgeMs + p.blockSliceMs;
+    this.at(deadline, () => {
+      if (account.buffer.front() !== front) return;
+      this.trigger(6);
+      this.check(6, false, null, `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} in its MMK buffer at ${at(deadline)}: "ingested data is cached for several hours" (mmkBufferMaxAge ${formatDuration(p.mmkBufferMaxAgeMs)}), then replayed or dropped`, deadline, account.id);
+    });
+  }
+
+  private replayed(event: EventOf<'buffer.replayed'>): void {
+    const account = this.account(event);
+    this.trigger(1);
+    this.trigger(6);
+    let records = 0;
+    for (const item of event.blocks) {
+      const front = account.buffer.front();
+      records += item.records;
+      if (!this.check(1, front !== undefined && front.id === item.id && front.composition === item.composition && front.records === item.records, event, `storage account ${account.id} replayed block ${item.id} at ${at(event.t)}, but the oldest block in its MMK buffer is ${front?.id ?? '(none: the buffer is empty)'}: the buffer gives back exactly what it holds, in order`)) continue;
+      account.buffer.shift();
+      this.check(6, item.aek === account.cmkAek, event, `storage account ${account.id} replayed block ${item.id} at ${at(event.t)} under AEK ${item.aek}, not its customer-key AEK ${account.cmkAek}: "the temporary cached data is ingested to the data-store and encrypted with Customer-Managed key"`);
+      const composition = this.composition(event, item.composition);
+      this.pushStored(account, { ...item, createdMs: event.t }, composition.retentionDays);
+    }
+    this.check(1, records === event.records, event, `storage account ${account.id} reports ${event.records} records replayed at ${at(event.t)}, its blocks hold ${records}`);
+    this.bufferDeadline(account);
+  }
+
+  private expired(event: EventOf<'buffer.expired'>): void {
+    const account = this.account(event);
+    const p = this.params!;
+    this.trigger(6);
+    let records = 0;
+    for (const item of event.blocks) {
+      const front = account.buffer.front();
+      records += item.records;
+      if (!this.check(1, front !== undefined && front.id === item.id && front.composition === item.composition && front.records === item.records, event, `storage account ${account.id} dropped block ${item.id} from its MMK buffer at ${at(event.t)}, but the oldest block there is ${front?.id ?? '(none: the buffer is empty)'}`)) continue;
+      account.buffer.shift();
+      if (event.cause === 'age') {
+        this.check(6, event.t - front!.createdMs > p.mmkBufferMaxAgeMs, event, `storage account ${account.id} dropped buffered block ${front!.id} at ${at(event.t)}, ${seconds(event.t - front!.createdMs)} after it was buffered; an outage shorter than mmkBufferMaxAge (${formatDuration(p.mmkBufferMaxAgeMs)}) must lose nothing`);
+      }
+    }
+    this.check(1, records === event.records, event, `storage account ${account.id} reports ${event.records} buffered records dropped at ${at(event.t)}, its blocks hold ${records}`);
+    if (event.cause === 'clusterDeleted') {
+      // Legitimate only as part of the account's deletion, in this same instant.
+      this.at(event.t, () => this.check(6, this.states.state(account.id) === 'deleted', event, `storage account ${account.id} dropped its MMK buffer at ${at(event.t)} for a cluster deletion, but it was not deleted`, event.t, account.id));
+    }
+    this.bufferDeadline(account);
+  }
+
+  private purged(event: EventOf<'storage.purged'>): void {
+    const account = this.account(event);
+    this.trigger(10);
+    const log = account.stored.get(event.retentionDays);
+    const cutoffMs = event.t - event.retentionDays * MS_PER_DAY;
+    for (let n = 0; n < event.blocks; n++) {
+      const front = log?.shift();
+      if (!this.check(10, front !== undefined && front.createdMs < cutoffMs, event, `storage account ${account.id} purged ${front === undefined ? 'a block it does not hold' : `block ${front.id} from ${at(front.createdMs)}`} at ${at(event.t)}, before its ${event.retentionDays}-day retention ended`)) break;
+      if (front!.aek === account.cmkAek) {
+        const left = account.cmkBlocks.get(front!.composition)! - 1;
+        account.cmkBlocks.set(front!.composition, left);
+        if (left === 0) this.compositionChanged(front!.composition);
+      }
+    }
+    this.retentionDeadline(account, event.retentionDays);
+  }
+
+  // ---- closed accounts, queries ------------------------------------------------------
+
+  private openAttempt(event: EventOf<'storage.openAttempt'>): void {
+    const account = this.account(event);
+    const state = this.states.state(account.id);
+    if (state === 'revoked') {
+      this.check(3, event.withHeldAek !== 'opened', event, `storage account ${account.id} is revoked, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: "the AEK is evicted and zeroed"`);
+      this.check(3, event.hotCopy !== 'opened', event, `storage account ${account.id} is revoked, yet at ${at(event.t)} block ${event.block}'s SSD hot-cache copy could be read: the hot cache "gets deleted on key revocation operation"`);
+    }
+    if (state === 'unavailable') {
+      this.check(5, event.withHeldAek !== 'opened', event, `storage account ${account.id} is unavailable, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: no AEK stays in memory past outageToUnavailable`);
+    }
+  }
+
+  private sampled(event: EventOf<'query.sampled'>): void {
+    const account = this.account(event);
+    const state = this.states.state(account.id);
+    const revoked = state === 'revoked' || this.states.recoveringFrom(account.id) === 'revoked';
+    if (!revoked) return;
+    const cmk = this.holdsCmk(account, event.workspace);
+    if (cmk) this.check(3, !event.ok, event, `a query of ${event.workspace} succeeded on storage account ${account.id} at ${at(event.t)} while it is revoked and the workspace has data there under the customer key`);
+    else {
+      this.trigger(8);
+      this.check(8, event.ok, event, `a query of ${event.workspace}, whose data on ${account.id} is all under Microsoft keys, failed at ${at(event.t)} because the customer key is revoked`);
+    }
+  }
+
+  private holdsCmk(account: AccountRecord, workspace: string): boolean {
+    for (const id of this.workspace(workspace).compositions) if ((account.cmkBlocks.get(id) ?? 0) > 0) return true;
+    return false;
+  }
+
+  private compositionChanged(id: number): void {
+    const composition = this.compositions.get(id);
+    if (composition === undefined) return;
+    for (const ws of composition.workspaces) this.dirtyWorkspaces.add(ws);
+    this.endOfInstant();
+  }
+
+  /** Workspaces whose queries read the account now (it is their storage, or was within their lookback). */
+  private workspacesReading(account: string): string[] {
+    const found: string[] = [];
+    for (const [name, ws] of this.workspaces) if (ws.storage === account || ws.previous.some((p) => p.account === account)) found.push(name);
+    return found;
+  }
+
+  /** Judges each changed workspace once every event of this instant is in: its queries fail exactly while an account it reads is closed to them. */
+  private endOfInstant(): void {
+    if (this.dirtyWorkspaces.size === 0) return;
+    const t = this.lastMs;
+    if (this.pendingInstantMs === t) return;
+    this.pendingInstantMs = t;
+    this.at(t, () => {
+      this.pendingInstantMs = null;
+      for (const name of [...this.dirtyWorkspaces]) this.judgeQueries(name, t);
+      this.dirtyWorkspaces.clear();
+    });
+  }
+  private judgeWorkspaceAt(name: string, t: number): void {
+    this.at(t, () => this.judgeQueries(name, t));
+  }
+
+  private judgeQueries(name: string, t: number): void {
+    const ws = this.workspaces.get(name)!;
+    ws.previous = ws.previous.filter((p) => p.untilMs > t - ws.lookbackMs);
+    const reads = [ws.storage, ...ws.previous.map((p) => p.account)];
+    let closedBy: { account: string; why: 'unavailable' | 'revoked' | 'provisioning' } | null = null;
+    let revokedMmkOnly: string | null = null;
+    for (const id of reads) {
+      const account = this.accounts.get(id);
+      const state = this.states.state(id);
+      if (account === undefined || state === undefined) continue;
+      const from = this.states.recoveringFrom(id);
+      if (state === 'provisioning') closedBy ??= { account: id, why: 'provisioning' };
+      else if (state === 'unavailable' || from === 'unavailable') closedBy ??= { account: id, why: 'unavailable' };
+      else if (state === 'revoked' || from === 'revoked') {
+        if (this.holdsCmk(account, name)) closedBy ??= { account: id, why: 'revoked' };
+        else revokedMmkOnly ??= id;
+      }
+    }
+    if (closedBy !== null) {
+      const rule: RuleNumber = closedBy.why === 'revoked' ? 3 : 5;
+      this.check(rule, ws.failing, null, `queries of workspace ${name} succeed at ${at(t)} although storage account ${closedBy.account}, which holds its data, is ${closedBy.why}${closedBy.why === 'revoked' ? ' and the data is under the customer key' : ''}: "A query fails when the storage account it needs is unavailable or revoked"`, t, name);
+    } else {
+      const rule: RuleNumber = revokedMmkOnly !== null ? 8 : 5;
+      this.check(rule, !ws.failing, null, `queries of workspace ${name} fail at ${at(t)} although no storage account it reads is unavailable, provisioning, or revoked with its data under the customer key${revokedMmkOnly !== null ? ` (${revokedMmkOnly} is revoked, but its data there is all under Microsoft keys)` : ''}`, t, name);
+    }
+  }
+
+  // ---- workspaces and links (rule 9) ---------------------------------------------
+
+  private routed(event: EventOf<'workspace.routed'>): void {
+    const ws = this.workspace(event.entity);
+    if (ws.storage !== event.storage && ws.storage !== 'shared/0') ws.previous.push({ account: ws.storage, untilMs: event.t });
+    ws.storage = event.storage;
+    this.dirtyWorkspaces.add(event.entity);
+    this.endOfInstant();
+    // Reading the old account ends one lookback later: judge the workspace then too.
+    this.judgeWorkspaceAt(event.entity, event.t + ws.lookbackMs);
+    const cluster = event.storage.slice(0, event.storage.lastIndexOf('/'));
+    if (cluster === 'shared') this.linkedTo.delete(event.entity);
+    else this.linkedTo.set(event.entity, cluster);
+    if (cluster === 'shared') return;
+    this.trigger(9);
+    let linked = 0;
+    for (const c of this.linkedTo.values()) if (c === cluster) linked++;
+    this.check(9, linked <= this.params!.maxWorkspacesPerCluster, event, `cluster ${cluster} has ${linked} linked workspaces at ${at(event.t)}; the limit is ${this.params!.maxWorkspacesPerCluster}`);
+  }
+
+  private linkOperation(event: EventOf<'operation.accepted'>): void {
+    if (event.action !== 'workspace.link' && event.action !== 'workspace.unlink') return;
+    // Setup (`setup: ready`) links before t=0 are not the scenario's own operations.
+    if (!this.setupOver) return;
+    const p = this.params!;
+    const recent = [...(this.linkOpsMs.get(event.entity) ?? []), event.t].filter((t) => event.t - t < LINK_WINDOW_MS);
+    this.linkOpsMs.set(event.entity, recent);
+    this.trigger(9);
+    this.check(9, recent.length <= p.linkOpsPer30Days, event, `workspace ${event.entity} had ${recent.length} link operations accepted in 30 days by ${at(event.t)}; the limit is ${p.linkOpsPer30Days}`);
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------
+
+  /** Judges a moment once every event up to it has been folded. */
+  private at(t: number, judge: () => void): void {
+    this.deadlines.setElement([t, this.deadlineSeq++], judge);
+  }
+
+  private judgeDeadlinesBefore(t: number): void {
+    for (let front = this.deadlines.front(); front !== undefined && front[0][0] < t; front = this.deadlines.front()) {
+      this.deadlines.eraseElementByIterator(this.deadlines.begin());
+      front[1]();
+    }
+  }
+
+  private check(rule: RuleNumber, holds: boolean, event: SimEvent | null, message: string, atMs = event?.t ?? 0, entity = event?.entity ?? ''): boolean {
+    this.checks.set(rule, this.checks.get(rule)! + 1);
+    if (holds) return true;
+    if (this.violations.filter((v) => v.rule === rule).length >= VIOLATIONS_PER_RULE_MAX) return false;
+    const { name } = RULES.find((r) => r.rule === rule)!;
+    this.violations.push({ rule, name, atMs, entity, message, events: event === null ? [] : [canonical(event)] });
+    return false;
+  }
+
+  private trigger(rule: RuleNumber): void {
+    this.triggered.set(rule, this.triggered.get(rule)! + 1);
+  }
+
+  private account(event: SimEvent): AccountRecord {
+    const account = this.accounts.get(event.entity);
+    if (account === undefined) throw new HistoryError(`${event.type} at ${event.t} ms names storage account ${event.entity}, which was never created (storage.created)`);
+    return account;
+  }
+
+  private workspace(name: string): WorkspaceRecord {
+    let ws = this.workspaces.get(name);
+    if (ws === undefined) this.workspaces.set(name, (ws = { storage: 'shared/0', previous: [], lookbackMs: 0, failing: false, compositions: new Set() }));
+    return ws;
+  }
+
+  private vault(name: string): VaultRecord {
+    let vault = this.vaults.get(name);
+    if (vault === undefined) this.vaults.set(name, (vault = { open: new Set(), quietSinceMs: 0, lastOpenedMs: -1 }));
+    return vault;
+  }
+
+  private keyState(name: string): KeyRecord {
+    let key = this.keys.get(name);
+    if (key === undefined) this.keys.set(name, (key = { deletedMs: null, purgedMs: null, disabledMs: new Map() }));
+    return key;
+  }
+
+  private versionChanged(event: EventOf<'key.disabled'> | EventOf<'key.enabled'>): void {
+    const key = this.keyState(event.entity);
+    if (event.type === 'key.disabled') key.disabledMs.set(event.version, event.t);
+    else key.disabledMs.delete(event.version);
+  }
+
+  private policiesOf(vault: string): Map<string, { unwrap: boolean; lostMs: number }> {
+    let policies = this.policies.get(vault);
+    if (policies === undefined) this.policies.set(vault, (policies = new Map()));
+    return policies;
+  }
+}
+
+/** Where a slice goes in each state: the data placement table of DOMAIN.md. */
+function placementFor(state: ObservedState, recoveringFrom: 'unavailable' | 'revoked' | null): string {
+  switch (state) {
+    case 'provisioning':
+      return 'notProvisioned';
+    case 'noKey':
+      return 'mmk';
+    case 'healthy':
+      return 'cmk';
+    case 'unavailable':
+      return 'buffered';
+    case 'revoked':
+      return 'revoked';
+    case 'recovering':
+      return recoveringFrom === 'unavailable' ? 'buffered' : 'revoked';
+    case 'deleted':
+      return '(nowhere: a deleted account takes no records)';
+  }
+}
+
+function placementText(placement: string): string {
+  const texts: Record<string, string> = {
+    notProvisioned: 'nowhere (dropped as notProvisioned)',
+    mmk: 'to storage under Microsoft keys',
+    cmk: 'to storage under the customer key',
+    buffered: 'to the MMK buffer',
+    revoked: 'nowhere (dropped as revoked)',
+  };
+  return texts[placement] ?? placement;
+}
+
+function describeState(state: ObservedState, recoveringFrom: 'unavailable' | 'revoked' | null): string {
+  return state === 'recovering' ? `waiting to resume (still ${recoveringFrom})` : state;
+}
+
+function readParams(params: unknown): RuleParams {
+  const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
+  const ms = (name: string): number => {
+    const value = p[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected milliseconds, a whole number >= 0`);
+    return value;
+  };
+  const poll = p.unwrapPollInterval;
+  if (!Array.isArray(poll) || poll.length !== 2 || !poll.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
+    throw new HistoryError(`scenario.start params.unwrapPollInterval: found ${JSON.stringify(poll)}; expected [min, max] in milliseconds`);
+  }
+  const handling = p.outageHandling;
+  if (handling !== 'unavailableAfterTimeout' && handling !== 'keepCachedKey') throw new HistoryError(`scenario.start params.outageHandling: found ${JSON.stringify(handling)}; expected unavailableAfterTimeout or keepCachedKey`);
+  return {
+    maxPollMs: poll[1] as number,
+    outageToUnavailableMs: ms('outageToUnavailable'),
+    mmkBufferMaxAgeMs: ms('mmkBufferMaxAge'),
+    revocationWithinMs: ms('revocationWithin'),
+    resumeWithinMs: ms('resumeWithin'),
+    blockSliceMs: ms('blockSlice'),
+    linkOpsPer30Days: ms('linkOpsPer30Days'),
+    maxWorkspacesPerCluster: ms('maxWorkspacesPerCluster'),
+    unavailableAfterOutage: handling === 'unavailableAfterTimeout',
+  };
+}
+
+function keyName(account: AccountRecord): string | null {
+  return account.key === null ? null : `${account.key.vault}/${account.key.key}`;
+}
+
+function keyText(account: AccountRecord): string {
+  return account.key === null ? '(none)' : `${account.key.vault}/${account.key.key}/${account.key.version}`;
+}
+
+function sameKey(a: AccountRecord['key'], b: AccountRecord['key']): boolean {
+  return a !== null && b !== null && a.vault === b.vault && a.key === b.key && a.version === b.version;
+}
+
+function what(event: SimEvent): string {
+  switch (event.type) {
+    case 'key.disabled':
+      return `disabling ${event.entity} version ${event.version}`;
+    case 'key.deleted':
+      return `deleting ${event.entity}`;
+    case 'key.purged':
+      return `purging ${event.entity}`;
+    case 'accessPolicy.set':
+      return `setting the access policy of ${event.principal} on ${event.entity} without unwrapKey`;
+    case 'accessPolicy.removed':
+      return `removing the access policy of ${event.principal} on ${event.entity}`;
+    case 'cluster.identitySet':
+      return `setting cluster ${event.entity}'s identity to None`;
+    default:
+      return event.type;
+  }
+}
+
+/** A time from the start, to the second: "+1d1h7m51s". */
+function at(ms: number): string {
+  return `+${seconds(ms)}`;
+}
+
+function seconds(ms: number): string {
+  return formatDuration(Math.floor(ms / 1000) * 1000);
+}

@@ -1,0 +1,83 @@
+// Reading a recorded history back (timeline.jsonl) and judging it with the
+// same checker a run uses: `cmk-sim check`. The file is read line by line in
+// chunks, so a history of any length costs memory for one line at a time;
+// every line is checked against the event table before the checker sees it.
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { InputError } from '../input-error.ts';
+import { Checker, HistoryError, type InvariantReport } from './checker.ts';
+import { readEvent } from './events.ts';
+
+const CHUNK_BYTES = 1 << 20;
+/** A line longer than this is not a cmk-sim event: refuse it rather than hold it. */
+const LINE_BYTES_MAX = 64 << 20;
+
+/** The timeline of a run folder, or the file itself. */
+export function historyPath(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? join(path, 'timeline.jsonl') : path;
+  } catch {
+    return path;
+  }
+}
+
+/** Judges every event of the file in order; a malformed line or history is an InputError naming the line. */
+export function checkHistory(path: string): InvariantReport {
+  const file = historyPath(path);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw new InputError([{ file, path: '', found: (error as NodeJS.ErrnoException).code ?? String(error), expected: 'a timeline.jsonl written by cmk-sim run, or the run folder holding it' }]);
+  }
+  const checker = new Checker();
+  let lineNumber = 0;
+  let seen = 0;
+  const judge = (line: string): void => {
+    lineNumber++;
+    if (line.trim() === '') return;
+    const where = `line ${lineNumber}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new InputError([{ file, path: where, found: excerpt(line), expected: 'one JSON event per line' }]);
+    }
+    const read = readEvent(value);
+    if ('problem' in read) {
+      const { path, found, expected } = read.problem;
+      throw new InputError([{ file, path: path === '' ? where : `${where}: ${path}`, found, expected }]);
+    }
+    try {
+      checker.apply(read.event);
+    } catch (error) {
+      if (error instanceof HistoryError) throw new InputError([{ file, path: where, found: error.message, expected: 'a history as cmk-sim run records it' }]);
+      throw error;
+    }
+    seen++;
+  };
+  try {
+    const chunk = Buffer.alloc(CHUNK_BYTES);
+    // A character split across two chunks is decoded whole.
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      const lines = (pending + decoder.write(chunk.subarray(0, read))).split('\n');
+      pending = lines.pop()!;
+      if (pending.length > LINE_BYTES_MAX) throw new InputError([{ file, path: `line ${lineNumber + lines.length + 1}`, found: `a line over ${LINE_BYTES_MAX} bytes`, expected: 'one JSON event per line' }]);
+      for (const line of lines) judge(line);
+    }
+    judge(pending + decoder.end());
+  } finally {
+    closeSync(fd);
+  }
+  if (seen === 0) throw new InputError([{ file, path: '', found: 'no events', expected: 'a timeline.jsonl written by cmk-sim run' }]);
+  if (!checker.ended) throw new InputError([{ file, path: `line ${lineNumber}`, found: 'a history without scenario.end', expected: 'a whole run: the file ends with scenario.end (was the run interrupted?)' }]);
+  return checker.report();
+}
+
+function excerpt(line: string): string {
+  return JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line);
+}

@@ -1,0 +1,145 @@
+// The run's figures, folded from the history alone: where the records went,
+// how many queries failed and for how long, the SLO, the query latencies of
+// the sampled queries, and the notable events for the story. The model does
+// not count; it acts and emits, and this reads.
+
+import { RecordLedger, type BucketCounts } from './records.ts';
+import { QueryAccounting, type QueryFlow } from './query-flow.ts';
+import { RateSteps } from './rates.ts';
+import { serviceCredit, sloFigures, type CreditTier, type ServiceCredit, type SloFigures } from './slo.ts';
+import { percentile } from './stats.ts';
+import type { SimEvent, SimEventType } from './events.ts';
+
+export interface IngestionTotals {
+  offeredRecords: number;
+  storedCmkRecords: number;
+  storedMmkRecords: number;
+  bufferedRecords: number;
+  replayedRecords: number;
+  droppedRecords: number;
+  droppedByReason: { revoked: number; notProvisioned: number; bufferExpired: number };
+}
+
+export interface QueryTotals {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  availability: number;
+  /** Time during which queries failed (for the totals: of at least one workspace). */
+  unavailableMs: number;
+}
+
+export interface LatencyPercentiles {
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface SloReport {
+  target: number;
+  /** Query availability by requests (as totals.query.availability). */
+  availability: number;
+  errorBudgetUsed: number;
+  /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
+  queries: SloFigures;
+  ingestion: SloFigures;
+  /** The service credit the queries' downtime would earn under the configured tiers (param serviceCreditTiers). */
+  serviceCredit: ServiceCredit;
+}
+
+export interface RunFigures {
+  totals: { ingestion: IngestionTotals; query: QueryTotals & { latencyMs: LatencyPercentiles } };
+  workspaces: Map<string, { ingestion: IngestionTotals; query: QueryTotals }>;
+  slo: SloReport;
+  highlights: { events: SimEvent[]; leftOut: number };
+}
+
+/** Events too frequent for the story (they stay in the timeline). */
+const NOT_HIGHLIGHTS: ReadonlySet<SimEventType> = new Set<SimEventType>([
+  'action',
+  'storage.created',
+  'storage.unwrap',
+  'storage.ingested',
+  'storage.purged',
+  'storage.openAttempt',
+  'composition.defined',
+  'query.sampled',
+  'workspace.workload',
+  'workspace.routed',
+  'workspace.queriesFailing',
+  'workspace.queriesServing',
+]);
+const HIGHLIGHTS_MAX = 1000;
+
+export class RunMetrics {
+  private readonly records = new RecordLedger();
+  private readonly queries = new QueryAccounting();
+  private readonly rates = new RateSteps();
+  private readonly latencies: number[] = [];
+  private readonly highlights: SimEvent[] = [];
+  private highlightsLeftOut = 0;
+
+  apply(event: SimEvent): void {
+    this.records.apply(event);
+    this.queries.apply(event);
+    this.rates.apply(event);
+    if (event.type === 'query.sampled' && event.ok) this.latencies.push(event.latencyMs);
+    if (NOT_HIGHLIGHTS.has(event.type)) return;
+    if (this.highlights.length < HIGHLIGHTS_MAX) this.highlights.push(event);
+    else this.highlightsLeftOut++;
+  }
+
+  /** The figures once scenario.end has been folded. */
+  figures(workspaceNames: readonly string[], durationMs: number, sloTarget: number, creditTiers: readonly CreditTier[]): RunFigures {
+    const perWorkspace = this.records.byWorkspace(workspaceNames);
+    const workspaces = new Map<string, { ingestion: IngestionTotals; query: QueryTotals }>();
+    for (const name of workspaceNames) {
+      const flow = this.queries.flows.get(name);
+      workspaces.set(name, { ingestion: ingestionTotals(perWorkspace.get(name)!), query: queryTotals(flow === undefined ? [] : [flow], flow?.unavailableMs ?? 0) });
+    }
+    const latencies = [...this.latencies].sort((a, b) => a - b);
+    const query = queryTotals([...this.queries.flows.values()], this.queries.unionUnavailableMs);
+    const querySlo = sloFigures(this.rates.queries, durationMs, sloTarget);
+    return {
+      totals: {
+        ingestion: ingestionTotals(this.records.totals()),
+        query: { ...query, latencyMs: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) } },
+      },
+      workspaces,
+      slo: {
+        target: sloTarget,
+        availability: query.availability,
+        errorBudgetUsed: errorBudgetUsed(query.availability, sloTarget),
+        queries: querySlo,
+        ingestion: sloFigures(this.rates.ingestion, durationMs, sloTarget),
+        serviceCredit: serviceCredit(querySlo, creditTiers),
+      },
+      highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
+    };
+  }
+}
+
+function ingestionTotals(counts: BucketCounts): IngestionTotals {
+  return {
+    offeredRecords: counts.offered,
+    storedCmkRecords: counts.cmk,
+    storedMmkRecords: counts.mmk,
+    bufferedRecords: counts.buffered,
+    replayedRecords: counts.replayed,
+    droppedRecords: counts.revoked + counts.notProvisioned + counts.bufferExpired,
+    droppedByReason: { revoked: counts.revoked, notProvisioned: counts.notProvisioned, bufferExpired: counts.bufferExpired },
+  };
+}
+
+function queryTotals(flows: readonly QueryFlow[], unavailableMs: number): QueryTotals {
+  const attempted = flows.reduce((sum, f) => sum + f.attempted, 0);
+  const succeeded = flows.reduce((sum, f) => sum + f.succeeded, 0);
+  return { attempted, succeeded, failed: attempted - succeeded, availability: attempted === 0 ? 1 : succeeded / attempted, unavailableMs };
+}
+
+/** Share of the error budget (1 - target) spent; above 1 means the objective was missed. */
+function errorBudgetUsed(availability: number, target: number): number {
+  if (target >= 1) return availability < 1 ? 1 : 0;
+  return (1 - availability) / (1 - target);
+}

@@ -1,0 +1,110 @@
+// `cmk-sim check`: the checker judging a recorded history offline gives the
+// verdict it gave live, for every built-in and for generated scenarios; a
+// history edited by hand is judged on what it says; a malformed one is bad
+// input, named by file and line.
+
+import * as fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { listBuiltins, parseScenario } from '../scenarios/load.ts';
+import { arbitraries } from '../sim/arbitraries.ts';
+import { main } from '../sim/cli.ts';
+import { checkHistory } from '../sim/observe/history.ts';
+import { TimelineWriter } from '../sim/observe/timeline.ts';
+import type { InvariantReport } from '../sim/observe/checker.ts';
+import { runScenario } from '../sim/world.ts';
+
+const SEED = Number(process.env.FC_SEED ?? 20261129);
+const RUNS = Number(process.env.FC_RUNS ?? 40);
+console.log(`check: fast-check seed ${SEED}, ${RUNS} generated scenarios (FC_SEED / FC_RUNS to change)`);
+
+const dir = mkdtempSync(join(tmpdir(), 'cmk-check-'));
+const cli = async (...args: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+};
+
+for (const { name } of listBuiltins()) {
+  test(`built-in ${name}: check over its recorded timeline gives run's verdict, check for check`, async () => {
+    const out = join(dir, name);
+    const ran = await cli('run', name, '--out', out);
+    const live = (JSON.parse(readFileSync(join(out, 'sla.json'), 'utf8')) as { invariants: InvariantReport }).invariants;
+    assert.equal(checkHistory(out), live);
+    const checked = await cli('check', out);
+    assert.is(checked.status, live.violations.length === 0 ? 0 : 1, checked.out + checked.err);
+    assert.ok(checked.out.includes(live.violations.length === 0 ? `all held (${live.checked.toLocaleString('en-US')} checks)` : 'VIOLATED'), checked.out);
+    assert.is(ran.status === 1, live.violations.length > 0 || ran.out.includes('FAILED'));
+  });
+}
+
+test(`${RUNS} generated scenarios: the checker over the written timeline agrees with the checker during the run`, () => {
+  const { scenario } = arbitraries(fc);
+  fc.assert(
+    fc.property(scenario({ maxHours: 24, monthEvery: 0 }), (data) => {
+      const file = join(dir, 'generated.jsonl');
+      const s = parseScenario(JSON.stringify(data), 'generated', 'json');
+      const timeline = new TimelineWriter({ jsonl: file, csv: join(dir, 'generated.csv') }, s.startIso);
+      let live: InvariantReport;
+      try {
+        live = runScenario(s, { onEvent: (e) => timeline.write(e) }).invariants;
+      } finally {
+        timeline.close();
+      }
+      assert.equal(checkHistory(file), live);
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+});
+
+// A history written (or edited) by hand: a revocation whose drops are stored under the customer key.
+const tampered = (): string => {
+  const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const revokedAt = lines.findIndex((l) => l.includes('"type":"storage.revoked"'));
+  const i = lines.findIndex((l, at) => at > revokedAt && l.includes('"type":"storage.ingested"') && l.includes('"placement":"revoked"'));
+  lines[i] = lines[i]!.replace('"placement":"revoked"', '"placement":"cmk"');
+  const file = join(dir, 'tampered.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+};
+
+test('a history edited by hand is judged on what it says: records stored while revoked break rule 3, exit 1', async () => {
+  const file = tampered();
+  const report = checkHistory(file);
+  assert.ok(report.violations.some((v) => v.rule === 3 && v.message.includes('placed a slice of records as cmk')), JSON.stringify(report.violations.map((v) => v.message)));
+  const checked = await cli('check', file);
+  assert.is(checked.status, 1);
+  assert.match(checked.out, /rule 3 \(revokedIsClosed\)/);
+});
+
+test('a malformed history is bad input (exit 2) naming the file and the line, never a crash', async () => {
+  const good = readFileSync(join(dir, 'kv-outage-20m', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const cases: [string, string, RegExp][] = [
+    ['not JSON', [good[0], '{"t": 1,', ...good.slice(1)].join('\n'), /line 2: found .*; expected one JSON event per line/],
+    ['an unknown event type', [good[0], '{"t":0,"type":"storage.exploded","entity":"x"}'].join('\n'), /line 2: type: found "storage.exploded"; expected a cmk-sim event type/],
+    ['a field of the wrong kind', [good[0], good[1]!.replace(/"t":0/, '"t":-5')].join('\n'), /line 2: t: found -5/],
+    ['time going backwards', [...good.slice(0, 60), good[1]].join('\n'), /line 61: found .*after one at/],
+    ['no scenario.start first', good.slice(1).join('\n'), /line 1: found .*before scenario.start/],
+    ['a history cut short', good.slice(0, 100).join('\n'), /found a history without scenario.end/],
+    ['an empty file', '', /found no events/],
+  ];
+  for (const [what, content, message] of cases) {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, content);
+    const checked = await cli('check', file);
+    assert.is(checked.status, 2, `${what}: ${checked.err}`);
+    assert.match(checked.err, message, what);
+    assert.ok(checked.err.startsWith(file), `${what}: ${checked.err}`);
+    assert.not.match(checked.err, /\n\s+at /, `${what}: a stack trace`);
+  }
+  const missing = await cli('check', join(dir, 'no-such-run'));
+  assert.is(missing.status, 2);
+  assert.match(missing.err, /ENOENT; expected a timeline.jsonl written by cmk-sim run/);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
