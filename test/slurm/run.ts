@@ -26,8 +26,8 @@ import { promisify } from 'node:util';
 
 const REPO = resolve(import.meta.dirname, '../..');
 /**
- * What the jobs run as `cmk-sim`: this checkout's CLI, as `npm start` runs it. The one place
- * to change to test another build (a wrapper on the jobs' PATH runs it).
+ * What the jobs run as cmk-sim: this checkout's CLI, as `npm start` runs it. The one place to
+ * change to test another build; the jobs get it as CMK_SIM, through a one-word wrapper script.
  */
 const CMK_SIM_COMMAND = [join(REPO, 'node_modules/.bin/tsx'), join(REPO, 'sim/cli.ts')];
 
@@ -132,6 +132,8 @@ class Cluster {
   private readonly mungeSocket = join(this.dir, 'munge', 'munge.socket.2');
   private readonly daemons: { name: string; child: ChildProcess; exited: Promise<void> }[] = [];
   private readonly submitted: string[] = [];
+  /** The wrapper script that runs CMK_SIM_COMMAND. */
+  readonly cmkSim = join(this.dir, 'bin', 'cmk-sim');
   private stopping: Promise<string[]> | null = null;
   /** The environment of every daemon, client command and job: SLURM_CONF also marks the processes that belong to this cluster. */
   readonly env: NodeJS.ProcessEnv;
@@ -139,16 +141,17 @@ class Cluster {
   constructor() {
     // A run from inside a Slurm allocation must not hand that allocation's variables to sbatch.
     const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('SLURM_'));
-    this.env = { ...Object.fromEntries(inherited), SLURM_CONF: this.conf, PATH: [join(this.dir, 'bin'), process.env.PATH ?? '', ...SBIN_DIRS].join(delimiter) };
+    this.env = { ...Object.fromEntries(inherited), SLURM_CONF: this.conf, CMK_SIM: this.cmkSim };
   }
 
   async start(): Promise<void> {
+    if (/\s/.test(this.dir)) throw new CheckFailed(`the jobs split CMK_SIM at spaces, and the temporary folder ${this.dir} has one: set TMPDIR to another folder`);
     // munged refuses a socket in a folder that not everyone may search.
     chmodSync(this.dir, 0o755);
     for (const sub of ['bin', 'munge', 'state', 'spool', 'logs', 'jobs']) mkdirSync(join(this.dir, sub), { mode: 0o755 });
     writeFileSync(join(this.dir, 'munge', 'munge.key'), randomBytes(1024), { mode: 0o400 });
     const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-    writeFileSync(join(this.dir, 'bin', 'cmk-sim'), `#!/bin/sh\nexec ${CMK_SIM_COMMAND.map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
+    writeFileSync(this.cmkSim, `#!/bin/sh\nexec ${CMK_SIM_COMMAND.map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
     const [controllerPort, nodePort] = [await freePort(), await freePort()];
     writeFileSync(this.conf, this.slurmConf(controllerPort, nodePort));
 
@@ -324,7 +327,7 @@ async function shardedSweepMatches(cluster: Cluster): Promise<void> {
   if (problems.length > 0) throw new CheckFailed(`the sharded sweep failed:\n  ${problems.join('\n  ')}\n${cluster.logTails()}`);
 
   const reference = join(cluster.dir, 'unsharded');
-  await cluster.run(join(cluster.dir, 'bin', 'cmk-sim'), ['sweep', SWEEP.scenario, '--runs', `${SWEEP.runs}`, '--seed', `${SWEEP.seed}`, '--out', reference], SWEEP_TIMEOUT_MS);
+  await cluster.run(cluster.cmkSim, ['sweep', SWEEP.scenario, '--runs', `${SWEEP.runs}`, '--seed', `${SWEEP.seed}`, '--out', reference], SWEEP_TIMEOUT_MS);
   const files = readdirSync(reference).sort();
   const mergedFiles = readdirSync(join(results, 'merged')).sort();
   if (files.join() !== mergedFiles.join()) throw new CheckFailed(`the merge wrote ${mergedFiles.join(', ')}; the unsharded sweep ${files.join(', ')}`);
