@@ -156,7 +156,7 @@ class Cluster {
     writeFileSync(this.conf, this.slurmConf(controllerPort, nodePort));
 
     await this.daemon('munged', ['--foreground', `--socket=${this.mungeSocket}`, `--key-file=${join(this.dir, 'munge', 'munge.key')}`,
-      `--pid-file=${join(this.dir, 'munge', 'munged.pid')}`, `--seed-file=${join(this.dir, 'munge', 'munged.seed')}`, `--log-file=${join(this.dir, 'logs', 'munged.log')}`]);
+      `--pid-file=${join(this.dir, 'munge', 'munged.pid')}`, `--seed-file=${join(this.dir, 'munge', 'munged.seed')}`]);
     await this.until('munged to open its socket', async () => existsSync(this.mungeSocket));
     await this.daemon('slurmctld', ['-D']);
     await this.daemon('slurmd', ['-D', '-N', this.host]);
