@@ -3,17 +3,17 @@
 // Scenario (scenarios/schema.ts). Every problem is an InputError.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError, type Problem } from '../sim/input-error.ts';
+import { PACKAGE_ROOT } from '../sim/package.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { validateScenario, type LoadOptions } from './schema.ts';
 
 export type { LoadOptions } from './schema.ts';
 
 /** Absolute path of the built-in scenarios (scenarios/builtin). */
-export const BUILTIN_DIR: string = join(dirname(fileURLToPath(import.meta.url)), 'builtin');
+export const BUILTIN_DIR: string = join(PACKAGE_ROOT, 'scenarios', 'builtin');
 
 const SCENARIO_EXTENSIONS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 

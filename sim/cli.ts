@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The command line (yargs). Exit status: 0 done and every expectation held;
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
 

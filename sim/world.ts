@@ -1,7 +1,6 @@
 // Builds the actors from a scenario, schedules its actions and workload,
 // runs the clock to the end and gathers the result.
 
-import { readFileSync } from 'node:fs';
 import { InfrastructureLayer, PlatformKey, type RsaKeyPair, type RsaKeyPool } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
@@ -22,8 +21,7 @@ import { Composition, RecordLedger, type BucketCounts } from './workload/ledger.
 import { QueryFlow } from './workload/query-flow.ts';
 import type { Action, Scenario, WorkspaceSpec } from './scenario.ts';
 import type { IngestionTotals, QueryTotals, RunResult } from './result.ts';
-
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './package.ts';
 
 /** Events too frequent for the story (they stay in the timeline). */
 const NOT_HIGHLIGHTS: ReadonlySet<SimEvent['type']> = new Set(['action', 'storage.unwrapFailed', 'storage.unwrapSucceeded', 'query.sampleFailed', 'workspace.routed', 'workspace.queriesFailing', 'workspace.queriesServing']);

@@ -444,13 +444,6 @@ test('the CLI as a process: sim/cli.ts run nope exits 2 and says why on stderr',
   assert.is(child.stdout, '');
 });
 
-test('the installed command: node bin/cmk-sim.js list exits 0 and lists the built-ins', () => {
-  const child = spawnNode(['bin/cmk-sim.js', 'list']);
-  assert.is(child.error, undefined);
-  assert.is(child.status, STATUS.ok, `status ${child.status}\nstderr: ${child.stderr}`);
-  for (const b of listBuiltins()) assert.match(child.stdout, new RegExp(`^${b.name} `, 'm'));
-});
-
 // The project's runner (uvu -r tsx) loads files as CommonJS: the CLI must not use top-level await.
 test('sim/cli.ts can be loaded the way uvu -r tsx loads test files (CommonJS require)', () => {
   const child = spawnNode(['--require', 'tsx', '--eval', "const cli = require('./sim/cli.ts'); if (typeof cli.main !== 'function') process.exit(5);"]);
