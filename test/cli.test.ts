@@ -426,6 +426,13 @@ test('sla.json of a run with operations and incidents has the shape INTERFACE.md
   assert.ok((sla.incidents as unknown[]).length > 0, 'an outage with no incident');
 });
 
+test('cmk-sim --version prints the package version and exits 0', async () => {
+  const o = await cli('--version');
+  assert.is(o.status, STATUS.ok, show(o));
+  assert.is(o.out, VERSION);
+  assert.is(o.err, '');
+});
+
 // ---- the real command ------------------------------------------------------------
 
 function spawnNode(args: string[]) {
