@@ -37,17 +37,37 @@ export function listBuiltins(dir: string = BUILTIN_DIR): BuiltinScenario[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The file's `description:`, or "" when it has none or does not parse (`validate` says why). */
+/**
+ * The file's `description:`, or "" when it has none or does not parse (`validate` says why).
+ * `list` reads every built-in when it starts, and lexing whole files would cost more than the rest
+ * of the command, so only the top-level `description:` entry is parsed: its line and the indented
+ * or blank lines that continue it. A file where the entry cannot be read alone is parsed whole.
+ */
 function descriptionOf(path: string): string {
+  let text: string;
   try {
-    const data: unknown = parseDocument(readFileSync(path, 'utf8')).toJS();
-    if (typeof data === 'object' && data !== null && 'description' in data && typeof data.description === 'string') {
-      return data.description;
-    }
+    text = readFileSync(path, 'utf8');
   } catch {
-    // An unreadable built-in is listed without a description.
+    return '';
   }
-  return '';
+  const entry = DESCRIPTION_ENTRY.exec(text)?.[0];
+  return (entry === undefined ? undefined : descriptionIn(entry)) ?? descriptionIn(text) ?? '';
+}
+
+const DESCRIPTION_ENTRY = /^description:.*(?:\n(?:[ \t].*)?)*/m;
+
+/** The top-level `description:` of this YAML text, when it parses and has one. */
+function descriptionIn(yamlText: string): string | undefined {
+  const document = parseDocument(yamlText);
+  if (document.errors.length > 0) return undefined;
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch {
+    return undefined; // an alias whose anchor is elsewhere (or nowhere)
+  }
+  if (typeof data === 'object' && data !== null && 'description' in data && typeof data.description === 'string') return data.description;
+  return undefined;
 }
 
 function isFile(path: string): boolean {
