@@ -2,11 +2,12 @@
 // its own (bench/scenario.ts) so its peak memory is not mixed with another's,
 // then the scheduler against a plain binary heap (bench/engine.ts) in this
 // process, then a sweep with 1 and 2 worker threads (`npm run bench --
-// --sweep-runs 1000` for a bigger one). Prints tables; exits 0 unless
-// something fails.
+// --sweep-runs 1000` for a bigger one), then the CPU time the installed
+// command (dist/, built by `npm run bench`) takes to start, against `node -e 0`.
+// Prints tables; exits 0 unless something fails.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,12 @@ const SWEEP_SCENARIO = 'kv-outage-45m-random-faults';
 const SWEEP_WORKERS = [1, 2];
 const { values: options } = parseArgs({ options: { 'sweep-runs': { type: 'string', default: '100' } } });
 const SWEEP_RUNS = Number(options['sweep-runs']);
+const STARTUP_ROUNDS = 20;
+const STARTUP_COMMANDS: { label: string; args: string[] }[] = [
+  { label: 'node -e 0', args: ['-e', '0'] },
+  { label: 'cmk-sim --version', args: [join('dist', 'sim', 'cli.js'), '--version'] },
+  { label: 'cmk-sim list', args: [join('dist', 'sim', 'cli.js'), 'list'] },
+];
 const ENGINE_CASES: { pending: number; events: number }[] = [
   { pending: 1_000, events: 2_000_000 },
   { pending: 100_000, events: 2_000_000 },
@@ -40,6 +47,16 @@ function runChild(scenario: string): ScenarioBenchResult {
   }
   const lastLine = child.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(lastLine) as ScenarioBenchResult;
+}
+
+/**
+ * CPU time (user + system, ms) of this process's waited-for children so far: Linux's cutime and
+ * cstime in /proc/self/stat, in clock ticks. Node reports no child's resource usage itself.
+ */
+function childrenCpuMs(ticksPerSecond: number): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the third (state) on
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / ticksPerSecond;
 }
 
 function median(values: number[]): number {
@@ -122,3 +139,24 @@ for (const workers of SWEEP_WORKERS) {
 rmSync(scratch, { recursive: true, force: true });
 console.log(`Sweep of ${SWEEP_SCENARIO}, ${SWEEP_RUNS} runs (whole command, identical runs.csv for every worker count)`);
 console.log(table(['workers', 'wall (s)', 'runs/s', 'speed-up'], sweepRows, false));
+console.log('');
+
+// 4. Start-up: CPU time of the installed command's process, against an empty Node, in rounds
+// that take the three in turn so that the machine's other load falls on all of them alike.
+if (existsSync('/proc/self/stat')) {
+  const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim());
+  const totalMs = STARTUP_COMMANDS.map(() => 0);
+  for (let round = 0; round < STARTUP_ROUNDS; round++) {
+    for (const [i, { label, args }] of STARTUP_COMMANDS.entries()) {
+      const before = childrenCpuMs(ticksPerSecond);
+      const child = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+      if (child.status !== 0) throw new Error(`${label} exited with ${child.status ?? child.signal}`);
+      totalMs[i]! += childrenCpuMs(ticksPerSecond) - before;
+    }
+  }
+  const baseMs = totalMs[0]! / STARTUP_ROUNDS;
+  console.log(`Start-up (CPU time, user + system, of each process: mean of ${STARTUP_ROUNDS} runs, taken in turn; node ${process.version})`);
+  console.log(table(['command', 'CPU (ms)', 'x node -e 0'], STARTUP_COMMANDS.map(({ label }, i) => [label, fixed(totalMs[i]! / STARTUP_ROUNDS, 0), fixed(totalMs[i]! / STARTUP_ROUNDS / baseMs, 2)])));
+} else {
+  console.log('Start-up: not measured (it reads the CPU time of child processes from /proc/self/stat, on Linux)');
+}

@@ -3,17 +3,17 @@
 // Scenario (scenarios/schema.ts). Every problem is an InputError.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError, type Problem } from '../sim/input-error.ts';
+import { PACKAGE_ROOT } from '../sim/package.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { validateScenario, type LoadOptions } from './schema.ts';
 
 export type { LoadOptions } from './schema.ts';
 
 /** Absolute path of the built-in scenarios (scenarios/builtin). */
-export const BUILTIN_DIR: string = join(dirname(fileURLToPath(import.meta.url)), 'builtin');
+export const BUILTIN_DIR: string = join(PACKAGE_ROOT, 'scenarios', 'builtin');
 
 const SCENARIO_EXTENSIONS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 
@@ -37,17 +37,37 @@ export function listBuiltins(dir: string = BUILTIN_DIR): BuiltinScenario[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The file's `description:`, or "" when it has none or does not parse (`validate` says why). */
+/**
+ * The file's `description:`, or "" when it has none or does not parse (`validate` says why).
+ * `list` reads every built-in when it starts, and lexing whole files would cost more than the rest
+ * of the command, so only the top-level `description:` entry is parsed: its line and the indented
+ * or blank lines that continue it. A file where the entry cannot be read alone is parsed whole.
+ */
 function descriptionOf(path: string): string {
+  let text: string;
   try {
-    const data: unknown = parseDocument(readFileSync(path, 'utf8')).toJS();
-    if (typeof data === 'object' && data !== null && 'description' in data && typeof data.description === 'string') {
-      return data.description;
-    }
+    text = readFileSync(path, 'utf8');
   } catch {
-    // An unreadable built-in is listed without a description.
+    return '';
   }
-  return '';
+  const entry = DESCRIPTION_ENTRY.exec(text)?.[0];
+  return (entry === undefined ? undefined : descriptionIn(entry)) ?? descriptionIn(text) ?? '';
+}
+
+const DESCRIPTION_ENTRY = /^description:.*(?:\n(?:[ \t].*)?)*/m;
+
+/** The top-level `description:` of this YAML text, when it parses and has one. */
+function descriptionIn(yamlText: string): string | undefined {
+  const document = parseDocument(yamlText);
+  if (document.errors.length > 0) return undefined;
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch {
+    return undefined; // an alias whose anchor is elsewhere (or nowhere)
+  }
+  if (typeof data === 'object' && data !== null && 'description' in data && typeof data.description === 'string') return data.description;
+  return undefined;
 }
 
 function isFile(path: string): boolean {

@@ -1,31 +1,21 @@
+#!/usr/bin/env node
 // The command line (yargs). Exit status: 0 done and every expectation held;
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
 
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Presets, SingleBar } from 'cli-progress';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { parse as parseYaml } from 'yaml';
-import { listBuiltins, loadScenario, parseScenario, type LoadOptions } from '../scenarios/load.ts';
-import { PROFILES } from './azure/profiles.ts';
-import { explore, type ExploreCoverage } from './explore.ts';
+import type { LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
+import { VERSION } from './package.ts';
 import type { Scenario } from './scenario.ts';
-import { runScenario, setupProblems } from './world.ts';
-import { TimelineWriter } from './observe/timeline.ts';
-import { TraceWriter } from './observe/trace.ts';
-import { OutputDir } from '../reports/output-dir.ts';
-import { renderSlaCsv } from '../reports/sla-csv.ts';
-import { renderSlaMarkdown, renderSummary, renderVerdict } from '../reports/sla-md.ts';
-import { checkHistory, historyPath } from './observe/history.ts';
-import { count, percent } from '../reports/format.ts';
-import { parseShard } from './sweep/plan.ts';
-import { summarize } from './sweep/summary.ts';
-import { mergeSweeps, runSweep, writeSweep, type Sweep } from './sweep/sweep.ts';
-import { ReportCollector } from '../reports/report-html.ts';
+import type { Sweep } from './sweep/sweep.ts';
 import type { RunResult } from './result.ts';
+
+// Each command imports the modules it needs when it runs, so `--version`, `--help` and `list`
+// start without loading the simulator.
 
 export const EXIT = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 export const DEFAULT_SCENARIO = 'kv-outage-45m';
@@ -61,15 +51,15 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
           .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds'),
       async (argv) => {
-        status = runCommand(argv as unknown as RunArgs, io);
+        status = await runCommand(argv as unknown as RunArgs, io);
       },
     )
     .command(
       'validate <scenario..>',
       'check scenario files against the schema and the model without running them; print every problem',
       (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true }),
-      (argv) => {
-        status = validateCommand(argv.scenario as string[], io);
+      async (argv) => {
+        status = await validateCommand(argv.scenario as string[], io);
       },
     )
     .command(
@@ -111,8 +101,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shard folders' })
           .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
           .example('$0 merge out/shard-* --out out/merged', 'the whole sweep from its shards'),
-      (argv) => {
-        status = mergeCommand(argv.dirs as string[], argv.out as string, io);
+      async (argv) => {
+        status = await mergeCommand(argv.dirs as string[], argv.out as string, io);
       },
     )
     .command(
@@ -122,15 +112,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
         y
           .positional('history', { type: 'string', demandOption: true, describe: 'a run folder (out/<name>-seed<N>) or a timeline.jsonl' })
           .example('$0 check out/kv-outage-45m-seed7', 'the rules over a recorded run, offline'),
-      (argv) => {
-        status = checkCommand(argv.history as string, io);
+      async (argv) => {
+        status = await checkCommand(argv.history as string, io);
       },
     )
     .command(
       'list',
       'the built-in scenarios with their descriptions',
       (y) => y,
-      () => {
+      async () => {
+        const { listBuiltins } = await import('../scenarios/load.ts');
         const builtins = listBuiltins();
         const width = Math.max(...builtins.map((b) => b.name.length));
         for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
@@ -143,21 +134,21 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .demandCommand(1, 'name a command: run, validate, list, check, explore, sweep or merge')
     .strict()
     .help()
-    .version(false)
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     });
   try {
-    let helpShown = false;
+    let helpOrVersionShown = false;
     await parser.parseAsync(args.length === 0 ? ['run', DEFAULT_SCENARIO] : [...args], {}, (_error, _argv, output) => {
       if (output !== '') {
-        helpShown = true;
+        helpOrVersionShown = true;
         io.out(output);
       }
     });
-    if (helpShown) return EXIT.ok;
+    if (helpOrVersionShown) return EXIT.ok;
     return status;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -186,7 +177,8 @@ function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string })
 }
 
 /** Loads the scenario with the command line's overrides; every problem, of both, in one InputError. */
-function loadWithOverrides(argv: RunArgs): Scenario {
+async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
+  const { loadScenario } = await import('../scenarios/load.ts');
   const problems: Problem[] = [];
   const options: LoadOptions = {};
   if (argv.seed !== undefined) {
@@ -212,8 +204,17 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
   return undefined;
 }
 
-function runCommand(argv: RunArgs, io: Io): number {
-  const scenario = loadWithOverrides(argv);
+async function runCommand(argv: RunArgs, io: Io): Promise<number> {
+  const [{ runScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }] = await Promise.all([
+    import('./world.ts'),
+    import('./observe/timeline.ts'),
+    import('./observe/trace.ts'),
+    import('../reports/output-dir.ts'),
+    import('../reports/sla-csv.ts'),
+    import('../reports/sla-md.ts'),
+    import('../reports/report-html.ts'),
+  ]);
+  const scenario = await loadWithOverrides(argv);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
   let result: RunResult;
   try {
@@ -253,6 +254,14 @@ interface SweepArgs extends RunArgs {
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { parseShard }, { summarize }, { runSweep, writeSweep }] = await Promise.all([
+    import('cli-progress'),
+    import('./world.ts'),
+    import('../reports/format.ts'),
+    import('./sweep/plan.ts'),
+    import('./sweep/summary.ts'),
+    import('./sweep/sweep.ts'),
+  ]);
   const problems: Problem[] = [];
   if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
   if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: String(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
@@ -260,7 +269,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
   let scenario: Scenario;
   try {
-    scenario = loadWithOverrides(argv);
+    scenario = await loadWithOverrides(argv);
   } catch (error) {
     if (error instanceof InputError) throw new InputError([...problems, ...error.problems]);
     throw error;
@@ -300,14 +309,16 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   return EXIT.expectationFailed;
 }
 
-function checkCommand(path: string, io: Io): number {
+async function checkCommand(path: string, io: Io): Promise<number> {
+  const [{ checkHistory, historyPath }, { renderVerdict }, { count }] = await Promise.all([import('./observe/history.ts'), import('../reports/sla-md.ts'), import('../reports/format.ts')]);
   const report = checkHistory(path);
   io.out(`${historyPath(path)}: ${count(report.rules.reduce((n, r) => n + r.triggered, 0))} rule triggers, ${Object.entries(report.transitions).map(([t, n]) => `${t} ${n}`).join(', ') || 'no state changes'}`);
   for (const line of renderVerdict(report)) io.out(line);
   return report.violations.length === 0 ? EXIT.ok : EXIT.expectationFailed;
 }
 
-function mergeCommand(dirs: readonly string[], out: string, io: Io): number {
+async function mergeCommand(dirs: readonly string[], out: string, io: Io): Promise<number> {
+  const [{ count }, { mergeSweeps, writeSweep }] = await Promise.all([import('../reports/format.ts'), import('./sweep/sweep.ts')]);
   const sweep = mergeSweeps(dirs);
   const names = writeSweep(out, sweep);
   io.out(`merged ${dirs.length} folders: ${count(sweep.rows.length)} runs of ${sweep.manifest.scenario}`);
@@ -315,7 +326,8 @@ function mergeCommand(dirs: readonly string[], out: string, io: Io): number {
   return EXIT.ok;
 }
 
-function validateCommand(paths: readonly string[], io: Io): number {
+async function validateCommand(paths: readonly string[], io: Io): Promise<number> {
+  const [{ loadScenario }, { setupProblems }] = await Promise.all([import('../scenarios/load.ts'), import('./world.ts')]);
   let status: number = EXIT.ok;
   for (const path of paths) {
     try {
@@ -342,6 +354,13 @@ interface ExploreArgs {
 }
 
 async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
+  const [{ parse: parseYaml }, { parseScenario }, { PROFILES }, { explore }, { OutputDir }] = await Promise.all([
+    import('yaml'),
+    import('../scenarios/load.ts'),
+    import('./azure/profiles.ts'),
+    import('./explore.ts'),
+    import('../reports/output-dir.ts'),
+  ]);
   const problems: Problem[] = [];
   const seed = parseSeed(argv.seed, problems) ?? 0;
   if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
@@ -376,6 +395,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     },
   });
   if (progress) process.stderr.write('\n');
+  const { renderCoverage } = await import('../reports/coverage.ts');
   for (const line of renderCoverage(report.coverage)) io.out(line);
   if (report.failure === null) {
     io.out(`explore: ${report.runs} generated scenarios, every documented rule held (seed ${seed})`);
@@ -394,15 +414,6 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   return EXIT.expectationFailed;
 }
 
-/** Which rules the generated scenarios triggered and which state changes they took, in how many runs. */
-function renderCoverage(coverage: ExploreCoverage): string[] {
-  const lines = [`coverage over ${count(coverage.runs)} runs (runs that triggered each rule, took each storage-account state change):`];
-  lines.push('  ' + coverage.rules.map((r) => `rule ${r.rule} ${r.name} ${count(r.runs)}`).join(', '));
-  lines.push('  ' + coverage.transitions.map((t) => `${t.transition} ${count(t.runs)}`).join(', '));
-  const missed = [...coverage.rules.filter((r) => r.runs === 0).map((r) => `rule ${r.rule}`), ...coverage.transitions.filter((t) => t.runs === 0).map((t) => t.transition)];
-  if (missed.length > 0) lines.push(`  never reached: ${missed.join(', ')}`);
-  return lines;
-}
 
 function isEntryPoint(): boolean {
   const entry = process.argv[1];

@@ -1,7 +1,8 @@
 // The library's public face: the same engine the CLI runs.
 
 export { loadScenario, parseScenario, listBuiltins, type LoadOptions } from '../scenarios/load.ts';
-export { runScenario, VERSION, type RunOptions, type WorldView } from './world.ts';
+export { runScenario, type RunOptions, type WorldView } from './world.ts';
+export { VERSION } from './package.ts';
 export { InputError, type Problem } from './input-error.ts';
 export { PARAM_SPECS, PROFILES, PROFILE_DEFAULTS, type Params, type ProfileName } from './azure/profiles.ts';
 export type { Scenario, Action, Expectation, FaultProcess, DurationDistribution } from './scenario.ts';

@@ -1,7 +1,6 @@
 // Builds the actors from a scenario, schedules its actions and workload,
 // runs the clock to the end and gathers the result.
 
-import { readFileSync } from 'node:fs';
 import { InfrastructureLayer, PlatformKey, type RsaKeyPair, type RsaKeyPool } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
@@ -21,8 +20,7 @@ import { modelClasses } from './selftest.ts';
 import { Composition } from './workload/composition.ts';
 import type { Action, Scenario, WorkspaceSpec } from './scenario.ts';
 import type { RunResult } from './result.ts';
-
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './package.ts';
 
 /** What a probe may look at: the actors themselves, read-only by convention (tests and checks). */
 export interface WorldView {

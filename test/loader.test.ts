@@ -808,6 +808,34 @@ test('listBuiltins: every *.yaml, sorted by name, with its description', () => {
   ]);
 });
 
+test('listBuiltins reads a description however the YAML writes it: folded, quoted over lines, in a flow mapping, by alias, or not a string', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cmk-sim-loader-'));
+  const files: Record<string, string> = {
+    folded: 'name: folded\ndescription: >\n  Folded over\n\n  two paragraphs.\n# a comment\nduration: 1d\n',
+    quoted: 'name: quoted\ndescription: "A quoted line\n  that goes on: here # not a comment"\nduration: 1d\n',
+    flow: '{name: flow, description: Written in a flow mapping, duration: 1d}\n',
+    alias: 'name: &text By alias\ndescription: *text\nduration: 1d\n',
+    number: 'name: number\ndescription: 42\nduration: 1d\n',
+    nested: 'name: nested\nworkspaces:\n  - name: ws1\n    description: a workspace note\n',
+  };
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, `${name}.yaml`), text);
+    assert.equal(
+      Object.fromEntries(listBuiltins(dir).map((b) => [b.name, b.description])),
+      {
+        alias: 'By alias',
+        flow: 'Written in a flow mapping',
+        folded: 'Folded over\ntwo paragraphs.\n',
+        nested: '',
+        number: '',
+        quoted: 'A quoted line that goes on: here # not a comment',
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('listBuiltins: a missing or empty directory has none', () => {
   assert.equal(listBuiltins(join(FIXTURES, 'no-such-dir')), []);
   const empty = mkdtempSync(join(tmpdir(), 'cmk-sim-loader-'));

@@ -13,6 +13,15 @@ export function runSeed(scenario: Scenario, seed: number, rsaKeyPool: RsaKeyPool
   return rowOf(runScenario({ ...scenario, seed }, { rsaKeyPool }));
 }
 
+/**
+ * What a worker thread runs: the sibling worker module of the same kind as this one. In the
+ * package that is the compiled worker.js, and tsx is not installed. In a checkout this module is
+ * TypeScript run by tsx, whose loader a new thread may lack (it gets none of the `-r tsx` require
+ * hook the tests run under), so the thread starts at worker-entry.mjs, which registers tsx there
+ * before it loads worker.ts.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.mjs' : './worker.js', import.meta.url);
+
 export class SweepRunError extends Error {
   constructor(
     readonly seed: number,
@@ -34,7 +43,7 @@ export async function runSeeds(scenario: Scenario, seeds: readonly number[], wor
   }
   const rows = new Map<number, RunRow>();
   let next = 0;
-  const threads = Array.from({ length: Math.min(workers, seeds.length) }, () => new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { scenario } }));
+  const threads = Array.from({ length: Math.min(workers, seeds.length) }, () => new Worker(WORKER_ENTRY, { workerData: { scenario } }));
   try {
     await Promise.all(
       threads.map(

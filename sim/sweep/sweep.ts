@@ -8,7 +8,7 @@ import { OutputDir } from '../../reports/output-dir.ts';
 import { parseRunsCsv, renderRunsCsv, renderSummaryCsv, renderSummaryHtml, renderSummaryMarkdown } from '../../reports/sweep.ts';
 import { InputError, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
-import { VERSION } from '../world.ts';
+import { VERSION } from '../package.ts';
 import type { RunRow } from './metrics.ts';
 import { scenarioDigest, seedsOf, type Shard, type SweepManifest } from './plan.ts';
 import { runSeeds } from './pool.ts';

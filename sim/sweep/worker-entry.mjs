@@ -1,6 +1,7 @@
-// A sweep worker thread starts here: it registers tsx, as bin/cmk-sim.js
-// does, so the thread can load the TypeScript sources however the main
-// thread was started (tsx, the installed bin, or a test runner).
+// Where a sweep worker thread starts in a checkout, where the sources are
+// TypeScript run by tsx (pool.ts says why). It registers tsx in this thread,
+// then loads the worker. The package starts its threads at the compiled
+// worker.js instead, and never loads this file.
 import { register } from 'tsx/esm/api';
 
 register();
