@@ -165,7 +165,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[] = new Array<number>(rows * cols).fill(0);

@@ -25,6 +25,7 @@ import { summarize } from './sweep/summary.ts';
 import { mergeSweeps, runSweep, writeSweep, type Sweep } from './sweep/sweep.ts';
 import { ReportCollector } from '../reports/report-html.ts';
 import type { RunResult } from './result.ts';
+import { metricPathProblems } from './result-shape.ts';
 
 export const EXIT = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 export const DEFAULT_SCENARIO = 'kv-outage-45m';
@@ -202,6 +203,9 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
 
 function runCommand(argv: RunArgs, io: Io): number {
   const scenario = loadWithOverrides(argv);
+  // A mistyped `expect:` path would otherwise be found only after the whole run.
+  const metricProblems = metricPathProblems(scenario);
+  if (metricProblems.length > 0) throw new InputError(metricProblems);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
   let result: RunResult;
   try {
@@ -259,7 +263,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     throw error;
   }
   if (problems.length > 0) throw new InputError(problems);
-  const setup = setupProblems(scenario);
+  const setup = [...setupProblems(scenario), ...metricPathProblems(scenario)];
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-sweep-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
@@ -306,7 +310,7 @@ function validateCommand(paths: readonly string[], io: Io): number {
   for (const path of paths) {
     try {
       const scenario = loadScenario(path);
-      const problems = setupProblems(scenario);
+      const problems = [...setupProblems(scenario), ...metricPathProblems(scenario)];
       if (problems.length > 0) throw new InputError(problems);
       io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
     } catch (error) {
