@@ -489,7 +489,8 @@ const CLUSTER_BODY: Check<Obj> = {
 // ---------------------------------------------------------------------------
 // Names (Azure's rules where they exist)
 
-export const SCENARIO_NAME = text('a name of lowercase letters, digits and hyphens ([a-z0-9-]+)', /^[a-z0-9-]+$/);
+export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
+export const SCENARIO_NAME = text('a name of lowercase letters, digits and hyphens ([a-z0-9-]+)', SCENARIO_NAME_PATTERN);
 export const VAULT_NAME = text('3 to 24 lowercase letters, digits and hyphens', /^[a-z0-9-]{3,24}$/);
 export const KEY_NAME = text('1 to 127 letters, digits and hyphens', /^[A-Za-z0-9-]{1,127}$/);
 const VERSION_ID_PATTERN = /^[A-Za-z0-9-]+$/;

@@ -1,14 +1,17 @@
 // The command line (yargs). Exit status: 0 done and every expectation held;
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
 
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Presets, SingleBar } from 'cli-progress';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { parse as parseYaml } from 'yaml';
-import { listBuiltins, loadScenario, parseScenario, type LoadOptions } from '../scenarios/load.ts';
+import { listBuiltins, loadScenario, parseScenario, type BuiltinScenario, type LoadOptions } from '../scenarios/load.ts';
+import { SCENARIO_NAME, SCENARIO_NAME_PATTERN, closest } from '../scenarios/schema.ts';
+import { copyOfBuiltin, schemaReference, starterScenario, writeNewFile, modeline } from '../scenarios/starter.ts';
 import { PROFILES } from './azure/profiles.ts';
 import { explore } from './explore.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
@@ -125,11 +128,33 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
         for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
       },
     )
+    .command(
+      'init [name]',
+      'write <name>.yaml (default my-scenario.yaml): a starting scenario commented line by line, or a copy of a built-in (--from); never overwrites a file',
+      (y) =>
+        y
+          .positional('name', { type: 'string', default: 'my-scenario', describe: 'the scenario name ([a-z0-9-]+), also the file name' })
+          .option('from', { type: 'string', describe: 'start from this built-in scenario (see list) instead' })
+          .option('out', { type: 'string', describe: 'the file to write (default ./<name>.yaml)' })
+          .example('$0 init', 'my-scenario.yaml, ready to validate and run')
+          .example('$0 init disabled-key --from key-disabled-and-restored', 'a copy of a built-in to change'),
+      (argv) => {
+        status = initCommand(argv as unknown as InitArgs, io);
+      },
+    )
+    .command(
+      'show <builtin>',
+      "print a built-in scenario's file",
+      (y) => y.positional('builtin', { type: 'string', demandOption: true, describe: 'a built-in scenario name (see list)' }),
+      (argv) => {
+        status = showCommand(argv.builtin as string, io);
+      },
+    )
     .epilogue(
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
     )
-    .demandCommand(1, 'name a command: run, validate, list, explore, sweep or merge')
+    .demandCommand(1, 'name a command: run, validate, list, show, init, explore, sweep or merge')
     .strict()
     .help()
     .version(false)
@@ -320,6 +345,50 @@ function validateCommand(paths: readonly string[], io: Io): number {
     }
   }
   return status;
+}
+
+/** The built-in of that name, or a problem naming `where` (the flag or command), with "did you mean". */
+function findBuiltin(name: string, where: string, problems: Problem[]): BuiltinScenario | undefined {
+  const builtins = listBuiltins();
+  const found = builtins.find((b) => b.name === name);
+  if (found !== undefined) return found;
+  const names = builtins.map((b) => b.name);
+  const hint = closest(name, names);
+  problems.push({ file: where, path: '', found: JSON.stringify(name), expected: `a built-in scenario: ${names.join(', ')}${hint === undefined ? '' : `; did you mean ${hint}?`}` });
+  return undefined;
+}
+
+interface InitArgs {
+  name: string;
+  from?: string;
+  out?: string;
+}
+
+function initCommand(argv: InitArgs, io: Io): number {
+  const problems: Problem[] = [];
+  if (!SCENARIO_NAME_PATTERN.test(argv.name)) {
+    problems.push({ file: 'name', path: '', found: JSON.stringify(argv.name), expected: `${SCENARIO_NAME.expected}, e.g. my-scenario (the file is <name>.yaml unless --out names it)` });
+  }
+  if (argv.out !== undefined && !['.yaml', '.yml'].includes(extname(argv.out).toLowerCase())) {
+    problems.push({ file: '--out', path: '', found: JSON.stringify(argv.out), expected: 'a file name ending in .yaml or .yml' });
+  }
+  const builtin = argv.from === undefined ? undefined : findBuiltin(argv.from, '--from', problems);
+  if (problems.length > 0) throw new InputError(problems);
+  const path = argv.out ?? `${argv.name}.yaml`;
+  const dir = dirname(resolve(path));
+  const text = builtin === undefined ? starterScenario(argv.name, modeline(dir)) : copyOfBuiltin(readFileSync(builtin.path, 'utf8'), argv.name, modeline(dir));
+  writeNewFile(path, text);
+  io.out(`wrote ${path}: ${builtin === undefined ? 'a starting scenario, commented line by line' : `a copy of ${builtin.name}`}; its first line points editors at the schema (${schemaReference(dir)})`);
+  io.out(`next: npx cmk-sim validate ${path}, then npx cmk-sim run ${path}`);
+  return EXIT.ok;
+}
+
+function showCommand(name: string, io: Io): number {
+  const problems: Problem[] = [];
+  const builtin = findBuiltin(name, 'show', problems);
+  if (builtin === undefined) throw new InputError(problems);
+  io.out(readFileSync(builtin.path, 'utf8').replace(/\n$/, ''));
+  return EXIT.ok;
 }
 
 interface ExploreArgs {
