@@ -24,6 +24,7 @@ import { EXPECT_OPS, FAULT_PROCESSES, KEY_TYPES, RSA_SIZES, type ActionName, typ
 import {
   ACCESS_POLICY_FIELDS,
   ACTION_FIELDS,
+  ACTION_NAME,
   ACTION_NAMES,
   ANY_TEXT,
   BILLING_TYPE,
@@ -37,11 +38,13 @@ import {
   DURATION_DISTRIBUTION,
   EXPECT_FIELDS,
   FAULT_FIELDS,
+  FAULT_PROCESS,
   FRACTION,
   GB_PER_DAY,
   INGEST_FIELDS,
   KEY_FIELDS,
   KEY_NAME,
+  KEY_TYPE,
   LIMIT_PER_10S,
   METRIC,
   NAME_OF_CLUSTER,
@@ -50,6 +53,7 @@ import {
   PER_HOUR,
   PERMISSION_LIST,
   POSITIVE_DURATION,
+  PROFILE,
   QUERY_FIELDS,
   RECORDS_PER_MINUTE,
   REGION,
@@ -91,8 +95,14 @@ function opt(json: JsonSchema, description: string, defaultValue?: unknown): Jso
   return doc(orNull(json), description, defaultValue);
 }
 
+/** An object with exactly the loader's fields, in the loader's order. */
 function object<F extends readonly string[]>(fields: F, properties: Properties<F>, required: readonly F[number][] = []): JsonSchema {
-  return { type: 'object', properties, ...(required.length === 0 ? {} : { required: [...required] }), additionalProperties: false };
+  return {
+    type: 'object',
+    properties: Object.fromEntries(fields.map((f: F[number]) => [f, properties[f]])),
+    ...(required.length === 0 ? {} : { required: [...required] }),
+    additionalProperties: false,
+  };
 }
 
 function list(items: JsonSchema): JsonSchema {
@@ -145,7 +155,7 @@ const KEY: JsonSchema = {
     KEY_FIELDS,
     {
       name: doc(KEY_NAME.json, 'Key name: 1 to 127 letters, digits and hyphens.'),
-      kty: opt({ enum: [...KEY_TYPES] }, `Key type: ${KEY_TYPES.join(', ')}.`, DEFAULTS.kty),
+      kty: opt(KEY_TYPE.json, `Key type: ${KEY_TYPES.join(', ')}.`, DEFAULTS.kty),
       size: doc({}, `Key size in bits: RSA and RSA-HSM ${RSA_SIZES.join(', ')} (default ${DEFAULTS.rsaSizeBits}); oct-HSM ${DEFAULTS.octSizeBits}.`),
       wrapAlgorithm: doc({}, `Wrap algorithm: RSA and RSA-HSM ${DEFAULTS.rsaWrapAlgorithm} (default) or RSA-OAEP; oct-HSM ${DEFAULTS.octWrapAlgorithm}.`),
       versions: opt(
@@ -315,7 +325,7 @@ const ACTION: JsonSchema = {
   type: 'object',
   properties: {
     at: doc(DURATION.json, 'When: a duration from t=0, before the end of the scenario.'),
-    do: doc({ enum: [...ACTION_NAMES] }, 'The action; each takes its own fields.'),
+    do: doc(ACTION_NAME.json, 'The action; each takes its own fields.'),
   },
   required: ['at', 'do'],
   // The fields of the action `do` names; while `do` is wrong none are checked, as in the loader.
@@ -360,7 +370,7 @@ function faultField(name: string): JsonSchema {
 }
 
 const FAULT_COMMON = {
-  process: doc({ enum: [...FAULT_PROCESSES] }, 'The kind of fault.'),
+  process: doc(FAULT_PROCESS.json, 'The kind of fault.'),
   vault: doc({ type: 'string' }, 'A name of keyVaults.'),
   meanTimeBetween: doc(POSITIVE_DURATION.json, 'Mean time from the end of one occurrence to the start of the next (exponential gaps).'),
 };
@@ -400,8 +410,12 @@ const EXACTLY_ONE_COMPARISON = { oneOf: EXPECT_OPS.map((op) => ({ required: [op]
 const EXPECTATION: JsonSchema = {
   ...object(EXPECT_FIELDS, {
     metric: doc(METRIC.json, 'A path into sla.json, e.g. totals.query.availability, "operations[2].status" (quote [ ] in YAML flow maps), incidents.length; checked before the run.'),
-    ...Object.fromEntries(EXPECT_OPS.map((op) => [op, { description: COMPARISONS[op].description }])),
-  } as Properties<typeof EXPECT_FIELDS>, ['metric']),
+    equals: { description: COMPARISONS.equals.description },
+    atLeast: { description: COMPARISONS.atLeast.description },
+    atMost: { description: COMPARISONS.atMost.description },
+    lessThan: { description: COMPARISONS.lessThan.description },
+    greaterThan: { description: COMPARISONS.greaterThan.description },
+  }, ['metric']),
   // Exactly one comparison, and then its value is checked (as in the loader, which checks no value when there are two).
   if: EXACTLY_ONE_COMPARISON,
   then: { properties: COMPARISONS },
@@ -414,7 +428,7 @@ const EXPECTATION: JsonSchema = {
 const TOP: Properties<typeof TOP_FIELDS> = {
   name: doc(SCENARIO_NAME.json, 'Scenario name: lowercase letters, digits and hyphens; the output folder is out/<name>-seed<seed>.'),
   description: opt(ANY_TEXT.json, 'One line saying what the scenario shows (cmk-sim list prints it).'),
-  profile: opt({ enum: [...PROFILES] }, 'The documentation version whose behaviour and parameter defaults apply; --profile overrides it.', DEFAULT_PROFILE),
+  profile: opt(PROFILE.json, 'The documentation version whose behaviour and parameter defaults apply; --profile overrides it.', DEFAULT_PROFILE),
   seed: opt(SEED.json, 'Random seed; --seed overrides it.', DEFAULTS.seed),
   start: opt(START.json, 'Wall-clock time of t=0, for display: ISO 8601 with a zone.', DEFAULTS.startIso),
   duration: doc(POSITIVE_DURATION.json, 'How long the scenario runs: 250ms, 90s, 45m, 6h, 2d, 1d6h, or ISO 8601 (PT45M, P2D).'),

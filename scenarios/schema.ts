@@ -519,6 +519,9 @@ export const BILLING_TYPE = choice(['Cluster', 'Workspaces'] as const);
 export const STORAGE_ACCOUNTS = integer(1, 64);
 export const RETENTION_DAYS = integer(30, 730);
 export const SETUP = choice(['ready', 'none'] as const);
+export const PROFILE = choice(PROFILES);
+export const KEY_TYPE = choice(KEY_TYPES);
+export const FAULT_PROCESS = choice(FAULT_PROCESSES);
 
 /** The name as written (even if malformed) so references to it do not cascade into more problems. */
 function declaredName(obj: Obj): string | undefined {
@@ -678,7 +681,7 @@ function readKey(ctx: Ctx, value: unknown, path: string): KeySpec | undefined {
   const obj = mapping(ctx, value, path, KEY_FIELDS, 'a key: {name, kty, size, wrapAlgorithm, versions}');
   if (obj === undefined) return undefined;
   const name = required(ctx, obj, 'name', path, KEY_NAME) ?? declaredName(obj) ?? '';
-  const kty = optional(ctx, obj, 'kty', path, choice(KEY_TYPES));
+  const kty = optional(ctx, obj, 'kty', path, KEY_TYPE);
   const invalidKty = obj.kty !== undefined && obj.kty !== null && kty === undefined;
   const type: KeyType = kty ?? DEFAULTS.kty;
   let sizeBits: number = DEFAULTS.rsaSizeBits;
@@ -935,6 +938,7 @@ export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[]
   ],
 };
 export const ACTION_NAMES = Object.keys(ACTION_FIELDS) as ActionName[];
+export const ACTION_NAME = choice(ACTION_NAMES);
 
 /** `ingest: {gbPerDay, recordsPerMinute}` or `query: {perHour, lookback}` inside a set action. */
 function workloadGroup(what: string, fields: readonly string[], checks: Record<string, Check<unknown>>): Check<Obj> {
@@ -973,7 +977,7 @@ interface ReadAction {
 
 function readAction(ctx: Ctx, value: unknown, path: string, world: World, durationMs: number | undefined): ReadAction | undefined {
   if (!isObject(value)) return ctx.fail(path, value, 'an action: {at, do, ...}');
-  const doName = required(ctx, value, 'do', path, choice(ACTION_NAMES));
+  const doName = required(ctx, value, 'do', path, ACTION_NAME);
   const fields = doName === undefined ? undefined : ACTION_FIELDS[doName];
   if (fields !== undefined) mapping(ctx, value, path, ['at', 'do', ...fields.map((f) => f.name)], '');
   const draft: Draft = {};
@@ -1225,7 +1229,7 @@ function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultP
   const own = candidate !== undefined && candidate in FAULT_FIELDS ? FAULT_FIELDS[candidate] : [];
   const obj = mapping(ctx, value, path, ['process', 'vault', 'meanTimeBetween', ...own], 'a fault process: {process, vault, meanTimeBetween, ...}');
   if (obj === undefined) return undefined;
-  const process = required(ctx, obj, 'process', path, choice(FAULT_PROCESSES));
+  const process = required(ctx, obj, 'process', path, FAULT_PROCESS);
   const vault = required(ctx, obj, 'vault', path, reference('a name of keyVaults', world.vaultNames));
   const meanTimeBetweenMs = required(ctx, obj, 'meanTimeBetween', path, POSITIVE_DURATION);
   if (process === undefined || vault === undefined || meanTimeBetweenMs === undefined) return undefined;
@@ -1297,7 +1301,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const top = mapping(ctx, data, '', TOP_FIELDS, 'a scenario: a mapping with name, duration and the other fields of INTERFACE.md');
 
   // The options are checked even when the file is unusable: every problem is reported.
-  const cliProfile = options.profile === undefined ? undefined : choice(PROFILES).read(ctx.in('--profile'), options.profile, '');
+  const cliProfile = options.profile === undefined ? undefined : PROFILE.read(ctx.in('--profile'), options.profile, '');
   const cliSeed = options.seed === undefined ? undefined : SEED.read(ctx.in('--seed'), options.seed, '');
   if (top === undefined) {
     resolveParams(ctx, undefined, cliProfile ?? DEFAULT_PROFILE, options.params ?? []);
@@ -1306,7 +1310,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
 
   const name = required(ctx, top, 'name', '', SCENARIO_NAME);
   const description = withDefault(ctx, top, 'description', '', ANY_TEXT, DEFAULTS.description);
-  const fileProfile = optional(ctx, top, 'profile', '', choice(PROFILES));
+  const fileProfile = optional(ctx, top, 'profile', '', PROFILE);
   const profile: ProfileName = cliProfile ?? fileProfile ?? DEFAULTS.profile;
   const fileSeed = optional(ctx, top, 'seed', '', SEED);
   const seed = cliSeed ?? fileSeed ?? DEFAULTS.seed;

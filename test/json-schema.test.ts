@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { paramsTable } from '../reports/params-table.ts';
-import { scenarioJsonSchema, scenarioJsonSchemaText } from '../scenarios/json-schema.ts';
+import { scenarioJsonSchemaText } from '../scenarios/json-schema.ts';
 import { listBuiltins, parseScenario } from '../scenarios/load.ts';
 import { arbitraries } from '../sim/arbitraries.ts';
 import { DELAY_MODES, PARAM_NAMES, PARAM_SPECS, PROFILES } from '../sim/azure/profiles.ts';
@@ -85,7 +85,7 @@ function loaderProblemPaths(data: unknown): Set<string> | null {
   }
 }
 
-function schemaErrors(data: unknown): string {
+function schemaErrors(): string {
   return ajv.errorsText(validate.errors, { separator: '\n  ' });
 }
 
@@ -120,7 +120,7 @@ test('the schema uses only keywords that mean the same in draft-07, which the YA
 
 test('every built-in scenario validates against the schema', () => {
   assert.ok(builtins.length >= 23);
-  for (const { name, data } of builtins) assert.ok(validate(data), `${name}:\n  ${schemaErrors(data)}`);
+  for (const { name, data } of builtins) assert.ok(validate(data), `${name}:\n  ${schemaErrors()}`);
 });
 
 test('every scenario explore generates (the arbitraries, every profile, with and without fixed parameters) validates against the schema', () => {
@@ -129,7 +129,7 @@ test('every scenario explore generates (the arbitraries, every profile, with and
     ...fc.sample(scenario(), { seed: SEED, numRuns: 300 }),
     ...fc.sample(scenario({ maxActions: 20, fixedParams: { brokenRule: 'lateRevocation', delayMode: 'worst' } }), { seed: SEED + 1, numRuns: 100 }),
   ];
-  for (const data of generated) assert.ok(validate(data), `seed ${SEED}: ${JSON.stringify(data)}\n  ${schemaErrors(data)}`);
+  for (const data of generated) assert.ok(validate(data), `seed ${SEED}: ${JSON.stringify(data)}\n  ${schemaErrors()}`);
 });
 
 test('the schema offers every action, key type, profile, delay mode and fault process of the code', () => {
@@ -229,7 +229,7 @@ const RICH: Json = {
 };
 
 test('the rich scenario of these tests is valid for the schema and the loader', () => {
-  assert.ok(validate(RICH), schemaErrors(RICH));
+  assert.ok(validate(RICH), schemaErrors());
   assert.is(loaderProblemPaths(RICH), null);
 });
 
@@ -332,7 +332,7 @@ test(`what the schema rejects, the loader rejects too, at the same field path ($
       if (byLoader === null) throw new Error(`mutated at ${where}: the schema rejects it (${[...bySchema].join(', ')}), the loader accepts it`);
       const missing = [...bySchema].filter((p) => !byLoader.has(p));
       if (missing.length > 0) {
-        throw new Error(`mutated at ${where}: the schema rejects at ${missing.join(', ')}; the loader at ${[...byLoader].join(', ')}\n  ${schemaErrors(data)}`);
+        throw new Error(`mutated at ${where}: the schema rejects at ${missing.join(', ')}; the loader at ${[...byLoader].join(', ')}\n  ${schemaErrors()}`);
       }
       return true;
     }),
