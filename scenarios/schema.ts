@@ -198,7 +198,12 @@ function namesExpected(what: string, names: readonly string[]): string {
 // ---------------------------------------------------------------------------
 // Readers of one value
 
-/** A fragment of JSON Schema (scenarios/json-schema.ts puts them together into scenarios/scenario.schema.json). */
+/**
+ * A fragment of JSON Schema (scenarios/json-schema.ts puts them together into
+ * scenarios/scenario.schema.json). Besides the standard keywords it may carry
+ * `patternErrorMessage`, which editors (VS Code's JSON and YAML services) show
+ * instead of the bare regular expression.
+ */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 export interface Check<T> {
@@ -274,7 +279,7 @@ function entries(ctx: Ctx, obj: Obj, key: string, base: string, expected: string
 function text(expected: string, pattern?: RegExp): Check<string> {
   return {
     expected,
-    json: pattern === undefined ? { type: 'string', minLength: 1 } : { type: 'string', pattern: pattern.source },
+    json: pattern === undefined ? { type: 'string', minLength: 1 } : { type: 'string', pattern: pattern.source, patternErrorMessage: `Expected ${expected}.` },
     read: (ctx, value, path) =>
       typeof value === 'string' && (pattern === undefined ? value !== '' : pattern.test(value))
         ? value
@@ -337,7 +342,7 @@ function duration(options: { positive?: boolean } = {}): Check<number> {
   return {
     expected: options.positive === true ? `${DURATION_EXPECTED}, greater than 0` : DURATION_EXPECTED,
     // "Greater than 0" is left to `read`.
-    json: { type: 'string', pattern: `^${DURATION_PATTERN}$` },
+    json: { type: 'string', pattern: `^${DURATION_PATTERN}$`, patternErrorMessage: `Expected ${DURATION_EXPECTED}.` },
     read(ctx, value, path) {
       const ms = typeof value === 'string' ? tryParseDuration(value) : undefined;
       if (ms === undefined) return ctx.fail(path, value, DURATION_EXPECTED);
@@ -444,7 +449,7 @@ const START_EXPECTED = 'an ISO 8601 date-time with a zone, e.g. 2026-01-01T00:00
 export const START: Check<string> = {
   expected: START_EXPECTED,
   // Days in the month and hours in the day are left to `read`.
-  json: { type: 'string', pattern: ISO_DATE_TIME.source },
+  json: { type: 'string', pattern: ISO_DATE_TIME.source, patternErrorMessage: `Expected ${START_EXPECTED}.` },
   read(ctx, value, path) {
     const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
     if (match === null) return ctx.fail(path, value, START_EXPECTED);

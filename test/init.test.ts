@@ -47,7 +47,9 @@ async function cliIn(dir: string, ...args: string[]) {
 }
 
 const schema = JSON.parse(readFileSync(join(REPO, 'scenarios/scenario.schema.json'), 'utf8')) as object;
-const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true, strictRequired: false }).compile(schema);
+const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, strictRequired: false });
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+const validate = ajv.compile(schema);
 
 test('init writes my-scenario.yaml in the working folder; it validates, runs as it is, and every expectation holds', async () => {
   const dir = freshFolder('default');
