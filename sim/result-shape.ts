@@ -216,54 +216,76 @@ function listed(names: readonly string[]): string {
   return names.length <= MAX_LISTED ? names.join(', ') : `${names.slice(0, MAX_LISTED).join(', ')} and ${names.length - MAX_LISTED} more`;
 }
 
-/** Every valid path, with "[]" where an index goes, for "did you mean". */
-function templates(scenario: Scenario): string[] {
-  const out: string[] = [];
-  const walk = (shape: AnyShape, at: string): void => {
-    if (at !== '') out.push(at);
-    if (shape === 'value' || shape === 'any') return;
-    if ('list' in shape) {
-      out.push(`${at}.length`);
-      walk(shape.list, `${at}[]`);
-    } else if ('fields' in shape) {
-      for (const [name, field] of Object.entries(shape.fields)) walk(field, at === '' ? name : `${at}.${name}`);
-    } else {
-      for (const name of namesOf(scenario, shape.keys)) walk(shape.each, `${at}.${name}`);
-    }
-  };
-  walk(RUN_RESULT_SHAPE, '');
-  return out;
-}
-
-/** The valid path nearest to the metric by edit distance, with the metric's own indexes put back; undefined when none is near. */
-function nearest(scenario: Scenario, metric: string): string | undefined {
-  const parts = partsOf(metric);
-  const indexes = parts.filter((p) => INDEX.test(p));
-  // Indexes as "[]", as in the templates: "operations.3.x" and "operations[3].x" both read "operations[].x".
-  const normalized = parts.map((p) => (INDEX.test(p) ? '[]' : p)).join('.').replaceAll('.[]', '[]').toLowerCase();
-  const candidates = templates(scenario);
-  const distance = (c: string) => editDistance(normalized, c.toLowerCase());
-  let hint = nearestBy(candidates, distance);
-  if (hint === undefined || distance(hint) > Math.max(2, Math.floor(normalized.length / 4))) {
-    // A level skipped or added ("totals.droppedRecords"): the nearest path that ends in the same field.
-    const last = `.${normalized.split('.').at(-1)!}`;
-    hint = nearestBy(candidates.filter((c) => c.toLowerCase().endsWith(last)), distance);
-  }
-  let next = 0;
-  return hint?.replaceAll('[]', () => `[${indexes[next++] ?? 0}]`);
-}
-
-function nearestBy(candidates: readonly string[], distance: (c: string) => number): string | undefined {
+/** The name nearest to `part` by edit distance, when near enough to be a typo. */
+function nearestName(part: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
+  for (const name of names) {
+    const distance = editDistance(part.toLowerCase(), name.toLowerCase());
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
     }
   }
-  return best;
+  return bestDistance <= Math.max(2, Math.floor(part.length / 3)) ? best : undefined;
+}
+
+function childOf(shape: Extract<AnyShape, { fields: unknown }> | Extract<AnyShape, { keys: unknown }>, name: string): AnyShape {
+  return 'fields' in shape ? shape.fields[name]! : shape.each;
+}
+
+/**
+ * The valid path nearest to the metric, mended part by part: a mistyped field
+ * or name becomes the nearest one at that level, a skipped level is put back
+ * ("totals.droppedRecords": totals.ingestion.droppedRecords), a list gets the
+ * index it lacks ([0]), and parts below a single value are dropped.
+ * Undefined when some part resembles nothing there.
+ */
+function nearest(scenario: Scenario, metric: string): string | undefined {
+  const parts = partsOf(metric);
+  let path = '';
+  const add = (part: string) => {
+    path = path === '' ? part : INDEX.test(part) ? `${path}[${part}]` : `${path}.${part}`;
+  };
+  let shape: AnyShape = RUN_RESULT_SHAPE;
+  // Each part is read at most twice (once more after a level or an index is put back before it).
+  for (let i = 0, steps = 0; i < parts.length && steps < 2 * parts.length; i++, steps++) {
+    const part = parts[i]!;
+    if (shape === 'any') {
+      add(part);
+      continue;
+    }
+    if (shape === 'value') break;
+    if ('list' in shape) {
+      if (part === 'length') {
+        add('length');
+        shape = V;
+      } else {
+        add(INDEX.test(part) ? part : '0');
+        if (!INDEX.test(part)) i--;
+        shape = shape.list;
+      }
+      continue;
+    }
+    const names: string[] = 'fields' in shape ? Object.keys(shape.fields) : namesOf(scenario, shape.keys);
+    let name = names.includes(part) ? part : nearestName(part, names);
+    if (name === undefined && 'fields' in shape) {
+      const fields: Readonly<Record<string, AnyShape>> = shape.fields;
+      const skipped: string | undefined = names.find((n: string) => {
+        const child = fields[n]!;
+        return typeof child === 'object' && 'fields' in child && nearestName(part, Object.keys(child.fields)) !== undefined;
+      });
+      if (skipped === undefined) return undefined;
+      add(skipped);
+      shape = fields[skipped]!;
+      i--;
+      continue;
+    }
+    if (name === undefined) return undefined;
+    add(name);
+    shape = childOf(shape, name);
+  }
+  return path === '' ? undefined : path;
 }
 
 /** A problem for each `expect:` metric that is not a path into this scenario's sla.json (checked before the run). */
