@@ -6,7 +6,8 @@
 // the interface (INTERFACE.md: the message names the file, the field path,
 // what was found and what is expected), and most rules depend on other
 // fields (key sizes on kty, references on declared names, versions on
-// earlier rotations).
+// earlier rotations). Each check also states its rule as a JSON Schema
+// fragment, from which scenarios/json-schema.ts makes the schema editors use.
 
 import YAML from 'yaml';
 import {
