@@ -6,7 +6,8 @@
 // the interface (INTERFACE.md: the message names the file, the field path,
 // what was found and what is expected), and most rules depend on other
 // fields (key sizes on kty, references on declared names, versions on
-// earlier rotations).
+// earlier rotations). Each check also states its rule as a JSON Schema
+// fragment, from which scenarios/json-schema.ts makes the schema editors use.
 
 import YAML from 'yaml';
 import {
@@ -21,8 +22,8 @@ import {
   type RangeMs,
   type CreditTier,
 } from '../sim/azure/profiles.ts';
-import { parseClusterBody } from '../sim/azure/requests.ts';
-import { DURATION_EXPECTED, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
+import { CLUSTER_BODY_SCHEMA, parseClusterBody } from '../sim/azure/requests.ts';
+import { DURATION_EXPECTED, DURATION_PATTERN, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import {
   EXPECT_OPS,
@@ -165,7 +166,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[] = new Array<number>(rows * cols).fill(0);
@@ -198,9 +199,23 @@ function namesExpected(what: string, names: readonly string[]): string {
 // ---------------------------------------------------------------------------
 // Readers of one value
 
-interface Check<T> {
+/**
+ * A fragment of JSON Schema (scenarios/json-schema.ts puts them together into
+ * scenarios/scenario.schema.json). Besides the standard keywords it may carry
+ * `patternErrorMessage`, which editors (VS Code's JSON and YAML services) show
+ * instead of the bare regular expression.
+ */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+export interface Check<T> {
   /** What is allowed, also said when the field is missing. */
   readonly expected: string;
+  /**
+   * The same rule for editors, as JSON Schema: it never rejects what `read`
+   * accepts, and what it rejects `read` reports at the same path
+   * (test/json-schema.test.ts). Rules JSON Schema cannot say stay in `read` only.
+   */
+  readonly json: JsonSchema;
   /** The value, or undefined after reporting a problem at `path`. */
   read(ctx: Ctx, value: unknown, path: string): T | undefined;
 }
@@ -209,6 +224,17 @@ type Obj = Record<string, unknown>;
 
 function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The JSON Schema of a field that may be absent: null is accepted too, as
+ * `optional` and `withDefault` take null for absent (an empty YAML value).
+ */
+export function orNull(json: JsonSchema): JsonSchema {
+  if (Array.isArray(json.enum)) return { ...json, enum: [...(json.enum as unknown[]), null] };
+  if (typeof json.type === 'string') return { ...json, type: [json.type, 'null'] };
+  if (Array.isArray(json.type)) return { ...json, type: [...(json.type as string[]), 'null'] };
+  throw new Error(`orNull: a schema without type or enum: ${JSON.stringify(json)}`);
 }
 
 /** A field that may be absent (absent or null: undefined, nothing reported). */
@@ -254,6 +280,7 @@ function entries(ctx: Ctx, obj: Obj, key: string, base: string, expected: string
 function text(expected: string, pattern?: RegExp): Check<string> {
   return {
     expected,
+    json: pattern === undefined ? { type: 'string', minLength: 1 } : { type: 'string', pattern: pattern.source, patternErrorMessage: `Expected ${expected}.` },
     read: (ctx, value, path) =>
       typeof value === 'string' && (pattern === undefined ? value !== '' : pattern.test(value))
         ? value
@@ -265,6 +292,7 @@ function choice<T extends string>(values: readonly T[], suffix = ''): Check<T> {
   const expected = `one of ${values.join(', ')}${suffix}`;
   return {
     expected,
+    json: { enum: [...values] },
     read: (ctx, value, path) =>
       typeof value === 'string' && (values as readonly string[]).includes(value)
         ? (value as T)
@@ -277,6 +305,8 @@ function reference(what: string, names: readonly string[]): Check<string> {
   const expected = namesExpected(what, names);
   return {
     expected,
+    // Which names exist depends on the rest of the file: the schema says only "a name".
+    json: { type: 'string' },
     read: (ctx, value, path) =>
       typeof value === 'string' && names.includes(value) ? value : ctx.fail(path, value, withHint(expected, value, names)),
   };
@@ -285,6 +315,7 @@ function reference(what: string, names: readonly string[]): Check<string> {
 function integer(min: number, max: number, expected = `a whole number from ${min} to ${max}`): Check<number> {
   return {
     expected,
+    json: { type: 'integer', minimum: min, maximum: max },
     read: (ctx, value, path) =>
       typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
         ? value
@@ -295,13 +326,15 @@ function integer(min: number, max: number, expected = `a whole number from ${min
 function number(min: number, max: number, expected: string): Check<number> {
   return {
     expected,
+    json: { type: 'number', minimum: min, ...(Number.isFinite(max) ? { maximum: max } : {}) },
     read: (ctx, value, path) =>
       typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : ctx.fail(path, value, expected),
   };
 }
 
-const BOOLEAN: Check<boolean> = {
+export const BOOLEAN: Check<boolean> = {
   expected: 'true or false',
+  json: { type: 'boolean' },
   read: (ctx, value, path) => (typeof value === 'boolean' ? value : ctx.fail(path, value, 'true or false')),
 };
 
@@ -309,6 +342,8 @@ const BOOLEAN: Check<boolean> = {
 function duration(options: { positive?: boolean } = {}): Check<number> {
   return {
     expected: options.positive === true ? `${DURATION_EXPECTED}, greater than 0` : DURATION_EXPECTED,
+    // "Greater than 0" is left to `read`.
+    json: { type: 'string', pattern: `^${DURATION_PATTERN}$`, patternErrorMessage: `Expected ${DURATION_EXPECTED}.` },
     read(ctx, value, path) {
       const ms = typeof value === 'string' ? tryParseDuration(value) : undefined;
       if (ms === undefined) return ctx.fail(path, value, DURATION_EXPECTED);
@@ -318,13 +353,23 @@ function duration(options: { positive?: boolean } = {}): Check<number> {
   };
 }
 
-const DURATION = duration();
-const POSITIVE_DURATION = duration({ positive: true });
+export const DURATION = duration();
+export const POSITIVE_DURATION = duration({ positive: true });
 
 const RANGE_EXPECTED = 'a range of two durations, [min, max] or "min..max", e.g. [6s, 60s] or "6s..60s"';
 
-const DURATION_RANGE: Check<RangeMs> = {
+export const DURATION_RANGE: Check<RangeMs> = {
   expected: RANGE_EXPECTED,
+  // "min at most max" is left to `read`.
+  json: {
+    type: ['array', 'string'],
+    pattern: `^${DURATION_PATTERN}\\.\\.${DURATION_PATTERN}$`,
+    minItems: 2,
+    maxItems: 2,
+    // As `read`: the two items are checked only when there are two.
+    if: { type: 'array', minItems: 2, maxItems: 2 },
+    then: { items: DURATION.json },
+  },
   read(ctx, value, path) {
     let min: number | undefined;
     let max: number | undefined;
@@ -349,11 +394,15 @@ const DURATION_RANGE: Check<RangeMs> = {
 
 const CREDIT_TIERS_EXPECTED = 'a list of tiers {below: a fraction from 0 to 1, creditPercent: 0 to 100}, e.g. [{below: 0.999, creditPercent: 10}]';
 const CREDIT_TIER_FIELDS = ['below', 'creditPercent'];
-const FRACTION = number(0, 1, 'a number from 0 to 1');
+export const FRACTION = number(0, 1, 'a number from 0 to 1');
 const CREDIT_PERCENT = number(0, 100, 'a percentage from 0 to 100');
 
 const CREDIT_TIERS: Check<CreditTier[]> = {
   expected: CREDIT_TIERS_EXPECTED,
+  json: {
+    type: 'array',
+    items: { type: 'object', properties: { below: FRACTION.json, creditPercent: CREDIT_PERCENT.json }, required: CREDIT_TIER_FIELDS, additionalProperties: false },
+  },
   read(ctx, value, path) {
     if (!Array.isArray(value)) return ctx.fail(path, value, CREDIT_TIERS_EXPECTED);
     const tiers: CreditTier[] = [];
@@ -373,6 +422,8 @@ const CREDIT_TIERS: Check<CreditTier[]> = {
 function distinctList<T>(element: Check<T>, expected: string, options: { nonEmpty?: boolean } = {}): Check<T[]> {
   return {
     expected,
+    // No uniqueItems: a repeated item is reported at the item, where uniqueItems would name the list.
+    json: { type: 'array', items: element.json, ...(options.nonEmpty === true ? { minItems: 1 } : {}) },
     read(ctx, value, path) {
       if (!Array.isArray(value) || (options.nonEmpty === true && value.length === 0)) return ctx.fail(path, value, expected);
       const out: T[] = [];
@@ -390,14 +441,16 @@ function distinctList<T>(element: Check<T>, expected: string, options: { nonEmpt
   };
 }
 
-const PERMISSION_LIST = distinctList(choice(PERMISSIONS), `a list of permissions from ${PERMISSIONS.join(', ')}`);
+export const PERMISSION_LIST = distinctList(choice(PERMISSIONS), `a list of permissions from ${PERMISSIONS.join(', ')}`);
 
 /** An ISO 8601 date-time with a zone (a local time would depend on the machine). */
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 const START_EXPECTED = 'an ISO 8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z';
 
-const START: Check<string> = {
+export const START: Check<string> = {
   expected: START_EXPECTED,
+  // Days in the month and hours in the day are left to `read`.
+  json: { type: 'string', pattern: ISO_DATE_TIME.source, patternErrorMessage: `Expected ${START_EXPECTED}.` },
   read(ctx, value, path) {
     const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
     if (match === null) return ctx.fail(path, value, START_EXPECTED);
@@ -427,6 +480,7 @@ const BODY_EXPECTED = 'a JSON object (the ARM request body)';
  */
 const CLUSTER_BODY: Check<Obj> = {
   expected: BODY_EXPECTED,
+  json: CLUSTER_BODY_SCHEMA,
   read(ctx, value, path) {
     if (!isObject(value)) return ctx.fail(path, value, BODY_EXPECTED);
     const parsed = parseClusterBody(value);
@@ -441,25 +495,39 @@ const CLUSTER_BODY: Check<Obj> = {
 // ---------------------------------------------------------------------------
 // Names (Azure's rules where they exist)
 
-const SCENARIO_NAME = text('a name of lowercase letters, digits and hyphens ([a-z0-9-]+)', /^[a-z0-9-]+$/);
-const VAULT_NAME = text('3 to 24 lowercase letters, digits and hyphens', /^[a-z0-9-]{3,24}$/);
-const KEY_NAME = text('1 to 127 letters, digits and hyphens', /^[A-Za-z0-9-]{1,127}$/);
+export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
+export const SCENARIO_NAME = text('a name of lowercase letters, digits and hyphens ([a-z0-9-]+)', SCENARIO_NAME_PATTERN);
+export const VAULT_NAME = text('3 to 24 lowercase letters, digits and hyphens', /^[a-z0-9-]{3,24}$/);
+export const KEY_NAME = text('1 to 127 letters, digits and hyphens', /^[A-Za-z0-9-]{1,127}$/);
 const VERSION_ID_PATTERN = /^[A-Za-z0-9-]+$/;
-const VERSION_ID = text('a version id of letters, digits and hyphens ([A-Za-z0-9-]+)', VERSION_ID_PATTERN);
+export const VERSION_ID = text('a version id of letters, digits and hyphens ([A-Za-z0-9-]+)', VERSION_ID_PATTERN);
 // Azure's rule (3 to 63 letters and digits) is the model's: cluster.create answers 400 InvalidClusterName.
-const CLUSTER_NAME = text(
+export const CLUSTER_NAME = text(
   'a name of 1 to 100 letters, digits, ".", "_" or "-" (Azure\'s 3 to 63 letters and digits is checked when the cluster is created)',
   /^[A-Za-z0-9_.-]{1,100}$/,
 );
 // Azure asks 4-63 characters; INTERFACE.md's own example names a workspace ws1, so 1-63 are accepted.
-const WORKSPACE_NAME = text('1 to 63 letters, digits and hyphens', /^[A-Za-z0-9-]{1,63}$/);
-const REGION = text('an Azure region name of lowercase letters and digits, e.g. eastus', /^[a-z0-9]+$/);
-const TENANT = text('a tenant name (non-empty text)');
-const SUBSCRIPTION = text('a subscription name (non-empty text)');
-const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
+export const WORKSPACE_NAME = text('1 to 63 letters, digits and hyphens', /^[A-Za-z0-9-]{1,63}$/);
+export const REGION = text('an Azure region name of lowercase letters and digits, e.g. eastus', /^[a-z0-9]+$/);
+export const TENANT = text('a tenant name (non-empty text)');
+export const SUBSCRIPTION = text('a subscription name (non-empty text)');
+export const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
 
 const MAX_INT = Number.MAX_SAFE_INTEGER;
-const LIMIT_PER_10S = integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1');
+export const LIMIT_PER_10S = integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1');
+// References checked against the declarations later (checkReferences): here only "a name".
+export const NAME_OF_CLUSTER = text('a cluster name');
+export const NAME_OF_VAULT = text('a vault name');
+export const NAME_OF_KEY = text('a key name');
+export const SOFT_DELETE_RETENTION_DAYS = integer(7, 90);
+export const CAPACITY_GB_PER_DAY = integer(1, MAX_INT, 'a whole number of GB per day, at least 1');
+export const BILLING_TYPE = choice(['Cluster', 'Workspaces'] as const);
+export const STORAGE_ACCOUNTS = integer(1, 64);
+export const RETENTION_DAYS = integer(30, 730);
+export const SETUP = choice(['ready', 'none'] as const);
+export const PROFILE = choice(PROFILES);
+export const KEY_TYPE = choice(KEY_TYPES);
+export const FAULT_PROCESS = choice(FAULT_PROCESSES);
 
 /** The name as written (even if malformed) so references to it do not cascade into more problems. */
 function declaredName(obj: Obj): string | undefined {
@@ -484,7 +552,7 @@ function checkUniqueField(ctx: Ctx, list: readonly { name: string | undefined; p
 // ---------------------------------------------------------------------------
 // Parameters
 
-function paramCheck(name: ParamName): Check<unknown> {
+export function paramCheck(name: ParamName): Check<unknown> {
   const kind = PARAM_SPECS[name].kind;
   switch (kind.type) {
     case 'duration':
@@ -596,32 +664,40 @@ function placement(ctx: Ctx, obj: Obj, path: string, defaults: EntityDefaults): 
   };
 }
 
-const KEY_FIELDS = ['name', 'kty', 'size', 'wrapAlgorithm', 'versions'];
+export const KEY_FIELDS = ['name', 'kty', 'size', 'wrapAlgorithm', 'versions'] as const;
+
+/** The size and wrap algorithm a key of this type may have. */
+export function keyTypeRules(type: KeyType): { size: Check<number>; wrapAlgorithm: Check<WrapAlgorithm> } {
+  const suffix = ` (kty ${type})`;
+  if (type === 'oct-HSM') {
+    return { size: integer(256, 256, `256${suffix}: an oct-HSM key is AES-256`), wrapAlgorithm: choice(['A256KW'] as const, suffix) };
+  }
+  const sizes = `one of ${RSA_SIZES.join(', ')}${suffix}`;
+  return {
+    size: {
+      expected: sizes,
+      json: { enum: [...RSA_SIZES] },
+      read: (c, v, p) => (typeof v === 'number' && (RSA_SIZES as readonly number[]).includes(v) ? v : c.fail(p, v, sizes)),
+    },
+    wrapAlgorithm: choice(['RSA-OAEP-256', 'RSA-OAEP'] as const, suffix),
+  };
+}
 
 function readKey(ctx: Ctx, value: unknown, path: string): KeySpec | undefined {
   const obj = mapping(ctx, value, path, KEY_FIELDS, 'a key: {name, kty, size, wrapAlgorithm, versions}');
   if (obj === undefined) return undefined;
   const name = required(ctx, obj, 'name', path, KEY_NAME) ?? declaredName(obj) ?? '';
-  const kty = optional(ctx, obj, 'kty', path, choice(KEY_TYPES));
+  const kty = optional(ctx, obj, 'kty', path, KEY_TYPE);
   const invalidKty = obj.kty !== undefined && obj.kty !== null && kty === undefined;
   const type: KeyType = kty ?? DEFAULTS.kty;
   let sizeBits: number = DEFAULTS.rsaSizeBits;
   let wrapAlgorithm: WrapAlgorithm = DEFAULTS.rsaWrapAlgorithm;
   // Size and algorithm depend on the key type: left unchecked when the type itself is wrong.
   if (!invalidKty) {
-    const suffix = ` (kty ${type})`;
-    if (type === 'oct-HSM') {
-      sizeBits = withDefault(ctx, obj, 'size', path, integer(256, 256, `256${suffix}: an oct-HSM key is AES-256`), DEFAULTS.octSizeBits);
-      wrapAlgorithm = withDefault(ctx, obj, 'wrapAlgorithm', path, choice(['A256KW'] as const, suffix), DEFAULTS.octWrapAlgorithm);
-    } else {
-      const size = optional(ctx, obj, 'size', path, {
-        expected: `one of ${RSA_SIZES.join(', ')}${suffix}`,
-        read: (c, v, p) =>
-          typeof v === 'number' && (RSA_SIZES as readonly number[]).includes(v) ? v : c.fail(p, v, `one of ${RSA_SIZES.join(', ')}${suffix}`),
-      });
-      sizeBits = size ?? DEFAULTS.rsaSizeBits;
-      wrapAlgorithm = withDefault(ctx, obj, 'wrapAlgorithm', path, choice(['RSA-OAEP-256', 'RSA-OAEP'] as const, suffix), DEFAULTS.rsaWrapAlgorithm);
-    }
+    const rules = keyTypeRules(type);
+    const octet = type === 'oct-HSM';
+    sizeBits = withDefault(ctx, obj, 'size', path, rules.size, octet ? DEFAULTS.octSizeBits : DEFAULTS.rsaSizeBits);
+    wrapAlgorithm = withDefault(ctx, obj, 'wrapAlgorithm', path, rules.wrapAlgorithm, octet ? DEFAULTS.octWrapAlgorithm : DEFAULTS.rsaWrapAlgorithm);
   }
   const versions = withDefault(
     ctx,
@@ -634,7 +710,7 @@ function readKey(ctx: Ctx, value: unknown, path: string): KeySpec | undefined {
   return { name, kty: type, sizeBits, wrapAlgorithm, versions };
 }
 
-const VAULT_FIELDS = [
+export const VAULT_FIELDS = [
   'name',
   'region',
   'tenant',
@@ -644,7 +720,8 @@ const VAULT_FIELDS = [
   'softDeleteRetentionDays',
   'keys',
   'accessPolicies',
-];
+] as const;
+export const ACCESS_POLICY_FIELDS = ['principal', 'permissions'] as const;
 
 interface Declared<T> {
   spec: T;
@@ -660,7 +737,7 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   const where = placement(ctx, obj, path, defaults);
   const softDelete = withDefault(ctx, obj, 'softDelete', path, BOOLEAN, DEFAULTS.softDelete);
   const purgeProtection = withDefault(ctx, obj, 'purgeProtection', path, BOOLEAN, DEFAULTS.purgeProtection);
-  const softDeleteRetentionDays = withDefault(ctx, obj, 'softDeleteRetentionDays', path, integer(7, 90), DEFAULTS.softDeleteRetentionDays);
+  const softDeleteRetentionDays = withDefault(ctx, obj, 'softDeleteRetentionDays', path, SOFT_DELETE_RETENTION_DAYS, DEFAULTS.softDeleteRetentionDays);
   const keys: KeySpec[] = [];
   const keyPaths: { name: string | undefined; path: string }[] = [];
   for (const entry of entries(ctx, obj, 'keys', path, 'a list of keys')) {
@@ -673,10 +750,10 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   checkUnique(ctx, keyPaths, 'key of this vault');
   const accessPolicies: AccessPolicySpec[] = [];
   for (const entry of entries(ctx, obj, 'accessPolicies', path, 'a list of access policies')) {
-    const policy = mapping(ctx, entry.value, entry.path, ['principal', 'permissions'], 'an access policy: {principal, permissions}');
+    const policy = mapping(ctx, entry.value, entry.path, ACCESS_POLICY_FIELDS, 'an access policy: {principal, permissions}');
     if (policy === undefined) continue;
     accessPolicies.push({
-      principal: required(ctx, policy, 'principal', entry.path, text('a cluster name')) ?? '',
+      principal: required(ctx, policy, 'principal', entry.path, NAME_OF_CLUSTER) ?? '',
       permissions: required(ctx, policy, 'permissions', entry.path, PERMISSION_LIST) ?? [],
     });
   }
@@ -695,7 +772,7 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   };
 }
 
-const CLUSTER_FIELDS = [
+export const CLUSTER_FIELDS = [
   'name',
   'region',
   'tenant',
@@ -705,7 +782,8 @@ const CLUSTER_FIELDS = [
   'doubleEncryption',
   'storageAccounts',
   'key',
-];
+] as const;
+export const CLUSTER_KEY_FIELDS = ['vault', 'name', 'version'] as const;
 
 function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults, params: Params): Declared<ClusterSpec> | undefined {
   const obj = mapping(ctx, value, path, CLUSTER_FIELDS, 'a cluster: {name, region, capacityGBPerDay, key, ...}');
@@ -714,18 +792,18 @@ function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDef
   const spec: ClusterSpec = {
     name: name ?? '',
     ...placement(ctx, obj, path, defaults),
-    capacityGBPerDay: withDefault(ctx, obj, 'capacityGBPerDay', path, integer(1, MAX_INT, 'a whole number of GB per day, at least 1'), DEFAULTS.capacityGBPerDay),
-    billingType: withDefault(ctx, obj, 'billingType', path, choice(['Cluster', 'Workspaces'] as const), DEFAULTS.billingType),
+    capacityGBPerDay: withDefault(ctx, obj, 'capacityGBPerDay', path, CAPACITY_GB_PER_DAY, DEFAULTS.capacityGBPerDay),
+    billingType: withDefault(ctx, obj, 'billingType', path, BILLING_TYPE, DEFAULTS.billingType),
     doubleEncryption: withDefault(ctx, obj, 'doubleEncryption', path, BOOLEAN, DEFAULTS.doubleEncryption),
-    storageAccounts: withDefault(ctx, obj, 'storageAccounts', path, integer(1, 64), params.storageAccountsPerCluster),
+    storageAccounts: withDefault(ctx, obj, 'storageAccounts', path, STORAGE_ACCOUNTS, params.storageAccountsPerCluster),
   };
   const keyPath = child(path, 'key');
   if (obj.key !== undefined && obj.key !== null) {
-    const keyObj = mapping(ctx, obj.key, keyPath, ['vault', 'name', 'version'], 'a key reference: {vault, name, version}');
+    const keyObj = mapping(ctx, obj.key, keyPath, CLUSTER_KEY_FIELDS, 'a key reference: {vault, name, version}');
     if (keyObj !== undefined) {
       const ref: ClusterKeyRef = {
-        vault: required(ctx, keyObj, 'vault', keyPath, text('a vault name')) ?? '',
-        name: required(ctx, keyObj, 'name', keyPath, text('a key name')) ?? '',
+        vault: required(ctx, keyObj, 'vault', keyPath, NAME_OF_VAULT) ?? '',
+        name: required(ctx, keyObj, 'name', keyPath, NAME_OF_KEY) ?? '',
       };
       const version = optional(ctx, keyObj, 'version', keyPath, VERSION_ID);
       if (version !== undefined) ref.version = version;
@@ -735,13 +813,13 @@ function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDef
   return { name, path, spec };
 }
 
-const WORKSPACE_FIELDS = ['name', 'region', 'tenant', 'subscription', 'cluster', 'retentionDays', 'savedSearches', 'ingest', 'query'];
-const INGEST_FIELDS = ['gbPerDay', 'recordsPerMinute'];
-const QUERY_FIELDS = ['perHour', 'lookback'];
-const GB_PER_DAY = number(0, Infinity, 'a number of GB per day, 0 or more');
-const RECORDS_PER_MINUTE = integer(0, MAX_INT, 'a whole number of records per minute, 0 or more');
-const PER_HOUR = number(0, Infinity, 'a number of queries per hour, 0 or more');
-const SAVED_SEARCHES = integer(0, MAX_INT, 'a whole number of saved searches, 0 or more');
+export const WORKSPACE_FIELDS = ['name', 'region', 'tenant', 'subscription', 'cluster', 'retentionDays', 'savedSearches', 'ingest', 'query'] as const;
+export const INGEST_FIELDS = ['gbPerDay', 'recordsPerMinute'] as const;
+export const QUERY_FIELDS = ['perHour', 'lookback'] as const;
+export const GB_PER_DAY = number(0, Infinity, 'a number of GB per day, 0 or more');
+export const RECORDS_PER_MINUTE = integer(0, MAX_INT, 'a whole number of records per minute, 0 or more');
+export const PER_HOUR = number(0, Infinity, 'a number of queries per hour, 0 or more');
+export const SAVED_SEARCHES = integer(0, MAX_INT, 'a whole number of saved searches, 0 or more');
 
 function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<WorkspaceSpec> | undefined {
   const obj = mapping(ctx, value, path, WORKSPACE_FIELDS, 'a workspace: {name, region, cluster, ingest, query, ...}');
@@ -751,12 +829,12 @@ function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityD
   const ingest = obj.ingest === undefined || obj.ingest === null ? {} : (mapping(ctx, obj.ingest, ingestPath, INGEST_FIELDS, 'a mapping {gbPerDay, recordsPerMinute}') ?? {});
   const queryPath = child(path, 'query');
   const query = obj.query === undefined || obj.query === null ? {} : (mapping(ctx, obj.query, queryPath, QUERY_FIELDS, 'a mapping {perHour, lookback}') ?? {});
-  const cluster = optional(ctx, obj, 'cluster', path, text('a cluster name'));
+  const cluster = optional(ctx, obj, 'cluster', path, NAME_OF_CLUSTER);
   const spec: WorkspaceSpec = {
     name: name ?? '',
     ...placement(ctx, obj, path, defaults),
     ...(cluster === undefined ? {} : { cluster }),
-    retentionDays: withDefault(ctx, obj, 'retentionDays', path, integer(30, 730), DEFAULTS.retentionDays),
+    retentionDays: withDefault(ctx, obj, 'retentionDays', path, RETENTION_DAYS, DEFAULTS.retentionDays),
     savedSearches: withDefault(ctx, obj, 'savedSearches', path, SAVED_SEARCHES, DEFAULTS.savedSearches),
     ingest: {
       gbPerDay: withDefault(ctx, ingest, 'gbPerDay', ingestPath, GB_PER_DAY, DEFAULTS.ingestGBPerDay),
@@ -773,7 +851,7 @@ function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityD
 // ---------------------------------------------------------------------------
 // Actions
 
-interface World {
+export interface World {
   vaults: Map<string, KeyVaultSpec>;
   vaultNames: string[];
   clusterNames: string[];
@@ -783,7 +861,7 @@ interface World {
 /** An action read so far: its output fields by name, and where it was in the file. */
 type Draft = Record<string, unknown>;
 
-interface ActionField {
+export interface ActionField {
   /** The field in the file. */
   name: string;
   /** The field in the Action (forMs for `for`). */
@@ -816,7 +894,7 @@ const WORKSPACE = field('workspace', 'workspace', true, (w) => reference('a name
 const fixed = (check: Check<unknown>) => () => check;
 
 /** The fields of each action, in the order they are read (vault before key). */
-const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
+export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
   'keyVault.outage': [VAULT, FOR],
   'keyVault.transient': [VAULT, FOR, field('failureRate', 'failureRate', true, fixed(FRACTION))],
   'keyVault.denyNetwork': [VAULT, FOR],
@@ -865,13 +943,20 @@ const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
     field('after', 'afterMs', true, fixed(DURATION)),
   ],
 };
-const ACTION_NAMES = Object.keys(ACTION_FIELDS) as ActionName[];
+export const ACTION_NAMES = Object.keys(ACTION_FIELDS) as ActionName[];
+export const ACTION_NAME = choice(ACTION_NAMES);
 
 /** `ingest: {gbPerDay, recordsPerMinute}` or `query: {perHour, lookback}` inside a set action. */
 function workloadGroup(what: string, fields: readonly string[], checks: Record<string, Check<unknown>>): Check<Obj> {
   const expected = `a mapping with some of ${fields.join(', ')}`;
   return {
     expected,
+    json: {
+      type: 'object',
+      properties: Object.fromEntries(fields.map((name) => [name, orNull(checks[name]!.json)])),
+      additionalProperties: false,
+      minProperties: 1,
+    },
     read(ctx, value, path) {
       const obj = mapping(ctx, value, path, fields, expected);
       if (obj === undefined) return undefined;
@@ -898,7 +983,7 @@ interface ReadAction {
 
 function readAction(ctx: Ctx, value: unknown, path: string, world: World, durationMs: number | undefined): ReadAction | undefined {
   if (!isObject(value)) return ctx.fail(path, value, 'an action: {at, do, ...}');
-  const doName = required(ctx, value, 'do', path, choice(ACTION_NAMES));
+  const doName = required(ctx, value, 'do', path, ACTION_NAME);
   const fields = doName === undefined ? undefined : ACTION_FIELDS[doName];
   if (fields !== undefined) mapping(ctx, value, path, ['at', 'do', ...fields.map((f) => f.name)], '');
   const draft: Draft = {};
@@ -976,12 +1061,13 @@ function checkVersions(ctx: Ctx, sorted: readonly ReadAction[], world: World): v
 // ---------------------------------------------------------------------------
 // Expectations
 
-const EXPECT_FIELDS = ['metric', ...EXPECT_OPS];
+export const EXPECT_FIELDS = ['metric', ...EXPECT_OPS] as const;
+export const METRIC = text('a metric: a dotted path into sla.json, e.g. totals.query.availability');
 
 function readExpectation(ctx: Ctx, value: unknown, path: string): Expectation | undefined {
   const obj = mapping(ctx, value, path, EXPECT_FIELDS, `an expectation: {metric, and one of ${EXPECT_OPS.join(', ')}}`);
   if (obj === undefined) return undefined;
-  const metric = required(ctx, obj, 'metric', path, text('a metric: a dotted path into sla.json, e.g. totals.query.availability'));
+  const metric = required(ctx, obj, 'metric', path, METRIC);
   const ops = EXPECT_OPS.filter((op) => Object.hasOwn(obj, op));
   if (ops.length !== 1) {
     ctx.failText(path, ops.length === 0 ? 'no comparison' : ops.join(' and '), `exactly one of ${EXPECT_OPS.join(', ')}`);
@@ -1073,14 +1159,42 @@ function checkReferences(
 const DISTRIBUTION_EXPECTED =
   'a duration (45m), or one of {uniform: [min, max]}, {exponential: mean}, {lognormal: {median, p90}} with durations greater than 0';
 
-const DURATION_DISTRIBUTION: Check<DurationDistribution> = {
+const DISTRIBUTION_KINDS = ['uniform', 'exponential', 'lognormal'] as const;
+const EXACTLY_ONE_KIND = { oneOf: DISTRIBUTION_KINDS.map((kind) => ({ required: [kind] })) };
+
+export const DURATION_DISTRIBUTION: Check<DurationDistribution> = {
   expected: DISTRIBUTION_EXPECTED,
+  // "Greater than 0" and "p90 at least the median" are left to `read`.
+  json: {
+    type: ['string', 'object'],
+    pattern: `^${DURATION_PATTERN}$`,
+    properties: { uniform: {}, exponential: {}, lognormal: {} },
+    additionalProperties: false,
+    // As `read`: with an unknown key, that key alone is the problem; else exactly one kind, and then its value is checked.
+    if: { type: 'object', propertyNames: { enum: [...DISTRIBUTION_KINDS] } },
+    then: {
+      if: EXACTLY_ONE_KIND,
+      then: {
+        properties: {
+          uniform: DURATION_RANGE.json,
+          exponential: POSITIVE_DURATION.json,
+          lognormal: {
+            type: 'object',
+            properties: { median: POSITIVE_DURATION.json, p90: POSITIVE_DURATION.json },
+            required: ['median', 'p90'],
+            additionalProperties: false,
+          },
+        },
+      },
+      else: EXACTLY_ONE_KIND,
+    },
+  },
   read(ctx, value, path) {
     if (typeof value === 'string') {
       const ms = POSITIVE_DURATION.read(ctx, value, path);
       return ms === undefined ? undefined : { type: 'fixed', ms };
     }
-    const known = ['uniform', 'exponential', 'lognormal'];
+    const known: readonly string[] = DISTRIBUTION_KINDS;
     const obj = mapping(ctx, value, path, known, DISTRIBUTION_EXPECTED);
     if (obj === undefined) return undefined;
     const keys = Object.keys(obj);
@@ -1108,7 +1222,7 @@ const DURATION_DISTRIBUTION: Check<DurationDistribution> = {
   },
 };
 
-const FAULT_FIELDS: { readonly [P in FaultProcessName]: readonly string[] } = {
+export const FAULT_FIELDS: { readonly [P in FaultProcessName]: readonly string[] } = {
   'keyVault.outage': ['duration'],
   'keyVault.denyNetwork': ['duration'],
   'keyVault.transient': ['duration', 'failureRate'],
@@ -1121,7 +1235,7 @@ function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultP
   const own = candidate !== undefined && candidate in FAULT_FIELDS ? FAULT_FIELDS[candidate] : [];
   const obj = mapping(ctx, value, path, ['process', 'vault', 'meanTimeBetween', ...own], 'a fault process: {process, vault, meanTimeBetween, ...}');
   if (obj === undefined) return undefined;
-  const process = required(ctx, obj, 'process', path, choice(FAULT_PROCESSES));
+  const process = required(ctx, obj, 'process', path, FAULT_PROCESS);
   const vault = required(ctx, obj, 'vault', path, reference('a name of keyVaults', world.vaultNames));
   const meanTimeBetweenMs = required(ctx, obj, 'meanTimeBetween', path, POSITIVE_DURATION);
   if (process === undefined || vault === undefined || meanTimeBetweenMs === undefined) return undefined;
@@ -1154,7 +1268,7 @@ function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultP
 // ---------------------------------------------------------------------------
 // The scenario
 
-const TOP_FIELDS = [
+export const TOP_FIELDS = [
   'name',
   'description',
   'profile',
@@ -1172,7 +1286,7 @@ const TOP_FIELDS = [
   'actions',
   'faults',
   'expect',
-];
+] as const;
 
 /** The file's problems in the order found, then those of the options, in command-line order. */
 function fileFirst(problems: readonly Problem[], source: string): Problem[] {
@@ -1180,8 +1294,8 @@ function fileFirst(problems: readonly Problem[], source: string): Problem[] {
   return [...problems].sort((a, b) => rank(a) - rank(b));
 }
 
-const ANY_TEXT: Check<string> = { expected: 'text', read: (ctx, v, p) => (typeof v === 'string' ? v : ctx.fail(p, v, 'text')) };
-const SEED = integer(0, MAX_INT, `a whole number from 0 to ${MAX_INT}`);
+export const ANY_TEXT: Check<string> = { expected: 'text', json: { type: 'string' }, read: (ctx, v, p) => (typeof v === 'string' ? v : ctx.fail(p, v, 'text')) };
+export const SEED = integer(0, MAX_INT, `a whole number from 0 to ${MAX_INT}`);
 
 /**
  * The normalized Scenario of a parsed file; throws one InputError listing
@@ -1193,7 +1307,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const top = mapping(ctx, data, '', TOP_FIELDS, 'a scenario: a mapping with name, duration and the other fields of INTERFACE.md');
 
   // The options are checked even when the file is unusable: every problem is reported.
-  const cliProfile = options.profile === undefined ? undefined : choice(PROFILES).read(ctx.in('--profile'), options.profile, '');
+  const cliProfile = options.profile === undefined ? undefined : PROFILE.read(ctx.in('--profile'), options.profile, '');
   const cliSeed = options.seed === undefined ? undefined : SEED.read(ctx.in('--seed'), options.seed, '');
   if (top === undefined) {
     resolveParams(ctx, undefined, cliProfile ?? DEFAULT_PROFILE, options.params ?? []);
@@ -1202,7 +1316,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
 
   const name = required(ctx, top, 'name', '', SCENARIO_NAME);
   const description = withDefault(ctx, top, 'description', '', ANY_TEXT, DEFAULTS.description);
-  const fileProfile = optional(ctx, top, 'profile', '', choice(PROFILES));
+  const fileProfile = optional(ctx, top, 'profile', '', PROFILE);
   const profile: ProfileName = cliProfile ?? fileProfile ?? DEFAULTS.profile;
   const fileSeed = optional(ctx, top, 'seed', '', SEED);
   const seed = cliSeed ?? fileSeed ?? DEFAULTS.seed;
@@ -1213,7 +1327,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     subscription: withDefault(ctx, top, 'subscription', '', SUBSCRIPTION, DEFAULTS.subscription),
     region: withDefault(ctx, top, 'region', '', REGION, DEFAULTS.region),
   };
-  const setup = withDefault(ctx, top, 'setup', '', choice(['ready', 'none'] as const), DEFAULTS.setup);
+  const setup = withDefault(ctx, top, 'setup', '', SETUP, DEFAULTS.setup);
   const params = resolveParams(ctx, top.params, profile, options.params ?? []);
 
   const vaults = entries(ctx, top, 'keyVaults', '', 'a list of key vaults')

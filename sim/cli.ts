@@ -2,12 +2,13 @@
 // The command line (yargs). Exit status: 0 done and every expectation held;
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
 
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import type { LoadOptions } from '../scenarios/load.ts';
+import type { BuiltinScenario, LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import { VERSION } from './package.ts';
 import type { Scenario } from './scenario.ts';
@@ -127,11 +128,33 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
         for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
       },
     )
+    .command(
+      'init [name]',
+      'write <name>.yaml (default my-scenario.yaml): a starting scenario commented line by line, or a copy of a built-in (--from); never overwrites a file',
+      (y) =>
+        y
+          .positional('name', { type: 'string', default: 'my-scenario', describe: 'the scenario name ([a-z0-9-]+), also the file name' })
+          .option('from', { type: 'string', describe: 'start from this built-in scenario (see list) instead' })
+          .option('out', { type: 'string', describe: 'the file to write (default ./<name>.yaml)' })
+          .example('$0 init', 'my-scenario.yaml, ready to validate and run')
+          .example('$0 init disabled-key --from key-disabled-and-restored', 'a copy of a built-in to change'),
+      async (argv) => {
+        status = await initCommand(argv as unknown as InitArgs, io);
+      },
+    )
+    .command(
+      'show <builtin>',
+      "print a built-in scenario's file",
+      (y) => y.positional('builtin', { type: 'string', demandOption: true, describe: 'a built-in scenario name (see list)' }),
+      async (argv) => {
+        status = await showCommand(argv.builtin as string, io);
+      },
+    )
     .epilogue(
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
     )
-    .demandCommand(1, 'name a command: run, validate, list, check, explore, sweep or merge')
+    .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
     .strict()
     .help()
     .version(VERSION)
@@ -205,7 +228,7 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
 }
 
 async function runCommand(argv: RunArgs, io: Io): Promise<number> {
-  const [{ runScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }] = await Promise.all([
+  const [{ runScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { metricPathProblems }] = await Promise.all([
     import('./world.ts'),
     import('./observe/timeline.ts'),
     import('./observe/trace.ts'),
@@ -213,8 +236,12 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     import('../reports/sla-csv.ts'),
     import('../reports/sla-md.ts'),
     import('../reports/report-html.ts'),
+    import('./result-shape.ts'),
   ]);
   const scenario = await loadWithOverrides(argv);
+  // A mistyped `expect:` path would otherwise be found only after the whole run.
+  const metricProblems = metricPathProblems(scenario);
+  if (metricProblems.length > 0) throw new InputError(metricProblems);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
   let result: RunResult;
   try {
@@ -254,13 +281,14 @@ interface SweepArgs extends RunArgs {
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { parseShard }, { summarize }, { runSweep, writeSweep }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { parseShard }, { summarize }, { runSweep, writeSweep }, { metricPathProblems }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
     import('./sweep/plan.ts'),
     import('./sweep/summary.ts'),
     import('./sweep/sweep.ts'),
+    import('./result-shape.ts'),
   ]);
   const problems: Problem[] = [];
   if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
@@ -275,7 +303,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     throw error;
   }
   if (problems.length > 0) throw new InputError(problems);
-  const setup = setupProblems(scenario);
+  const setup = [...setupProblems(scenario), ...metricPathProblems(scenario)];
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-sweep-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
@@ -327,12 +355,12 @@ async function mergeCommand(dirs: readonly string[], out: string, io: Io): Promi
 }
 
 async function validateCommand(paths: readonly string[], io: Io): Promise<number> {
-  const [{ loadScenario }, { setupProblems }] = await Promise.all([import('../scenarios/load.ts'), import('./world.ts')]);
+  const [{ loadScenario }, { setupProblems }, { metricPathProblems }] = await Promise.all([import('../scenarios/load.ts'), import('./world.ts'), import('./result-shape.ts')]);
   let status: number = EXIT.ok;
   for (const path of paths) {
     try {
       const scenario = loadScenario(path);
-      const problems = setupProblems(scenario);
+      const problems = [...setupProblems(scenario), ...metricPathProblems(scenario)];
       if (problems.length > 0) throw new InputError(problems);
       io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
     } catch (error) {
@@ -342,6 +370,55 @@ async function validateCommand(paths: readonly string[], io: Io): Promise<number
     }
   }
   return status;
+}
+
+/** The built-in of that name, or a problem naming `where` (the flag or command), with "did you mean". */
+async function findBuiltin(name: string, where: string, problems: Problem[]): Promise<BuiltinScenario | undefined> {
+  const [{ listBuiltins }, { closest }] = await Promise.all([import('../scenarios/load.ts'), import('../scenarios/schema.ts')]);
+  const builtins = listBuiltins();
+  const found = builtins.find((b) => b.name === name);
+  if (found !== undefined) return found;
+  const names = builtins.map((b) => b.name);
+  const hint = closest(name, names);
+  problems.push({ file: where, path: '', found: JSON.stringify(name), expected: `a built-in scenario: ${names.join(', ')}${hint === undefined ? '' : `; did you mean ${hint}?`}` });
+  return undefined;
+}
+
+interface InitArgs {
+  name: string;
+  from?: string;
+  out?: string;
+}
+
+async function initCommand(argv: InitArgs, io: Io): Promise<number> {
+  const [{ SCENARIO_NAME, SCENARIO_NAME_PATTERN }, { copyOfBuiltin, schemaReference, starterScenario, writeNewFile, modeline }] = await Promise.all([
+    import('../scenarios/schema.ts'),
+    import('../scenarios/starter.ts'),
+  ]);
+  const problems: Problem[] = [];
+  if (!SCENARIO_NAME_PATTERN.test(argv.name)) {
+    problems.push({ file: 'name', path: '', found: JSON.stringify(argv.name), expected: `${SCENARIO_NAME.expected}, e.g. my-scenario (the file is <name>.yaml unless --out names it)` });
+  }
+  if (argv.out !== undefined && !['.yaml', '.yml'].includes(extname(argv.out).toLowerCase())) {
+    problems.push({ file: '--out', path: '', found: JSON.stringify(argv.out), expected: 'a file name ending in .yaml or .yml' });
+  }
+  const builtin = argv.from === undefined ? undefined : await findBuiltin(argv.from, '--from', problems);
+  if (problems.length > 0) throw new InputError(problems);
+  const path = argv.out ?? `${argv.name}.yaml`;
+  const dir = dirname(resolve(path));
+  const text = builtin === undefined ? starterScenario(argv.name, modeline(dir)) : copyOfBuiltin(readFileSync(builtin.path, 'utf8'), argv.name, modeline(dir));
+  writeNewFile(path, text);
+  io.out(`wrote ${path}: ${builtin === undefined ? 'a starting scenario, commented line by line' : `a copy of ${builtin.name}`}; its first line points editors at the schema (${schemaReference(dir)})`);
+  io.out(`next: npx cmk-sim validate ${path}, then npx cmk-sim run ${path}`);
+  return EXIT.ok;
+}
+
+async function showCommand(name: string, io: Io): Promise<number> {
+  const problems: Problem[] = [];
+  const builtin = await findBuiltin(name, 'show', problems);
+  if (builtin === undefined) throw new InputError(problems);
+  io.out(readFileSync(builtin.path, 'utf8').replace(/\n$/, ''));
+  return EXIT.ok;
 }
 
 interface ExploreArgs {

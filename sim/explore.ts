@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { parseScenario } from '../scenarios/load.ts';
 import { arbitraries, type ScenarioData, type ScenarioOptions } from './arbitraries.ts';
 import { RULES, type RuleNumber, type Violation } from './observe/checker.ts';
-import { TRANSITIONS } from './azure/storage-account.ts';
+import { STATE_CHANGES } from './azure/transitions.ts';
 import type { RunResult } from './result.ts';
 import { runScenario } from './world.ts';
 
@@ -49,8 +49,7 @@ export interface ExploreReport {
   coverage: ExploreCoverage;
 }
 
-/** Every change of state the storage account's transition table allows, as "from→to". */
-export const STATE_CHANGES: readonly string[] = Object.values(TRANSITIONS as Record<string, { from: readonly string[]; to: string }>).flatMap((t) => (t.to === 'same' ? [] : t.from.map((from) => `${from}→${t.to}`)));
+
 
 export function explore(fc: Fc, options: ExploreOptions): ExploreReport {
   const { scenario } = arbitraries(fc);

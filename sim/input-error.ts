@@ -13,13 +13,21 @@ export interface Problem {
   expected: string;
 }
 
+/** Marks an InputError whatever copy of this module made it (a lazily imported module may load its own copy). */
+const INPUT_ERROR = Symbol.for('cmk-sim/InputError');
+
 export class InputError extends Error {
   readonly problems: readonly Problem[];
+  readonly [INPUT_ERROR] = true;
 
   constructor(problems: readonly Problem[]) {
     super(problems.map(formatProblem).join('\n'));
     this.name = 'InputError';
     this.problems = problems;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [INPUT_ERROR]?: unknown })[INPUT_ERROR] === true;
   }
 }
 

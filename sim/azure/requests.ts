@@ -31,10 +31,45 @@ export interface BodyProblem {
   expected: string;
 }
 
-const TOP_FIELDS = ['identity', 'sku', 'properties', 'location', 'tags'];
-const PROPERTY_FIELDS = ['keyVaultProperties', 'billingType', 'isDoubleEncryptionEnabled'];
-const KEY_FIELDS = ['keyVaultUri', 'keyName', 'keyVersion'];
+const TOP_FIELDS = ['identity', 'sku', 'properties', 'location', 'tags'] as const;
+const PROPERTY_FIELDS = ['keyVaultProperties', 'billingType', 'isDoubleEncryptionEnabled'] as const;
+const KEY_FIELDS = ['keyVaultUri', 'keyName', 'keyVersion'] as const;
 const SKU_NAMES = ['CapacityReservation', 'capacityReservation'];
+
+type Schema = Readonly<Record<string, unknown>>;
+const POSITIVE_INTEGER = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+const KEY_VAULT_PROPERTIES: { readonly [F in (typeof KEY_FIELDS)[number]]: Schema } = {
+  keyVaultUri: { type: 'string', minLength: 1 },
+  keyName: { type: 'string', minLength: 1 },
+  keyVersion: { type: 'string' },
+};
+const PROPERTIES: { readonly [F in (typeof PROPERTY_FIELDS)[number]]: Schema } = {
+  keyVaultProperties: {
+    type: 'object',
+    properties: KEY_VAULT_PROPERTIES,
+    required: ['keyVaultUri'],
+    // The documentation's kyName typo is reported alone, not as a missing keyName too.
+    if: { required: ['kyName'] },
+    else: { required: ['keyName'] },
+    additionalProperties: false,
+  },
+  billingType: { enum: [...BILLING_TYPES] },
+  isDoubleEncryptionEnabled: { type: 'boolean' },
+};
+const BODY: { readonly [F in (typeof TOP_FIELDS)[number]]: Schema } = {
+  identity: { type: 'object', properties: { type: { enum: [...IDENTITY_TYPES] } }, required: ['type'], additionalProperties: false },
+  sku: { type: 'object', properties: { name: { enum: SKU_NAMES }, capacity: POSITIVE_INTEGER }, additionalProperties: false },
+  properties: { type: 'object', properties: PROPERTIES, additionalProperties: false },
+  location: {},
+  tags: {},
+};
+
+/**
+ * The rules of parseClusterBody as JSON Schema, for editors (the scenario
+ * schema embeds it): the same fields, names and types, reported at the same
+ * paths. `location` and `tags` are accepted as anything, as the parser does.
+ */
+export const CLUSTER_BODY_SCHEMA: Schema = { type: 'object', properties: BODY, additionalProperties: false };
 
 export function parseClusterBody(body: unknown): { request: ClusterRequest } | { problems: BodyProblem[] } {
   const problems: BodyProblem[] = [];

@@ -28,6 +28,7 @@ import { drawDelay, type Params } from './profiles.ts';
 import type { Cause, KeyRef, KeyVault, VaultAnswer } from './key-vault.ts';
 import { IncidentLog } from './incidents.ts';
 import { BlockStore, type StoredBlock } from './block-store.ts';
+import { TRANSITIONS, type AccessKind, type TransitionName } from './transitions.ts';
 import { TimeLog } from '../engine/time-log.ts';
 import type { Composition } from '../workload/composition.ts';
 import { makePayload, readHeader } from '../workload/payload.ts';
@@ -100,29 +101,10 @@ export type Access =
       readonly revoking: Revoking | null;
     }
   | { readonly kind: 'deleted' };
-export type AccessKind = Access['kind'];
 
-/**
- * Every change of access: from which states, to which. "same" changes only
- * what is pending within the state. Anything else throws: a found bug.
- */
-export const TRANSITIONS = {
-  provisioned: { from: ['provisioning'], to: 'noKey' },
-  keyConfigured: { from: ['noKey'], to: 'healthy' },
-  /** A first error after Key Vault last answered: unavailable after outageToUnavailable unless it answers. */
-  errorsBegin: { from: ['healthy', 'recovering'], to: 'same' },
-  /** A success: pending unavailability and revocation are off. */
-  successSeen: { from: ['healthy', 'recovering'], to: 'same' },
-  /** A denial: Key Vault answered (pending unavailability is off), and revocation is due within revocationWithin of the change. */
-  denialSeen: { from: ['healthy', 'unavailable', 'recovering'], to: 'same' },
-  errorsTooLong: { from: ['healthy', 'recovering'], to: 'unavailable' },
-  revocationDue: { from: ['healthy', 'unavailable', 'recovering'], to: 'revoked' },
-  accessRestored: { from: ['unavailable', 'revoked'], to: 'recovering' },
-  resumeDue: { from: ['recovering'], to: 'healthy' },
-  /** Never while provisioning: "a cluster cannot be deleted while it is provisioning". */
-  deleted: { from: ['noKey', 'healthy', 'unavailable', 'revoked', 'recovering'], to: 'deleted' },
-} as const satisfies Record<string, { from: readonly AccessKind[]; to: AccessKind | 'same' }>;
-export type TransitionName = keyof typeof TRANSITIONS;
+/** The union and the transition table name the same states: a state missing from either does not compile. */
+const SAME_STATES: [Exclude<AccessKind, Access['kind']> | Exclude<Access['kind'], AccessKind>] extends [never] ? true : never = true;
+void SAME_STATES;
 
 export class StorageAccount {
   readonly id: string;

@@ -20,6 +20,13 @@ const COMPACT_ORDER = ['d', 'h', 'm', 's', 'ms'];
 const COMPACT_PART = /(\d+)(ms|d|h|m|s)/y;
 const ISO = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
+/**
+ * The grammar as one regular expression source, for JSON Schema: a little
+ * looser than the parser (the order of units, a bare "P" and numbers past
+ * 2^53 ms are left to it), never stricter.
+ */
+export const DURATION_PATTERN = `\\s*(?:(?:\\d+(?:ms|d|h|m|s))+|${ISO.source.slice(1, -1).replace(/\((?!\?)/g, '(?:')})\\s*`;
+
 /** Milliseconds, or undefined when the text is not a duration. */
 export function tryParseDuration(text: string): number | undefined {
   const trimmed = text.trim();
