@@ -227,8 +227,8 @@ const LIGHT = [247, 251, 255];
 const DARK = [8, 48, 107];
 
 export interface HeatmapCell {
-  /** The value shown and coloured (a mean, or a probability). */
-  value: number;
+  /** The value shown and coloured (a mean, or a probability); null for a cell without runs (in a shard's folder). */
+  value: number | null;
   /** The tooltip: the cell's values and figures. */
   title: string;
 }
@@ -252,12 +252,12 @@ export function heatmap(metric: Metric, across: { name: string; values: readonly
     if (down !== undefined) parts.push(text(left - 6, top + CELL_HEIGHT * (r + 0.5) + 4, value, 'text-anchor="end"'));
     across.values.forEach((_, c) => {
       const cell = cells[r * across.values.length + c]!;
-      const t = scale.high > scale.low ? (cell.value - scale.low) / (scale.high - scale.low) : 0;
-      const rgb = LIGHT.map((l, k) => Math.round(l + t * (DARK[k]! - l)));
       const x = left + CELL_WIDTH * c;
       const y = top + CELL_HEIGHT * r;
-      parts.push(`<rect x="${x}" y="${y}" width="${CELL_WIDTH - 2}" height="${CELL_HEIGHT - 2}" fill="rgb(${rgb.join(',')})"><title>${escapeHtml(cell.title)}</title></rect>`);
-      parts.push(text(x + CELL_WIDTH / 2 - 1, y + CELL_HEIGHT / 2 + 3, show(metric, cell.value), `text-anchor="middle" fill="${t > 0.5 ? '#fff' : '#222'}"`));
+      const t = cell.value === null || scale.high <= scale.low ? 0 : (cell.value - scale.low) / (scale.high - scale.low);
+      const fill = cell.value === null ? '#e5e5e5' : `rgb(${LIGHT.map((l, k) => Math.round(l + t * (DARK[k]! - l))).join(',')})`;
+      parts.push(`<rect x="${x}" y="${y}" width="${CELL_WIDTH - 2}" height="${CELL_HEIGHT - 2}" fill="${fill}"><title>${escapeHtml(cell.title)}</title></rect>`);
+      parts.push(text(x + CELL_WIDTH / 2 - 1, y + CELL_HEIGHT / 2 + 3, cell.value === null ? 'no runs' : show(metric, cell.value), `text-anchor="middle" fill="${t > 0.5 ? '#fff' : '#222'}"`));
     });
   });
   return svg(`heatmap of ${metric.name}`, width, height, parts.join(''));
@@ -276,10 +276,12 @@ const BAR_HEIGHT = 26;
  */
 export function tornado(metric: Metric, effects: readonly MainEffect[], values: ReadonlyMap<string, readonly string[]>, overall: number): string {
   const bars = effects
-    .map((e) => {
-      const lowest = e.means.indexOf(Math.min(...e.means));
-      const highest = e.means.indexOf(Math.max(...e.means));
-      return { name: e.name, low: e.means[lowest]!, high: e.means[highest]!, lowValue: values.get(e.name)![lowest]!, highValue: values.get(e.name)![highest]! };
+    .flatMap((e) => {
+      const known = e.means.filter((m) => m !== null);
+      if (known.length === 0) return [];
+      const lowest = e.means.indexOf(Math.min(...known));
+      const highest = e.means.indexOf(Math.max(...known));
+      return [{ name: e.name, low: e.means[lowest]!, high: e.means[highest]!, lowValue: values.get(e.name)![lowest]!, highValue: values.get(e.name)![highest]! }];
     })
     .sort((a, b) => b.high - b.low - (a.high - a.low));
   // The names, right-aligned, end at 146; each bar's lower label needs room to the left of the plot.

@@ -254,6 +254,7 @@ ${figures}
 }
 
 function gridBody(grid: readonly GridAxis[], cells: readonly CellSummary[], rows: readonly RunRow[]): string {
+  if (rows.length === 0) return `<p>Varied: ${escapeHtml(gridText(grid))}.</p>\n<p>No runs.</p>`;
   const header = grid.map((axis) => `<th>${escapeHtml(axis.name)}</th>`).join('');
   const indicators = cells[0]!.summary.probabilities;
   const likely = cells
@@ -267,8 +268,9 @@ function gridBody(grid: readonly GridAxis[], cells: readonly CellSummary[], rows
   const sections = HEADLINE.map(({ metric, index }) => {
     const indicator = metric.unit === 'indicator';
     // An event's mean over the runs is its probability.
-    const statOf = (c: CellSummary): number => c.summary.metrics[index]!.mean;
-    const scale = { low: Math.min(...cells.map(statOf)), high: Math.max(...cells.map(statOf)) };
+    const statOf = (c: CellSummary): number | null => (c.summary.runs === 0 ? null : c.summary.metrics[index]!.mean);
+    const known = cells.map(statOf).filter((v) => v !== null);
+    const scale = { low: Math.min(...known), high: Math.max(...known) };
     // One heatmap per combination of the names after the first two.
     const heatmaps = Array.from({ length: cellCount(restGrid) }, (_, r) => {
       const restValues = restGrid.length === 0 ? [] : cellValues(restGrid, r);
@@ -280,7 +282,7 @@ function gridBody(grid: readonly GridAxis[], cells: readonly CellSummary[], rows
       return `<figure>${caption}${heatmap(metric, across!, down, mapCells, scale)}</figure>`;
     });
     const effects = mainEffects(cells, grid, index);
-    const overall = cells.reduce((sum, c) => sum + statOf(c), 0) / cells.length;
+    const overall = known.reduce((sum, v) => sum + v, 0) / known.length;
     const parts = [...heatmaps, `<figure><figcaption>How far each varied name moves it</figcaption>${tornado(metric, effects, values, overall)}</figure>`];
     if (!indicator) parts.push(...exceedanceFigures(metric, index, grid, cells, rowsByCell));
     const what = indicator ? 'the probability' : 'the mean';
@@ -302,6 +304,7 @@ ${sections.join('\n')}`;
 
 function cellTitle(metric: Metric, index: number, c: CellSummary, grid: readonly GridAxis[]): string {
   const where = grid.map((axis, k) => `${axis.name} = ${c.values[k]}`).join(', ');
+  if (c.summary.runs === 0) return `${where}: no runs in this folder (a shard's)`;
   if (metric.unit === 'indicator') {
     const p = c.summary.probabilities.find((q) => q.metric === metric.name)!;
     return `${where}: ${count(p.hits)} of ${count(p.runs)} runs, ${percent(p.probability, 1)} (95 % ${interval(p)})`;
@@ -316,11 +319,11 @@ function exceedanceFigures(metric: Metric, index: number, grid: readonly GridAxi
   const others = grid.slice(1);
   return Array.from({ length: cellCount(others) }, (_, o) => {
     const otherValues = others.length === 0 ? [] : cellValues(others, o);
-    const inChart = cells.filter((c) => otherValues.every((v, k) => c.values[k + 1] === v));
+    const inChart = cells.filter((c) => c.summary.runs > 0 && otherValues.every((v, k) => c.values[k + 1] === v));
     const curves: Curve[] = inChart.map((c) => ({ label: c.values[0]!, sorted: column(rowsByCell[c.cell]!, index).sort((a, b) => a - b) }));
     const tails = inChart.map((c, i) => `<span style="color:${CURVE_COLOURS[i % CURVE_COLOURS.length]}">${escapeHtml(c.values[0]!)}</span>: ${escapeHtml(show(metric, c.summary.metrics[index]!.p99))}`).join(', ');
     const where = others.length === 0 ? '' : ` with ${escapeHtml(others.map((a, k) => `${a.name} = ${otherValues[k]}`).join(', '))}`;
-    const chart = axis === undefined ? `<p>Every run: ${escapeHtml(show(metric, inChart[0]!.summary.metrics[index]!.min))}.</p>` : exceedanceChart(metric, curves, axis);
+    const chart = inChart.length === 0 ? '<p>No runs in this folder.</p>' : axis === undefined ? `<p>Every run: ${escapeHtml(show(metric, inChart[0]!.summary.metrics[index]!.min))}.</p>` : exceedanceChart(metric, curves, axis);
     return `<figure><figcaption>P(<code>${escapeHtml(metric.name)}</code> &gt; x) by ${escapeHtml(grid[0]!.name)}${where}; p99 (at most 1 % of runs above): ${tails}</figcaption>${chart}</figure>`;
   });
 }

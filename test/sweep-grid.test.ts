@@ -127,6 +127,9 @@ test('shards of a grid are blocks of its runs, cell by cell, and merge into exac
   for (const [i, dir] of shards.entries()) assert.is((await cli('sweep', ...args, '--shard', `${i}/5`, '--out', dir)).status, 0);
   // 12 runs in 5 shards: 2, 2, 3, 2, 3; shard 2 holds runs 4 to 6, across two cells.
   assert.equal(read(shards[2]!, 'runs.csv').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join(' ')), ['1h 4h 2', '1h 4h 3', '4h 2h 1']);
+  const first = read(shards[0]!, 'summary.html');
+  assert.match(first, />no runs<\/text>/, "a shard's heatmaps mark the cells it did not run");
+  assert.not.match(first, /NaN|Infinity/);
   const merged = fresh('merged');
   const { status, out } = await cli('merge', ...shards.reverse(), '--out', merged);
   assert.is(status, 0, out);
@@ -202,7 +205,7 @@ test("a tornado bar spans a name's main effect: the mean over the cells of each 
   // droppedRecords means per cell, first name slowest: 1h: 0, 0, 0; 8h: 90, 30, 0.
   const means = [0, 0, 0, 90, 30, 0];
   const cells: CellSummary[] = means.map((mean, cell) => {
-    const summary = summarize([]);
+    const summary = { ...summarize([]), runs: 10 };
     summary.metrics[2] = { ...summary.metrics[2]!, mean };
     return { cell, values: cellValues(grid, cell), summary };
   });
@@ -211,6 +214,9 @@ test("a tornado bar spans a name's main effect: the mean over the cells of each 
     { name: 'outage', means: [0, 40] },
     { name: 'buffer', means: [45, 15, 0] },
   ]);
+  // A shard's folder may lack a cell: it is left out, not counted as 0.
+  cells[5]!.summary.runs = 0;
+  assert.equal(mainEffects(cells, grid, 2)[0], { name: 'outage', means: [0, 60] });
 });
 
 test.run();

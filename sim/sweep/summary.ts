@@ -128,22 +128,23 @@ export function exceedance(sortedAscending: readonly number[], xs: readonly numb
 export interface MainEffect {
   /** The varied name. */
   name: string;
-  /** For each of its values, the metric's mean over every cell with that value (over every value of the other names). */
-  means: number[];
+  /** For each of its values, the metric's mean over every cell with that value (over every value of the other names); null when none of those cells has runs (a shard's folder). */
+  means: (number | null)[];
 }
 
 /**
  * How far each varied name moves a metric: for each value of the name, the
  * mean of the cell means over all cells with that value (the other names
  * at every value, equally weighted: the grid is complete, so this is the
- * main effect of a full factorial design).
+ * main effect of a full factorial design). Cells without runs, which only a
+ * shard's folder has, are left out.
  */
 export function mainEffects(cells: readonly CellSummary[], grid: readonly GridAxis[], metricIndex: number): MainEffect[] {
   return grid.map((axis, a) => ({
     name: axis.name,
     means: axis.values.map((value) => {
-      const same = cells.filter((c) => c.values[a] === value);
-      return same.reduce((sum, c) => sum + c.summary.metrics[metricIndex]!.mean, 0) / same.length;
+      const same = cells.filter((c) => c.values[a] === value && c.summary.runs > 0);
+      return same.length === 0 ? null : same.reduce((sum, c) => sum + c.summary.metrics[metricIndex]!.mean, 0) / same.length;
     }),
   }));
 }
