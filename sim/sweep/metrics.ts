@@ -66,9 +66,9 @@ const INDEX: ReadonlyMap<string, number> = new Map(METRICS.map((m, i) => [m.name
 
 /**
  * One run of a sweep: the grid cell it ran in (0 without a grid), its seed,
- * and every metric's value in METRICS order. A packed array, not a field per
- * metric: a million rows fit in a few hundred megabytes (an object with twenty
- * named fields takes over a kilobyte).
+ * and every metric's value in METRICS order. An array, not a field per
+ * metric: a million rows take 270 MB (an object given twenty named fields one
+ * by one falls back to a dictionary, 1.6 KB a row).
  */
 export interface RunRow {
   cell: number;
