@@ -14,7 +14,7 @@ import { InputError } from '../sim/input-error.ts';
 import { METRICS, RUN_COLUMNS, valueOf, type RunRow } from '../sim/sweep/metrics.ts';
 import { pairsOf, parseShard, type SweepManifest } from '../sim/sweep/plan.ts';
 import { runPairs } from '../sim/sweep/pool.ts';
-import { exceedance, summarize, summarizeCells, wilson } from '../sim/sweep/summary.ts';
+import { summarize, summarizeCells, wilson } from '../sim/sweep/summary.ts';
 import { SWEEP_FILES, mergeSweeps, readSweep } from '../sim/sweep/sweep.ts';
 
 // sim/cli.ts is loaded as ESM (see test/cli.test.ts).
