@@ -2,7 +2,8 @@
 // its own (bench/scenario.ts) so its peak memory is not mixed with another's,
 // then the scheduler against a plain binary heap (bench/engine.ts) in this
 // process, then a sweep with 1 and 2 worker threads (`npm run bench --
-// --sweep-runs 1000` for a bigger one), then the CPU time the installed
+// --sweep-runs 1000` for a bigger one), then what a sweep's progress file and
+// read-back cost per run (bench/sweep-files.ts), then the CPU time the installed
 // command (dist/, built by `npm run bench`) takes to start, against `node -e 0`.
 // Prints tables; exits 0 unless something fails.
 
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchEngine } from './engine.ts';
+import { benchSweepFiles } from './sweep-files.ts';
 import type { ScenarioBenchResult } from './scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,9 +141,23 @@ for (const workers of SWEEP_WORKERS) {
 rmSync(scratch, { recursive: true, force: true });
 console.log(`Sweep of ${SWEEP_SCENARIO}, ${SWEEP_RUNS} runs (whole command, identical runs.csv for every worker count)`);
 console.log(table(['workers', 'wall (s)', 'runs/s', 'speed-up'], sweepRows, false));
+
+// 4. A sweep's bookkeeping per run: the progress file's append and the checked read-back, against a run.
+const FILE_ROWS = 20_000;
+const files = await benchSweepFiles(SWEEP_SCENARIO, 20, FILE_ROWS);
+console.log('');
+console.log(`Sweep bookkeeping per run of ${SWEEP_SCENARIO} (same process; ${int(FILE_ROWS)} rows appended to a progress file, then read back checked)`);
+console.log(
+  table(
+    ['run (ms)', 'append (ms)', 'read back (ms)', 'ratio ((append + read back) / run)'],
+    [[fixed(files.runMs, 1), fixed(files.appendMs, 4), fixed(files.readBackMs, 4), fixed(files.ratio, 5)]],
+    false,
+  ),
+);
+
 console.log('');
 
-// 4. Start-up: CPU time of the installed command's process, against an empty Node, in rounds
+// 5. Start-up: CPU time of the installed command's process, against an empty Node, in rounds
 // that take the three in turn so that the machine's other load falls on all of them alike.
 if (existsSync('/proc/self/stat')) {
   const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim());

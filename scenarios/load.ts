@@ -118,6 +118,20 @@ export function loadScenarioFrom(builtinDir: string, nameOrPath: string, options
 }
 
 function loadResolved(resolved: ResolvedScenario, options: LoadOptions): Scenario {
+  return validateScenario(readResolved(resolved), resolved.source, options);
+}
+
+/**
+ * The parsed, not yet validated, content of a scenario file or built-in, and
+ * the source that problems name: for a tool that edits a scenario before
+ * validating it (sweep --vary), so the edit is checked as the file would be.
+ */
+export function readScenarioData(nameOrPath: string): { data: unknown; source: string } {
+  const resolved = resolveScenario(nameOrPath);
+  return { data: readResolved(resolved), source: resolved.source };
+}
+
+function readResolved(resolved: ResolvedScenario): unknown {
   let text: string;
   try {
     text = readFileSync(resolved.path, 'utf8');
@@ -125,14 +139,17 @@ function loadResolved(resolved: ResolvedScenario, options: LoadOptions): Scenari
     const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
     throw new InputError([{ file: resolved.source, path: '', found: `a file that cannot be read (${reason})`, expected: 'a readable scenario file' }]);
   }
-  return parseScenario(text, resolved.source, resolved.format, options);
+  return parseData(text, resolved.source, resolved.format);
 }
 
 /** Parses and validates the text of a scenario file; `source` names it in problems and in Scenario.source. */
 export function parseScenario(text: string, source: string, format: 'yaml' | 'json', options: LoadOptions = {}): Scenario {
+  return validateScenario(parseData(text, source, format), source, options);
+}
+
+function parseData(text: string, source: string, format: 'yaml' | 'json'): unknown {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const data = format === 'json' ? parseJson(body, source) : parseYaml(body, source);
-  return validateScenario(data, source, options);
+  return format === 'json' ? parseJson(body, source) : parseYaml(body, source);
 }
 
 const MAX_SYNTAX_ERRORS = 5;

@@ -12,7 +12,7 @@ import type { BuiltinScenario, LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import { VERSION } from './package.ts';
 import type { Scenario } from './scenario.ts';
-import type { Sweep } from './sweep/sweep.ts';
+import type { Grid } from './sweep/grid.ts';
 import type { RunResult } from './result.ts';
 
 // Each command imports the modules it needs when it runs, so `--version`, `--help` and `list`
@@ -82,13 +82,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     )
     .command(
       'sweep <scenario>',
-      'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them) and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
+      'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them), in every cell of a --vary grid, and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
       (y) =>
-        scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, with -shard<i>of<n>)' })
+        scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, -grid<cells> for a grid, with -shard<i>of<n>)' })
           .option('runs', { type: 'number', default: 100, describe: 'how many seeds' })
           .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the number of cores); the results do not depend on it' })
           .option('shard', { type: 'string', describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
+          .option('vary', { type: 'string', array: true, describe: 'a what-if grid: name=v1,v2,... (repeatable) with a parameter or a field of an action or a fault, e.g. actions[0].for=30m,1h; every combination runs the same seeds' })
+          .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep that was stopped, from the progress file in its --out folder (same options)' })
           .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
+          .example('$0 sweep outage-vs-buffer-age --vary actions[0].for=30m,1h,2h,4h,8h --vary mmkBufferMaxAge=2h,4h,8h --runs 200', 'which outage, with which buffer age, loses data')
           .example('$0 sweep my.yaml --runs 10000 --shard $JOB_COMPLETION_INDEX/8 --out out/shard-$JOB_COMPLETION_INDEX', 'one shard of a sweep run as a batch job'),
       async (argv) => {
         status = await sweepCommand(argv as unknown as SweepArgs, io);
@@ -278,16 +281,20 @@ interface SweepArgs extends RunArgs {
   runs: number;
   workers: number;
   shard?: string;
+  vary?: string[];
+  resume: boolean;
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { parseShard }, { summarize }, { runSweep, writeSweep }, { metricPathProblems }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, parseShard }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
     import('./sweep/plan.ts'),
     import('./sweep/summary.ts'),
     import('./sweep/sweep.ts'),
+    import('./sweep/grid.ts'),
+    import('./sweep/metrics.ts'),
     import('./result-shape.ts'),
   ]);
   const problems: Problem[] = [];
@@ -302,38 +309,62 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     if (error instanceof InputError) throw new InputError([...problems, ...error.problems]);
     throw error;
   }
+  let grid: Grid | undefined;
+  try {
+    const vary = argv.vary ?? [];
+    grid = vary.length === 0 ? undefined : buildGrid(argv.scenario, { seed: scenario.seed, ...(argv.profile === undefined ? {} : { profile: argv.profile }), params: argv.param ?? [] }, vary);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
+  }
+  const cells = grid?.cells.length ?? 1;
+  if (problems.length === 0 && cells * argv.runs > MAX_SWEEP_RUNS) {
+    problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: `at most ${count(MAX_SWEEP_RUNS)} runs in all${grid === undefined ? '' : ` (cells x runs; the grid has ${cells} cells, so at most ${count(Math.floor(MAX_SWEEP_RUNS / cells))} runs)`}` });
+  }
   if (problems.length > 0) throw new InputError(problems);
   const setup = [...setupProblems(scenario), ...metricPathProblems(scenario)];
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
-  const dir = argv.out ?? `out/${scenario.name}-sweep-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
+  const dir = argv.out ?? `out/${scenario.name}-${grid === undefined ? 'sweep' : `grid${cells}`}-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
   const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'sweep |{bar}| {value}/{total} runs | {duration_formatted} elapsed, {eta_formatted} to go', hideCursor: true }, Presets.shades_classic) : null;
   const started = performance.now();
-  let sweep: Sweep;
+  let result: Awaited<ReturnType<typeof sweepInto>>;
+  let barStarted = false;
   try {
-    sweep = await runSweep(scenario, {
+    result = await sweepInto(dir, scenario, {
       runs: argv.runs,
       firstSeed: scenario.seed,
       shard: part,
       workers: argv.workers,
-      onDone: (done, of) => {
-        if (done === 1) bar?.start(of, 0);
+      resume: argv.resume,
+      ...(grid === undefined ? {} : { grid }),
+      onRow: (_row, done, of) => {
+        if (!barStarted) bar?.start(of, done - 1);
+        barStarted = true;
         bar?.update(done);
       },
     });
   } finally {
     bar?.stop();
   }
+  const { sweep, resumed, names } = result;
   const seconds = (performance.now() - started) / 1000;
-  const names = writeSweep(dir, sweep);
-  const summary = summarize(sweep.rows);
-  const threads = Math.min(argv.workers, Math.max(1, sweep.rows.length));
-  io.out(`sweep of ${scenario.name}: ${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(argv.runs)})`} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}`);
-  for (const p of summary.probabilities) io.out(`  ${p.meaning.replace(/^1 when /, '')}: ${percent(p.probability, 1)} (${count(p.hits)} of ${count(p.runs)})`);
+  const ran = sweep.rows.length - resumed;
+  const threads = Math.min(argv.workers, Math.max(1, ran));
+  const runs = `${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${grid === undefined ? '' : ` (${cells} cells)`}`;
+  const of = part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(cells * argv.runs)})`;
+  io.out(`sweep of ${scenario.name}: ${runs}${of} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}${resumed === 0 ? '' : `, resumed after ${count(resumed)} runs done before`}`);
+  for (const cell of summarizeCells(sweep.rows, grid?.axes ?? [])) {
+    const probabilities = cell.summary.probabilities.map((p) => `${p.meaning.replace(/^1 when /, '')}: ${percent(p.probability, 1)} (${count(p.hits)} of ${count(p.runs)})`);
+    if (grid === undefined) for (const line of probabilities) io.out(`  ${line}`);
+    else if (cell.summary.runs > 0) io.out(`  ${grid.axes.map((axis, a) => `${axis.name}=${cell.values[a]}`).join(' ')}: ${probabilities.join(', ')}`);
+  }
   io.out(`wrote ${dir}/{${names.join(',')}}`);
-  const violations = sweep.rows.filter((row) => row.invariantViolations! > 0).map((row) => row.seed);
-  if (violations.length === 0) return EXIT.ok;
-  io.err(`documented rules broke in ${violations.length} runs; replay one: npx cmk-sim run ${argv.scenario} --seed ${violations[0]}`);
+  const broken = sweep.rows.filter((row) => valueOf(row, 'invariantViolations') > 0);
+  if (broken.length === 0) return EXIT.ok;
+  const first = broken[0]!;
+  const where = grid === undefined ? '' : ` with ${grid.axes.map((axis, a) => `${axis.name}=${cellValues(grid.axes, first.cell)[a]}`).join(', ')} (the cell's values)`;
+  io.err(`documented rules broke in ${broken.length} runs; replay one: npx cmk-sim run ${argv.scenario} --seed ${first.seed}${where}`);
   return EXIT.expectationFailed;
 }
 

@@ -12,7 +12,8 @@ export { arbitraries, type Arbitraries, type ScenarioData, type ActionData, type
 export { explore, type ExploreOptions, type ExploreReport } from './explore.ts';
 export { RULES, Checker, type Violation, type InvariantReport } from './observe/checker.ts';
 export { readEvent, EVENT_FIELDS } from './observe/events.ts';
-export { runSweep, writeSweep, readSweep, mergeSweeps, type Sweep, type SweepOptions } from './sweep/sweep.ts';
-export { summarize, type SweepSummary, type MetricSummary, type Probability } from './sweep/summary.ts';
-export { METRICS, type Metric, type RunRow } from './sweep/metrics.ts';
-export { parseShard, type Shard, type SweepManifest } from './sweep/plan.ts';
+export { runSweep, sweepInto, writeSweep, readSweep, mergeSweeps, type Sweep, type SweepOptions } from './sweep/sweep.ts';
+export { buildGrid, type Grid } from './sweep/grid.ts';
+export { summarize, summarizeCells, exceedance, mainEffects, type SweepSummary, type CellSummary, type MetricSummary, type Probability } from './sweep/summary.ts';
+export { METRICS, valueOf, type Metric, type RunRow } from './sweep/metrics.ts';
+export { parseShard, type Shard, type SweepManifest, type GridAxis } from './sweep/plan.ts';

@@ -14,6 +14,7 @@ const EXPECTED_BUILTINS = [
   'kv-outage-20m',
   'kv-outage-45m',
   'kv-outage-45m-random-faults',
+  'outage-vs-buffer-age',
   'kv-outage-8h',
   'key-disabled-and-restored',
   'access-policy-removed',

@@ -1,16 +1,18 @@
-// Runs the seeds of a sweep, in this thread or spread over worker threads.
-// A run depends on the scenario and its seed alone, and rows are returned
-// in seed order, so the rows are the same for any number of workers.
+// Runs the pairs (cell, seed) of a sweep, in this thread or spread over
+// worker threads. A run depends on its cell's scenario and its seed alone,
+// and rows are handed on in the order of the pairs, so the rows (and the
+// progress file written from them) are the same for any number of workers.
 
 import { Worker } from 'node:worker_threads';
 import { RsaKeyPool } from '../crypto/index.ts';
 import type { Scenario } from '../scenario.ts';
 import { runScenario } from '../world.ts';
 import { rowOf, type RunRow } from './metrics.ts';
+import type { Pair } from './plan.ts';
 
-/** The row of one run of the scenario with this seed; its RSA keys come from the thread's pool. */
-export function runSeed(scenario: Scenario, seed: number, rsaKeyPool: RsaKeyPool): RunRow {
-  return rowOf(runScenario({ ...scenario, seed }, { rsaKeyPool }));
+/** The row of one run of a cell's scenario with this seed; its RSA keys come from the thread's pool. */
+export function runPair(cells: readonly Scenario[], pair: Pair, rsaKeyPool: RsaKeyPool): RunRow {
+  return rowOf(runScenario({ ...cells[pair.cell]!, seed: pair.seed }, { rsaKeyPool }), pair.cell);
 }
 
 /**
@@ -31,32 +33,43 @@ export class SweepRunError extends Error {
   }
 }
 
-/** Rows for every seed, in the order of `seeds`; onDone is called after each run. */
-export async function runSeeds(scenario: Scenario, seeds: readonly number[], workers: number, onDone: (done: number) => void = () => {}): Promise<RunRow[]> {
-  if (workers <= 1 || seeds.length <= 1) {
+/**
+ * Rows for every pair, in the order of `pairs`. onRow gets each row in that
+ * order as soon as it and every row before it are done (a worker that
+ * finishes early waits in memory for the slower one before it).
+ */
+export async function runPairs(cells: readonly Scenario[], pairs: readonly Pair[], workers: number, onRow: (row: RunRow, done: number) => void = () => {}): Promise<RunRow[]> {
+  const rows: RunRow[] = [];
+  if (workers <= 1 || pairs.length <= 1) {
     const pool = new RsaKeyPool();
-    return seeds.map((seed, i) => {
-      const row = runSeed(scenario, seed, pool);
-      onDone(i + 1);
-      return row;
-    });
+    for (const pair of pairs) {
+      rows.push(runPair(cells, pair, pool));
+      onRow(rows.at(-1)!, rows.length);
+    }
+    return rows;
   }
-  const rows = new Map<number, RunRow>();
+  const early = new Map<number, RunRow>();
   let next = 0;
-  const threads = Array.from({ length: Math.min(workers, seeds.length) }, () => new Worker(WORKER_ENTRY, { workerData: { scenario } }));
+  const threads = Array.from({ length: Math.min(workers, pairs.length) }, () => new Worker(WORKER_ENTRY, { workerData: { cells } }));
   try {
     await Promise.all(
       threads.map(
         (thread) =>
           new Promise<void>((resolve, reject) => {
             const feed = () => {
-              if (next < seeds.length) thread.postMessage(seeds[next++]);
-              else resolve();
+              if (next < pairs.length) {
+                thread.postMessage({ index: next, pair: pairs[next] });
+                next++;
+              } else resolve();
             };
-            thread.on('message', (answer: { seed: number; row?: RunRow; error?: string }) => {
-              if (answer.error !== undefined) return reject(new SweepRunError(answer.seed, answer.error));
-              rows.set(answer.seed, answer.row!);
-              onDone(rows.size);
+            thread.on('message', (answer: { index: number; row?: RunRow; error?: string }) => {
+              if (answer.error !== undefined) return reject(new SweepRunError(pairs[answer.index]!.seed, answer.error));
+              early.set(answer.index, answer.row!);
+              for (let row = early.get(rows.length); row !== undefined; row = early.get(rows.length)) {
+                early.delete(rows.length);
+                rows.push(row);
+                onRow(row, rows.length);
+              }
               feed();
             });
             thread.on('error', reject);
@@ -67,5 +80,5 @@ export async function runSeeds(scenario: Scenario, seeds: readonly number[], wor
   } finally {
     await Promise.all(threads.map((thread) => thread.terminate()));
   }
-  return seeds.map((seed) => rows.get(seed)!);
+  return rows;
 }

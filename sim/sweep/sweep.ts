@@ -1,44 +1,65 @@
-// A Monte Carlo sweep: the scenario run once per seed (or a shard's share of
-// the seeds), its rows and summary written as files; and the merge of shard
-// folders into exactly the files of the unsharded sweep.
+// A Monte Carlo sweep: the scenario (or every cell of a grid) run once per
+// seed, or a shard's share of those runs; its rows appended to a progress
+// file as they finish, so a killed sweep resumes where it stopped; its files
+// written at the end; and the merge of shard folders into exactly the files
+// of the unsharded sweep.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputDir } from '../../reports/output-dir.ts';
 import { parseRunsCsv, renderRunsCsv, renderSummaryCsv, renderSummaryHtml, renderSummaryMarkdown } from '../../reports/sweep.ts';
 import { InputError, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
 import { VERSION } from '../package.ts';
+import type { Grid } from './grid.ts';
 import type { RunRow } from './metrics.ts';
-import { scenarioDigest, seedsOf, type Shard, type SweepManifest } from './plan.ts';
-import { runSeeds } from './pool.ts';
-import { summarize } from './summary.ts';
+import { pairsOf, sweepDigest, validateManifest, type Shard, type SweepManifest } from './plan.ts';
+import { runPairs } from './pool.ts';
+import { summarizeCells } from './summary.ts';
 
 export interface SweepOptions {
+  /** Runs per cell: seeds firstSeed .. firstSeed + runs - 1. */
   runs: number;
   firstSeed: number;
   shard: Shard | null;
   workers: number;
-  onDone?: (done: number, of: number) => void;
+  /** The cells to run (built by buildGrid); without it the scenario alone. */
+  grid?: Grid;
+  /** Rows already done, the first of this sweep's runs (a resumed sweep): only the others run. */
+  done?: readonly RunRow[];
+  /** Each new row, in order; `done` counts the resumed rows too, of `of` in all. */
+  onRow?: (row: RunRow, done: number, of: number) => void;
 }
 
 export interface Sweep {
   manifest: SweepManifest;
+  /** Cell by cell, seeds in order within a cell. */
   rows: RunRow[];
 }
 
-export async function runSweep(scenario: Scenario, options: SweepOptions): Promise<Sweep> {
-  const seeds = seedsOf(options.firstSeed, options.runs, options.shard);
-  const rows = await runSeeds(scenario, seeds, options.workers, (done) => options.onDone?.(done, seeds.length));
-  const manifest: SweepManifest = {
+export function manifestOf(scenario: Scenario, options: Pick<SweepOptions, 'runs' | 'firstSeed' | 'shard' | 'grid'>): SweepManifest {
+  const axes = options.grid?.axes ?? [];
+  return {
     scenario: scenario.name,
-    scenarioDigest: scenarioDigest(scenario),
+    scenarioDigest: sweepDigest(options.grid?.cells ?? [scenario], axes),
     profile: scenario.profile,
     version: VERSION,
     firstSeed: options.firstSeed,
     runs: options.runs,
     shard: options.shard,
+    ...(axes.length === 0 ? {} : { grid: axes }),
   };
+}
+
+export async function runSweep(scenario: Scenario, options: SweepOptions): Promise<Sweep> {
+  const manifest = manifestOf(scenario, options);
+  const pairs = pairsOf(manifest);
+  const rows = [...(options.done ?? [])];
+  const resumed = rows.length;
+  await runPairs(options.grid?.cells ?? [scenario], pairs.slice(resumed), options.workers, (row, done) => {
+    rows.push(row);
+    options.onRow?.(row, resumed + done, pairs.length);
+  });
   return { manifest, rows };
 }
 
@@ -48,12 +69,13 @@ export const SWEEP_FILES = ['sweep.json', 'runs.csv', 'summary.csv', 'summary.md
 export function writeSweep(dir: string, sweep: Sweep): string[] {
   const output = new OutputDir(dir);
   try {
-    const summary = summarize(sweep.rows);
+    const grid = sweep.manifest.grid ?? [];
+    const cells = summarizeCells(sweep.rows, grid);
     output.write('sweep.json', JSON.stringify(sweep.manifest, null, 2) + '\n');
-    output.write('runs.csv', renderRunsCsv(sweep.rows));
-    output.write('summary.csv', renderSummaryCsv(summary));
-    output.write('summary.md', renderSummaryMarkdown(sweep.manifest, summary));
-    output.write('summary.html', renderSummaryHtml(sweep.manifest, summary, sweep.rows));
+    output.write('runs.csv', renderRunsCsv(sweep.rows, grid));
+    output.write('summary.csv', renderSummaryCsv(cells, grid));
+    output.write('summary.md', renderSummaryMarkdown(sweep.manifest, cells));
+    output.write('summary.html', renderSummaryHtml(sweep.manifest, cells, sweep.rows));
     output.commit();
   } catch (error) {
     output.abort();
@@ -61,6 +83,167 @@ export function writeSweep(dir: string, sweep: Sweep): string[] {
   }
   return output.names;
 }
+
+// ---------------------------------------------------------------------------
+// Progress and resume
+
+/**
+ * Where a sweep in progress keeps its manifest and finished rows: one file
+ * in the output folder, next to where the final files will go, so that a
+ * killed sweep (and `sweep --resume` after it) finds it there. Its first
+ * line is `#` and the manifest as JSON; then runs.csv's header and rows.
+ */
+export function progressFile(dir: string): string {
+  return join(dir, 'runs.partial.csv');
+}
+
+/**
+ * The end of a sweep: its files written atomically, then its progress file
+ * removed. Killed between the two, the folder holds the finished files and
+ * a complete progress file; --resume then runs nothing and writes the same
+ * bytes again.
+ */
+export function commitSweep(dir: string, sweep: Sweep): string[] {
+  const names = writeSweep(dir, sweep);
+  rmSync(progressFile(dir), { force: true });
+  return names;
+}
+
+/** A progress file is fsync'ed at most this often: a killed process loses no row (each is written at once), a crashed machine the rows since the last sync. */
+const SYNC_INTERVAL_MS = 1000;
+
+/** The rows of a sweep appended to its progress file as they finish. */
+export class Progress {
+  private lastSyncMs = performance.now();
+  private fd: number | null;
+
+  private constructor(
+    readonly file: string,
+    readonly manifest: SweepManifest,
+    /** The rows found in the file on resume, in order. */
+    readonly done: readonly RunRow[],
+    fd: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /**
+   * The progress of the sweep `manifest` in `dir`. A new sweep starts a new
+   * file, and refuses to replace one left by a killed sweep (--resume
+   * continues it). A resumed sweep must be the same sweep (every manifest
+   * field equal); its torn last line, written when it was killed, is cut off.
+   */
+  static open(dir: string, manifest: SweepManifest, resume: boolean): Progress {
+    const file = progressFile(dir);
+    const found = resume ? readProgress(file) : undefined;
+    if (!resume && existsSync(file)) {
+      throw new InputError([{ file, path: '', found: 'the progress of an unfinished sweep', expected: 'sweep --resume with the same options to continue it, or the file deleted to start again' }]);
+    }
+    if (found === undefined) {
+      mkdirSync(dir, { recursive: true });
+      // Written whole, then renamed: a progress file always starts with a complete manifest line.
+      const temp = `${file}.tmp-${process.pid}`;
+      writeFileSync(temp, `#${JSON.stringify(manifest)}\n${renderRunsCsv([], manifest.grid ?? [])}`);
+      const fd = openSync(temp, 'r+');
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(temp, file);
+      return new Progress(file, manifest, [], openSync(file, 'a'));
+    }
+    const problems = differences(found.manifest, manifest, file);
+    if (problems.length > 0) throw new InputError(problems);
+    const fd = openSync(file, 'r+');
+    ftruncateSync(fd, found.completeBytes);
+    closeSync(fd);
+    return new Progress(file, manifest, found.rows, openSync(file, 'a'));
+  }
+
+  append(row: RunRow): void {
+    if (this.fd === null) throw new Error('progress file already closed');
+    writeSync(this.fd, renderRunsCsv([row], this.manifest.grid ?? [], false));
+    const nowMs = performance.now();
+    if (nowMs - this.lastSyncMs >= SYNC_INTERVAL_MS) {
+      fsyncSync(this.fd);
+      this.lastSyncMs = nowMs;
+    }
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** The manifest and complete rows of a progress file; undefined when there is none or it was killed before its manifest line was whole. */
+function readProgress(file: string): { manifest: SweepManifest; rows: RunRow[]; completeBytes: number } | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  // A line is complete once its newline is written; whatever follows the last one is a torn write.
+  const completeBytes = bytes.lastIndexOf(0x0a) + 1;
+  const text = bytes.subarray(0, completeBytes).toString('utf8');
+  const firstLineEnd = text.indexOf('\n');
+  if (firstLineEnd < 0) return undefined;
+  let data: unknown;
+  try {
+    if (!text.startsWith('#')) throw new Error('no manifest line');
+    data = JSON.parse(text.slice(1, firstLineEnd));
+  } catch (error) {
+    throw new InputError([{ file, path: 'row 1', found: (error as Error).message, expected: '"#" and the manifest of the sweep in progress, as JSON' }]);
+  }
+  const manifest = validateManifest(data, file);
+  const rest = text.slice(firstLineEnd + 1);
+  // No header yet: nothing was done, the sweep starts again.
+  if (rest === '') return undefined;
+  const rows = parseRunsCsv(rest, file, manifest, { linesBefore: 1, complete: false });
+  return { manifest, rows, completeBytes };
+}
+
+/** What differs between the sweep in progress and the one asked for, field by field. */
+function differences(inProgress: SweepManifest, asked: SweepManifest, file: string): Problem[] {
+  const fields: (keyof SweepManifest)[] = ['scenario', 'scenarioDigest', 'profile', 'version', 'firstSeed', 'runs', 'shard', 'grid'];
+  const advice = 'resume with the same scenario, --param, --profile, --vary, --seed, --runs and --shard, or delete the file to start again';
+  const shown = (value: unknown) => (value === undefined ? 'none' : JSON.stringify(value));
+  return fields
+    .filter((field) => shown(inProgress[field]) !== shown(asked[field]))
+    .map((field) => ({
+      file,
+      path: field,
+      found: `${shown(inProgress[field])} in the sweep in progress`,
+      expected: `${shown(asked[field])}, as this command asks${field === 'scenarioDigest' ? ' (the scenario, its parameters or its profile changed)' : ''}: ${advice}`,
+    }));
+}
+
+/**
+ * Runs a sweep into `dir`: rows appended to the progress file as they
+ * finish, the files written at the end. With `resume`, a sweep killed
+ * earlier continues from its progress file (or starts, if there is none).
+ */
+export async function sweepInto(dir: string, scenario: Scenario, options: SweepOptions & { resume: boolean }): Promise<{ sweep: Sweep; resumed: number; names: string[] }> {
+  const progress = Progress.open(dir, manifestOf(scenario, options), options.resume);
+  let sweep: Sweep;
+  try {
+    sweep = await runSweep(scenario, {
+      ...options,
+      done: progress.done,
+      onRow: (row, done, of) => {
+        progress.append(row);
+        options.onRow?.(row, done, of);
+      },
+    });
+  } finally {
+    progress.close();
+  }
+  return { sweep, resumed: progress.done.length, names: commitSweep(dir, sweep) };
+}
+
+// ---------------------------------------------------------------------------
+// Reading back and merging
 
 function readText(file: string): string {
   try {
@@ -70,38 +253,39 @@ function readText(file: string): string {
   }
 }
 
-const MANIFEST_FIELDS: readonly (keyof SweepManifest)[] = ['scenario', 'scenarioDigest', 'profile', 'version', 'firstSeed', 'runs', 'shard'];
-
-/** A sweep folder's manifest and rows, checked against each other. */
+/** A sweep folder's manifest and rows, each checked on its own, then against each other. */
 export function readSweep(dir: string): Sweep {
   const file = join(dir, 'sweep.json');
-  let manifest: SweepManifest;
+  let data: unknown;
   try {
-    manifest = JSON.parse(readText(file)) as SweepManifest;
+    data = JSON.parse(readText(file));
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([{ file, path: '', found: (error as Error).message, expected: 'the JSON manifest written by cmk-sim sweep' }]);
   }
-  const missing = MANIFEST_FIELDS.filter((f) => typeof manifest !== 'object' || manifest === null || !(f in manifest));
-  if (missing.length > 0) throw new InputError([{ file, path: missing.join(', '), found: 'nothing', expected: 'the manifest fields written by cmk-sim sweep' }]);
-  const rows = parseRunsCsv(readText(join(dir, 'runs.csv')), join(dir, 'runs.csv'));
-  const seeds = seedsOf(manifest.firstSeed, manifest.runs, manifest.shard);
-  if (rows.length !== seeds.length || rows.some((row, i) => row.seed !== seeds[i])) {
-    throw new InputError([{ file: join(dir, 'runs.csv'), path: 'seed', found: `${rows.length} rows`, expected: `one row for each of seeds ${seeds[0]} to ${seeds.at(-1)}, in order, as sweep.json says` }]);
-  }
-  return { manifest, rows };
+  const manifest = validateManifest(data, file);
+  const runsFile = join(dir, 'runs.csv');
+  return { manifest, rows: parseRunsCsv(readText(runsFile), runsFile, manifest, { complete: true }) };
 }
 
 /** Shards of one sweep, merged: exactly the unsharded sweep. Every mismatch and gap is reported. */
 export function mergeSweeps(dirs: readonly string[]): Sweep {
-  const parts = dirs.map((dir) => ({ dir, ...readSweep(dir) }));
-  const first = parts[0]!;
   const problems: Problem[] = [];
+  const parts = dirs.flatMap((dir) => {
+    try {
+      return [{ dir, ...readSweep(dir) }];
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  const first = parts[0]!;
   for (const part of parts.slice(1)) {
-    for (const field of ['scenarioDigest', 'version', 'firstSeed', 'runs'] as const) {
-      if (part.manifest[field] !== first.manifest[field]) {
-        problems.push({ file: join(part.dir, 'sweep.json'), path: field, found: String(part.manifest[field]), expected: `${first.manifest[field]}, as in ${join(first.dir, 'sweep.json')} (shards of one sweep)` });
-      }
+    for (const field of ['scenarioDigest', 'version', 'firstSeed', 'runs', 'grid'] as const) {
+      const [mine, theirs] = [JSON.stringify(part.manifest[field]) ?? 'none', JSON.stringify(first.manifest[field]) ?? 'none'];
+      if (mine !== theirs) problems.push({ file: join(part.dir, 'sweep.json'), path: field, found: mine, expected: `${theirs}, as in ${join(first.dir, 'sweep.json')} (shards of one sweep)` });
     }
   }
   const count = first.manifest.shard?.count ?? 1;

@@ -1,18 +1,19 @@
-// One sweep worker thread: runs the seeds it is sent, one at a time, and
-// answers with each run's row (or the error that stopped it).
+// One sweep worker thread: runs the pairs (cell, seed) it is sent, one at a
+// time, and answers with each run's row (or the error that stopped it).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { RsaKeyPool } from '../crypto/index.ts';
 import type { Scenario } from '../scenario.ts';
-import { runSeed } from './pool.ts';
+import type { Pair } from './plan.ts';
+import { runPair } from './pool.ts';
 
-const scenario = (workerData as { scenario: Scenario }).scenario;
+const cells = (workerData as { cells: Scenario[] }).cells;
 const pool = new RsaKeyPool();
 
-parentPort!.on('message', (seed: number) => {
+parentPort!.on('message', ({ index, pair }: { index: number; pair: Pair }) => {
   try {
-    parentPort!.postMessage({ seed, row: runSeed(scenario, seed, pool) });
+    parentPort!.postMessage({ index, row: runPair(cells, pair, pool) });
   } catch (error) {
-    parentPort!.postMessage({ seed, error: error instanceof Error ? error.message : String(error) });
+    parentPort!.postMessage({ index, error: error instanceof Error ? error.message : String(error) });
   }
 });

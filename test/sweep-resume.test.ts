@@ -1,0 +1,151 @@
+// Resuming a sweep (sweep --resume): rows are appended to a progress file as
+// runs finish; a sweep killed with SIGKILL and resumed writes the same bytes
+// as one that ran through; a torn last line is dropped; a resume that asks
+// for another sweep, or a new sweep over an unfinished one, is refused.
+
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Progress, SWEEP_FILES, progressFile, readSweep } from '../sim/sweep/sweep.ts';
+
+// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
+const cliModule = import('../sim/cli.ts');
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+const root = mkdtempSync(join(tmpdir(), 'cmk-sim-resume-'));
+let dirs = 0;
+const fresh = (label: string) => join(root, `${++dirs}-${label}`);
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+
+// A cheap scenario with random faults: one day, an oct-HSM key (no RSA key to generate).
+const SCENARIO = join(root, 'random.yaml');
+writeFileSync(
+  SCENARIO,
+  `name: random-faults
+duration: 1d
+seed: 40
+keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
+clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
+workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: 1h } }]
+faults:
+  - { process: keyVault.outage, vault: kv1, meanTimeBetween: 12h, duration: { lognormal: { median: 30m, p90: 3h } } }
+`,
+);
+
+async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const { main } = await cliModule;
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Complete rows in a progress file: lines ended by a newline, less the manifest line and the header. */
+function rowsIn(file: string): number {
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8');
+  return Math.max(0, text.slice(0, text.lastIndexOf('\n') + 1).split('\n').length - 3);
+}
+
+/** A progress file in `dir` holding the first `rows` rows of the finished sweep in `whole`, as a sweep killed there leaves it. */
+function progressOf(whole: string, dir: string, rows: number): string {
+  const sweep = readSweep(whole);
+  const progress = Progress.open(dir, sweep.manifest, false);
+  for (const row of sweep.rows.slice(0, rows)) progress.append(row);
+  progress.close();
+  return progressFile(dir);
+}
+
+const RUNS = 40;
+const POLL_MS = 20;
+/** Polls before the test gives up waiting for the first rows (a minute at POLL_MS). */
+const MAX_POLLS = 3000;
+
+test('a sweep killed with SIGKILL midway and resumed writes byte for byte the files of a sweep that ran through', async () => {
+  const args = ['sweep', SCENARIO, '--runs', String(RUNS), '--workers', '2'];
+  const whole = fresh('whole');
+  assert.is((await cli(...args, '--out', whole)).status, 0);
+
+  const dir = fresh('killed');
+  const progress = progressFile(dir);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args, '--out', dir], { cwd: REPO, stdio: 'ignore' });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 5 && child.exitCode === null; poll++) await sleep(POLL_MS);
+  child.kill('SIGKILL');
+  const { signal } = await exited;
+  assert.is(signal, 'SIGKILL', 'the sweep was killed before it finished');
+  const done = rowsIn(progress);
+  assert.ok(done >= 5 && done < RUNS, `killed midway, after ${done} of ${RUNS} runs`);
+  assert.ok(read(dir, 'runs.partial.csv').startsWith(`#{"scenario":"random-faults",`), 'the progress file starts with the manifest');
+  for (const file of SWEEP_FILES) assert.not.ok(existsSync(join(dir, file)), `a killed sweep leaves no ${file}`);
+
+  const resumed = await cli(...args, '--out', dir, '--resume');
+  assert.is(resumed.status, 0, resumed.err);
+  assert.match(resumed.out, new RegExp(`sweep of random-faults: ${RUNS} runs in [\\d.]+ s on 2 workers, resumed after ${done} runs done before`));
+  for (const file of SWEEP_FILES) assert.is(read(dir, file), read(whole, file), file);
+  assert.not.ok(existsSync(progress), 'the progress file is gone once the files are written');
+});
+
+test('resume drops the torn last line a kill leaves and runs that seed again', async () => {
+  const whole = fresh('whole');
+  assert.is((await cli('sweep', SCENARIO, '--runs', '6', '--workers', '1', '--out', whole)).status, 0);
+  const dir = fresh('torn');
+  const progress = progressOf(whole, dir, 3);
+  appendFileSync(progress, read(whole, 'runs.csv').split('\n')[4]!.slice(0, 9));
+  const { status, out } = await cli('sweep', SCENARIO, '--runs', '6', '--workers', '1', '--out', dir, '--resume');
+  assert.is(status, 0);
+  assert.match(out, /resumed after 3 runs done before/);
+  for (const file of SWEEP_FILES) assert.is(read(dir, file), read(whole, file), file);
+});
+
+test('resume refuses another sweep, naming each field that differs, and leaves the progress file as it was', async () => {
+  const whole = fresh('whole');
+  assert.is((await cli('sweep', SCENARIO, '--runs', '6', '--workers', '1', '--out', whole)).status, 0);
+  const dir = fresh('other');
+  const progress = progressOf(whole, dir, 2);
+  const before = readFileSync(progress);
+  const { status, err } = await cli('sweep', SCENARIO, '--runs', '7', '--seed', '41', '--param', 'outageToUnavailable=20m', '--workers', '1', '--out', dir, '--resume');
+  assert.is(status, 2);
+  const lines = err.split('\n');
+  assert.is(lines.length, 3, err);
+  assert.match(lines[0]!, new RegExp(`^${progress}: scenarioDigest: found "sha256:[0-9a-f]{64}" in the sweep in progress; expected "sha256:[0-9a-f]{64}", as this command asks \\(the scenario, its parameters or its profile changed\\): resume with the same scenario, --param, --profile, --vary, --seed, --runs and --shard, or delete the file to start again$`));
+  assert.match(lines[1]!, new RegExp(`^${progress}: firstSeed: found 40 in the sweep in progress; expected 41, as this command asks: `));
+  assert.match(lines[2]!, new RegExp(`^${progress}: runs: found 6 in the sweep in progress; expected 7, as this command asks: `));
+  assert.equal(readFileSync(progress), before);
+  for (const file of SWEEP_FILES) assert.not.ok(existsSync(join(dir, file)), file);
+});
+
+test('a new sweep refuses to replace the progress of an unfinished one; --resume with no progress starts from the first run', async () => {
+  const whole = fresh('whole');
+  assert.is((await cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', whole)).status, 0);
+  const dir = fresh('unfinished');
+  const progress = progressOf(whole, dir, 1);
+  const { status, err } = await cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', dir);
+  assert.is(status, 2);
+  assert.is(err, `${progress}: found the progress of an unfinished sweep; expected sweep --resume with the same options to continue it, or the file deleted to start again`);
+  const fromScratch = fresh('scratch');
+  const started = await cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', fromScratch, '--resume');
+  assert.is(started.status, 0);
+  assert.not.match(started.out, /resumed/);
+  for (const file of SWEEP_FILES) assert.is(read(fromScratch, file), read(whole, file), file);
+});
+
+test('a progress file is read back as runs.csv is: a bad cell is named by its row in the file and its column', async () => {
+  const whole = fresh('whole');
+  assert.is((await cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', whole)).status, 0);
+  const dir = fresh('corrupt');
+  const progress = progressOf(whole, dir, 2);
+  const lines = readFileSync(progress, 'utf8').split('\n');
+  lines[3] = lines[3]!.replace(/^41,\d+,/, '41,0x1,');
+  writeFileSync(progress, lines.join('\n'));
+  const { status, err } = await cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', dir, '--resume');
+  assert.is(status, 2);
+  assert.is(err, `${progress}: row 4, column faultsDrawn: found "0x1"; expected a whole number, 0 or more, in decimal digits`);
+});
+
+test.run();
