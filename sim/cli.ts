@@ -1,5 +1,6 @@
 // The command line (yargs). Exit status: 0 done and every expectation held;
-// 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
+// 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error;
+// 130 / 143 stopped by SIGINT / SIGTERM (reports/output-dir.ts).
 
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -13,17 +14,14 @@ import { PROFILES } from './azure/profiles.ts';
 import { explore } from './explore.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import type { Scenario } from './scenario.ts';
-import { runScenario, setupProblems } from './world.ts';
-import { TimelineWriter } from './observe/timeline.ts';
-import { TraceWriter } from './observe/trace.ts';
-import { OutputDir } from '../reports/output-dir.ts';
-import { renderSlaCsv } from '../reports/sla-csv.ts';
-import { renderSlaMarkdown, renderSummary } from '../reports/sla-md.ts';
+import { setupProblems, VERSION } from './world.ts';
+import { exitCleanlyOnSignals, OutputDir } from '../reports/output-dir.ts';
+import { renderSummary } from '../reports/sla-md.ts';
 import { count, percent } from '../reports/format.ts';
+import { simulateInThread, STREAMED_FILES, type StreamedPaths } from './run-files.ts';
 import { parseShard } from './sweep/plan.ts';
 import { summarize } from './sweep/summary.ts';
 import { mergeSweeps, runSweep, writeSweep, type Sweep } from './sweep/sweep.ts';
-import { ReportCollector } from '../reports/report-html.ts';
 import type { RunResult } from './result.ts';
 
 export const EXIT = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
@@ -60,7 +58,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
           .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds'),
       async (argv) => {
-        status = runCommand(argv as unknown as RunArgs, io);
+        status = await runCommand(argv as unknown as RunArgs, io);
       },
     )
     .command(
@@ -200,39 +198,18 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
   return undefined;
 }
 
-function runCommand(argv: RunArgs, io: Io): number {
+async function runCommand(argv: RunArgs, io: Io): Promise<number> {
   const scenario = loadWithOverrides(argv);
-  const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
+  const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`, { output: 'run', version: VERSION });
   let result: RunResult;
   try {
-    const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
-    const trace = new TraceWriter(output.stage('trace.json'), scenario.name);
-    const report = new ReportCollector(scenario);
-    try {
-      result = runScenario(scenario, {
-        onEvent: (event) => {
-          timeline.write(event);
-          trace.event(event);
-          report.event(event);
-        },
-        onSlice: (nowMs, records) => {
-          trace.count(nowMs, { 'records in the MMK buffer': records.buffered, 'records lost': records.lost });
-          report.slice(nowMs, records);
-        },
-        onRates: (nowMs, rates) => report.rates(nowMs, rates),
-      });
-    } finally {
-      timeline.close();
-      trace.close(scenario.durationMs);
-    }
-    output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
-    output.write('sla.md', renderSlaMarkdown(result));
-    output.write('sla.csv', renderSlaCsv(result));
-    output.write('report.html', report.render(result));
+    const paths = Object.fromEntries(STREAMED_FILES.map((name) => [name, output.stage(name)])) as StreamedPaths;
+    const outcome = await simulateInThread(scenario, paths);
+    for (const [name, content] of outcome.reports) output.write(name, content);
+    result = outcome.result;
     output.commit();
   } catch (error) {
-    output.abort();
-    throw error;
+    throw output.failure(error);
   }
   io.out(renderSummary(result, output.dir, output.names));
   const failed = result.expectations.some((e) => !e.pass) || result.invariants.violations.length > 0;
@@ -263,6 +240,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-sweep-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
+  OutputDir.check(dir);
   const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'sweep |{bar}| {value}/{total} runs | {duration_formatted} elapsed, {eta_formatted} to go', hideCursor: true }, Presets.shades_classic) : null;
   const started = performance.now();
   let sweep: Sweep;
@@ -294,6 +272,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
 }
 
 function mergeCommand(dirs: readonly string[], out: string, io: Io): number {
+  OutputDir.check(out);
   const sweep = mergeSweeps(dirs);
   const names = writeSweep(out, sweep);
   io.out(`merged ${dirs.length} folders: ${count(sweep.rows.length)} runs of ${sweep.manifest.scenario}`);
@@ -342,6 +321,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     problems.push(...error.problems);
   }
   if (problems.length > 0) throw new InputError(problems);
+  const output = new OutputDir(argv.out ?? `out/explore-seed${seed}`, { output: 'explore', version: VERSION });
   const fixedParams: Record<string, unknown> = {};
   for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
   let fc: typeof import('fast-check');
@@ -367,14 +347,22 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     return EXIT.ok;
   }
   const failure = report.failure;
-  const output = new OutputDir(argv.out ?? `out/explore-seed${seed}`);
-  output.write('counterexample.yaml', failure.yaml);
-  output.commit();
-  const file = `${output.dir}/counterexample.yaml`;
   io.out(`explore: a documented rule broke after ${failure.runsBeforeFailure} runs (seed ${seed}); shrunk ${failure.shrinks} times to ${failure.scenario.actions.length} action${failure.scenario.actions.length === 1 ? '' : 's'}`);
   for (const v of failure.violations.slice(0, 5)) io.out(`  rule ${v.rule} (${v.name}): ${v.message}`);
-  io.out(`wrote ${file}`);
-  io.out(`replay: npx cmk-sim run ${file}`);
+  try {
+    output.write('counterexample.yaml', failure.yaml);
+    output.commit();
+    const file = `${output.dir}/counterexample.yaml`;
+    io.out(`wrote ${file}`);
+    io.out(`replay: npx cmk-sim run ${file}`);
+  } catch (error) {
+    // The counterexample cost the whole search: when it cannot be saved, it is printed.
+    const why = output.failure(error);
+    if (!(why instanceof InputError)) throw why;
+    io.err(why.problems.map(formatProblem).join('\n'));
+    io.out(`could not write ${output.dir}/counterexample.yaml; here it is, between the lines:\n---\n${failure.yaml.trimEnd()}\n---`);
+    io.out('replay: save it as counterexample.yaml, then npx cmk-sim run counterexample.yaml');
+  }
   io.out(`fast-check replay: npx cmk-sim explore --seed ${seed} --path "${failure.path}"${(argv.param ?? []).map((p) => ` --param ${p}`).join('')}`);
   return EXIT.expectationFailed;
 }
@@ -389,12 +377,14 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** The command as a process (sim/cli.ts and bin/cmk-sim.js): main, plus what only a whole process may do. */
+export async function runAsProcess(): Promise<void> {
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  void main(hideBin(process.argv)).then((status) => {
-    process.exitCode = status;
-  });
+  exitCleanlyOnSignals();
+  process.exitCode = await main(hideBin(process.argv));
 }
+
+if (isEntryPoint()) void runAsProcess();

@@ -44,9 +44,9 @@ export async function runSweep(scenario: Scenario, options: SweepOptions): Promi
 
 export const SWEEP_FILES = ['sweep.json', 'runs.csv', 'summary.csv', 'summary.md', 'summary.html'] as const;
 
-/** Writes the sweep's files atomically; returns their names. */
+/** Writes the sweep's files into `dir`, replacing an earlier output as a whole (reports/output-dir.ts); returns their names. */
 export function writeSweep(dir: string, sweep: Sweep): string[] {
-  const output = new OutputDir(dir);
+  const output = new OutputDir(dir, { output: 'sweep', version: VERSION });
   try {
     const summary = summarize(sweep.rows);
     output.write('sweep.json', JSON.stringify(sweep.manifest, null, 2) + '\n');
@@ -56,8 +56,7 @@ export function writeSweep(dir: string, sweep: Sweep): string[] {
     output.write('summary.html', renderSummaryHtml(sweep.manifest, summary, sweep.rows));
     output.commit();
   } catch (error) {
-    output.abort();
-    throw error;
+    throw output.failure(error);
   }
   return output.names;
 }
