@@ -19,13 +19,14 @@ import { exitCleanlyOnSignals, OutputDir } from '../reports/output-dir.ts';
 import { renderSummary } from '../reports/sla-md.ts';
 import { count, percent } from '../reports/format.ts';
 import { simulateInThread, STREAMED_FILES, type StreamedPaths } from './run-files.ts';
-import { parseShard } from './sweep/plan.ts';
+import { MAX_RUNS, parseShard, sweepSizeProblems } from './sweep/plan.ts';
 import { summarize } from './sweep/summary.ts';
 import { mergeSweeps, runSweep, writeSweep, type Sweep } from './sweep/sweep.ts';
 import type { RunResult } from './result.ts';
 
 export const EXIT = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 export const DEFAULT_SCENARIO = 'kv-outage-45m';
+const MAX_RUNS_TEXT = MAX_RUNS.toLocaleString('en-US');
 
 export interface Io {
   out: (text: string) => void;
@@ -74,11 +75,11 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'generate scenarios (fast-check), run them and check the documented rules; a failure is shrunk and written as a scenario file that run replays',
       (y) =>
         y
-          .option('runs', { type: 'number', default: 100, describe: 'how many scenarios to generate' })
-          .option('seed', { type: 'string', default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
-          .option('path', { type: 'string', describe: "fast-check replay path of an earlier failure (with its --seed)" })
-          .option('out', { type: 'string', describe: 'where a counterexample is written (default out/explore-seed<S>)' })
-          .option('profile', { type: 'string', describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
+          .option('runs', { type: 'number', nargs: 1, default: 100, describe: 'how many scenarios to generate' })
+          .option('seed', { type: 'string', nargs: 1, default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
+          .option('path', { type: 'string', nargs: 1, describe: "fast-check replay path of an earlier failure (with its --seed), numbers separated by ':'" })
+          .option('out', { type: 'string', nargs: 1, describe: 'where a counterexample is written (default out/explore-seed<S>)' })
+          .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
           .option('param', { type: 'string', array: true, describe: 'fix a parameter in every scenario, name=value, e.g. brokenRule=lateRevocation' })
           .example('$0 explore --runs 500', 'check the model on 500 generated scenarios')
           .example('$0 explore --param brokenRule=lateRevocation', 'see a deliberately broken rule found and shrunk'),
@@ -91,9 +92,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them) and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
       (y) =>
         scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, with -shard<i>of<n>)' })
-          .option('runs', { type: 'number', default: 100, describe: 'how many seeds' })
-          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the number of cores); the results do not depend on it' })
-          .option('shard', { type: 'string', describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
+          .option('runs', { type: 'number', nargs: 1, default: 100, describe: `how many seeds, at most ${MAX_RUNS_TEXT}` })
+          .option('workers', { type: 'number', nargs: 1, default: availableParallelism(), describe: 'worker threads (default and most: the number of cores); the results do not depend on it' })
+          .option('shard', { type: 'string', nargs: 1, describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
           .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
           .example('$0 sweep my.yaml --runs 10000 --shard $JOB_COMPLETION_INDEX/8 --out out/shard-$JOB_COMPLETION_INDEX', 'one shard of a sweep run as a batch job'),
       async (argv) => {
@@ -106,7 +107,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       (y) =>
         y
           .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shard folders' })
-          .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
+          .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'output folder' })
           .example('$0 merge out/shard-* --out out/merged', 'the whole sweep from its shards'),
       (argv) => {
         status = mergeCommand(argv.dirs as string[], argv.out as string, io);
@@ -133,6 +134,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
+      // A value-taking flag given last, or followed by another flag: named as every bad flag is.
+      const flag = /^Not enough arguments following: (\S+)$/.exec(error?.message ?? message ?? '')?.[1];
+      if (flag !== undefined) throw new InputError([{ file: `--${flag}`, path: '', found: 'nothing', expected: `a value after --${flag} (for a value that starts with -, write --${flag}=value)` }]);
       throw error ?? new UsageError(message);
     });
   try {
@@ -165,9 +169,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
 function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string }) {
   return y
     .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
-    .option('seed', { type: 'string', describe: describe.seed })
-    .option('out', { type: 'string', describe: describe.out })
-    .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+    .option('seed', { type: 'string', nargs: 1, describe: describe.seed })
+    .option('out', { type: 'string', nargs: 1, describe: describe.out })
+    .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
     .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' });
 }
 
@@ -181,6 +185,7 @@ function loadWithOverrides(argv: RunArgs): Scenario {
   }
   if (argv.profile !== undefined) options.profile = argv.profile;
   if (argv.param !== undefined) options.params = argv.param;
+  problems.push(...paramFlagProblems(argv.param));
   try {
     const scenario = loadScenario(argv.scenario, options);
     if (problems.length > 0) throw new InputError(problems);
@@ -189,6 +194,12 @@ function loadWithOverrides(argv: RunArgs): Scenario {
     if (error instanceof InputError && error.problems !== problems) throw new InputError([...problems, ...error.problems]);
     throw error;
   }
+}
+
+/** `--param` given with no name=value after it (yargs gives an empty list). */
+function paramFlagProblems(param: readonly string[] | undefined): Problem[] {
+  if (param === undefined || param.length > 0) return [];
+  return [{ file: '--param', path: '', found: 'nothing', expected: 'name=value after --param, e.g. --param outageToUnavailable=45m' }];
 }
 
 /** --seed as a non-negative whole number, or a problem. */
@@ -224,10 +235,14 @@ interface SweepArgs extends RunArgs {
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
-  if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  const runsProblems = sweepSizeProblems(0, argv.runs, { runs: { file: '--runs', path: '' }, seed: { file: '--seed', path: '' } });
+  problems.push(...runsProblems);
   if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: String(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
   const shard = argv.shard === undefined ? null : parseShard(argv.shard);
   if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
+  else if (shard !== null && runsProblems.length === 0 && shard.count > argv.runs) {
+    problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: `at most as many shards as runs (${argv.runs}): a shard with no run would write an empty folder` });
+  }
   let scenario: Scenario;
   try {
     scenario = loadWithOverrides(argv);
@@ -235,12 +250,21 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     if (error instanceof InputError) throw new InputError([...problems, ...error.problems]);
     throw error;
   }
+  if (runsProblems.length === 0) {
+    // The first seed may come from the file: the last seed of the sweep must stay a safe integer.
+    const seedFrom = argv.seed === undefined ? { file: scenario.source, path: 'seed' } : { file: '--seed', path: '' };
+    problems.push(...sweepSizeProblems(scenario.seed, argv.runs, { runs: { file: '--runs', path: '' }, seed: seedFrom }));
+  }
   if (problems.length > 0) throw new InputError(problems);
   const setup = setupProblems(scenario);
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-sweep-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
   OutputDir.check(dir);
+  const cores = availableParallelism();
+  const workers = Math.min(argv.workers, cores);
+  // More threads than cores only take turns on them, each holding a model in memory.
+  if (workers < argv.workers) io.err(`using ${workers} worker${workers === 1 ? '' : 's'}: this machine has ${cores} core${cores === 1 ? '' : 's'}`);
   const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'sweep |{bar}| {value}/{total} runs | {duration_formatted} elapsed, {eta_formatted} to go', hideCursor: true }, Presets.shades_classic) : null;
   const started = performance.now();
   let sweep: Sweep;
@@ -249,7 +273,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
       runs: argv.runs,
       firstSeed: scenario.seed,
       shard: part,
-      workers: argv.workers,
+      workers,
       onDone: (done, of) => {
         if (done === 1) bar?.start(of, 0);
         bar?.update(done);
@@ -261,7 +285,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const names = writeSweep(dir, sweep);
   const summary = summarize(sweep.rows);
-  const threads = Math.min(argv.workers, Math.max(1, sweep.rows.length));
+  const threads = Math.min(workers, Math.max(1, sweep.rows.length));
   io.out(`sweep of ${scenario.name}: ${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(argv.runs)})`} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}`);
   for (const p of summary.probabilities) io.out(`  ${p.meaning.replace(/^1 when /, '')}: ${percent(p.probability, 1)} (${count(p.hits)} of ${count(p.runs)})`);
   io.out(`wrote ${dir}/{${names.join(',')}}`);
@@ -310,6 +334,10 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
   const seed = parseSeed(argv.seed, problems) ?? 0;
   if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  if (argv.path !== undefined && !isReplayPath(argv.path)) {
+    problems.push({ file: '--path', path: '', found: describePath(argv.path), expected: 'the fast-check path an earlier explore printed: whole numbers separated by ":", e.g. "1:7:0"' });
+  }
+  problems.push(...paramFlagProblems(argv.param));
   if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
     problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
   }
@@ -331,17 +359,28 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     throw new InputError([{ file: 'explore', path: '', found: 'no fast-check installed', expected: 'fast-check, a peer dependency: npm install fast-check' }]);
   }
   const progress = process.stderr.isTTY === true;
-  const report = explore(fc, {
-    runs: argv.runs,
-    seed,
-    ...(argv.path === undefined ? {} : { path: argv.path }),
-    ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
-    fixedParams,
-    onProgress: (done) => {
-      if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);
-    },
-  });
-  if (progress) process.stderr.write('\n');
+  const replaysNothing = () =>
+    new InputError([{ file: '--path', path: '', found: `${describePath(argv.path!)}, which replays no scenario with seed ${seed}`, expected: 'the path printed with this --seed by the explore that failed' }]);
+  let report: ReturnType<typeof explore>;
+  try {
+    report = explore(fc, {
+      runs: argv.runs,
+      seed,
+      ...(argv.path === undefined ? {} : { path: argv.path }),
+      ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
+      fixedParams,
+      onProgress: (done) => {
+        if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);
+      },
+    });
+  } catch (error) {
+    // fast-check's words for a path that leads nowhere in this seed's shrink tree.
+    if (argv.path !== undefined && error instanceof Error && error.message.startsWith('Unable to replay')) throw replaysNothing();
+    throw error;
+  } finally {
+    if (progress) process.stderr.write('\n');
+  }
+  if (argv.path !== undefined && report.runs === 0) throw replaysNothing();
   if (report.failure === null) {
     io.out(`explore: ${report.runs} generated scenarios, every documented rule held (seed ${seed})`);
     return EXIT.ok;
@@ -365,6 +404,16 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   }
   io.out(`fast-check replay: npx cmk-sim explore --seed ${seed} --path "${failure.path}"${(argv.param ?? []).map((p) => ` --param ${p}`).join('')}`);
   return EXIT.expectationFailed;
+}
+
+/** A path as the user gave it, cut short: one may be megabytes long. */
+function describePath(path: string): string {
+  return JSON.stringify(path.length > 60 ? `${path.slice(0, 57)}...` : path);
+}
+
+/** fast-check's replay path: whole numbers separated by ':'. */
+function isReplayPath(text: string): boolean {
+  return /^\d+(:\d+)*$/.test(text) && text.split(':').every((n) => Number.isSafeInteger(Number(n)));
 }
 
 function isEntryPoint(): boolean {
