@@ -62,8 +62,6 @@ const FS_TROUBLE: Readonly<Record<string, { found: string; todo: string }>> = {
   ENFILE: { found: 'too many open files on the system (ENFILE)', todo: 'close some programs and run again' },
 };
 
-const ERROR_CODES_IN_THE_WAY = new Set(['ENOTDIR', 'EEXIST']);
-
 /** The problem an error of the file system poses at `file`, or undefined when it is not the user's environment (a bug). */
 export function fsProblem(error: unknown, file: string): Problem | undefined {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
@@ -108,6 +106,7 @@ export class OutputDir {
     // A probe: a folder and a small file, as the output will need, then nothing left.
     const probe = temporaryName(target, 'probe');
     tryFs(dir, () => {
+      rmSync(probe, { recursive: true, force: true });
       mkdirSync(probe);
       try {
         writeFileSync(join(probe, MARKER_FILE), 'probe\n');
@@ -152,8 +151,12 @@ export class OutputDir {
       throw this.failure(error);
     }
     this.close();
-    // The new output is in place; an old one that cannot be removed now is removed by the next command writing there.
-    if (movedAside) rmSync(aside, { recursive: true, force: true, maxRetries: 3 });
+    if (!movedAside) return;
+    try {
+      rmSync(aside, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // The new output is in place: an old one that cannot be removed now is removed by the next command writing there.
+    }
   }
 
   /** Removes the staged files: nothing of this command is left. */
@@ -256,7 +259,7 @@ function statOrNull(path: string, shown: string, stat: (path: string) => Stats):
     return stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if (ERROR_CODES_IN_THE_WAY.has((error as NodeJS.ErrnoException).code ?? '')) throw underAFile(path, shown);
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw underAFile(path, shown);
     throw problemOr(error, shown);
   }
 }

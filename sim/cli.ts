@@ -19,7 +19,7 @@ import { exitCleanlyOnSignals, OutputDir } from '../reports/output-dir.ts';
 import { renderSummary } from '../reports/sla-md.ts';
 import { count, percent } from '../reports/format.ts';
 import { simulateInThread, STREAMED_FILES, type StreamedPaths } from './run-files.ts';
-import { MAX_RUNS, parseShard, sweepSizeProblems } from './sweep/plan.ts';
+import { firstSeedProblem, MAX_RUNS, parseShard, runsProblem } from './sweep/plan.ts';
 import { summarize } from './sweep/summary.ts';
 import { mergeSweeps, runSweep, writeSweep, type Sweep } from './sweep/sweep.ts';
 import type { RunResult } from './result.ts';
@@ -125,9 +125,11 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     )
     .epilogue(
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
-        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
+        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 130 / 143 stopped by SIGINT / SIGTERM.',
     )
     .demandCommand(1, 'name a command: run, validate, list, explore, sweep or merge')
+    // The CLI has no short options: "-1/2" or "-x" after a flag is its value, for our checks to judge.
+    .parserConfiguration({ 'unknown-options-as-args': true })
     .strict()
     .help()
     .version(false)
@@ -136,7 +138,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .fail((message, error) => {
       // A value-taking flag given last, or followed by another flag: named as every bad flag is.
       const flag = /^Not enough arguments following: (\S+)$/.exec(error?.message ?? message ?? '')?.[1];
-      if (flag !== undefined) throw new InputError([{ file: `--${flag}`, path: '', found: 'nothing', expected: `a value after --${flag} (for a value that starts with -, write --${flag}=value)` }]);
+      if (flag !== undefined) throw new InputError([{ file: `--${flag}`, path: '', found: 'nothing', expected: `a value after --${flag}` }]);
       throw error ?? new UsageError(message);
     });
   try {
@@ -235,12 +237,12 @@ interface SweepArgs extends RunArgs {
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
-  const runsProblems = sweepSizeProblems(0, argv.runs, { runs: { file: '--runs', path: '' }, seed: { file: '--seed', path: '' } });
-  problems.push(...runsProblems);
+  const runs = runsProblem(argv.runs, { file: '--runs', path: '' });
+  if (runs !== undefined) problems.push(runs);
   if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: String(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
   const shard = argv.shard === undefined ? null : parseShard(argv.shard);
   if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
-  else if (shard !== null && runsProblems.length === 0 && shard.count > argv.runs) {
+  else if (shard !== null && runs === undefined && shard.count > argv.runs) {
     problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: `at most as many shards as runs (${argv.runs}): a shard with no run would write an empty folder` });
   }
   let scenario: Scenario;
@@ -250,11 +252,9 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     if (error instanceof InputError) throw new InputError([...problems, ...error.problems]);
     throw error;
   }
-  if (runsProblems.length === 0) {
-    // The first seed may come from the file: the last seed of the sweep must stay a safe integer.
-    const seedFrom = argv.seed === undefined ? { file: scenario.source, path: 'seed' } : { file: '--seed', path: '' };
-    problems.push(...sweepSizeProblems(scenario.seed, argv.runs, { runs: { file: '--runs', path: '' }, seed: seedFrom }));
-  }
+  // The first seed may come from the file: the last seed of the sweep must stay a safe integer.
+  const seeds = runs === undefined ? firstSeedProblem(scenario.seed, argv.runs, argv.seed === undefined ? { file: scenario.source, path: 'seed' } : { file: '--seed', path: '' }) : undefined;
+  if (seeds !== undefined) problems.push(seeds);
   if (problems.length > 0) throw new InputError(problems);
   const setup = setupProblems(scenario);
   if (setup.length > 0) throw new InputError(setup);

@@ -11,13 +11,13 @@ let answer: RunAnswer;
 try {
   answer = { outcome: simulate(scenario, paths) };
 } catch (error) {
-  const e = error as NodeJS.ErrnoException;
+  const e = error instanceof Error ? (error as NodeJS.ErrnoException) : undefined;
   answer = {
     error: {
-      message: e instanceof Error ? e.message : String(error),
-      ...(e instanceof Error && e.stack !== undefined ? { stack: e.stack } : {}),
-      ...(typeof e.code === 'string' ? { code: e.code } : {}),
-      ...(typeof e.path === 'string' ? { path: e.path } : {}),
+      message: e?.message ?? String(error),
+      ...(e?.stack === undefined ? {} : { stack: e.stack }),
+      ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+      ...(typeof e?.path === 'string' ? { path: e.path } : {}),
       ...(error instanceof InputError ? { problems: error.problems } : {}),
     },
   };

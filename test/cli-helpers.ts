@@ -44,9 +44,10 @@ export function assertBadInput(o: Outcome, where: string | RegExp): void {
 
 /** The command run as `node --import tsx sim/cli.ts ...`, as a user runs it; optionally under `ulimit -f` or another user. */
 export function spawnCli(args: string[], options: { fileSizeLimitBlocks?: number; uid?: number } = {}): Outcome {
-  // tsx writes its cache as it compiles: not under a file-size limit or another user's id.
-  const env: NodeJS.ProcessEnv = { ...process.env, TSX_DISABLE_CACHE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.CMK_SIM_DEBUG;
+  // tsx keeps a compile cache per user: none for a user that exists only for this test.
+  if (options.uid !== undefined) env.TSX_DISABLE_CACHE = '1';
   const command = [process.execPath, '--import', 'tsx', 'sim/cli.ts', ...args];
   const spawnOptions: SpawnSyncOptions = { cwd: REPO, encoding: 'utf8', env, ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }) };
   const child =

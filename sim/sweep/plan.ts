@@ -16,16 +16,17 @@ export const MAX_RUNS = 100_000;
 
 type Where = Pick<Problem, 'file' | 'path'>;
 
-/** Problems with the size of a sweep: 1 to MAX_RUNS runs, and every seed a safe integer. */
-export function sweepSizeProblems(firstSeed: unknown, runs: unknown, where: { seed: Where; runs: Where }): Problem[] {
-  if (!Number.isSafeInteger(runs) || (runs as number) < 1 || (runs as number) > MAX_RUNS) {
-    return [{ ...where.runs, found: JSON.stringify(runs) ?? String(runs), expected: `a whole number of runs from 1 to ${MAX_RUNS.toLocaleString('en-US')} (every row is kept in memory)` }];
-  }
-  const lastFirstSeed = Number.MAX_SAFE_INTEGER - (runs as number) + 1;
-  if (!Number.isSafeInteger(firstSeed) || (firstSeed as number) < 0 || (firstSeed as number) > lastFirstSeed) {
-    return [{ ...where.seed, found: JSON.stringify(firstSeed) ?? String(firstSeed), expected: `a whole number from 0 to ${lastFirstSeed}, so that the last of the ${runs} seeds is at most ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)` }];
-  }
-  return [];
+/** A sweep's run count, 1 to MAX_RUNS, or the problem with it. */
+export function runsProblem(runs: unknown, where: Where): Problem | undefined {
+  if (Number.isSafeInteger(runs) && (runs as number) >= 1 && (runs as number) <= MAX_RUNS) return undefined;
+  return { ...where, found: JSON.stringify(runs) ?? String(runs), expected: `a whole number of runs from 1 to ${MAX_RUNS.toLocaleString('en-US')} (every row is kept in memory)` };
+}
+
+/** A sweep's first seed, such that its last seed is a safe integer too, or the problem with it. */
+export function firstSeedProblem(firstSeed: unknown, runs: number, where: Where): Problem | undefined {
+  const largest = Number.MAX_SAFE_INTEGER - runs + 1;
+  if (Number.isSafeInteger(firstSeed) && (firstSeed as number) >= 0 && (firstSeed as number) <= largest) return undefined;
+  return { ...where, found: JSON.stringify(firstSeed) ?? String(firstSeed), expected: `a whole number from 0 to ${largest}, so that the last of the ${runs} seeds is at most ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)` };
 }
 
 export interface Shard {

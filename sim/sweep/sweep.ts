@@ -10,7 +10,7 @@ import { InputError, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
 import { VERSION } from '../world.ts';
 import type { RunRow } from './metrics.ts';
-import { scenarioDigest, seedsOf, sweepSizeProblems, type Shard, type SweepManifest } from './plan.ts';
+import { firstSeedProblem, runsProblem, scenarioDigest, seedsOf, type Shard, type SweepManifest } from './plan.ts';
 import { runSeeds } from './pool.ts';
 import { summarize } from './summary.ts';
 
@@ -84,8 +84,8 @@ export function readSweep(dir: string): Sweep {
   const missing = MANIFEST_FIELDS.filter((f) => typeof manifest !== 'object' || manifest === null || !(f in manifest));
   if (missing.length > 0) throw new InputError([{ file, path: missing.join(', '), found: 'nothing', expected: 'the manifest fields written by cmk-sim sweep' }]);
   // Before the seeds and rows are listed in memory: a manifest may claim any number of runs.
-  const size = sweepSizeProblems(manifest.firstSeed, manifest.runs, { seed: { file, path: 'firstSeed' }, runs: { file, path: 'runs' } });
-  if (size.length > 0) throw new InputError(size);
+  const size = runsProblem(manifest.runs, { file, path: 'runs' }) ?? firstSeedProblem(manifest.firstSeed, manifest.runs, { file, path: 'firstSeed' });
+  if (size !== undefined) throw new InputError([size]);
   const rows = parseRunsCsv(readText(join(dir, 'runs.csv')), join(dir, 'runs.csv'));
   const seeds = seedsOf(manifest.firstSeed, manifest.runs, manifest.shard);
   if (rows.length !== seeds.length || rows.some((row, i) => row.seed !== seeds[i])) {
