@@ -56,6 +56,9 @@ const FS_TROUBLE: Readonly<Record<string, { found: string; todo: string }>> = {
   ENOTDIR: { found: 'a file where a folder should be (ENOTDIR)', todo: 'choose a path whose parents are folders with --out' },
   EEXIST: { found: 'a file where a folder should be (EEXIST)', todo: 'choose a path whose parents are folders with --out' },
   ENOENT: { found: 'a path that does not exist (ENOENT): a symbolic link to nothing, or a folder removed while cmk-sim wrote', todo: 'choose another folder with --out' },
+  ENOTEMPTY: { found: 'a folder that another command wrote at the same moment (ENOTEMPTY)', todo: 'run one command at a time per output folder' },
+  EBUSY: { found: 'a folder in use that cannot be moved, such as a mount point (EBUSY)', todo: 'choose a folder inside it with --out' },
+  EXDEV: { found: 'a folder on another file system than its parent (EXDEV)', todo: 'choose a folder inside it with --out' },
   ELOOP: { found: 'a loop of symbolic links (ELOOP)', todo: 'choose another path with --out' },
   EIO: { found: 'an input/output error of the disk (EIO)', todo: 'check the disk, or choose a folder on another one with --out' },
   EMFILE: { found: 'too many open files (EMFILE)', todo: 'raise the limit (`ulimit -n`) and run again' },
@@ -99,8 +102,11 @@ export class OutputDir {
       // A link to a folder: the output goes where it points.
       target = tryFs(dir, () => realpathSync(target));
     }
-    refuseUnlessReplaceable(target, dir);
     const parent = dirname(target);
+    if (refuseUnlessReplaceable(target, dir) && tryFs(dir, () => statSync(target).dev !== statSync(parent).dev)) {
+      // The output is staged beside the folder and renamed into its place: a mount point (a volume) cannot be.
+      throw new InputError([{ file: dir, path: '', found: 'a mount point (another file system than its parent)', expected: 'a folder inside it, e.g. --out ' + join(dir, 'run-1') }]);
+    }
     tryFs(dir, () => mkdirSync(parent, { recursive: true }));
     removeLeftovers(parent, basename(target));
     // A probe: a folder and a small file, as the output will need, then nothing left.

@@ -4,7 +4,7 @@
 // as a whole, anything else refused; SIGINT and SIGTERM leave nothing behind
 // and the next command removes what SIGKILL left.
 
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'uvu';
@@ -117,6 +117,20 @@ test('--out in a folder the user may not write to is refused (EACCES), and nothi
   assertBadInput(o, join(parent, 'x'));
   assert.match(o.err, /found no permission \(EACCES\); expected a place to write: choose a folder you can write to with --out, or change its permissions/);
   assert.equal(readdirSync(parent), []);
+});
+
+test('a mount point (a volume) is refused before the work, with a folder inside it to use instead', async () => {
+  // /dev/shm is a tmpfs mounted on most Linux machines; the case needs it empty.
+  const mount = '/dev/shm';
+  if (!existsSync(mount) || readdirSync(mount).length > 0 || statSync(mount).dev === statSync('/dev').dev) {
+    console.log(`output-dir: no empty mount point at ${mount}, the mount-point case is not checked here`);
+    return;
+  }
+  const o = await cli('run', SMALL, '--out', mount);
+  assertBadInput(o, mount);
+  assert.ok(o.err.startsWith(`${mount}: found a mount point (another file system than its parent); expected a folder inside it, e.g. --out ${mount}/run-1`), o.err);
+  assert.equal(readdirSync(mount), []);
+  assert.equal(readdirSync('/dev').filter((name) => name.startsWith('.shm.')), []);
 });
 
 test('a disk that fills while the run writes: exit 2 naming the file that could not be written, and nothing half-written is left', () => {
