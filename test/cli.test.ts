@@ -1,6 +1,6 @@
 // The command line as INTERFACE.md fixes it: commands, exit statuses
 // (0 ok, 1 an expectation failed, 2 bad input or usage, 3 internal error),
-// problems named by file, field path, found and expected, atomic outputs,
+// problems named by file, field path, found and expected, the output folder,
 // and the shape of sla.json. Mostly through main(args, io); twice as a
 // real child process.
 
