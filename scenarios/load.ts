@@ -3,8 +3,9 @@
 // Scenario (scenarios/schema.ts). Every problem is an InputError.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument, visit } from 'yaml';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import { PACKAGE_ROOT } from '../sim/package.ts';
 import type { Scenario } from '../sim/scenario.ts';
@@ -149,7 +150,51 @@ export function parseScenario(text: string, source: string, format: 'yaml' | 'js
 
 function parseData(text: string, source: string, format: 'yaml' | 'json'): unknown {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  return format === 'json' ? parseJson(body, source) : parseYaml(body, source);
+  const data = format === 'json' ? parseJson(body, source) : parseYaml(body, source);
+  const shape = shapeProblem(data, source);
+  if (shape !== undefined) throw new InputError([shape]);
+  return data;
+}
+
+/**
+ * How large a scenario file may be, in the units that cost time and memory.
+ * bench/month-1000-workspaces.yaml is about 10,000 values, 5 levels deep
+ * (request bodies reach 6), and would have 2,000 aliases if every workspace
+ * shared its `ingest:` and `query:` through anchors.
+ *
+ * The yaml library's own guard, maxAliasCount, is turned off: it counts the
+ * uses of each anchor, weighted by the aliases inside it, and not the size
+ * of what an alias stands for. Its default (100) refuses 101 workspaces
+ * sharing `ingest: *ing`, while 10,000 uses of an anchor of 100,000 values
+ * would pass any limit that lets a thousand workspaces through. The values
+ * counted below, with every alias expanded, measure what the validator will
+ * walk, and refuse the "billion laughs" as soon as the count passes the limit.
+ */
+export const FILE_LIMITS = {
+  /** Values (mappings, lists, scalars) once aliases are expanded. */
+  values: 1_000_000,
+  /** Levels of lists and mappings: deeper data overflows recursive code (ours and the yaml library's). */
+  depth: 64,
+  /** `*name` aliases in a YAML file: the yaml library resolves each by a scan of the document, so their cost grows with their square (10,000 take about a second). */
+  aliases: 10_000,
+} as const;
+
+const DEPTH_EXPECTED = `lists and mappings nested at most ${FILE_LIMITS.depth} levels deep`;
+
+/** Too deep, or too many values with aliases expanded; found by one walk that stops at the first limit passed. */
+function shapeProblem(data: unknown, source: string): Problem | undefined {
+  const pending: { value: unknown; depth: number; field: string }[] = [{ value: data, depth: 0, field: '' }];
+  let values = 0;
+  while (pending.length > 0) {
+    const { value, depth, field } = pending.pop()!;
+    if (++values > FILE_LIMITS.values) {
+      return { file: source, path: '', found: `more than ${FILE_LIMITS.values.toLocaleString('en-US')} values once YAML aliases are expanded`, expected: `a scenario of at most ${FILE_LIMITS.values.toLocaleString('en-US')} values (aliases that multiply, a "billion laughs", are refused)` };
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= FILE_LIMITS.depth) return { file: source, path: field, found: `nesting deeper than ${FILE_LIMITS.depth} levels`, expected: DEPTH_EXPECTED };
+    for (const [key, item] of Object.entries(value)) pending.push({ value: item, depth: depth + 1, field: depth === 0 ? key : field });
+  }
+  return undefined;
 }
 
 const MAX_SYNTAX_ERRORS = 5;
@@ -168,14 +213,21 @@ function parseYaml(text: string, source: string): unknown {
     throw new InputError(
       errors.map((error): Problem => {
         const where = error.linePos === undefined ? '' : ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`;
+        // The parser ran out of stack: a nesting far beyond the limit.
+        if (error.code === 'RESOURCE_EXHAUSTION') return { file: source, path: '', found: `nesting deeper than ${FILE_LIMITS.depth} levels${where}`, expected: DEPTH_EXPECTED };
         const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
         return { file: source, path: '', found: `a YAML syntax error${where}: ${message}`, expected: 'valid YAML' };
       }),
     );
   }
+  let aliases = 0;
+  visit(doc, { Alias: () => (++aliases > FILE_LIMITS.aliases ? visit.BREAK : undefined) });
+  if (aliases > FILE_LIMITS.aliases) {
+    throw new InputError([{ file: source, path: '', found: `more than ${FILE_LIMITS.aliases.toLocaleString('en-US')} aliases (*name)`, expected: `at most ${FILE_LIMITS.aliases.toLocaleString('en-US')} aliases in one file` }]);
+  }
   try {
-    // An empty document is null: reported as a missing scenario, not as "null".
-    return doc.toJS({ maxAliasCount: 100 }) ?? undefined;
+    // An empty document is null: reported as a missing scenario, not as "null". Aliases are limited by FILE_LIMITS.
+    return doc.toJS({ maxAliasCount: -1 }) ?? undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new InputError([{ file: source, path: '', found: `YAML that cannot be expanded: ${message}`, expected: 'valid YAML' }]);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The command line (yargs). Exit status: 0 done and every expectation held;
-// 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error.
+// 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error;
+// 130 / 143 stopped by SIGINT / SIGTERM (reports/output-dir.ts).
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { hideBin } from 'yargs/helpers';
 import type { BuiltinScenario, LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblem, type Problem } from './input-error.ts';
 import { VERSION } from './package.ts';
+import { exitCleanlyOnSignals } from '../reports/output-dir.ts';
 import type { Scenario } from './scenario.ts';
 import type { Grid } from './sweep/grid.ts';
 import type { RunResult } from './result.ts';
@@ -68,11 +70,11 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'generate scenarios (fast-check), run them and check the documented rules; a failure is shrunk and written as a scenario file that run replays',
       (y) =>
         y
-          .option('runs', { type: 'number', default: 100, describe: 'how many scenarios to generate' })
-          .option('seed', { type: 'string', default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
-          .option('path', { type: 'string', describe: "fast-check replay path of an earlier failure (with its --seed)" })
-          .option('out', { type: 'string', describe: 'where a counterexample is written (default out/explore-seed<S>)' })
-          .option('profile', { type: 'string', describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
+          .option('runs', { type: 'number', nargs: 1, default: 100, describe: 'how many scenarios to generate' })
+          .option('seed', { type: 'string', nargs: 1, default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
+          .option('path', { type: 'string', nargs: 1, describe: "fast-check replay path of an earlier failure (with its --seed), numbers separated by ':'" })
+          .option('out', { type: 'string', nargs: 1, describe: 'where a counterexample is written (default out/explore-seed<S>)' })
+          .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
           .option('param', { type: 'string', array: true, describe: 'fix a parameter in every scenario, name=value, e.g. brokenRule=lateRevocation' })
           .example('$0 explore --runs 500', 'check the model on 500 generated scenarios')
           .example('$0 explore --param brokenRule=lateRevocation', 'see a deliberately broken rule found and shrunk'),
@@ -85,9 +87,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them), in every cell of a --vary grid, and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
       (y) =>
         scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, -grid<cells> for a grid, with -shard<i>of<n>)' })
-          .option('runs', { type: 'number', default: 100, describe: 'how many seeds' })
-          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the number of cores); the results do not depend on it' })
-          .option('shard', { type: 'string', describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
+          .option('runs', { type: 'number', nargs: 1, default: 100, describe: 'how many seeds (per cell of a grid); at most 500,000 runs in all' })
+          .option('workers', { type: 'number', nargs: 1, default: availableParallelism(), describe: 'worker threads (default and most: the number of cores); the results do not depend on it' })
+          .option('shard', { type: 'string', nargs: 1, describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
           .option('vary', { type: 'string', array: true, describe: 'a what-if grid: name=v1,v2,... (repeatable) with a parameter or a field of an action or a fault, e.g. actions[0].for=30m,1h; every combination runs the same seeds' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep that was stopped, from the progress file in its --out folder (same options)' })
           .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
@@ -103,7 +105,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       (y) =>
         y
           .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the shard folders' })
-          .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
+          .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'output folder' })
           .example('$0 merge out/shard-* --out out/merged', 'the whole sweep from its shards'),
       async (argv) => {
         status = await mergeCommand(argv.dirs as string[], argv.out as string, io);
@@ -155,15 +157,20 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     )
     .epilogue(
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
-        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error.',
+        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 130 / 143 stopped by SIGINT / SIGTERM.',
     )
     .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
+    // The CLI has no short options: "-1/2" or "-x" after a flag is its value, for our checks to judge.
+    .parserConfiguration({ 'unknown-options-as-args': true })
     .strict()
     .help()
     .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
+      // A value-taking flag given last, or followed by another flag: named as every bad flag is.
+      const flag = /^Not enough arguments following: (\S+)$/.exec(error?.message ?? message ?? '')?.[1];
+      if (flag !== undefined) throw new InputError([{ file: `--${flag}`, path: '', found: 'nothing', expected: `a value after --${flag}` }]);
       throw error ?? new UsageError(message);
     });
   try {
@@ -196,9 +203,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
 function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string }) {
   return y
     .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
-    .option('seed', { type: 'string', describe: describe.seed })
-    .option('out', { type: 'string', describe: describe.out })
-    .option('profile', { type: 'string', describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+    .option('seed', { type: 'string', nargs: 1, describe: describe.seed })
+    .option('out', { type: 'string', nargs: 1, describe: describe.out })
+    .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
     .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' });
 }
 
@@ -213,6 +220,7 @@ async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
   }
   if (argv.profile !== undefined) options.profile = argv.profile;
   if (argv.param !== undefined) options.params = argv.param;
+  problems.push(...paramFlagProblems(argv.param));
   try {
     const scenario = loadScenario(argv.scenario, options);
     if (problems.length > 0) throw new InputError(problems);
@@ -223,6 +231,12 @@ async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
   }
 }
 
+/** `--param` given with no name=value after it (yargs gives an empty list). */
+function paramFlagProblems(param: readonly string[] | undefined): Problem[] {
+  if (param === undefined || param.length > 0) return [];
+  return [{ file: '--param', path: '', found: 'nothing', expected: 'name=value after --param, e.g. --param outageToUnavailable=45m' }];
+}
+
 /** --seed as a non-negative whole number, or a problem. */
 function parseSeed(text: string, problems: Problem[]): number | undefined {
   if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
@@ -231,7 +245,7 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
 }
 
 async function runCommand(argv: RunArgs, io: Io): Promise<number> {
-  const [{ runScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { metricPathProblems }] = await Promise.all([
+  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { metricPathProblems }, { formatDuration }] = await Promise.all([
     import('./world.ts'),
     import('./observe/timeline.ts'),
     import('./observe/trace.ts'),
@@ -240,25 +254,35 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     import('../reports/sla-md.ts'),
     import('../reports/report-html.ts'),
     import('./result-shape.ts'),
+    import('./engine/duration.ts'),
   ]);
   const scenario = await loadWithOverrides(argv);
   // A mistyped `expect:` path would otherwise be found only after the whole run.
   const metricProblems = metricPathProblems(scenario);
   if (metricProblems.length > 0) throw new InputError(metricProblems);
-  const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`);
+  const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`, { output: 'run', version: VERSION });
   let result: RunResult;
   try {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
     const trace = new TraceWriter(output.stage('trace.json'), scenario.name);
     const report = new ReportCollector(scenario);
     try {
-      result = runScenario(scenario, {
+      const run = startScenario(scenario, {
         onEvent: (event) => {
           timeline.write(event);
           trace.event(event);
           report.event(event);
         },
       });
+      // The run goes in slices of events with a turn of the event loop between them, so that
+      // SIGINT and SIGTERM are answered at once and a long run shows its progress on a terminal.
+      const progress = new RunProgress(scenario.durationMs, formatDuration);
+      while (!run.advance(EVENTS_PER_TURN)) {
+        progress.show(run.nowMs, run.events);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      progress.done();
+      result = run.finish();
     } finally {
       timeline.close();
       trace.close(scenario.durationMs);
@@ -269,12 +293,40 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     output.write('report.html', report.render(result));
     output.commit();
   } catch (error) {
-    output.abort();
-    throw error;
+    throw output.failure(error);
   }
   io.out(renderSummary(result, output.dir, output.names));
   const failed = result.expectations.some((e) => !e.pass) || result.invariants.violations.length > 0;
   return failed ? EXIT.expectationFailed : EXIT.ok;
+}
+
+/** Events run between two turns of the event loop: a few milliseconds of work. */
+const EVENTS_PER_TURN = 20_000;
+/** A run shows its progress once it has taken this long, and only on a terminal. */
+const PROGRESS_AFTER_MS = 2_000;
+
+/** `run`'s progress on stderr when it is a terminal and the run is long: simulated time reached, events per second. */
+class RunProgress {
+  private readonly startedMs = performance.now();
+  private shown = false;
+
+  constructor(
+    private readonly durationMs: number,
+    private readonly formatDuration: (ms: number) => string,
+  ) {}
+
+  show(simulatedMs: number, events: number): void {
+    const elapsedMs = performance.now() - this.startedMs;
+    if (process.stderr.isTTY !== true || elapsedMs < PROGRESS_AFTER_MS) return;
+    const share = Math.floor((100 * simulatedMs) / this.durationMs);
+    const rate = Math.round(events / (elapsedMs / 1000)).toLocaleString('en-US');
+    process.stderr.write(`\rrun: simulated ${this.formatDuration(Math.floor(simulatedMs / 1000) * 1000)} of ${this.formatDuration(this.durationMs)} (${share} %), ${rate} events/s   `);
+    this.shown = true;
+  }
+
+  done(): void {
+    if (this.shown) process.stderr.write('\n');
+  }
 }
 
 interface SweepArgs extends RunArgs {
@@ -286,7 +338,7 @@ interface SweepArgs extends RunArgs {
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, parseShard }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
@@ -296,9 +348,11 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     import('./sweep/grid.ts'),
     import('./sweep/metrics.ts'),
     import('./result-shape.ts'),
+    import('../reports/output-dir.ts'),
   ]);
   const problems: Problem[] = [];
-  if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  const runsTrouble = runsProblem(argv.runs, { file: '--runs', path: '' });
+  if (runsTrouble !== undefined) problems.push(runsTrouble);
   if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: String(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
   const shard = argv.shard === undefined ? null : parseShard(argv.shard);
   if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
@@ -321,11 +375,23 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   if (problems.length === 0 && cells * argv.runs > MAX_SWEEP_RUNS) {
     problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: `at most ${count(MAX_SWEEP_RUNS)} runs in all${grid === undefined ? '' : ` (cells x runs; the grid has ${cells} cells, so at most ${count(Math.floor(MAX_SWEEP_RUNS / cells))} runs)`}` });
   }
+  const runsInAll = cells * argv.runs;
+  if (shard !== null && shard !== undefined && runsTrouble === undefined && shard.count > runsInAll) {
+    problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: `at most as many shards as runs (${runsInAll}): a shard with no run would write an empty folder` });
+  }
+  // The first seed may come from the file: the last seed of the sweep must stay a safe integer.
+  const seeds = runsTrouble === undefined ? firstSeedProblem(scenario.seed, argv.runs, argv.seed === undefined ? { file: scenario.source, path: 'seed' } : { file: '--seed', path: '' }) : undefined;
+  if (seeds !== undefined) problems.push(seeds);
   if (problems.length > 0) throw new InputError(problems);
   const setup = [...setupProblems(scenario), ...metricPathProblems(scenario)];
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-${grid === undefined ? 'sweep' : `grid${cells}`}-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
+  OutputDir.check(dir);
+  const cores = availableParallelism();
+  const workers = Math.min(argv.workers, cores);
+  // More threads than cores only take turns on them, each holding a model in memory.
+  if (workers < argv.workers) io.err(`using ${workers} worker${workers === 1 ? '' : 's'}: this machine has ${cores} core${cores === 1 ? '' : 's'}`);
   const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'sweep |{bar}| {value}/{total} runs | {duration_formatted} elapsed, {eta_formatted} to go', hideCursor: true }, Presets.shades_classic) : null;
   const started = performance.now();
   let result: Awaited<ReturnType<typeof sweepInto>>;
@@ -335,7 +401,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
       runs: argv.runs,
       firstSeed: scenario.seed,
       shard: part,
-      workers: argv.workers,
+      workers,
       resume: argv.resume,
       ...(grid === undefined ? {} : { grid }),
       onRow: (_row, done, of) => {
@@ -350,7 +416,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const { sweep, resumed, names } = result;
   const seconds = (performance.now() - started) / 1000;
   const ran = sweep.rows.length - resumed;
-  const threads = Math.min(argv.workers, Math.max(1, ran));
+  const threads = Math.min(workers, Math.max(1, ran));
   const runs = `${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${grid === undefined ? '' : ` (${cells} cells)`}`;
   const of = part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(cells * argv.runs)})`;
   io.out(`sweep of ${scenario.name}: ${runs}${of} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}${resumed === 0 ? '' : `, resumed after ${count(resumed)} runs done before`}`);
@@ -377,7 +443,8 @@ async function checkCommand(path: string, io: Io): Promise<number> {
 }
 
 async function mergeCommand(dirs: readonly string[], out: string, io: Io): Promise<number> {
-  const [{ count }, { mergeSweeps, writeSweep }] = await Promise.all([import('../reports/format.ts'), import('./sweep/sweep.ts')]);
+  const [{ count }, { mergeSweeps, writeSweep }, { OutputDir }] = await Promise.all([import('../reports/format.ts'), import('./sweep/sweep.ts'), import('../reports/output-dir.ts')]);
+  OutputDir.check(out);
   const sweep = mergeSweeps(dirs);
   const names = writeSweep(out, sweep);
   io.out(`merged ${dirs.length} folders: ${count(sweep.rows.length)} runs of ${sweep.manifest.scenario}`);
@@ -472,6 +539,10 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
   const seed = parseSeed(argv.seed, problems) ?? 0;
   if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  if (argv.path !== undefined && !isReplayPath(argv.path)) {
+    problems.push({ file: '--path', path: '', found: describePath(argv.path), expected: 'the fast-check path an earlier explore printed: whole numbers separated by ":", e.g. "1:7:0"' });
+  }
+  problems.push(...paramFlagProblems(argv.param));
   if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
     problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
   }
@@ -483,6 +554,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     problems.push(...error.problems);
   }
   if (problems.length > 0) throw new InputError(problems);
+  const output = new OutputDir(argv.out ?? `out/explore-seed${seed}`, { output: 'explore', version: VERSION });
   const fixedParams: Record<string, unknown> = {};
   for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
   let fc: typeof import('fast-check');
@@ -492,17 +564,28 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     throw new InputError([{ file: 'explore', path: '', found: 'no fast-check installed', expected: 'fast-check, a peer dependency: npm install fast-check' }]);
   }
   const progress = process.stderr.isTTY === true;
-  const report = explore(fc, {
-    runs: argv.runs,
-    seed,
-    ...(argv.path === undefined ? {} : { path: argv.path }),
-    ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
-    fixedParams,
-    onProgress: (done) => {
-      if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);
-    },
-  });
-  if (progress) process.stderr.write('\n');
+  const replaysNothing = () =>
+    new InputError([{ file: '--path', path: '', found: `${describePath(argv.path!)}, which replays no scenario with seed ${seed}`, expected: 'the path printed with this --seed by the explore that failed' }]);
+  let report: ReturnType<typeof explore>;
+  try {
+    report = explore(fc, {
+      runs: argv.runs,
+      seed,
+      ...(argv.path === undefined ? {} : { path: argv.path }),
+      ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
+      fixedParams,
+      onProgress: (done) => {
+        if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);
+      },
+    });
+  } catch (error) {
+    // fast-check's words for a path that leads nowhere in this seed's shrink tree.
+    if (argv.path !== undefined && error instanceof Error && error.message.startsWith('Unable to replay')) throw replaysNothing();
+    throw error;
+  } finally {
+    if (progress) process.stderr.write('\n');
+  }
+  if (argv.path !== undefined && report.runs === 0) throw replaysNothing();
   const { renderCoverage } = await import('../reports/coverage.ts');
   for (const line of renderCoverage(report.coverage)) io.out(line);
   if (report.failure === null) {
@@ -510,18 +593,35 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     return EXIT.ok;
   }
   const failure = report.failure;
-  const output = new OutputDir(argv.out ?? `out/explore-seed${seed}`);
-  output.write('counterexample.yaml', failure.yaml);
-  output.commit();
-  const file = `${output.dir}/counterexample.yaml`;
   io.out(`explore: a documented rule broke after ${failure.runsBeforeFailure} runs (seed ${seed}); shrunk ${failure.shrinks} times to ${failure.scenario.actions.length} action${failure.scenario.actions.length === 1 ? '' : 's'}`);
   for (const v of failure.violations.slice(0, 5)) io.out(`  rule ${v.rule} (${v.name}): ${v.message}`);
-  io.out(`wrote ${file}`);
-  io.out(`replay: npx cmk-sim run ${file}`);
+  try {
+    output.write('counterexample.yaml', failure.yaml);
+    output.commit();
+    const file = `${output.dir}/counterexample.yaml`;
+    io.out(`wrote ${file}`);
+    io.out(`replay: npx cmk-sim run ${file}`);
+  } catch (error) {
+    // The counterexample cost the whole search: when it cannot be saved, it is printed.
+    const why = output.failure(error);
+    if (!(why instanceof InputError)) throw why;
+    io.err(why.problems.map(formatProblem).join('\n'));
+    io.out(`could not write ${output.dir}/counterexample.yaml; here it is, between the lines:\n---\n${failure.yaml.trimEnd()}\n---`);
+    io.out('replay: save it as counterexample.yaml, then npx cmk-sim run counterexample.yaml');
+  }
   io.out(`fast-check replay: npx cmk-sim explore --seed ${seed} --path "${failure.path}"${(argv.param ?? []).map((p) => ` --param ${p}`).join('')}`);
   return EXIT.expectationFailed;
 }
 
+/** A path as the user gave it, cut short: one may be megabytes long. */
+function describePath(path: string): string {
+  return JSON.stringify(path.length > 60 ? `${path.slice(0, 57)}...` : path);
+}
+
+/** fast-check's replay path: whole numbers separated by ':'. */
+function isReplayPath(text: string): boolean {
+  return /^\d+(:\d+)*$/.test(text) && text.split(':').every((n) => Number.isSafeInteger(Number(n)));
+}
 
 function isEntryPoint(): boolean {
   const entry = process.argv[1];
@@ -533,12 +633,14 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** The command as a process (the installed bin, npm start): main, plus what only a whole process may do. */
+export async function runAsProcess(): Promise<void> {
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  void main(hideBin(process.argv)).then((status) => {
-    process.exitCode = status;
-  });
+  exitCleanlyOnSignals();
+  process.exitCode = await main(hideBin(process.argv));
 }
+
+if (isEntryPoint()) void runAsProcess();

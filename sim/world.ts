@@ -62,7 +62,25 @@ export function setupProblems(scenario: Scenario): Problem[] {
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  return new World(scenario, options).run();
+  const run = startScenario(scenario, options);
+  run.advance(Infinity);
+  return run.finish();
+}
+
+/** A run in steps: the same run as runScenario, for a caller that wants a turn between steps (to answer signals, to show progress). */
+export interface ScenarioRun {
+  /** Runs up to `maxEvents` more events; true once the scenario's end is reached. */
+  advance(maxEvents: number): boolean;
+  /** Where the simulated clock is, in milliseconds from the start. */
+  readonly nowMs: number;
+  /** Events run so far. */
+  readonly events: number;
+  /** Ends the run (scenario.end) once advance has returned true, and gives the result. */
+  finish(): RunResult;
+}
+
+export function startScenario(scenario: Scenario, options: RunOptions = {}): ScenarioRun {
+  return new World(scenario, options).start();
 }
 
 class World {
@@ -139,7 +157,7 @@ class World {
     this.recompose(this.shared);
   }
 
-  run(): RunResult {
+  start(): ScenarioRun {
     const { scenario, scheduler, bus } = this;
     this.setup();
     bus.emit({ t: 0, type: 'scenario.ready', entity: scenario.name });
@@ -155,9 +173,21 @@ class World {
     scheduler.every(scenario.params.querySampleInterval, () => {
       for (const sink of this.sinks) this.sampleQuery(sink);
     });
-    scheduler.runUntil(scenario.durationMs);
-    bus.emit({ t: scenario.durationMs, type: 'scenario.end', entity: scenario.name, events: scheduler.processed });
-    return this.result();
+    let ended = false;
+    return {
+      advance: (maxEvents) => (ended = scheduler.runUntil(scenario.durationMs, maxEvents)),
+      get nowMs() {
+        return scheduler.nowMs;
+      },
+      get events() {
+        return scheduler.processed;
+      },
+      finish: () => {
+        if (!ended) throw new Error('internal: a run is finished before it reached its end');
+        bus.emit({ t: scenario.durationMs, type: 'scenario.end', entity: scenario.name, events: scheduler.processed });
+        return this.result();
+      },
+    };
   }
 
   /** The run's next RSA pair of this size from the pool, if the run has one: the n-th key of a size gets the pool's n-th pair. */

@@ -1,6 +1,6 @@
 // The command line as INTERFACE.md fixes it: commands, exit statuses
 // (0 ok, 1 an expectation failed, 2 bad input or usage, 3 internal error),
-// problems named by file, field path, found and expected, atomic outputs,
+// problems named by file, field path, found and expected, the output folder,
 // and the shape of sla.json. Mostly through main(args, io); twice as a
 // real child process.
 
@@ -24,7 +24,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/cli/', import.meta.url));
 const BAD = join(FIXTURES, 'bad.yaml');
 const EXPECTATION_FAILS = join(FIXTURES, 'expectation-fails.yaml');
 const SETUP_REFUSED = join(FIXTURES, 'setup-refused.yaml');
-const OUTPUT_FILES = ['report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
+const OUTPUT_FILES = ['.cmk-sim-output', 'report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 

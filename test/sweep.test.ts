@@ -264,7 +264,7 @@ test('a sweep.json with wrong types is reported field by field against sweep.jso
     `${file}: extra: found true; expected no such field (the fields are scenario, scenarioDigest, profile, version, firstSeed, runs, shard, grid)`,
     `${file}: firstSeed: found "40"; expected a whole number, 0 or more`,
     `${file}: profile: found 2020; expected one of 2020-11, 2021-07, 2023-06`,
-    `${file}: runs: found -1; expected a whole number of runs per cell, 1 or more`,
+    `${file}: runs: found -1; expected a whole number of runs from 1 to 500,000 (every row is kept in memory)`,
     `${file}: scenarioDigest: found nothing; expected a field written by cmk-sim sweep`,
     `${file}: shard: found "1/2"; expected null, or {"index": i, "count": n}`,
   ]);
@@ -278,7 +278,7 @@ test('bad sweep options are reported together, exit 2, and nothing is written', 
   const dir = fresh('bad');
   const { status, err } = await cli('sweep', SCENARIO, '--runs', '0', '--workers', '0', '--shard', '2/2', '--out', dir);
   assert.is(status, 2);
-  assert.match(err, /--runs: found 0; expected a whole number of runs, 1 or more/);
+  assert.match(err, /--runs: found 0; expected a whole number of runs from 1 to 500,000/);
   assert.match(err, /--workers: found 0/);
   assert.match(err, /--shard: found "2\/2"; expected i\/n with n at least 1 and i from 0 to n-1/);
   assert.not.ok(existsSync(dir));

@@ -152,12 +152,20 @@ export class Scheduler {
     return true;
   }
 
-  /** Runs every event with time <= endMs (including ones scheduled meanwhile), then sets now to endMs. */
-  runUntil(endMs: number): void {
+  /**
+   * Runs every event with time <= endMs (including ones scheduled meanwhile),
+   * then sets now to endMs and returns true; or stops after `maxEvents`
+   * events and returns false, to be called again (a caller that yields in
+   * between keeps its process responsive).
+   */
+  runUntil(endMs: number, maxEvents = Infinity): boolean {
     assertMs(endMs, 'runUntil(endMs)', this.currentMs);
+    let ran = 0;
     for (let nextMs = this.peekMs(); nextMs !== undefined && nextMs <= endMs; nextMs = this.peekMs()) {
+      if (ran++ >= maxEvents) return false;
       this.step();
     }
     this.currentMs = endMs;
+    return true;
   }
 }

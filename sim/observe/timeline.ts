@@ -41,7 +41,7 @@ export class LineFile {
   private pending: string[] = [];
   private pendingBytes = 0;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.fd = openSync(path, 'w');
   }
 
@@ -58,7 +58,18 @@ export class LineFile {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    writeSync(this.fd, this.pending.join(''));
+    const bytes = Buffer.from(this.pending.join(''));
+    try {
+      // A disk filling up first writes short, then refuses with the reason: write until done or refused.
+      for (let done = 0; done < bytes.length; ) {
+        const written = writeSync(this.fd, bytes, done);
+        if (written === 0) throw Object.assign(new Error('ENOSPC: no byte written'), { code: 'ENOSPC' });
+        done += written;
+      }
+    } catch (error) {
+      // writeSync's error names no file; the user is told which one could not be written.
+      throw Object.assign(error as Error, { path: this.path });
+    }
     this.pending = [];
     this.pendingBytes = 0;
   }

@@ -12,8 +12,29 @@ import type { Scenario } from '../scenario.ts';
 
 /** The most cells a grid may have: each cell's scenario is validated and held by every worker. */
 export const MAX_GRID_CELLS = 1000;
-/** The most runs (cells x runs per cell) one sweep may have: a run's row takes about 270 bytes in memory (measured: 269 MB for a million), and the summary sorts them. */
-export const MAX_SWEEP_RUNS = 1_000_000;
+/**
+ * The most runs (cells x runs per cell) one sweep, all its shards together,
+ * may have. Every row is kept in memory, by `sweep` and by `merge` (a row
+ * takes about 270 bytes: 269 MB for a million, measured), and runs.csv is
+ * made as one string: a million rows made one of about 335 million
+ * characters, too near the longest string V8 holds (about 536 million).
+ */
+export const MAX_SWEEP_RUNS = 500_000;
+
+type Where = Pick<Problem, 'file' | 'path'>;
+
+/** A sweep's run count per cell, 1 to MAX_SWEEP_RUNS, or the problem with it. */
+export function runsProblem(runs: unknown, where: Where): Problem | undefined {
+  if (Number.isSafeInteger(runs) && (runs as number) >= 1 && (runs as number) <= MAX_SWEEP_RUNS) return undefined;
+  return { ...where, found: JSON.stringify(runs) ?? String(runs), expected: `a whole number of runs from 1 to ${MAX_SWEEP_RUNS.toLocaleString('en-US')} (every row is kept in memory)` };
+}
+
+/** A sweep's first seed, such that its last seed is a safe integer too, or the problem with it. */
+export function firstSeedProblem(firstSeed: unknown, runs: number, where: Where): Problem | undefined {
+  const largest = Number.MAX_SAFE_INTEGER - runs + 1;
+  if (Number.isSafeInteger(firstSeed) && (firstSeed as number) >= 0 && (firstSeed as number) <= largest) return undefined;
+  return { ...where, found: JSON.stringify(firstSeed) ?? String(firstSeed), expected: `a whole number from 0 to ${largest}, so that the last of the ${runs} seeds is at most ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)` };
+}
 
 export interface Shard {
   /** 0 to count - 1, as Kubernetes' JOB_COMPLETION_INDEX. */
@@ -119,8 +140,13 @@ export function validateManifest(data: unknown, file: string): SweepManifest {
   if ('scenarioDigest' in data && !(typeof scenarioDigest === 'string' && /^sha256:[0-9a-f]{64}$/.test(scenarioDigest))) fail('scenarioDigest', scenarioDigest, '"sha256:" and 64 hexadecimal digits');
   if ('profile' in data && !(PROFILES as readonly unknown[]).includes(profile)) fail('profile', profile, `one of ${PROFILES.join(', ')}`);
   if ('version' in data && !(typeof version === 'string' && version !== '')) fail('version', version, 'the cmk-sim version, as text');
-  if ('firstSeed' in data && !isWhole(firstSeed, 0)) fail('firstSeed', firstSeed, 'a whole number, 0 or more');
-  if ('runs' in data && !isWhole(runs, 1)) fail('runs', runs, `a whole number of runs per cell, 1 or more`);
+  // Before any row is read: a manifest may claim any number of runs, and the seeds must stay safe integers.
+  const runsTrouble = 'runs' in data ? runsProblem(runs, { file, path: 'runs' }) : undefined;
+  if (runsTrouble !== undefined) problems.push(runsTrouble);
+  if ('firstSeed' in data) {
+    const seeds = runsTrouble === undefined ? firstSeedProblem(firstSeed, runs as number, { file, path: 'firstSeed' }) : isWhole(firstSeed, 0) ? undefined : { file, path: 'firstSeed', found: JSON.stringify(firstSeed) ?? String(firstSeed), expected: 'a whole number, 0 or more' };
+    if (seeds !== undefined) problems.push(seeds);
+  }
   if ('shard' in data && shard !== null) {
     if (!isObject(shard) || Object.keys(shard).length !== 2 || !('index' in shard) || !('count' in shard)) fail('shard', shard, 'null, or {"index": i, "count": n}');
     else if (!isWhole(shard.count, 1)) fail('shard.count', shard.count, 'a whole number of shards, 1 or more');

@@ -6,7 +6,7 @@
 
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { OutputDir } from '../../reports/output-dir.ts';
+import { markOutput, OutputDir } from '../../reports/output-dir.ts';
 import { parseRunsCsv, renderRunsCsv, renderSummaryCsv, renderSummaryHtml, renderSummaryMarkdown } from '../../reports/sweep.ts';
 import { InputError, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
@@ -65,9 +65,9 @@ export async function runSweep(scenario: Scenario, options: SweepOptions): Promi
 
 export const SWEEP_FILES = ['sweep.json', 'runs.csv', 'summary.csv', 'summary.md', 'summary.html'] as const;
 
-/** Writes the sweep's files atomically; returns their names. */
+/** Writes the sweep's files into `dir`, replacing an earlier output as a whole (reports/output-dir.ts); returns their names. */
 export function writeSweep(dir: string, sweep: Sweep): string[] {
-  const output = new OutputDir(dir);
+  const output = new OutputDir(dir, { output: 'sweep', version: VERSION });
   try {
     const grid = sweep.manifest.grid ?? [];
     const cells = summarizeCells(sweep.rows, grid);
@@ -78,8 +78,7 @@ export function writeSweep(dir: string, sweep: Sweep): string[] {
     output.write('summary.html', renderSummaryHtml(sweep.manifest, cells, sweep.rows));
     output.commit();
   } catch (error) {
-    output.abort();
-    throw error;
+    throw output.failure(error);
   }
   return output.names;
 }
@@ -140,7 +139,8 @@ export class Progress {
       throw new InputError([{ file, path: '', found: 'the progress of an unfinished sweep', expected: 'sweep --resume with the same options to continue it, or the file deleted to start again' }]);
     }
     if (found === undefined) {
-      mkdirSync(dir, { recursive: true });
+      // The folder holds the progress under the marker of a sweep's output: the commit replaces it whole.
+      markOutput(dir, { output: 'sweep', version: manifest.version });
       // Written whole, then renamed: a progress file always starts with a complete manifest line.
       const temp = `${file}.tmp-${process.pid}`;
       writeFileSync(temp, `#${JSON.stringify(manifest)}\n${renderRunsCsv([], manifest.grid ?? [])}`);
