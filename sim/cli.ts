@@ -609,7 +609,8 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     paramsOk = false;
   }
   const fixedParams: Record<string, unknown> = {};
-  for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
+  // Only values the loader took are read here: it reads the others as text, and a problem was reported for them.
+  if (paramsOk) for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
   const flags = await workBudget(argv);
   problems.push(...flags.problems);
   if (paramsOk && flags.problems.length === 0) {
