@@ -257,11 +257,11 @@ export function workProblems(scenario: Scenario, budget: WorkBudget, cliParams: 
 }
 
 /** Whole seconds, as a duration: "4m13s"; "under 1s" below a second. */
-export function showCpu(ms: number): string {
+function showCpu(ms: number): string {
   return ms < 1000 ? 'under 1s' : formatDuration(Math.round(ms / 1000) * 1000);
 }
 
-export function showBytes(bytes: number): string {
+function showBytes(bytes: number): string {
   return bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GiB` : `${Math.ceil(bytes / MIB)} MiB`;
 }
 
