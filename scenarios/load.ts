@@ -247,7 +247,9 @@ function parseJson(text: string, source: string): unknown {
       const col = before.length - before.lastIndexOf('\n');
       where = ` at line ${line}, column ${col}`;
     }
-    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').split('\n')[0] ?? '';
+    const reason = (message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').split('\n')[0] ?? '')
+      // "Unexpected token '\r'": a control character would move the cursor of the terminal showing the message.
+      .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     throw new InputError([{ file: source, path: '', found: `a JSON syntax error${where}: ${reason}`, expected: 'valid JSON' }]);
   }
 }

@@ -26,6 +26,16 @@ import { CLUSTER_BODY_SCHEMA, parseClusterBody } from '../sim/azure/requests.ts'
 import { DURATION_EXPECTED, DURATION_PATTERN, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import {
+  MAX_CAPACITY_GB_PER_DAY,
+  MAX_DURATION_MS,
+  MAX_GB_PER_DAY,
+  MAX_LIMIT_PER_10S,
+  MAX_QUERIES_PER_HOUR,
+  MAX_RECORDS_PER_MINUTE,
+  MAX_SAVED_SEARCHES,
+  MAX_WORKSPACES,
+} from '../sim/limits.ts';
+import {
   EXPECT_OPS,
   KEY_TYPES,
   PERMISSIONS,
@@ -326,7 +336,7 @@ function integer(min: number, max: number, expected = `a whole number from ${min
 function number(min: number, max: number, expected: string): Check<number> {
   return {
     expected,
-    json: { type: 'number', minimum: min, ...(Number.isFinite(max) ? { maximum: max } : {}) },
+    json: { type: 'number', minimum: min, maximum: max },
     read: (ctx, value, path) =>
       typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : ctx.fail(path, value, expected),
   };
@@ -338,15 +348,26 @@ export const BOOLEAN: Check<boolean> = {
   read: (ctx, value, path) => (typeof value === 'boolean' ? value : ctx.fail(path, value, 'true or false')),
 };
 
+const DURATION_TOO_LONG = `a duration of at most ${formatDuration(MAX_DURATION_MS)} (3 years, the longest a scenario runs)`;
+
+/** Milliseconds of a duration string, or undefined after reporting it (not a duration, or longer than MAX_DURATION_MS). */
+function readMs(ctx: Ctx, text: string, found: unknown, path: string): number | undefined {
+  const ms = tryParseDuration(text);
+  if (ms === undefined) return ctx.fail(path, found, DURATION_EXPECTED);
+  if (ms > MAX_DURATION_MS) return ctx.fail(path, found, DURATION_TOO_LONG);
+  return ms;
+}
+
 /** A duration string (never a bare number: it has no unit), in milliseconds. */
 function duration(options: { positive?: boolean } = {}): Check<number> {
   return {
     expected: options.positive === true ? `${DURATION_EXPECTED}, greater than 0` : DURATION_EXPECTED,
-    // "Greater than 0" is left to `read`.
+    // "Greater than 0" and "at most MAX_DURATION_MS" are left to `read`.
     json: { type: 'string', pattern: `^${DURATION_PATTERN}$`, patternErrorMessage: `Expected ${DURATION_EXPECTED}.` },
     read(ctx, value, path) {
-      const ms = typeof value === 'string' ? tryParseDuration(value) : undefined;
-      if (ms === undefined) return ctx.fail(path, value, DURATION_EXPECTED);
+      if (typeof value !== 'string') return ctx.fail(path, value, DURATION_EXPECTED);
+      const ms = readMs(ctx, value, value, path);
+      if (ms === undefined) return undefined;
       if (options.positive === true && ms <= 0) return ctx.fail(path, value, 'a duration greater than 0');
       return ms;
     },
@@ -376,10 +397,8 @@ export const DURATION_RANGE: Check<RangeMs> = {
     if (typeof value === 'string') {
       const parts = value.split('..');
       if (parts.length !== 2) return ctx.fail(path, value, RANGE_EXPECTED);
-      min = tryParseDuration(parts[0]!);
-      max = tryParseDuration(parts[1]!);
-      if (min === undefined) ctx.fail(path, parts[0]!.trim(), DURATION_EXPECTED);
-      if (max === undefined) ctx.fail(path, parts[1]!.trim(), DURATION_EXPECTED);
+      min = readMs(ctx, parts[0]!, parts[0]!.trim(), path);
+      max = readMs(ctx, parts[1]!, parts[1]!.trim(), path);
     } else if (Array.isArray(value) && value.length === 2) {
       min = DURATION.read(ctx, value[0], item(path, 0));
       max = DURATION.read(ctx, value[1], item(path, 1));
@@ -514,13 +533,13 @@ export const SUBSCRIPTION = text('a subscription name (non-empty text)');
 export const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
 
 const MAX_INT = Number.MAX_SAFE_INTEGER;
-export const LIMIT_PER_10S = integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1');
+export const LIMIT_PER_10S = integer(1, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 1 to ${MAX_LIMIT_PER_10S}`);
 // References checked against the declarations later (checkReferences): here only "a name".
 export const NAME_OF_CLUSTER = text('a cluster name');
 export const NAME_OF_VAULT = text('a vault name');
 export const NAME_OF_KEY = text('a key name');
 export const SOFT_DELETE_RETENTION_DAYS = integer(7, 90);
-export const CAPACITY_GB_PER_DAY = integer(1, MAX_INT, 'a whole number of GB per day, at least 1');
+export const CAPACITY_GB_PER_DAY = integer(1, MAX_CAPACITY_GB_PER_DAY, `a whole number of GB per day, from 1 to ${MAX_CAPACITY_GB_PER_DAY}`);
 export const BILLING_TYPE = choice(['Cluster', 'Workspaces'] as const);
 export const STORAGE_ACCOUNTS = integer(1, 64);
 export const RETENTION_DAYS = integer(30, 730);
@@ -816,10 +835,10 @@ function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDef
 export const WORKSPACE_FIELDS = ['name', 'region', 'tenant', 'subscription', 'cluster', 'retentionDays', 'savedSearches', 'ingest', 'query'] as const;
 export const INGEST_FIELDS = ['gbPerDay', 'recordsPerMinute'] as const;
 export const QUERY_FIELDS = ['perHour', 'lookback'] as const;
-export const GB_PER_DAY = number(0, Infinity, 'a number of GB per day, 0 or more');
-export const RECORDS_PER_MINUTE = integer(0, MAX_INT, 'a whole number of records per minute, 0 or more');
-export const PER_HOUR = number(0, Infinity, 'a number of queries per hour, 0 or more');
-export const SAVED_SEARCHES = integer(0, MAX_INT, 'a whole number of saved searches, 0 or more');
+export const GB_PER_DAY = number(0, MAX_GB_PER_DAY, `a number of GB per day, from 0 to ${MAX_GB_PER_DAY}`);
+export const RECORDS_PER_MINUTE = integer(0, MAX_RECORDS_PER_MINUTE, `a whole number of records per minute, from 0 to ${MAX_RECORDS_PER_MINUTE}`);
+export const PER_HOUR = number(0, MAX_QUERIES_PER_HOUR, `a number of queries per hour, from 0 to ${MAX_QUERIES_PER_HOUR}`);
+export const SAVED_SEARCHES = integer(0, MAX_SAVED_SEARCHES, `a whole number of saved searches, from 0 to ${MAX_SAVED_SEARCHES}`);
 
 function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<WorkspaceSpec> | undefined {
   const obj = mapping(ctx, value, path, WORKSPACE_FIELDS, 'a workspace: {name, region, cluster, ingest, query, ...}');
@@ -1336,9 +1355,10 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const clusters = entries(ctx, top, 'clusters', '', 'a list of clusters')
     .map((e) => readCluster(ctx, e.value, e.path, defaults, params))
     .filter((c) => c !== undefined);
-  const workspaces = entries(ctx, top, 'workspaces', '', 'a list of workspaces')
-    .map((e) => readWorkspace(ctx, e.value, e.path, defaults))
-    .filter((w) => w !== undefined);
+  const workspaceEntries = entries(ctx, top, 'workspaces', '', 'a list of workspaces');
+  // Every total stays exact up to MAX_WORKSPACES workspaces ingesting at their largest rate (sim/limits.ts).
+  if (workspaceEntries.length > MAX_WORKSPACES) ctx.failText('workspaces', `${workspaceEntries.length} workspaces`, `at most ${MAX_WORKSPACES} workspaces`);
+  const workspaces = workspaceEntries.map((e) => readWorkspace(ctx, e.value, e.path, defaults)).filter((w) => w !== undefined);
   checkUnique(ctx, vaults, 'key vault');
   checkUnique(ctx, clusters, 'cluster');
   checkUnique(ctx, workspaces, 'workspace');

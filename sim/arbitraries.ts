@@ -52,6 +52,20 @@ const VAULT = 'kv1';
 const KEY = 'cmk';
 const CLUSTER = 'cl1';
 const WORKSPACES = ['ws1', 'ws2', 'ws3'] as const;
+// The generator's extremes, shared with largestScenarios (the work budget of explore).
+const POLL_SECONDS = { min: 1, max: 30, spreadMax: 90 };
+const STORAGE_ACCOUNTS_MAX = 2;
+const RETENTION_DAYS = [30, 31, 90] as const;
+const RECORDS_PER_MINUTE_MAX = 300;
+const QUERIES_PER_HOUR_MAX = 120;
+const LOOKBACKS = ['10m', '1h', '6h', '1d', '3d'] as const;
+const MONTH_HOURS = { min: 31 * 24, max: 33 * 24 };
+const MONTH_BLOCK_SLICE = '1h';
+const ROUND_TRIPS_MAX = 3;
+/** A round trip has at most: access taken away, given back, taken away again, the cluster deleted. */
+const ROUND_TRIP_ACTIONS_MAX = 4;
+const DEFAULT_MAX_HOURS = 72;
+const DEFAULT_MAX_ACTIONS = 8;
 
 /** The arbitraries, built on the caller's fast-check: `arbitraries(fc).scenario()`. */
 export function arbitraries(fc: Fc) {
@@ -67,7 +81,7 @@ export function arbitraries(fc: Fc) {
     .record(
       {
         delayMode: fc.constantFrom('uniform', 'worst', 'best'),
-        poll: fc.tuple(seconds(1, 30), seconds(0, 90)),
+        poll: fc.tuple(seconds(POLL_SECONDS.min, POLL_SECONDS.max), seconds(0, POLL_SECONDS.spreadMax)),
         outageToUnavailable: minutes(5, 60),
         mmkBufferMaxAge: minutes(30, 480),
         revocationWithin: minutes(5, 120),
@@ -82,9 +96,9 @@ export function arbitraries(fc: Fc) {
   const workspace = (name: string): Arbitrary<Record<string, unknown>> =>
     fc.record({
       name: fc.constant(name),
-      retentionDays: fc.constantFrom(30, 31, 90),
-      ingest: fc.record({ gbPerDay: fc.integer({ min: 0, max: 1000 }), recordsPerMinute: fc.integer({ min: 0, max: 300 }) }),
-      query: fc.record({ perHour: fc.integer({ min: 0, max: 120 }), lookback: fc.constantFrom('10m', '1h', '6h', '1d', '3d') }),
+      retentionDays: fc.constantFrom(...RETENTION_DAYS),
+      ingest: fc.record({ gbPerDay: fc.integer({ min: 0, max: 1000 }), recordsPerMinute: fc.integer({ min: 0, max: RECORDS_PER_MINUTE_MAX }) }),
+      query: fc.record({ perHour: fc.integer({ min: 0, max: QUERIES_PER_HOUR_MAX }), lookback: fc.constantFrom(...LOOKBACKS) }),
     });
 
   const workload: Arbitrary<Record<string, unknown>[]> = fc.integer({ min: 1, max: WORKSPACES.length }).chain((n) => fc.tuple(...WORKSPACES.slice(0, n).map(workspace)));
@@ -167,15 +181,15 @@ export function arbitraries(fc: Fc) {
 
   /** A whole scenario: one vault and key, one cluster, 1-3 workspaces, faults, key operations and access round trips in time. */
   const scenario = (options: ScenarioOptions = {}): Arbitrary<ScenarioData> => {
-    const maxHours = options.maxHours ?? 72;
-    const maxActions = options.maxActions ?? 8;
+    const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
+    const maxActions = options.maxActions ?? DEFAULT_MAX_ACTIONS;
     const monthEvery = options.monthEvery ?? 10;
     const profiles = options.profiles ?? PROFILES;
     // `at` is drawn as a share of the duration (per mille) so that the duration and the
     // actions shrink independently.
     const atArb = fc.integer({ min: 0, max: 999 }).map((perMille) => `#${perMille}`);
     const hours = monthEvery > 0
-      ? fc.oneof({ weight: monthEvery - 1, arbitrary: fc.integer({ min: 6, max: maxHours }) }, { weight: 1, arbitrary: fc.integer({ min: 31 * 24, max: 33 * 24 }) })
+      ? fc.oneof({ weight: monthEvery - 1, arbitrary: fc.integer({ min: 6, max: maxHours }) }, { weight: 1, arbitrary: fc.integer(MONTH_HOURS) })
       : fc.integer({ min: 6, max: maxHours });
     return fc
       .record({
@@ -184,11 +198,11 @@ export function arbitraries(fc: Fc) {
         profile: fc.constantFrom(...profiles),
         setup: fc.constantFrom<'ready' | 'none'>('ready', 'ready', 'ready', 'none'),
         params: params,
-        storageAccounts: fc.integer({ min: 1, max: 2 }),
+        storageAccounts: fc.integer({ min: 1, max: STORAGE_ACCOUNTS_MAX }),
         doubleEncryption: fc.boolean(),
         workspaces: workload,
         actions: fc.array(fc.oneof(fault(atArb), keyOperation(atArb), controlPlaneOperation(atArb)), { maxLength: maxActions }),
-        roundTrips: fc.array(fc.tuple(atArb, roundTrip), { maxLength: 3 }),
+        roundTrips: fc.array(fc.tuple(atArb, roundTrip), { maxLength: ROUND_TRIPS_MAX }),
       })
       .map((d): ScenarioData => {
         const ready = d.setup === 'ready';
@@ -206,7 +220,7 @@ export function arbitraries(fc: Fc) {
           profile: d.profile,
           duration: `${d.hours}h`,
           setup: d.setup,
-          params: { ...d.params, ...(month ? { blockSlice: '1h' } : {}), clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], ...options.fixedParams },
+          params: { ...d.params, ...(month ? { blockSlice: MONTH_BLOCK_SLICE } : {}), clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], ...options.fixedParams },
           keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }] }],
           clusters: [{ name: CLUSTER, storageAccounts: d.storageAccounts, doubleEncryption: d.doubleEncryption, ...(ready ? { key: { vault: VAULT, name: KEY } } : {}) }],
           workspaces: d.workspaces.map((w) => (ready ? { ...w, cluster: CLUSTER } : w)),
@@ -235,3 +249,35 @@ export function arbitraries(fc: Fc) {
 }
 
 export type Arbitraries = ReturnType<typeof arbitraries>;
+
+/**
+ * The largest scenarios `scenario(options)` can generate, one per shape,
+ * longest first (the longest month-long run with its 1 h slices, and the
+ * longest short run): every storage account, workspace and action it may draw, the
+ * shortest unwrap poll, the highest rates, the longest lookback. No generated
+ * scenario implies more work than the larger of the two, so `explore` checks
+ * its budget on these before it starts.
+ */
+export function largestScenarios(options: ScenarioOptions = {}): ScenarioData[] {
+  const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
+  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX;
+  const shapes = [...((options.monthEvery ?? 10) > 0 ? [{ hours: MONTH_HOURS.max, params: { blockSlice: MONTH_BLOCK_SLICE } }] : []), { hours: maxHours, params: {} }];
+  return shapes.map(({ hours, params }) => ({
+    name: 'explored',
+    description: 'The largest scenario cmk-sim explore generates.',
+    seed: 0,
+    duration: `${hours}h`,
+    setup: 'ready',
+    params: { delayMode: 'best', unwrapPollInterval: [`${POLL_SECONDS.min}s`, `${POLL_SECONDS.min}s`], ...params, ...options.fixedParams },
+    keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }] }],
+    clusters: [{ name: CLUSTER, storageAccounts: STORAGE_ACCOUNTS_MAX, key: { vault: VAULT, name: KEY } }],
+    workspaces: WORKSPACES.map((name, i) => ({
+      name,
+      cluster: CLUSTER,
+      retentionDays: RETENTION_DAYS[i % RETENTION_DAYS.length],
+      ingest: { recordsPerMinute: RECORDS_PER_MINUTE_MAX },
+      query: { perHour: QUERIES_PER_HOUR_MAX, lookback: LOOKBACKS.at(-1) },
+    })),
+    actions: Array.from({ length: actions }, () => ({ at: '0m', do: 'keyVault.outage', vault: VAULT, for: '1m' })),
+  }));
+}

@@ -16,6 +16,7 @@ import { exitCleanlyOnSignals } from '../reports/output-dir.ts';
 import type { Scenario } from './scenario.ts';
 import type { Grid } from './sweep/grid.ts';
 import type { RunResult } from './result.ts';
+import type { WorkBudget } from './work.ts';
 
 // Each command imports the modules it needs when it runs, so `--version`, `--help` and `list`
 // start without loading the simulator.
@@ -32,7 +33,13 @@ const processIo: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => 
 
 class UsageError extends Error {}
 
-interface RunArgs {
+/** --max-cpu and --max-memory: the work budget of one run (sim/work.ts). */
+interface BudgetArgs {
+  maxCpu?: string;
+  maxMemory?: string;
+}
+
+interface RunArgs extends BudgetArgs {
   scenario: string;
   seed?: string;
   out?: string;
@@ -60,9 +67,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .command(
       'validate <scenario..>',
       'check scenario files against the schema and the model without running them; print every problem',
-      (y) => y.positional('scenario', { type: 'string', array: true, demandOption: true }),
+      (y) => budgetOptions(y.positional('scenario', { type: 'string', array: true, demandOption: true })),
       async (argv) => {
-        status = await validateCommand(argv.scenario as string[], io);
+        status = await validateCommand(argv.scenario as string[], argv as BudgetArgs, io);
       },
     )
     .command(
@@ -76,6 +83,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .option('out', { type: 'string', nargs: 1, describe: 'where a counterexample is written (default out/explore-seed<S>)' })
           .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
           .option('param', { type: 'string', array: true, describe: 'fix a parameter in every scenario, name=value, e.g. brokenRule=lateRevocation' })
+          .option('max-cpu', { type: 'string', nargs: 1, describe: 'the work budget of the largest generated scenario: estimated CPU time (default 5m)' })
+          .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget of the largest generated scenario: estimated memory (default 8GiB)' })
           .example('$0 explore --runs 500', 'check the model on 500 generated scenarios')
           .example('$0 explore --param brokenRule=lateRevocation', 'see a deliberately broken rule found and shrunk'),
       async (argv) => {
@@ -206,7 +215,28 @@ function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string })
     .option('seed', { type: 'string', nargs: 1, describe: describe.seed })
     .option('out', { type: 'string', nargs: 1, describe: describe.out })
     .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
-    .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' });
+    .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' })
+    .option('max-cpu', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to take up to this much CPU time, e.g. 2h (default 5m)' })
+    .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to hold up to this much memory, e.g. 16GiB (default 8GiB)' });
+}
+
+/** --max-cpu and --max-memory, for a command that takes no other scenario options (validate). */
+function budgetOptions<T>(y: Argv<T>) {
+  return y
+    .option('max-cpu', { type: 'string', nargs: 1, describe: 'the work budget: accept a scenario estimated to take up to this much CPU time, e.g. 2h (default 5m)' })
+    .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget: accept a scenario estimated to hold up to this much memory, e.g. 16GiB (default 8GiB)' });
+}
+
+/** The work budget of --max-cpu and --max-memory; their problems are bad input. */
+async function workBudget(argv: BudgetArgs): Promise<{ budget: WorkBudget; problems: Problem[] }> {
+  const { budgetFromFlags } = await import('./work.ts');
+  return budgetFromFlags({ maxCpu: argv.maxCpu, maxMemory: argv.maxMemory });
+}
+
+/** The problems of a scenario past the work budget (sim/work.ts), reported against the file or --param. */
+async function overBudget(scenario: Scenario, argv: BudgetArgs & { param?: string[] }): Promise<Problem[]> {
+  const { workProblems } = await import('./work.ts');
+  return workProblems(scenario, (await workBudget(argv)).budget, argv.param ?? []);
 }
 
 /** Loads the scenario with the command line's overrides; every problem, of both, in one InputError. */
@@ -220,7 +250,7 @@ async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
   }
   if (argv.profile !== undefined) options.profile = argv.profile;
   if (argv.param !== undefined) options.params = argv.param;
-  problems.push(...paramFlagProblems(argv.param));
+  problems.push(...paramFlagProblems(argv.param), ...(await workBudget(argv)).problems);
   try {
     const scenario = loadScenario(argv.scenario, options);
     if (problems.length > 0) throw new InputError(problems);
@@ -260,6 +290,9 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
   // A mistyped `expect:` path would otherwise be found only after the whole run.
   const metricProblems = metricPathProblems(scenario);
   if (metricProblems.length > 0) throw new InputError(metricProblems);
+  // Before any work: a scenario that would run for hours or exhaust memory is refused, naming the field that drives it.
+  const budgetProblems = await overBudget(scenario, argv);
+  if (budgetProblems.length > 0) throw new InputError(budgetProblems);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`, { output: 'run', version: VERSION });
   let result: RunResult;
   try {
@@ -383,6 +416,8 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const seeds = runsTrouble === undefined ? firstSeedProblem(scenario.seed, argv.runs, argv.seed === undefined ? { file: scenario.source, path: 'seed' } : { file: '--seed', path: '' }) : undefined;
   if (seeds !== undefined) problems.push(seeds);
   if (problems.length > 0) throw new InputError(problems);
+  const budgetProblems = await sweepOverBudget(scenario, grid, argv);
+  if (budgetProblems.length > 0) throw new InputError([...budgetProblems, ...metricPathProblems(scenario)]);
   const setup = [...setupProblems(scenario), ...metricPathProblems(scenario)];
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
@@ -434,6 +469,20 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   return EXIT.expectationFailed;
 }
 
+/** Each run of a sweep must fit the work budget: the scenario, or each cell of its grid (the first cell past it is named with its values). */
+async function sweepOverBudget(scenario: Scenario, grid: Grid | undefined, argv: SweepArgs): Promise<Problem[]> {
+  if (grid === undefined) return overBudget(scenario, argv);
+  const { cellValues } = await import('./sweep/plan.ts');
+  for (const [cell, cellScenario] of grid.cells.entries()) {
+    const problems = await overBudget(cellScenario, argv);
+    if (problems.length === 0) continue;
+    const values = cellValues(grid.axes, cell);
+    const label = grid.axes.map((axis, a) => `${axis.name}=${values[a]}`).join(', ');
+    return problems.map((p) => ({ file: '--vary', path: label, found: `${p.file === '--param' ? '--param ' : ''}${p.path}: ${p.found}`, expected: p.expected }));
+  }
+  return [];
+}
+
 async function checkCommand(path: string, io: Io): Promise<number> {
   const [{ checkHistory, historyPath }, { renderVerdict }, { count }] = await Promise.all([import('./observe/history.ts'), import('../reports/sla-md.ts'), import('../reports/format.ts')]);
   const report = checkHistory(path);
@@ -452,13 +501,17 @@ async function mergeCommand(dirs: readonly string[], out: string, io: Io): Promi
   return EXIT.ok;
 }
 
-async function validateCommand(paths: readonly string[], io: Io): Promise<number> {
+async function validateCommand(paths: readonly string[], budgetArgs: BudgetArgs, io: Io): Promise<number> {
   const [{ loadScenario }, { setupProblems }, { metricPathProblems }] = await Promise.all([import('../scenarios/load.ts'), import('./world.ts'), import('./result-shape.ts')]);
+  const flags = await workBudget(budgetArgs);
+  if (flags.problems.length > 0) throw new InputError(flags.problems);
   let status: number = EXIT.ok;
   for (const path of paths) {
     try {
       const scenario = loadScenario(path);
-      const problems = [...setupProblems(scenario), ...metricPathProblems(scenario)];
+      // Setup draws the fault processes' occurrences: a scenario past the work budget is refused before it.
+      const work = await overBudget(scenario, budgetArgs);
+      const problems = [...(work.length > 0 ? work : setupProblems(scenario)), ...metricPathProblems(scenario)];
       if (problems.length > 0) throw new InputError(problems);
       io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
     } catch (error) {
@@ -519,7 +572,7 @@ async function showCommand(name: string, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-interface ExploreArgs {
+interface ExploreArgs extends BudgetArgs {
   runs: number;
   seed: string;
   path?: string;
@@ -546,17 +599,28 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
     problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
   }
+  let paramsOk = true;
   try {
     // The fixed parameters are checked exactly as `run --param` checks them.
     parseScenario(JSON.stringify({ name: 'explore', duration: '1h' }), 'explore', 'json', { params: argv.param ?? [] });
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
+    paramsOk = false;
+  }
+  const fixedParams: Record<string, unknown> = {};
+  // Only values the loader took are read here: it reads the others as text, and a problem was reported for them.
+  if (paramsOk) for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
+  const flags = await workBudget(argv);
+  problems.push(...flags.problems);
+  if (paramsOk && flags.problems.length === 0) {
+    // The largest scenarios the generator makes with these parameters must fit the work budget; then every one it generates does.
+    const [{ largestScenarios }, { workProblems }] = await Promise.all([import('./arbitraries.ts'), import('./work.ts')]);
+    const largest = largestScenarios({ fixedParams }).map((data) => parseScenario(JSON.stringify(data), 'explore', 'json', { params: argv.param ?? [] }));
+    problems.push(...(largest.map((scenario) => workProblems(scenario, flags.budget, argv.param ?? [])).find((p) => p.length > 0) ?? []));
   }
   if (problems.length > 0) throw new InputError(problems);
   const output = new OutputDir(argv.out ?? `out/explore-seed${seed}`, { output: 'explore', version: VERSION });
-  const fixedParams: Record<string, unknown> = {};
-  for (const param of argv.param ?? []) fixedParams[param.slice(0, param.indexOf('='))] = parseYaml(param.slice(param.indexOf('=') + 1));
   let fc: typeof import('fast-check');
   try {
     fc = await import('fast-check');

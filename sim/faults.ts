@@ -3,7 +3,10 @@
 // process draws from its own named stream, so adding a process never moves
 // another one's faults, and the seed fixes them all.
 
+import { formatDuration } from './engine/duration.ts';
 import type { Random, RandomStreams } from './engine/random.ts';
+import { InputError } from './input-error.ts';
+import { MAX_DURATION_MS, MAX_FAULT_OCCURRENCES } from './limits.ts';
 import type { DurationDistribution, FaultProcess, FaultProcessName } from './scenario.ts';
 
 /** The 90th percentile of the standard normal distribution. */
@@ -21,7 +24,11 @@ export interface DrawnFault {
   forMs: number;
 }
 
-/** A duration drawn from the distribution, in whole milliseconds, at least 1. */
+/**
+ * A duration drawn from the distribution, in whole milliseconds, from 1 to
+ * MAX_DURATION_MS: a lognormal's tail reaches 1e70 ms and more, past which
+ * the times it leads to would no longer be whole numbers.
+ */
 export function sampleDuration(distribution: DurationDistribution, random: Random): number {
   let ms: number;
   switch (distribution.type) {
@@ -41,7 +48,7 @@ export function sampleDuration(distribution: DurationDistribution, random: Rando
       break;
     }
   }
-  return Math.max(1, Math.round(ms));
+  return Math.min(MAX_DURATION_MS, Math.max(1, Math.round(ms)));
 }
 
 /** Box-Muller: a standard normal draw from two uniform draws. */
@@ -54,20 +61,37 @@ function standardNormal(random: Random): number {
 /**
  * Every occurrence of every process that starts before the end of the run,
  * in time order (ties by process order). One process's occurrences never
- * overlap: the next gap starts when the previous occurrence ends.
+ * overlap: the next gap starts when the previous occurrence ends. More than
+ * MAX_FAULT_OCCURRENCES in all is bad input (`source` names the file),
+ * reported against the process that drew the most.
  */
-export function drawFaults(faults: readonly FaultProcess[], durationMs: number, streams: RandomStreams): DrawnFault[] {
+export function drawFaults(faults: readonly FaultProcess[], durationMs: number, streams: RandomStreams, source: string): DrawnFault[] {
   const drawn: DrawnFault[] = [];
+  const counts = faults.map(() => 0);
   faults.forEach((fault, index) => {
     const random = streams.stream(`faults/${index}/${fault.process}`);
     const target = fault.process === 'key.accidentalDisable' ? `${fault.vault}/${fault.key}` : fault.vault;
     const length = fault.process === 'key.accidentalDisable' ? fault.timeToNotice : fault.duration;
     let atMs = Math.round(random.exponential(fault.meanTimeBetweenMs));
     while (atMs < durationMs) {
+      if (drawn.length === MAX_FAULT_OCCURRENCES) throw tooManyOccurrences(faults, counts, durationMs, source);
       const forMs = sampleDuration(length, random);
       drawn.push({ process: index, do: fault.process, target, atMs, forMs });
+      counts[index]!++;
       atMs += forMs + Math.round(random.exponential(fault.meanTimeBetweenMs));
     }
   });
   return drawn.sort((a, b) => a.atMs - b.atMs || a.process - b.process);
+}
+
+function tooManyOccurrences(faults: readonly FaultProcess[], counts: readonly number[], durationMs: number, source: string): InputError {
+  const most = counts.indexOf(Math.max(...counts));
+  return new InputError([
+    {
+      file: source,
+      path: `faults[${most}].meanTimeBetween`,
+      found: `${formatDuration(faults[most]!.meanTimeBetweenMs)}, which drew ${counts[most]} of more than ${MAX_FAULT_OCCURRENCES} fault occurrences in ${formatDuration(durationMs)}`,
+      expected: `at most ${MAX_FAULT_OCCURRENCES} fault occurrences in a run (each is kept in memory and listed in sla.json): a longer meanTimeBetween or a shorter duration`,
+    },
+  ]);
 }

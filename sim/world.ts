@@ -109,7 +109,7 @@ class World {
     private readonly options: RunOptions,
   ) {
     this.streams = new RandomStreams(scenario.seed);
-    this.faults = drawFaults(scenario.faults, scenario.durationMs, this.streams);
+    this.faults = drawFaults(scenario.faults, scenario.durationMs, this.streams, scenario.source);
     this.operations = new OperationLog(this.scheduler, this.bus);
     if (options.onEvent !== undefined) this.bus.on(options.onEvent);
     this.bus.on((event) => this.checker.apply(event));

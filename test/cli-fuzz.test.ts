@@ -1,6 +1,7 @@
 // The command line fuzzed: generated bad arguments and bad files, given to
-// run, sweep, explore, validate and merge. Every case is refused before any
-// work with exit 2, each line of stderr a problem naming the flag or the
+// run, sweep, explore, validate and merge, past the bounds of every number
+// (sim/limits.ts) and the work budget (sim/work.ts) too. Every case is
+// refused before any work with exit 2, each line of stderr a problem naming the flag or the
 // file ("where: found ...; expected ..."), no stack trace, never exit 3,
 // and nothing written. FC_SEED and FC_RUNS change the seed and the number
 // of cases (a few seconds at the default 200).
@@ -14,6 +15,8 @@ import * as assert from 'uvu/assert';
 import { stringify as toYaml } from 'yaml';
 import { PROFILES } from '../sim/azure/profiles.ts';
 import { MAX_SWEEP_RUNS, parseShard } from '../sim/sweep/plan.ts';
+import { tryParseDuration } from '../sim/engine/duration.ts';
+import { MAX_QUERIES_PER_HOUR, MAX_RECORDS_PER_MINUTE, MAX_WORKSPACES } from '../sim/limits.ts';
 import { cli, show, STATUS, type Outcome } from './cli-helpers.ts';
 
 const SEED = Number(process.env.FC_SEED ?? 20260111);
@@ -57,8 +60,12 @@ const BAD_FLAGS = {
     fc.constant(null),
     text.filter((s) => !s.includes('=')),
     text.map((v) => `nope=${v}`),
-    fc.constantFrom('outageToUnavailable=abc', 'outageToUnavailable=3', 'delayMode=sometimes', 'brokenRule=maybe', 'unwrapPollInterval=[1s]', '=5m'),
+    fc.constantFrom('outageToUnavailable=abc', 'outageToUnavailable=3', 'delayMode=sometimes', 'brokenRule=maybe', 'unwrapPollInterval=[1s]', '=5m', 'mmkBufferMaxAge=1096d'),
+    // Past the work budget in every command: a sampled query every millisecond.
+    fc.constant('querySampleInterval=1ms'),
   ),
+  maxCpu: fc.oneof(text.filter((s) => (tryParseDuration(s) ?? 0) <= 0), fc.constantFrom('0s', '-5m', '5', 'PT0S')),
+  maxMemory: fc.oneof(text.filter((s) => !/^\d+(\.\d+)?\s*[MGT]i?B$/.test(s.trim())), fc.constantFrom('0GiB', '0.0MB', '12', '-1GiB', '8 gigabytes', '1e999GiB')),
   profile: text.filter((s) => !(PROFILES as readonly string[]).includes(s)),
   path: text.filter((s) => !/^\d+(:\d+)*$/.test(s)),
   out: fc.constantFrom(...Object.keys(BAD_OUT)),
@@ -78,6 +85,17 @@ const BAD_FIELDS: [path: (string | number)[], values: unknown[]][] = [
   [['workspaces', 0, 'ingest', 'gbPerDay'], [-5, 'x']],
   [['workspaces', 0, 'query', 'lookback'], ['soon']],
   [['frobnicate'], [1]],
+  // Past the bounds (sim/limits.ts) and the work budget (sim/work.ts).
+  [['duration'], ['1096d', '99999999d', 'P9999D']],
+  [['workspaces', 0, 'ingest', 'recordsPerMinute'], [Number.MAX_SAFE_INTEGER, MAX_RECORDS_PER_MINUTE + 1]],
+  [['workspaces', 0, 'query', 'perHour'], [1e308, MAX_QUERIES_PER_HOUR + 0.5]],
+  [['workspaces', 0, 'ingest', 'gbPerDay'], [1e7]],
+  [['workspaces', 0, 'query', 'lookback'], ['99999999d']],
+  [['clusters', 0, 'storageAccounts'], [65]],
+  [['workspaces'], [Array.from({ length: MAX_WORKSPACES + 1 }, (_, i) => ({ name: `w${i}` }))]],
+  [['params', 'querySampleInterval'], ['1ms']],
+  [['params', 'unwrapPollInterval'], ['1ms..1096d']],
+  [['faults'], [[{ process: 'keyVault.outage', vault: 'kv1', meanTimeBetween: '1ms', duration: '1s' }], [{ process: 'keyVault.transient', vault: 'kv1', meanTimeBetween: '1h', duration: { lognormal: { median: '1m', p90: '1096d' } }, failureRate: 0.5 }]]],
   [['actions'], ['x', [{ at: 'soon', do: 'keyVault.outage', vault: 'kv1', for: '1m' }], [{ at: '1m', do: 'nope' }]]],
   [['params', 'outageToUnavailable'], ['abc', 3]],
   [['params', 'nope'], [1]],
@@ -116,6 +134,8 @@ const badFile = fc.oneof(
     { ext: 'yaml', bytes: '' },
     { ext: 'yaml', bytes: 'name: [unclosed\n' },
     { ext: 'json', bytes: '{"name": "a",' },
+    // JSON.parse names the control character it stopped at: printed raw, a CR would garble the line.
+    { ext: 'json', bytes: '\nf\r\u0019' },
     { ext: 'txt', bytes: toYaml(SMALL) },
   ),
 );
@@ -131,7 +151,7 @@ const badSweepFolder = fc.oneof(
 
 type Case =
   | { command: 'run' | 'sweep' | 'explore'; flags: [FlagName, string | null][]; file: { ext: string; bytes: string } | null }
-  | { command: 'validate'; flags: []; file: { ext: string; bytes: string } }
+  | { command: 'validate'; flags: [FlagName, string | null][]; file: { ext: string; bytes: string } }
   | { command: 'merge'; flags: [FlagName, string | null][]; sweepJson: string };
 
 const someFlags = (names: FlagName[], min: number) =>
@@ -139,15 +159,15 @@ const someFlags = (names: FlagName[], min: number) =>
 
 const cases: fc.Arbitrary<Case> = fc.oneof(
   fc.tuple(fc.constantFrom('run', 'sweep') as fc.Arbitrary<'run' | 'sweep'>, fc.option(badFile, { nil: null })).chain(([command, file]) => {
-    const names: FlagName[] = command === 'run' ? ['seed', 'profile', 'param', 'out'] : ['seed', 'sweepRuns', 'workers', 'shard', 'profile', 'param', 'out'];
+    const names: FlagName[] = command === 'run' ? ['seed', 'profile', 'param', 'out', 'maxCpu', 'maxMemory'] : ['seed', 'sweepRuns', 'workers', 'shard', 'profile', 'param', 'out', 'maxCpu', 'maxMemory'];
     return someFlags(names, file === null ? 1 : 0).map((flags): Case => ({ command, flags, file }));
   }),
-  someFlags(['seed', 'exploreRuns', 'path', 'profile', 'param', 'out'], 1).map((flags): Case => ({ command: 'explore', flags, file: null })),
-  badFile.map((file): Case => ({ command: 'validate', flags: [], file })),
+  someFlags(['seed', 'exploreRuns', 'path', 'profile', 'param', 'out', 'maxCpu', 'maxMemory'], 1).map((flags): Case => ({ command: 'explore', flags, file: null })),
+  fc.tuple(badFile, fc.option(someFlags(['maxCpu', 'maxMemory'], 1), { nil: null })).map(([file, flags]): Case => ({ command: 'validate', flags: flags ?? [], file })),
   fc.tuple(badSweepFolder, fc.option(BAD_FLAGS.out, { nil: null })).map(([sweepJson, out]): Case => ({ command: 'merge', flags: out === null ? [] : [['out', out]], sweepJson })),
 );
 
-const FLAG_OF: Record<FlagName, string> = { seed: '--seed', sweepRuns: '--runs', exploreRuns: '--runs', workers: '--workers', shard: '--shard', param: '--param', profile: '--profile', path: '--path', out: '--out' };
+const FLAG_OF: Record<FlagName, string> = { seed: '--seed', sweepRuns: '--runs', exploreRuns: '--runs', workers: '--workers', shard: '--shard', param: '--param', profile: '--profile', path: '--path', out: '--out', maxCpu: '--max-cpu', maxMemory: '--max-memory' };
 
 let made = 0;
 

@@ -68,10 +68,10 @@ const DISABLES: FaultProcess = { process: 'key.accidentalDisable', vault: 'kv1',
 
 test('the seed alone fixes the faults; another seed draws others; a second process never moves the first one', () => {
   const year = 365 * DAY;
-  const a = drawFaults([OUTAGES], year, streams(7));
-  assert.equal(drawFaults([OUTAGES], year, streams(7)), a);
-  assert.not.equal(drawFaults([OUTAGES], year, streams(8)), a);
-  const both = drawFaults([OUTAGES, DISABLES], year, streams(7));
+  const a = drawFaults([OUTAGES], year, streams(7), 'test');
+  assert.equal(drawFaults([OUTAGES], year, streams(7), 'test'), a);
+  assert.not.equal(drawFaults([OUTAGES], year, streams(8), 'test'), a);
+  const both = drawFaults([OUTAGES, DISABLES], year, streams(7), 'test');
   assert.equal(both.filter((f) => f.process === 0), a);
   assert.ok(both.some((f) => f.process === 1 && f.target === 'kv1/cmk'));
   for (let i = 1; i < both.length; i++) assert.ok(both[i - 1]!.atMs <= both[i]!.atMs, 'in time order');
@@ -79,12 +79,12 @@ test('the seed alone fixes the faults; another seed draws others; a second proce
 
 test('a Poisson process: gaps of the given mean, occurrences of one process never overlap, none starts after the end', () => {
   const horizon = 2000 * DAY;
-  const drawn = drawFaults([OUTAGES], horizon, streams(1));
+  const drawn = drawFaults([OUTAGES], horizon, streams(1), 'test');
   // About one a day plus an hour each: 2000 days hold about 2000 / (1 + 1/24) = 1920.
   assert.ok(Math.abs(drawn.length - 1920) < 1920 * 0.05, `${drawn.length} occurrences`);
   for (let i = 1; i < drawn.length; i++) assert.ok(drawn[i]!.atMs >= drawn[i - 1]!.atMs + drawn[i - 1]!.forMs);
   assert.ok(drawn.every((f) => f.atMs < horizon && f.forMs === HOUR));
-  assert.equal(drawFaults([OUTAGES], 0, streams(1)), []);
+  assert.equal(drawFaults([OUTAGES], 0, streams(1), 'test'), []);
 });
 
 test('duration distributions: lognormal median and p90, uniform bounds, exponential mean, whole milliseconds', () => {

@@ -4,6 +4,7 @@
 
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from '../engine/duration.ts';
 import type { Random } from '../engine/random.ts';
+import { MAX_CAPACITY_GB_PER_DAY, MAX_LIMIT_PER_10S, MAX_WORKSPACES } from '../limits.ts';
 import type { CreditTier } from '../observe/slo.ts';
 
 export const PROFILES = ['2020-11', '2021-07', '2023-06'] as const;
@@ -159,7 +160,7 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source: '2020-11: "Data ingested in the last 14 days is also kept in hot-cache"; 2023-06: "last 14 days or recently queried"',
   },
   keyVaultThrottleLimitPer10s: {
-    kind: { type: 'integer', min: 1, max: 1_000_000 },
+    kind: { type: 'integer', min: 1, max: MAX_LIMIT_PER_10S },
     meaning: 'Key Vault requests per 10 seconds above which it answers HTTP 429',
     source: 'model assumption: Key Vault service limit for software RSA-2048 keys, 4000 transactions per 10 s',
   },
@@ -209,7 +210,7 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source: '2021-07: 2 active, 4 including deleted; 2023-06: 5 active, 7 including deleted (2020-11 counts active ones only)',
   },
   maxWorkspacesPerCluster: {
-    kind: { type: 'integer', min: 1, max: 100_000 },
+    kind: { type: 'integer', min: 1, max: MAX_WORKSPACES },
     meaning: 'workspaces linked to one cluster',
     source: 'The maximum of linked workspaces to cluster is 1000',
   },
@@ -224,7 +225,7 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source: 'It may be that you have deleted your cluster in the last 14 days and it’s in a soft-delete period. The cluster name remains reserved during the soft-delete period',
   },
   minCapacityGBPerDay: {
-    kind: { type: 'integer', min: 1, max: 1_000_000 },
+    kind: { type: 'integer', min: 1, max: MAX_CAPACITY_GB_PER_DAY },
     meaning: 'smallest capacity reservation of a cluster, in GB per day',
     source: 'Log Analytics Dedicated Clusters use a Capacity Reservation pricing model starting at 1000 GB/day.',
   },

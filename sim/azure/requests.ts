@@ -3,6 +3,8 @@
 // The loader uses this to validate scenario files; the control plane to
 // answer 400 at run time.
 
+import { MAX_CAPACITY_GB_PER_DAY } from '../limits.ts';
+
 const IDENTITY_TYPES = ['SystemAssigned', 'None'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
 const BILLING_TYPES = ['Cluster', 'Workspaces'] as const;
@@ -37,7 +39,7 @@ const KEY_FIELDS = ['keyVaultUri', 'keyName', 'keyVersion'] as const;
 const SKU_NAMES = ['CapacityReservation', 'capacityReservation'];
 
 type Schema = Readonly<Record<string, unknown>>;
-const POSITIVE_INTEGER = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+const CAPACITY = { type: 'integer', minimum: 1, maximum: MAX_CAPACITY_GB_PER_DAY };
 const KEY_VAULT_PROPERTIES: { readonly [F in (typeof KEY_FIELDS)[number]]: Schema } = {
   keyVaultUri: { type: 'string', minLength: 1 },
   keyName: { type: 'string', minLength: 1 },
@@ -58,7 +60,7 @@ const PROPERTIES: { readonly [F in (typeof PROPERTY_FIELDS)[number]]: Schema } =
 };
 const BODY: { readonly [F in (typeof TOP_FIELDS)[number]]: Schema } = {
   identity: { type: 'object', properties: { type: { enum: [...IDENTITY_TYPES] } }, required: ['type'], additionalProperties: false },
-  sku: { type: 'object', properties: { name: { enum: SKU_NAMES }, capacity: POSITIVE_INTEGER }, additionalProperties: false },
+  sku: { type: 'object', properties: { name: { enum: SKU_NAMES }, capacity: CAPACITY }, additionalProperties: false },
   properties: { type: 'object', properties: PROPERTIES, additionalProperties: false },
   location: {},
   tags: {},
@@ -90,8 +92,9 @@ export function parseClusterBody(body: unknown): { request: ClusterRequest } | {
     unknownFields(sku, 'sku', ['name', 'capacity'], problems);
     if (sku.name !== undefined && !SKU_NAMES.includes(sku.name as string)) problems.push({ path: 'sku.name', found: show(sku.name), expected: 'CapacityReservation' });
     if (sku.capacity !== undefined) {
-      if (Number.isSafeInteger(sku.capacity) && (sku.capacity as number) > 0) request.skuCapacity = sku.capacity as number;
-      else problems.push({ path: 'sku.capacity', found: show(sku.capacity), expected: 'a positive whole number of GB per day' });
+      const capacity = sku.capacity;
+      if (Number.isSafeInteger(capacity) && (capacity as number) > 0 && (capacity as number) <= MAX_CAPACITY_GB_PER_DAY) request.skuCapacity = capacity as number;
+      else problems.push({ path: 'sku.capacity', found: show(capacity), expected: `a whole number of GB per day, from 1 to ${MAX_CAPACITY_GB_PER_DAY}` });
     }
   }
 

@@ -1,0 +1,43 @@
+// The upper bound of every number a scenario may hold, in one place. Each is
+// chosen from the domain (far above any real workspace, cluster or run), and
+// all of them together keep every total the simulator keeps an exact integer:
+// test/bounds.test.ts computes, from these constants, the largest record
+// count, query count and time any run can reach and checks each against
+// Number.MAX_SAFE_INTEGER (2^53 - 1, past which doubles skip integers). The
+// loader (scenarios/schema.ts) refuses anything above them, and the JSON
+// Schema carries the same maxima.
+
+import { MS_PER_DAY } from './engine/duration.ts';
+
+/** The longest duration anywhere in a scenario (the run, an action's `for`, a lookback, a parameter): 3 years, past the longest retention (730 days). */
+export const MAX_DURATION_MS = 1095 * MS_PER_DAY;
+
+/** Workspaces in one scenario: 5 clusters of the documented 1000 workspaces each. */
+export const MAX_WORKSPACES = 5_000;
+
+/** Records a workspace ingests per minute: 1.44 billion a day, far above any one workspace. */
+export const MAX_RECORDS_PER_MINUTE = 1_000_000;
+
+/** Queries a workspace runs per hour: 1000 a minute. */
+export const MAX_QUERIES_PER_HOUR = 60_000;
+
+/** GB a workspace ingests per day: a petabyte. */
+export const MAX_GB_PER_DAY = 1_000_000;
+
+/** A cluster's capacity reservation, GB per day (Azure's largest tier is 50,000). */
+export const MAX_CAPACITY_GB_PER_DAY = 1_000_000;
+
+/** Key Vault requests per 10 seconds in a throttling limit. */
+export const MAX_LIMIT_PER_10S = 1_000_000;
+
+/** Saved searches in one workspace. */
+export const MAX_SAVED_SEARCHES = 1_000_000;
+
+/**
+ * Occurrences of the scenario's fault processes that one run may draw, in
+ * all. Each is kept until the end (sla.json lists them), so this bounds the
+ * memory they take; there is no override. A scenario expected to draw more
+ * than half of it is refused before the run (sim/work.ts), so a run that
+ * passed that check never meets this limit by chance.
+ */
+export const MAX_FAULT_OCCURRENCES = 1_000_000;
