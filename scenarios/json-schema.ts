@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PROFILE, PARAM_NAMES, PARAM_SPECS, PROFILE_DEFAULTS, PROFILES, type ParamName } from '../sim/azure/profiles.ts';
 import { formatDuration } from '../sim/engine/duration.ts';
 import { showParamValue } from '../reports/params-table.ts';
+import { BUILTIN_INDEX_FILE, builtinIndexText } from './builtin-index.ts';
+import { listBuiltins } from './load.ts';
 import { EXPECT_OPS, FAULT_PROCESSES, KEY_TYPES, RSA_SIZES, type ActionName, type FaultProcessName } from '../sim/scenario.ts';
 import {
   ACCESS_POLICY_FIELDS,
@@ -465,9 +467,13 @@ export function scenarioJsonSchemaText(): string {
   return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
 }
 
+// `npm run schema` writes the files made from the loader: the schema, and the built-ins' index that `list` prints.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const path = new URL('./scenario.schema.json', import.meta.url);
-  const text = scenarioJsonSchemaText();
+  writeGenerated(new URL('./scenario.schema.json', import.meta.url), SCHEMA_FILE, scenarioJsonSchemaText());
+  writeGenerated(new URL(`./builtin/${BUILTIN_INDEX_FILE}`, import.meta.url), `scenarios/builtin/${BUILTIN_INDEX_FILE}`, builtinIndexText(listBuiltins()));
+}
+
+function writeGenerated(path: URL, shown: string, text: string): void {
   let before = '';
   try {
     before = readFileSync(path, 'utf8');
@@ -475,5 +481,5 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     // No file yet: it is written below.
   }
   writeFileSync(path, text);
-  process.stdout.write(`${before === text ? 'unchanged' : 'wrote'} ${SCHEMA_FILE} (${text.length} bytes)\n`);
+  process.stdout.write(`${before === text ? 'unchanged' : 'wrote'} ${shown} (${text.length} bytes)\n`);
 }

@@ -127,8 +127,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'the built-in scenarios with their descriptions',
       (y) => y,
       async () => {
-        const { listBuiltins } = await import('../scenarios/load.ts');
-        const builtins = listBuiltins();
+        // The index, not the YAML files: `list` starts without loading a YAML parser.
+        const { readBuiltinIndex } = await import('../scenarios/builtin-index.ts');
+        const builtins = readBuiltinIndex();
         const width = Math.max(...builtins.map((b) => b.name.length));
         for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
       },
