@@ -48,7 +48,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .usage('$0 <command> [options]\n\nWhat happens to Log Analytics data under customer-managed keys when Key Vault or the key misbehaves.\nWith no command: run ' + DEFAULT_SCENARIO + '.')
     .command(
       'run <scenario>',
-      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv and report.html',
+      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv, series.csv and report.html',
       (y) =>
         scenarioOptions(y, { seed: "random seed (default: the scenario's seed)", out: 'output folder (default out/<name>-seed<N>)' })
           .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
@@ -246,7 +246,7 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
 }
 
 async function runCommand(argv: RunArgs, io: Io): Promise<number> {
-  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { metricPathProblems }, { formatDuration }] = await Promise.all([
+  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { SeriesCollector }, { metricPathProblems }, { formatDuration }] = await Promise.all([
     import('./world.ts'),
     import('./observe/timeline.ts'),
     import('./observe/trace.ts'),
@@ -254,6 +254,7 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     import('../reports/sla-csv.ts'),
     import('../reports/sla-md.ts'),
     import('../reports/report-html.ts'),
+    import('../reports/series-csv.ts'),
     import('./result-shape.ts'),
     import('./engine/duration.ts'),
   ]);
@@ -267,12 +268,14 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
     const trace = new TraceWriter(output.stage('trace.json'), scenario.name);
     const report = new ReportCollector(scenario);
+    const series = new SeriesCollector(scenario.startIso, scenario.durationMs);
     try {
       const run = startScenario(scenario, {
         onEvent: (event) => {
           timeline.write(event);
           trace.event(event);
           report.event(event);
+          series.event(event);
         },
       });
       // The run goes in slices of events with a turn of the event loop between them, so that
@@ -291,6 +294,7 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
     output.write('sla.md', renderSlaMarkdown(result));
     output.write('sla.csv', renderSlaCsv(result));
+    output.write('series.csv', series.render());
     output.write('report.html', report.render(result));
     output.commit();
   } catch (error) {

@@ -26,7 +26,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/cli/', import.meta.url));
 const BAD = join(FIXTURES, 'bad.yaml');
 const EXPECTATION_FAILS = join(FIXTURES, 'expectation-fails.yaml');
 const SETUP_REFUSED = join(FIXTURES, 'setup-refused.yaml');
-const OUTPUT_FILES = ['.cmk-sim-output', 'report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
+const OUTPUT_FILES = ['.cmk-sim-output', 'report.html', 'series.csv', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 

@@ -31,7 +31,7 @@ clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
 workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: 1h } }]
 `,
 );
-const RUN_FILES = [MARKER_FILE, 'report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
+const RUN_FILES = [MARKER_FILE, 'report.html', 'series.csv', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
 // A process id above Linux's largest pid_max (2^22): no process has it.
 const GONE_PID = 2 ** 22 + 1;
 

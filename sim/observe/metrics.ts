@@ -38,8 +38,9 @@ export interface LatencyPercentiles {
 
 export interface SloReport {
   target: number;
-  /** Query availability by requests (as totals.query.availability). */
+  /** Query availability by requests: totals.query.availability, and queries.availabilityByRequests. */
   availability: number;
+  /** The queries' error budget used: queries.errorBudgetUsed. */
   errorBudgetUsed: number;
   /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
   queries: SloFigures;
@@ -100,19 +101,21 @@ export class RunMetrics {
     }
     const latencies = [...this.latencies].sort((a, b) => a - b);
     const query = queryTotals([...this.queries.flows.values()], this.queries.unionUnavailableMs);
-    const querySlo = sloFigures(this.rates.queries, durationMs, sloTarget);
+    const ingestion = ingestionTotals(this.records.totals());
+    // "By requests" is the requests counted, so the SLO's figures are the totals' own.
+    const querySlo = sloFigures(this.rates.queries, { bad: query.failed, total: query.attempted }, durationMs, sloTarget);
     return {
       totals: {
-        ingestion: ingestionTotals(this.records.totals()),
+        ingestion,
         query: { ...query, latencyMs: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) } },
       },
       workspaces,
       slo: {
         target: sloTarget,
-        availability: query.availability,
-        errorBudgetUsed: errorBudgetUsed(query.availability, sloTarget),
+        availability: querySlo.availabilityByRequests,
+        errorBudgetUsed: querySlo.errorBudgetUsed,
         queries: querySlo,
-        ingestion: sloFigures(this.rates.ingestion, durationMs, sloTarget),
+        ingestion: sloFigures(this.rates.ingestion, recordsNotStoredOnArrival(ingestion), durationMs, sloTarget),
         serviceCredit: serviceCredit(querySlo, creditTiers),
       },
       highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
@@ -138,8 +141,11 @@ function queryTotals(flows: readonly QueryFlow[], unavailableMs: number): QueryT
   return { attempted, succeeded, failed: attempted - succeeded, availability: attempted === 0 ? 1 : succeeded / attempted, unavailableMs };
 }
 
-/** Share of the error budget (1 - target) spent; above 1 means the objective was missed. */
-function errorBudgetUsed(availability: number, target: number): number {
-  if (target >= 1) return availability < 1 ? 1 : 0;
-  return (1 - availability) / (1 - target);
+/**
+ * Records as ingestion requests: offered, and bad when not stored as they landed (buffered, even if
+ * replayed later, or dropped), the same rule as the rates' (rates.ts).
+ */
+export function recordsNotStoredOnArrival(i: IngestionTotals): { bad: number; total: number } {
+  const storedOnArrival = i.storedCmkRecords - i.replayedRecords + i.storedMmkRecords;
+  return { bad: i.offeredRecords - storedOnArrival, total: i.offeredRecords };
 }

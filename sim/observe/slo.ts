@@ -1,7 +1,9 @@
 // The SLO arithmetic: availability by requests and by good minutes, the
-// error budget, and when the multi-window burn-rate alerts of the SRE
-// workbook would have fired. Pure functions over a step series of request
-// rates (bad and total, per hour), which changes only when the state does.
+// error budget, and when the multi-window burn-rate alerts (the SRE
+// workbook's, or the user's own: slo-spec.ts) would have fired. Pure
+// functions over the requests counted (by requests) and over a step series of
+// request rates (bad and total, per hour), which changes only when the state
+// does (good minutes and the alerts' windows).
 
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../engine/duration.ts';
 
@@ -34,7 +36,14 @@ export const SRE_WORKBOOK_ALERTS: readonly BurnRateAlert[] = [
   { name: '1x over 3d (6h)', factor: 1, longWindowMs: 3 * MS_PER_DAY, shortWindowMs: 6 * MS_PER_HOUR },
 ];
 
+/** Requests, bad and in all: counted over the run (queries attempted and failed; records offered and not stored as they landed), or as rates. */
+export interface RequestCount {
+  bad: number;
+  total: number;
+}
+
 export interface SloFigures {
+  /** (total - bad) / total of the requests counted, 1 when there were none: the same number as the totals' availability. */
   availabilityByRequests: number;
   availabilityByGoodMinutes: number;
   goodMinutes: number;
@@ -87,24 +96,48 @@ class Integral {
   }
 }
 
-export function sloFigures(steps: readonly RateStep[], durationMs: number, target: number, alerts: readonly BurnRateAlert[] = SRE_WORKBOOK_ALERTS): SloFigures {
+export function sloFigures(steps: readonly RateStep[], requests: RequestCount, durationMs: number, target: number, alerts: readonly BurnRateAlert[] = SRE_WORKBOOK_ALERTS): SloFigures {
   const integral = new Integral(steps);
-  const end = integral.upTo(durationMs);
-  const availabilityByRequests = end.total <= 0 ? 1 : 1 - end.bad / end.total;
-  const minutes = Math.ceil(durationMs / MS_PER_MINUTE);
-  let goodMinutes = 0;
-  for (let m = 0; m < minutes; m++) {
-    if (integral.errorRatio(m * MS_PER_MINUTE, Math.min(durationMs, (m + 1) * MS_PER_MINUTE)) === 0) goodMinutes++;
-  }
+  const availabilityByRequests = requests.total <= 0 ? 1 : (requests.total - requests.bad) / requests.total;
+  const perMinute = meanRatesPerMinute(steps, durationMs);
+  const goodMinutes = perMinute.filter((m) => m.bad === 0).length;
   const budget = 1 - target;
   return {
     availabilityByRequests,
-    availabilityByGoodMinutes: minutes === 0 ? 1 : goodMinutes / minutes,
+    availabilityByGoodMinutes: perMinute.length === 0 ? 1 : goodMinutes / perMinute.length,
     goodMinutes,
-    minutes,
+    minutes: perMinute.length,
     errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : (1 - availabilityByRequests) / budget,
     alerts: alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
   };
+}
+
+/**
+ * The mean request rates (per hour, bad and total) of each minute of the run: minute m is [m, m+1)
+ * minutes, the last one cut at the end. A minute is good when none of its requests fail: its bad
+ * rate is exactly 0. Each minute is summed from the steps it overlaps, not as a difference of
+ * running totals, so a steady rate reads as itself and a clean minute as exactly 0.
+ */
+export function meanRatesPerMinute(steps: readonly RateStep[], durationMs: number): RequestCount[] {
+  const minutes = Math.ceil(durationMs / MS_PER_MINUTE);
+  const out: RequestCount[] = [];
+  let i = 0;
+  for (let m = 0; m < minutes; m++) {
+    const from = m * MS_PER_MINUTE;
+    const to = Math.min(durationMs, from + MS_PER_MINUTE);
+    // The step in force at `from`, then each step that starts within the minute.
+    while (i + 1 < steps.length && steps[i + 1]!.t <= from) i++;
+    let bad = 0;
+    let total = 0;
+    for (let j = i; j < steps.length && steps[j]!.t < to; j++) {
+      const overlapMs = Math.min(to, steps[j + 1]?.t ?? to) - Math.max(from, steps[j]!.t);
+      if (overlapMs <= 0) continue;
+      bad += steps[j]!.bad * overlapMs;
+      total += steps[j]!.total * overlapMs;
+    }
+    out.push({ bad: bad / (to - from), total: total / (to - from) });
+  }
+  return out;
 }
 
 /** When the alert fires and resolves, evaluated every minute as a monitoring system would. */
