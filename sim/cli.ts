@@ -51,10 +51,13 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv, series.csv and report.html',
       (y) =>
         scenarioOptions(y, { seed: "random seed (default: the scenario's seed)", out: 'output folder (default out/<name>-seed<N>)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the summary as one JSON object on stdout (the text summary goes to stderr)' })
+          .option('junit', { type: 'string', nargs: 1, describe: 'also write JUnit XML to this file: a test case per expectation and per documented rule' })
           .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
-          .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds'),
+          .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds')
+          .example('$0 run my.yaml --json --junit out/junit.xml', 'in CI: the figures as JSON, the verdicts as JUnit'),
       async (argv) => {
-        status = await runCommand(argv as unknown as RunArgs, io);
+        status = await runCommand(argv as unknown as RunCommandArgs, io);
       },
     )
     .command(
@@ -245,8 +248,13 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
   return undefined;
 }
 
-async function runCommand(argv: RunArgs, io: Io): Promise<number> {
-  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { SeriesCollector }, { metricPathProblems }, { formatDuration }] = await Promise.all([
+interface RunCommandArgs extends RunArgs {
+  json: boolean;
+  junit?: string;
+}
+
+async function runCommand(argv: RunCommandArgs, io: Io): Promise<number> {
+  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir, OutputFile }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { SeriesCollector }, { renderJunit }, { runJson }, { metricPathProblems }, { formatDuration }] = await Promise.all([
     import('./world.ts'),
     import('./observe/timeline.ts'),
     import('./observe/trace.ts'),
@@ -255,6 +263,8 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     import('../reports/sla-md.ts'),
     import('../reports/report-html.ts'),
     import('../reports/series-csv.ts'),
+    import('../reports/junit.ts'),
+    import('../reports/run-json.ts'),
     import('./result-shape.ts'),
     import('./engine/duration.ts'),
   ]);
@@ -263,6 +273,7 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
   const metricProblems = metricPathProblems(scenario);
   if (metricProblems.length > 0) throw new InputError(metricProblems);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`, { output: 'run', version: VERSION });
+  const junit = argv.junit === undefined ? null : new OutputFile(argv.junit, '--junit');
   let result: RunResult;
   try {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
@@ -296,13 +307,23 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     output.write('sla.csv', renderSlaCsv(result));
     output.write('series.csv', series.render());
     output.write('report.html', report.render(result));
+    // Staged before the folder is committed, in place right after: a failure leaves neither.
+    junit?.stage(renderJunit(result));
     output.commit();
+    junit?.commit();
   } catch (error) {
+    junit?.abort();
     throw output.failure(error);
   }
-  io.out(renderSummary(result, output.dir, output.names));
   const failed = result.expectations.some((e) => !e.pass) || result.invariants.violations.length > 0;
-  return failed ? EXIT.expectationFailed : EXIT.ok;
+  const status = failed ? EXIT.expectationFailed : EXIT.ok;
+  const summary = renderSummary(result, output.dir, output.names);
+  if (!argv.json) io.out(summary);
+  else {
+    io.err(summary);
+    io.out(JSON.stringify(runJson(result, { dir: output.dir, files: output.names, junit: argv.junit ?? null }, status), null, 2));
+  }
+  return status;
 }
 
 /** Events run between two turns of the event loop: a few milliseconds of work. */

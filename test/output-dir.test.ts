@@ -97,7 +97,7 @@ test('--out under a file is refused, naming the file in the way', async () => {
   writeFileSync(file, '');
   const o = await cli('run', SMALL, '--out', join(file, 'x', 'y'));
   assertBadInput(o, join(file, 'x', 'y'));
-  assert.match(o.err, new RegExp(`found a path under the file ${file}; expected a folder path whose parents are folders`));
+  assert.match(o.err, new RegExp(`found a path under the file ${file}; expected a path whose parents are folders`));
 });
 
 test('--out with a name longer than the file system allows is refused (ENAMETOOLONG)', async () => {
