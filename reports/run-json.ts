@@ -19,7 +19,11 @@ export interface RunJson {
   };
   incidents: { count: number; seenByUsers: number };
   slo: {
+    /** Where the target, window and alerts come from: "the SRE workbook" (the default), or the user's spec. */
+    source: string;
     target: number;
+    /** The error budget's window; null for the run itself. */
+    windowMs: number | null;
     met: boolean;
     availability: number;
     errorBudgetUsed: number;
@@ -44,8 +48,10 @@ export function runJson(result: RunResult, outputs: RunJson['outputs'], status: 
     totals: { ingestion: result.totals.ingestion, query: { attempted, succeeded, failed, availability, unavailableMs } },
     incidents: { count: result.incidents.length, seenByUsers: result.incidents.filter((i) => i.unavailableAtMs !== null).length },
     slo: {
+      source: slo.source,
       target: slo.target,
-      met: slo.availability >= slo.target,
+      windowMs: slo.windowMs,
+      met: slo.met,
       availability: slo.availability,
       errorBudgetUsed: slo.errorBudgetUsed,
       serviceCreditPercent: slo.serviceCredit.creditPercent,

@@ -63,6 +63,7 @@ import {
   SAVED_SEARCHES,
   SCENARIO_NAME,
   SEED,
+  SLO_SPEC,
   SETUP,
   SOFT_DELETE_RETENTION_DAYS,
   START,
@@ -449,6 +450,10 @@ const TOP: Properties<typeof TOP_FIELDS> = {
   actions: opt(list(ACTION), 'What happens, and when: each action at a duration from t=0.'),
   faults: opt(list(FAULT), 'Random fault processes: occurrences drawn from the seed, played as the action of the same name.'),
   expect: opt(list(EXPECTATION), 'Checked after the run against sla.json; a failure exits 1.'),
+  slo: opt(
+    SLO_SPEC.json,
+    'Your own SLO instead of the parameter sloTarget and the SRE workbook alerts: an OpenSLO v1 document of kind SLO (objectives, timeWindow, alertPolicies with burn-rate conditions), a list of OpenSLO documents (the SLO and the AlertPolicy and AlertCondition documents it names), or a Sloth spec (version: prometheus/v1). --slo FILE replaces it.',
+  ),
 };
 
 /** The whole schema, as written to scenarios/scenario.schema.json. */

@@ -38,6 +38,7 @@ interface RunArgs {
   out?: string;
   profile?: string;
   param?: string[];
+  slo?: string;
 }
 
 /** Runs the CLI on these arguments and returns the exit status; never calls process.exit. */
@@ -210,7 +211,8 @@ function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string })
     .option('seed', { type: 'string', nargs: 1, describe: describe.seed })
     .option('out', { type: 'string', nargs: 1, describe: describe.out })
     .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
-    .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' });
+    .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' })
+    .option('slo', { type: 'string', nargs: 1, describe: "your own SLO: an OpenSLO v1 SLO file or a Sloth spec (target, window, burn-rate alerts); replaces the scenario's slo: and the SRE workbook alerts" });
 }
 
 /** Loads the scenario with the command line's overrides; every problem, of both, in one InputError. */
@@ -225,6 +227,15 @@ async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
   if (argv.profile !== undefined) options.profile = argv.profile;
   if (argv.param !== undefined) options.params = argv.param;
   problems.push(...paramFlagProblems(argv.param));
+  if (argv.slo !== undefined) {
+    const { loadSloFile } = await import('./observe/slo-spec.ts');
+    try {
+      options.slo = loadSloFile(argv.slo);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
   try {
     const scenario = loadScenario(argv.scenario, options);
     if (problems.length > 0) throw new InputError(problems);
@@ -392,7 +403,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   let grid: Grid | undefined;
   try {
     const vary = argv.vary ?? [];
-    grid = vary.length === 0 ? undefined : buildGrid(argv.scenario, { seed: scenario.seed, ...(argv.profile === undefined ? {} : { profile: argv.profile }), params: argv.param ?? [] }, vary);
+    grid = vary.length === 0 ? undefined : buildGrid(argv.scenario, { seed: scenario.seed, ...(argv.profile === undefined ? {} : { profile: argv.profile }), params: argv.param ?? [], ...(scenario.slo === null || argv.slo === undefined ? {} : { slo: scenario.slo }) }, vary);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);

@@ -6,7 +6,7 @@
 import { RecordLedger, type BucketCounts } from './records.ts';
 import { QueryAccounting, type QueryFlow } from './query-flow.ts';
 import { RateSteps } from './rates.ts';
-import { serviceCredit, sloFigures, type CreditTier, type ServiceCredit, type SloFigures } from './slo.ts';
+import { serviceCredit, sloFigures, type CreditTier, type ServiceCredit, type SloFigures, type SloSpec } from './slo.ts';
 import { percentile } from './stats.ts';
 import type { SimEvent, SimEventType } from './events.ts';
 
@@ -37,11 +37,17 @@ export interface LatencyPercentiles {
 }
 
 export interface SloReport {
+  /** Where the target, window and alerts come from: the SRE workbook (the default) or the user's spec. */
+  source: string;
   target: number;
+  /** The error budget's window, null for the run itself. */
+  windowMs: number | null;
   /** Query availability by requests: totals.query.availability, and queries.availabilityByRequests. */
   availability: number;
   /** The queries' error budget used: queries.errorBudgetUsed. */
   errorBudgetUsed: number;
+  /** The queries met the objective over the window: queries.met. */
+  met: boolean;
   /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
   queries: SloFigures;
   ingestion: SloFigures;
@@ -92,7 +98,7 @@ export class RunMetrics {
   }
 
   /** The figures once scenario.end has been folded. */
-  figures(workspaceNames: readonly string[], durationMs: number, sloTarget: number, creditTiers: readonly CreditTier[]): RunFigures {
+  figures(workspaceNames: readonly string[], durationMs: number, slo: SloSpec, creditTiers: readonly CreditTier[]): RunFigures {
     const perWorkspace = this.records.byWorkspace(workspaceNames);
     const workspaces = new Map<string, { ingestion: IngestionTotals; query: QueryTotals }>();
     for (const name of workspaceNames) {
@@ -103,7 +109,7 @@ export class RunMetrics {
     const query = queryTotals([...this.queries.flows.values()], this.queries.unionUnavailableMs);
     const ingestion = ingestionTotals(this.records.totals());
     // "By requests" is the requests counted, so the SLO's figures are the totals' own.
-    const querySlo = sloFigures(this.rates.queries, { bad: query.failed, total: query.attempted }, durationMs, sloTarget);
+    const querySlo = sloFigures(this.rates.queries, { bad: query.failed, total: query.attempted }, durationMs, slo);
     return {
       totals: {
         ingestion,
@@ -111,11 +117,14 @@ export class RunMetrics {
       },
       workspaces,
       slo: {
-        target: sloTarget,
+        source: slo.source,
+        target: slo.target,
+        windowMs: slo.windowMs,
         availability: querySlo.availabilityByRequests,
         errorBudgetUsed: querySlo.errorBudgetUsed,
+        met: querySlo.met,
         queries: querySlo,
-        ingestion: sloFigures(this.rates.ingestion, recordsNotStoredOnArrival(ingestion), durationMs, sloTarget),
+        ingestion: sloFigures(this.rates.ingestion, recordsNotStoredOnArrival(ingestion), durationMs, slo),
         serviceCredit: serviceCredit(querySlo, creditTiers),
       },
       highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },

@@ -24,17 +24,40 @@ export interface BurnRateAlert {
   name: string;
   /** Burn rate: how many times faster than "exactly on budget" the errors come. */
   factor: number;
+  /** Whether the burn rate must reach the factor (gte) or pass it (gt, as Sloth's rules compare). */
+  op: 'gte' | 'gt';
   longWindowMs: number;
-  shortWindowMs: number;
+  /** The second, shorter window that must burn too (multi-window alerts); null for one window. */
+  shortWindowMs: number | null;
+  /** How long the condition must hold before the alert fires (OpenSLO's alertAfter, Prometheus' for:). */
+  forMs: number;
 }
 
 /** The SRE workbook's multi-window, multi-burn-rate alerts. */
 export const SRE_WORKBOOK_ALERTS: readonly BurnRateAlert[] = [
-  { name: '14.4x over 1h (5m)', factor: 14.4, longWindowMs: MS_PER_HOUR, shortWindowMs: 5 * MS_PER_MINUTE },
-  { name: '6x over 6h (30m)', factor: 6, longWindowMs: 6 * MS_PER_HOUR, shortWindowMs: 30 * MS_PER_MINUTE },
-  { name: '3x over 1d (2h)', factor: 3, longWindowMs: MS_PER_DAY, shortWindowMs: 2 * MS_PER_HOUR },
-  { name: '1x over 3d (6h)', factor: 1, longWindowMs: 3 * MS_PER_DAY, shortWindowMs: 6 * MS_PER_HOUR },
+  { name: '14.4x over 1h (5m)', factor: 14.4, op: 'gte', longWindowMs: MS_PER_HOUR, shortWindowMs: 5 * MS_PER_MINUTE, forMs: 0 },
+  { name: '6x over 6h (30m)', factor: 6, op: 'gte', longWindowMs: 6 * MS_PER_HOUR, shortWindowMs: 30 * MS_PER_MINUTE, forMs: 0 },
+  { name: '3x over 1d (2h)', factor: 3, op: 'gte', longWindowMs: MS_PER_DAY, shortWindowMs: 2 * MS_PER_HOUR, forMs: 0 },
+  { name: '1x over 3d (6h)', factor: 1, op: 'gte', longWindowMs: 3 * MS_PER_DAY, shortWindowMs: 6 * MS_PER_HOUR, forMs: 0 },
 ];
+
+/**
+ * What the run is measured against: the target, the error budget's window and the burn-rate
+ * alerts. By default the parameter sloTarget over the run with the SRE workbook's alerts; an
+ * OpenSLO or Sloth spec (slo-spec.ts, `--slo FILE` or `slo:`) replaces all three.
+ */
+export interface SloSpec {
+  /** Where it comes from, for the reports: "the SRE workbook", "OpenSLO SLO api-availability", ... */
+  source: string;
+  target: number;
+  /** The error budget's window; null for the run itself. A longer window holds the rest of it without failures. */
+  windowMs: number | null;
+  alerts: readonly BurnRateAlert[];
+}
+
+export function defaultSloSpec(target: number): SloSpec {
+  return { source: 'the SRE workbook', target, windowMs: null, alerts: SRE_WORKBOOK_ALERTS };
+}
 
 /** Requests, bad and in all: counted over the run (queries attempted and failed; records offered and not stored as they landed), or as rates. */
 export interface RequestCount {
@@ -48,7 +71,10 @@ export interface SloFigures {
   availabilityByGoodMinutes: number;
   goodMinutes: number;
   minutes: number;
+  /** Share of the window's error budget the run spent; above 1 the objective is missed. */
   errorBudgetUsed: number;
+  /** The availability by requests over the window (the run's, when the window is the run) reaches the target. */
+  met: boolean;
   alerts: { name: string; factor: number; firings: { firedAtMs: number; resolvedAtMs: number | null }[] }[];
 }
 
@@ -96,19 +122,23 @@ class Integral {
   }
 }
 
-export function sloFigures(steps: readonly RateStep[], requests: RequestCount, durationMs: number, target: number, alerts: readonly BurnRateAlert[] = SRE_WORKBOOK_ALERTS): SloFigures {
+export function sloFigures(steps: readonly RateStep[], requests: RequestCount, durationMs: number, spec: SloSpec): SloFigures {
   const integral = new Integral(steps);
   const availabilityByRequests = requests.total <= 0 ? 1 : (requests.total - requests.bad) / requests.total;
   const perMinute = meanRatesPerMinute(steps, durationMs);
   const goodMinutes = perMinute.filter((m) => m.bad === 0).length;
-  const budget = 1 - target;
+  const budget = 1 - spec.target;
+  // The run's share of the window: the rest of a longer window has the same requests, none failing.
+  const share = spec.windowMs === null ? 1 : Math.min(1, durationMs / spec.windowMs);
+  const failedShare = (1 - availabilityByRequests) * share;
   return {
     availabilityByRequests,
     availabilityByGoodMinutes: perMinute.length === 0 ? 1 : goodMinutes / perMinute.length,
     goodMinutes,
     minutes: perMinute.length,
-    errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : (1 - availabilityByRequests) / budget,
-    alerts: alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
+    errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : failedShare / budget,
+    met: failedShare <= budget,
+    alerts: spec.alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
   };
 }
 
@@ -144,12 +174,19 @@ export function meanRatesPerMinute(steps: readonly RateStep[], durationMs: numbe
 function firings(integral: Integral, alert: BurnRateAlert, budget: number, durationMs: number): { firedAtMs: number; resolvedAtMs: number | null }[] {
   const result: { firedAtMs: number; resolvedAtMs: number | null }[] = [];
   const threshold = alert.factor * budget;
+  const burns = (windowMs: number, t: number) => {
+    const ratio = integral.errorRatio(t - windowMs, t);
+    return alert.op === 'gt' ? ratio > threshold : ratio >= threshold;
+  };
+  let holdingSinceMs: number | null = null;
   let firing = false;
   for (let t = MS_PER_MINUTE; t <= durationMs; t += MS_PER_MINUTE) {
-    const burning = integral.errorRatio(t - alert.longWindowMs, t) >= threshold && integral.errorRatio(t - alert.shortWindowMs, t) >= threshold && threshold > 0;
-    if (burning && !firing) result.push({ firedAtMs: t, resolvedAtMs: null });
-    if (!burning && firing) result.at(-1)!.resolvedAtMs = t;
-    firing = burning;
+    const holds = threshold > 0 && burns(alert.longWindowMs, t) && (alert.shortWindowMs === null || burns(alert.shortWindowMs, t));
+    holdingSinceMs = holds ? (holdingSinceMs ?? t) : null;
+    const fires = holdingSinceMs !== null && t - holdingSinceMs >= alert.forMs;
+    if (fires && !firing) result.push({ firedAtMs: t, resolvedAtMs: null });
+    if (!fires && firing) result.at(-1)!.resolvedAtMs = t;
+    firing = fires;
   }
   return result;
 }
