@@ -781,7 +781,7 @@ function slo(result: RunResult): string[] {
     '<tbody>',
   );
   for (const [what, f] of [['queries', s.queries], ['ingestion (stored as it lands)', s.ingestion]] as const) {
-    const tone = f.availabilityByRequests >= s.target ? 'good' : 'bad';
+    const tone = f.met ? 'good' : 'bad';
     out.push(
       `<tr><th>${escapeHtml(what)}</th><td class="num ${tone}">${escapeHtml(percent(f.availabilityByRequests))}</td><td class="num">${escapeHtml(percent(f.availabilityByGoodMinutes))}</td><td class="num">${count(f.goodMinutes)} of ${count(f.minutes)}</td><td class="num">${escapeHtml(percent(f.errorBudgetUsed, 1))}</td></tr>`,
     );
