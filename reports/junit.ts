@@ -1,5 +1,6 @@
 // `run --junit FILE`: the run as JUnit XML for CI: one testsuite, a testcase
-// per expectation and per documented rule. A failed expectation or a broken
+// per expectation and per documented rule (and `sweep --junit`: a testcase
+// for the rules over the sweep, and one per run that broke one). A failed expectation or a broken
 // rule is a failure carrying its explanation; rules 11 and 12, which the
 // test suite checks and not a run, are skipped with the reason. The Ant JUnit
 // schema (test/fixtures/junit) accepts it, and the same run gives the same
@@ -54,10 +55,48 @@ export function renderJunit(result: RunResult): string {
     });
   }
   // Characters XML 1.0 cannot hold (control characters in a message) become U+FFFD rather than a file no parser reads.
+  return junitXml(`${suite} seed ${result.seed}`, result.start, [['scenario', result.scenario], ['seed', String(result.seed)], ['profile', result.profile], ['version', result.version]], cases);
+}
+
+/** What `sweep --junit` reports of a sweep: its scenario, and each run that broke a documented rule. */
+export interface SweepVerdict {
+  scenario: string;
+  start: string;
+  profile: string;
+  version: string;
+  firstSeed: number;
+  runs: number;
+  /** The runs that broke a rule: the seed, the grid cell's values ("" without a grid) and the command that replays it. */
+  broken: { seed: number; cell: string; replay: string }[];
+}
+
+/**
+ * `sweep --junit FILE`: one test case saying the documented rules held in every run, failed when
+ * some run broke one, and a failing test case per such run with the command that replays it.
+ */
+export function renderSweepJunit(sweep: SweepVerdict): string {
+  const suite = `cmk-sim.${sweep.scenario}.sweep`;
+  const cases: TestCase[] = [
+    {
+      classname: suite,
+      name: `documented rules held in every run (${count(sweep.runs)} runs from seed ${sweep.firstSeed})`,
+      ...(sweep.broken.length === 0 ? {} : { failure: { message: `documented rules broke in ${count(sweep.broken.length)} of ${count(sweep.runs)} runs`, details: `seeds: ${sweep.broken.map((b) => b.seed).join(', ')}` } }),
+    },
+    ...sweep.broken.map((b) => ({
+      classname: `${suite}.runs`,
+      name: `seed ${b.seed}${b.cell === '' ? '' : ` ${b.cell}`}`,
+      failure: { message: `a documented rule broke; replay: ${b.replay}`, details: b.replay },
+    })),
+  ];
+  return junitXml(suite, sweep.start, [['scenario', sweep.scenario], ['firstSeed', String(sweep.firstSeed)], ['runs', String(sweep.runs)], ['profile', sweep.profile], ['version', sweep.version]], cases);
+}
+
+function junitXml(name: string, startIso: string, properties: readonly (readonly [string, string])[], cases: readonly TestCase[]): string {
+  // Characters XML 1.0 cannot hold (control characters in a message) become U+FFFD rather than a file no parser reads.
   const root = create({ invalidCharReplacement: '\uFFFD' }).dec({ version: '1.0', encoding: 'UTF-8' }).ele('testsuite', {
-    name: `${suite} seed ${result.seed}`,
+    name,
     // The Ant schema's timestamp has no time zone: the scenario's start, in UTC.
-    timestamp: result.start.slice(0, 19),
+    timestamp: startIso.slice(0, 19),
     hostname: 'localhost',
     tests: String(cases.length),
     failures: String(cases.filter((c) => c.failure !== undefined).length),
@@ -65,10 +104,8 @@ export function renderJunit(result: RunResult): string {
     skipped: String(cases.filter((c) => c.skipped !== undefined).length),
     time: '0',
   });
-  const properties = root.ele('properties');
-  for (const [name, value] of [['scenario', result.scenario], ['seed', String(result.seed)], ['profile', result.profile], ['version', result.version]] as const) {
-    properties.ele('property', { name, value });
-  }
+  const list = root.ele('properties');
+  for (const [property, value] of properties) list.ele('property', { name: property, value });
   for (const c of cases) {
     const testcase = root.ele('testcase', { name: c.name, classname: c.classname, time: '0' });
     if (c.failure !== undefined) testcase.ele('failure', { message: c.failure.message, type: 'failure' }).txt(c.failure.details);

@@ -96,6 +96,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .option('shard', { type: 'string', nargs: 1, describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
           .option('vary', { type: 'string', array: true, describe: 'a what-if grid: name=v1,v2,... (repeatable) with a parameter or a field of an action or a fault, e.g. actions[0].for=30m,1h; every combination runs the same seeds' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep that was stopped, from the progress file in its --out folder (same options)' })
+          .option('junit', { type: 'string', nargs: 1, describe: 'also write JUnit XML to this file: a test case for the documented rules over the sweep, and one per run that broke one' })
           .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
           .example('$0 sweep outage-vs-buffer-age --vary actions[0].for=30m,1h,2h,4h,8h --vary mmkBufferMaxAge=2h,4h,8h --runs 200', 'which outage, with which buffer age, loses data')
           .example('$0 sweep my.yaml --runs 10000 --shard $JOB_COMPLETION_INDEX/8 --out out/shard-$JOB_COMPLETION_INDEX', 'one shard of a sweep run as a batch job'),
@@ -372,10 +373,11 @@ interface SweepArgs extends RunArgs {
   shard?: string;
   vary?: string[];
   resume: boolean;
+  junit?: string;
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir, OutputFile }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
@@ -425,6 +427,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-${grid === undefined ? 'sweep' : `grid${cells}`}-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
   OutputDir.check(dir);
+  const junit = argv.junit === undefined ? null : new OutputFile(argv.junit, '--junit');
   const cores = availableParallelism();
   const workers = Math.min(argv.workers, cores);
   // More threads than cores only take turns on them, each holding a model in memory.
@@ -464,10 +467,15 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   }
   io.out(`wrote ${dir}/{${names.join(',')}}`);
   const broken = sweep.rows.filter((row) => valueOf(row, 'invariantViolations') > 0);
+  const cellOf = (cell: number) => (grid === undefined ? '' : grid.axes.map((axis, a) => `${axis.name}=${cellValues(grid.axes, cell)[a]}`).join(', '));
+  const replay = (row: (typeof broken)[number]) => `npx cmk-sim run ${argv.scenario} --seed ${row.seed}${grid === undefined ? '' : ` with ${cellOf(row.cell)} (the cell's values)`}`;
+  if (junit !== null) {
+    const { renderSweepJunit } = await import('../reports/junit.ts');
+    junit.stage(renderSweepJunit({ scenario: scenario.name, start: scenario.startIso, profile: scenario.profile, version: VERSION, firstSeed: scenario.seed, runs: sweep.rows.length, broken: broken.map((row) => ({ seed: row.seed, cell: cellOf(row.cell), replay: replay(row) })) }));
+    junit.commit();
+  }
   if (broken.length === 0) return EXIT.ok;
-  const first = broken[0]!;
-  const where = grid === undefined ? '' : ` with ${grid.axes.map((axis, a) => `${axis.name}=${cellValues(grid.axes, first.cell)[a]}`).join(', ')} (the cell's values)`;
-  io.err(`documented rules broke in ${broken.length} runs; replay one: npx cmk-sim run ${argv.scenario} --seed ${first.seed}${where}`);
+  io.err(`documented rules broke in ${broken.length} runs; replay one: ${replay(broken[0]!)}`);
   return EXIT.expectationFailed;
 }
 

@@ -84,6 +84,22 @@ test('run --junit to a folder, or under a file, is bad input before the run: exi
   }
 });
 
+test('sweep --junit: a test case for the documented rules over the sweep, and a failing one per run that broke a rule, with its replay; schema-valid', async () => {
+  const file = join(root, 'sweep.xml');
+  const clean = await cli('sweep', 'kv-outage-20m', '--runs', '2', '--workers', '1', '--out', join(root, 'sweep-clean'), '--junit', file);
+  assert.is(clean.status, STATUS.ok, show(clean));
+  const xml = readFileSync(file, 'utf8');
+  assert.equal(await schemaErrors(xml), []);
+  assert.equal([attribute(xml, 'tests'), attribute(xml, 'failures')], ['1', '0']);
+  assert.match(xml, /name="documented rules held in every run \(2 runs from seed \d+\)"/);
+  const broken = await cli('sweep', 'kv-outage-45m', '--runs', '2', '--workers', '1', '--param', 'brokenRule=earlyUnavailable', '--out', join(root, 'sweep-broken'), '--junit', file);
+  assert.is(broken.status, STATUS.expectationFailed, show(broken));
+  const failing = readFileSync(file, 'utf8');
+  assert.equal(await schemaErrors(failing), []);
+  assert.equal([attribute(failing, 'tests'), attribute(failing, 'failures')], ['3', '3']);
+  assert.match(failing, /<testcase name="seed 7"[^>]*>\s*<failure message="a documented rule broke; replay: npx cmk-sim run kv-outage-45m --seed 7"/);
+});
+
 test('run --json: one JSON object on stdout with sla.json\'s figures under the same names, the text summary on stderr, and the exit status', async () => {
   const dir = join(root, 'json');
   const o = await cli('run', 'key-disabled-and-restored', '--out', dir, '--json');
