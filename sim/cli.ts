@@ -319,7 +319,7 @@ async function runCommand(argv: RunCommandArgs, io: Io): Promise<number> {
     output.write('sla.csv', renderSlaCsv(result));
     output.write('series.csv', series.render());
     output.write('report.html', report.render(result));
-    // Staged before the folder is committed, in place right after: a failure leaves neither.
+    // Staged before the folder is committed and renamed into place right after it: a failure up to the folder's commit leaves neither.
     junit?.stage(renderJunit(result));
     output.commit();
     junit?.commit();
