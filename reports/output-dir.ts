@@ -65,12 +65,80 @@ const FS_TROUBLE: Readonly<Record<string, { found: string; todo: string }>> = {
   ENFILE: { found: 'too many open files on the system (ENFILE)', todo: 'close some programs and run again' },
 };
 
-/** The problem an error of the file system poses at `file`, or undefined when it is not the user's environment (a bug). */
-export function fsProblem(error: unknown, file: string): Problem | undefined {
+/** The problem an error of the file system poses at `file`, or undefined when it is not the user's environment (a bug); `flag` is the option that chose the path. */
+export function fsProblem(error: unknown, file: string, flag = '--out'): Problem | undefined {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   const trouble = FS_TROUBLE[code];
   if (trouble === undefined) return undefined;
-  return { file, path: '', found: trouble.found, expected: `a place to write: ${trouble.todo}; nothing was written` };
+  return { file, path: '', found: trouble.found, expected: `a place to write: ${trouble.todo.replaceAll('--out', flag)}; nothing was written` };
+}
+
+/**
+ * One file written outside an output folder (`run --junit FILE`), as atomically as the folders:
+ * checked before any work, staged beside its place as .<name>.tmp-<pid>, and renamed into place
+ * by commit. File-system trouble is bad input naming the file and the flag.
+ */
+export class OutputFile {
+  private readonly target: string;
+  private staged: string | null = null;
+
+  constructor(
+    readonly path: string,
+    private readonly flag: string,
+  ) {
+    const problem = (found: string, expected: string) => new InputError([{ file: flag, path: '', found, expected }]);
+    if (path.trim() === '') throw problem(JSON.stringify(path), 'a file path, e.g. out/junit.xml');
+    this.target = resolve(path);
+    const stats = statOrNull(this.target, path, statSync, flag);
+    if (stats !== null && !stats.isFile()) throw new InputError([{ file: path, path: '', found: 'a folder (or something else that is not a file)', expected: `a file path for ${flag}: choose another` }]);
+    this.tryFs(() => mkdirSync(dirname(this.target), { recursive: true }));
+    // A probe, as the file will need: a new file beside it, then nothing left.
+    const probe = temporaryName(this.target, 'probe');
+    this.tryFs(() => {
+      try {
+        writeFileSync(probe, '');
+      } finally {
+        rmSync(probe, { force: true });
+      }
+    });
+  }
+
+  /** Writes the content beside its place; nothing is in place until commit. */
+  stage(content: string): void {
+    const staged = temporaryName(this.target, 'tmp');
+    this.staged = staged;
+    try {
+      this.tryFs(() => writeFileSync(staged, content));
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  commit(): void {
+    const staged = this.staged;
+    if (staged === null) throw new Error('internal: an output file committed before it was staged');
+    try {
+      this.tryFs(() => renameSync(staged, this.target));
+    } finally {
+      this.abort();
+    }
+  }
+
+  /** Removes the staged file, if any. */
+  abort(): void {
+    if (this.staged !== null) rmSync(this.staged, { force: true });
+    this.staged = null;
+  }
+
+  private tryFs<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      const problem = fsProblem(error, this.path, this.flag);
+      throw problem === undefined ? error : new InputError([problem]);
+    }
+  }
 }
 
 /** Makes `dir` (if missing) and marks it as a cmk-sim output, for a command that keeps work in progress there (a sweep's progress file). */
@@ -266,18 +334,18 @@ function isAlive(pid: number): boolean {
 }
 
 /** The stats of `path`, or null when nothing is there; trouble is reported against `shown`. */
-function statOrNull(path: string, shown: string, stat: (path: string) => Stats): Stats | null {
+function statOrNull(path: string, shown: string, stat: (path: string) => Stats, flag = '--out'): Stats | null {
   try {
     return stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw underAFile(path, shown);
-    throw problemOr(error, shown);
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw underAFile(path, shown, flag);
+    throw problemOr(error, shown, flag);
   }
 }
 
 /** `--out a/b/c` where a or a/b is a file: name the file. */
-function underAFile(path: string, shown: string): InputError {
+function underAFile(path: string, shown: string, flag = '--out'): InputError {
   let ancestor = dirname(path);
   while (dirname(ancestor) !== ancestor) {
     try {
@@ -288,7 +356,7 @@ function underAFile(path: string, shown: string): InputError {
     ancestor = dirname(ancestor);
   }
   const file = isAbsolute(shown) ? ancestor : relative(process.cwd(), ancestor).split(sep).join('/');
-  return new InputError([{ file: shown, path: '', found: `a path under the file ${file}`, expected: 'a folder path whose parents are folders: choose another with --out' }]);
+  return new InputError([{ file: shown, path: '', found: `a path under the file ${file}`, expected: `a path whose parents are folders: choose another with ${flag}` }]);
 }
 
 function tryFs<T>(shown: string, action: () => T): T {
@@ -299,8 +367,8 @@ function tryFs<T>(shown: string, action: () => T): T {
   }
 }
 
-function problemOr(error: unknown, file: string): unknown {
-  const problem = fsProblem(error, file);
+function problemOr(error: unknown, file: string, flag = '--out'): unknown {
+  const problem = fsProblem(error, file, flag);
   return problem === undefined ? error : new InputError([problem]);
 }
 

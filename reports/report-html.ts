@@ -16,6 +16,7 @@ import { RecordLedger } from '../sim/observe/records.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../sim/engine/duration.ts';
 import { count, escapeHtml, percent, sinceStart, span, wallClock } from './format.ts';
+import { sloName, sloSource } from './sla-md.ts';
 import { sentence } from './story.ts';
 
 /** What a shaded window on a lane means. */
@@ -714,7 +715,7 @@ function header(result: RunResult): string[] {
 
 function headline(result: RunResult): string[] {
   const ing = result.totals.ingestion;
-  const met = result.slo.availability >= result.slo.target;
+  const met = result.slo.met;
   const credit = result.slo.serviceCredit;
   const seen = result.incidents.filter((i) => i.unavailableAtMs !== null).length;
   const failedExpectations = result.expectations.filter((e) => !e.pass).length;
@@ -728,7 +729,7 @@ function headline(result: RunResult): string[] {
     card('still buffered', count(ing.bufferedRecords), ing.bufferedRecords > 0 ? 'warn' : 'plain', 'in the MMK buffer at the end'),
     card('records lost', count(ing.droppedRecords), ing.droppedRecords > 0 ? 'bad' : 'good'),
     card('query availability', percent(result.totals.query.availability), met ? 'good' : 'bad', `${count(result.totals.query.failed)} of ${count(result.totals.query.attempted)} failed`),
-    card(`SLO ${percent(result.slo.target, 1)}`, met ? 'met' : 'missed', met ? 'good' : 'bad', `error budget used ${percent(result.slo.errorBudgetUsed, 1)}`),
+    card(`SLO ${sloName(result)}`, met ? 'met' : 'missed', met ? 'good' : 'bad', `error budget used ${percent(result.slo.errorBudgetUsed, 1)}`),
     card('service credit', `${credit.creditPercent} %`, credit.creditPercent > 0 ? 'bad' : 'good', `uptime ${percent(credit.uptime)}`),
     card('incidents', count(result.incidents.length), seen > 0 ? 'warn' : 'plain', `${seen} seen by users`),
     card(
@@ -773,20 +774,21 @@ function incidentRow(result: RunResult, i: Incident): string {
 function slo(result: RunResult): string[] {
   const s = result.slo;
   const credit = s.serviceCredit;
-  const out = ['<section id="slo">', `<h2>SLO ${escapeHtml(percent(s.target, 1))}</h2>`];
+  const out = ['<section id="slo">', `<h2>SLO ${escapeHtml(sloName(result))}</h2>`, `<p class="lead">${escapeHtml(sloSource(result))}</p>`];
   out.push(
     '<table class="slo">',
     '<thead><tr><th></th><th class="num">by requests</th><th class="num">by good minutes</th><th class="num">good minutes</th><th class="num">error budget used</th></tr></thead>',
     '<tbody>',
   );
   for (const [what, f] of [['queries', s.queries], ['ingestion (stored as it lands)', s.ingestion]] as const) {
-    const tone = f.availabilityByRequests >= s.target ? 'good' : 'bad';
+    const tone = f.met ? 'good' : 'bad';
     out.push(
       `<tr><th>${escapeHtml(what)}</th><td class="num ${tone}">${escapeHtml(percent(f.availabilityByRequests))}</td><td class="num">${escapeHtml(percent(f.availabilityByGoodMinutes))}</td><td class="num">${count(f.goodMinutes)} of ${count(f.minutes)}</td><td class="num">${escapeHtml(percent(f.errorBudgetUsed, 1))}</td></tr>`,
     );
   }
   out.push('</tbody>', '</table>');
-  out.push('<h3>Burn-rate alerts on the queries</h3>', '<p class="lead">The SRE workbook\'s multi-window alerts, evaluated every minute.</p>', '<ul class="alerts">');
+  out.push('<h3>Burn-rate alerts on the queries</h3>', `<p class="lead">${escapeHtml(`The burn-rate alerts of ${s.source}, evaluated every minute.`)}</p>`, '<ul class="alerts">');
+  if (s.queries.alerts.length === 0) out.push('<li>none: the spec has no burn-rate alert</li>');
   for (const alert of s.queries.alerts) {
     const when = alert.firings.map((f) => `${sinceStart(f.firedAtMs)} to ${f.resolvedAtMs === null ? 'the end' : sinceStart(f.resolvedAtMs)}`);
     out.push(`<li><b>${escapeHtml(alert.name)}</b>: ${when.length === 0 ? '<span class="good">never fired</span>' : `<span class="bad">fired</span> ${escapeHtml(when.join(', '))}`}</li>`);

@@ -4,6 +4,7 @@
 
 import type { InvariantReport } from '../sim/observe/checker.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
+import { formatDuration } from '../sim/engine/duration.ts';
 import { count, percent, sinceStart, span, wallClock } from './format.ts';
 import { sentence } from './story.ts';
 
@@ -26,7 +27,7 @@ export function renderSlaMarkdown(result: RunResult): string {
   push(`- **Records lost:** ${count(lost)} of ${count(totals.ingestion.offeredRecords)} offered${lost > 0 ? ` (${dropReasons(result)})` : ''}.`);
   push(`- **Records still in the MMK buffer at the end:** ${count(totals.ingestion.bufferedRecords)}.`);
   push(`- **Query availability:** ${percent(totals.query.availability)} (${count(totals.query.failed)} of ${count(totals.query.attempted)} queries failed; queries of some workspace failed for ${span(totals.query.unavailableMs)}).`);
-  push(`- **SLO ${percent(result.slo.target, 1)}:** ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}; error budget used ${percent(result.slo.errorBudgetUsed, 1)}.`);
+  push(`- **SLO ${sloName(result)}:** ${result.slo.met ? 'met' : 'missed'}; error budget used ${percent(result.slo.errorBudgetUsed, 1)}.`);
   push(`- **Incidents:** ${result.incidents.length} (${result.incidents.filter((i) => i.unavailableAtMs !== null).length} seen by users).`);
   if (result.expectations.length > 0) push(`- **Expectations:** ${held} of ${result.expectations.length} held.`);
   push(`- **Documented rules:** ${result.invariants.violations.length === 0 ? 'all held' : `${result.invariants.violations.length} violations`} (${count(result.invariants.checked)} checks).`);
@@ -63,13 +64,15 @@ export function renderSlaMarkdown(result: RunResult): string {
   const latency = totals.query.latencyMs;
   push('', `Latency of the ${count(latency.samples)} sampled queries that really opened their blocks: p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms.`, '');
 
-  push(`## SLO: ${percent(result.slo.target, 1)}`, '');
+  push(`## SLO: ${sloName(result)}`, '');
+  push(sloSource(result), '');
   push('| | by requests | by good minutes | error budget used |');
   push('|---|---|---|---|');
   for (const [what, figures] of [['queries', result.slo.queries], ['ingestion (stored as it lands)', result.slo.ingestion]] as const) {
     push(`| ${what} | ${percent(figures.availabilityByRequests)} | ${percent(figures.availabilityByGoodMinutes)} (${count(figures.goodMinutes)} of ${count(figures.minutes)}) | ${percent(figures.errorBudgetUsed, 1)} |`);
   }
-  push('', 'Multi-window burn-rate alerts (SRE workbook), evaluated every minute on the queries:', '');
+  push('', `Burn-rate alerts of ${result.slo.source}, evaluated every minute on the queries:`, '');
+  if (result.slo.queries.alerts.length === 0) push('- none: the spec has no burn-rate alert');
   for (const alert of result.slo.queries.alerts) {
     const when = alert.firings.map((f) => `${sinceStart(f.firedAtMs)} to ${f.resolvedAtMs === null ? 'the end' : sinceStart(f.resolvedAtMs)}`);
     push(`- ${alert.name}: ${when.length === 0 ? 'never fired' : `fired ${when.join(', ')}`}`);
@@ -146,6 +149,20 @@ function escapeCell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
+/** "99.9 %", or "99.9 % over 30d" when the SLO's window is not the run. */
+export function sloName(result: RunResult): string {
+  const { target, windowMs } = result.slo;
+  return `${percent(target, 1)}${windowMs === null ? '' : ` over ${formatDuration(windowMs)}`}`;
+}
+
+/** Where the SLO comes from, and how a window longer than the run counts. */
+export function sloSource(result: RunResult): string {
+  const { source, windowMs } = result.slo;
+  if (windowMs === null) return `Target from the parameter sloTarget, measured over the run; alerts of ${source}.`;
+  const rest = windowMs > result.durationMs ? `; the run is ${span(result.durationMs)} of it, the rest of the window taken as the same requests without failures` : '; the run is at least that long, so it is its own window';
+  return `Target, ${formatDuration(windowMs)} window and burn-rate alerts from ${source}${rest}. The error budget used is the window's; by requests and by good minutes are the run's.`;
+}
+
 /** The short summary `run` prints at the end. */
 export function renderSummary(result: RunResult, outDir: string, files: readonly string[]): string {
   const { totals } = result;
@@ -164,7 +181,7 @@ export function renderSummary(result: RunResult, outDir: string, files: readonly
   lines.push(
     `records: ${count(ing.offeredRecords)} offered, ${count(ing.storedCmkRecords)} under CMK (${count(ing.replayedRecords)} replayed from the MMK buffer), ${count(ing.storedMmkRecords)} under MMK, ${count(ing.bufferedRecords)} still buffered, ${count(ing.droppedRecords)} lost${ing.droppedRecords > 0 ? ` (${dropReasons(result)})` : ''}`,
   );
-  lines.push(`queries: ${percent(totals.query.availability)} available (${count(totals.query.failed)} of ${count(totals.query.attempted)} failed, failing for ${span(totals.query.unavailableMs)}); SLO ${percent(result.slo.target, 1)} ${result.slo.availability >= result.slo.target ? 'met' : 'missed'}, service credit ${result.slo.serviceCredit.creditPercent} %`);
+  lines.push(`queries: ${percent(totals.query.availability)} available (${count(totals.query.failed)} of ${count(totals.query.attempted)} failed, failing for ${span(totals.query.unavailableMs)}); SLO ${sloName(result)} ${result.slo.met ? 'met' : 'missed'}, service credit ${result.slo.serviceCredit.creditPercent} %`);
   if (result.expectations.length > 0) {
     const failed = result.expectations.filter((e) => !e.pass);
     lines.push(`expectations: ${result.expectations.length - failed.length} of ${result.expectations.length} held`);

@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PROFILE, PARAM_NAMES, PARAM_SPECS, PROFILE_DEFAULTS, PROFILES, type ParamName } from '../sim/azure/profiles.ts';
 import { formatDuration } from '../sim/engine/duration.ts';
 import { showParamValue } from '../reports/params-table.ts';
+import { BUILTIN_INDEX_FILE, builtinIndexText } from './builtin-index.ts';
+import { listBuiltins } from './load.ts';
 import { EXPECT_OPS, FAULT_PROCESSES, KEY_TYPES, RSA_SIZES, type ActionName, type FaultProcessName } from '../sim/scenario.ts';
 import {
   ACCESS_POLICY_FIELDS,
@@ -61,6 +63,7 @@ import {
   SAVED_SEARCHES,
   SCENARIO_NAME,
   SEED,
+  SLO_SPEC,
   SETUP,
   SOFT_DELETE_RETENTION_DAYS,
   START,
@@ -447,6 +450,10 @@ const TOP: Properties<typeof TOP_FIELDS> = {
   actions: opt(list(ACTION), 'What happens, and when: each action at a duration from t=0.'),
   faults: opt(list(FAULT), 'Random fault processes: occurrences drawn from the seed, played as the action of the same name.'),
   expect: opt(list(EXPECTATION), 'Checked after the run against sla.json; a failure exits 1.'),
+  slo: opt(
+    SLO_SPEC.json,
+    'Your own SLO instead of the parameter sloTarget and the SRE workbook alerts: an OpenSLO v1 document of kind SLO (objectives, timeWindow, alertPolicies with burn-rate conditions), a list of OpenSLO documents (the SLO and the AlertPolicy and AlertCondition documents it names), or a Sloth spec (version: prometheus/v1). --slo FILE replaces it.',
+  ),
 };
 
 /** The whole schema, as written to scenarios/scenario.schema.json. */
@@ -465,9 +472,13 @@ export function scenarioJsonSchemaText(): string {
   return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
 }
 
+// `npm run schema` writes the files made from the loader: the schema, and the built-ins' index that `list` prints.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const path = new URL('./scenario.schema.json', import.meta.url);
-  const text = scenarioJsonSchemaText();
+  writeGenerated(new URL('./scenario.schema.json', import.meta.url), SCHEMA_FILE, scenarioJsonSchemaText());
+  writeGenerated(new URL(`./builtin/${BUILTIN_INDEX_FILE}`, import.meta.url), `scenarios/builtin/${BUILTIN_INDEX_FILE}`, builtinIndexText(listBuiltins()));
+}
+
+function writeGenerated(path: URL, shown: string, text: string): void {
   let before = '';
   try {
     before = readFileSync(path, 'utf8');
@@ -475,5 +486,5 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     // No file yet: it is written below.
   }
   writeFileSync(path, text);
-  process.stdout.write(`${before === text ? 'unchanged' : 'wrote'} ${SCHEMA_FILE} (${text.length} bytes)\n`);
+  process.stdout.write(`${before === text ? 'unchanged' : 'wrote'} ${shown} (${text.length} bytes)\n`);
 }

@@ -7,14 +7,12 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument, visit } from 'yaml';
 import { InputError, type Problem } from '../sim/input-error.ts';
-import { PACKAGE_ROOT } from '../sim/package.ts';
 import type { Scenario } from '../sim/scenario.ts';
+import { BUILTIN_DIR } from './builtin-index.ts';
 import { validateScenario, type LoadOptions } from './schema.ts';
 
 export type { LoadOptions } from './schema.ts';
-
-/** Absolute path of the built-in scenarios (scenarios/builtin). */
-export const BUILTIN_DIR: string = join(PACKAGE_ROOT, 'scenarios', 'builtin');
+export { BUILTIN_DIR };
 
 const SCENARIO_EXTENSIONS: Readonly<Record<string, 'yaml' | 'json'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 

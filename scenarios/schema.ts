@@ -58,6 +58,8 @@ import {
   type WorkspaceSpec,
   type WrapAlgorithm,
 } from '../sim/scenario.ts';
+import type { SloSpec } from '../sim/observe/slo.ts';
+import { readSloSpec } from '../sim/observe/slo-spec.ts';
 
 export interface LoadOptions {
   /** Overrides the file's `seed:` (--seed). */
@@ -66,6 +68,8 @@ export interface LoadOptions {
   profile?: string;
   /** "name=value" overrides of the parameters (--param), applied last. */
   params?: readonly string[];
+  /** The SLO of `--slo FILE`, read already; replaces the file's `slo:`. */
+  slo?: SloSpec;
 }
 
 export const DEFAULTS = {
@@ -1305,6 +1309,7 @@ export const TOP_FIELDS = [
   'actions',
   'faults',
   'expect',
+  'slo',
 ] as const;
 
 /** The file's problems in the order found, then those of the options, in command-line order. */
@@ -1312,6 +1317,13 @@ function fileFirst(problems: readonly Problem[], source: string): Problem[] {
   const rank = (p: Problem) => (p.file === source ? 0 : p.file === '--profile' ? 1 : p.file === '--seed' ? 2 : 3);
   return [...problems].sort((a, b) => rank(a) - rank(b));
 }
+
+/** `slo:`, the user's own SLO (sim/observe/slo-spec.ts reads it, field by field). */
+export const SLO_SPEC: Check<SloSpec> = {
+  expected: 'an OpenSLO v1 SLO document or a Sloth spec (version: prometheus/v1), or a list of OpenSLO documents',
+  json: { type: ['object', 'array'] },
+  read: (ctx, value, path) => (isObject(value) || Array.isArray(value) ? readSloSpec(value, ctx.file, path, ctx.problems) : ctx.fail(path, value, SLO_SPEC.expected)),
+};
 
 export const ANY_TEXT: Check<string> = { expected: 'text', json: { type: 'string' }, read: (ctx, v, p) => (typeof v === 'string' ? v : ctx.fail(p, v, 'text')) };
 export const SEED = integer(0, MAX_INT, `a whole number from 0 to ${MAX_INT}`);
@@ -1390,6 +1402,13 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     .map((e) => readExpectation(ctx, e.value, e.path))
     .filter((x) => x !== undefined);
 
+  const slo = options.slo ?? optional(ctx, top, 'slo', '', SLO_SPEC) ?? null;
+  if (slo !== null) {
+    // The spec sets the target: a second one elsewhere could only disagree with it.
+    const targetElsewhere = isObject(top.params) && top.params.sloTarget !== undefined ? ctx.in(source) : (options.params ?? []).some((p) => p.startsWith('sloTarget=')) ? ctx.in('--param') : undefined;
+    targetElsewhere?.failText(targetElsewhere.file === source ? 'params.sloTarget' : 'sloTarget', 'a target besides the SLO spec\'s objective', `the target in one place: the objective of ${options.slo === undefined ? 'slo:' : '--slo'} (${slo.source}), or no SLO spec`);
+  }
+
   if (problems.length > 0 || name === undefined || durationMs === undefined) throw new InputError(fileFirst(problems, source));
   return {
     name,
@@ -1407,5 +1426,6 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     actions: sorted.map((a) => a.draft as unknown as Action),
     faults,
     expect,
+    slo,
   };
 }

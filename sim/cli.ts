@@ -45,6 +45,7 @@ interface RunArgs extends BudgetArgs {
   out?: string;
   profile?: string;
   param?: string[];
+  slo?: string;
 }
 
 /** Runs the CLI on these arguments and returns the exit status; never calls process.exit. */
@@ -55,13 +56,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .usage('$0 <command> [options]\n\nWhat happens to Log Analytics data under customer-managed keys when Key Vault or the key misbehaves.\nWith no command: run ' + DEFAULT_SCENARIO + '.')
     .command(
       'run <scenario>',
-      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv and report.html',
+      'run one scenario (a YAML/JSON file or a built-in name) and write timeline.jsonl, timeline.csv, trace.json, sla.json, sla.md, sla.csv, series.csv and report.html',
       (y) =>
         scenarioOptions(y, { seed: "random seed (default: the scenario's seed)", out: 'output folder (default out/<name>-seed<N>)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the summary as one JSON object on stdout (the text summary goes to stderr)' })
+          .option('junit', { type: 'string', nargs: 1, describe: 'also write JUnit XML to this file: a test case per expectation and per documented rule' })
           .example('$0 run kv-outage-45m --seed 3', 'the built-in 45-minute outage with seed 3')
-          .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds'),
+          .example('$0 run my.yaml --param delayMode=worst --out out/worst', 'a scenario file at the documented bounds')
+          .example('$0 run my.yaml --json --junit out/junit.xml', 'in CI: the figures as JSON, the verdicts as JUnit'),
       async (argv) => {
-        status = await runCommand(argv as unknown as RunArgs, io);
+        status = await runCommand(argv as unknown as RunCommandArgs, io);
       },
     )
     .command(
@@ -101,6 +105,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .option('shard', { type: 'string', nargs: 1, describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
           .option('vary', { type: 'string', array: true, describe: 'a what-if grid: name=v1,v2,... (repeatable) with a parameter or a field of an action or a fault, e.g. actions[0].for=30m,1h; every combination runs the same seeds' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep that was stopped, from the progress file in its --out folder (same options)' })
+          .option('junit', { type: 'string', nargs: 1, describe: 'also write JUnit XML to this file: a test case for the documented rules over the sweep, and one per run that broke one' })
           .example('$0 sweep kv-outage-45m-random-faults --runs 1000', 'how likely are lost records and how long are the outages')
           .example('$0 sweep outage-vs-buffer-age --vary actions[0].for=30m,1h,2h,4h,8h --vary mmkBufferMaxAge=2h,4h,8h --runs 200', 'which outage, with which buffer age, loses data')
           .example('$0 sweep my.yaml --runs 10000 --shard $JOB_COMPLETION_INDEX/8 --out out/shard-$JOB_COMPLETION_INDEX', 'one shard of a sweep run as a batch job'),
@@ -136,8 +141,9 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'the built-in scenarios with their descriptions',
       (y) => y,
       async () => {
-        const { listBuiltins } = await import('../scenarios/load.ts');
-        const builtins = listBuiltins();
+        // The index, not the YAML files: `list` starts without loading a YAML parser.
+        const { readBuiltinIndex } = await import('../scenarios/builtin-index.ts');
+        const builtins = readBuiltinIndex();
         const width = Math.max(...builtins.map((b) => b.name.length));
         for (const b of builtins) io.out(`${b.name.padEnd(width)}  ${b.description}`);
       },
@@ -217,7 +223,8 @@ function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string })
     .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
     .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' })
     .option('max-cpu', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to take up to this much CPU time, e.g. 2h (default 5m)' })
-    .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to hold up to this much memory, e.g. 16GiB (default 8GiB)' });
+    .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to hold up to this much memory, e.g. 16GiB (default 8GiB)' })
+    .option('slo', { type: 'string', nargs: 1, describe: "your own SLO: an OpenSLO v1 SLO file or a Sloth spec (target, window, burn-rate alerts); replaces the scenario's slo: and the SRE workbook alerts" });
 }
 
 /** --max-cpu and --max-memory, for a command that takes no other scenario options (validate). */
@@ -251,6 +258,15 @@ async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
   if (argv.profile !== undefined) options.profile = argv.profile;
   if (argv.param !== undefined) options.params = argv.param;
   problems.push(...paramFlagProblems(argv.param), ...(await workBudget(argv)).problems);
+  if (argv.slo !== undefined) {
+    const { loadSloFile } = await import('./observe/slo-spec.ts');
+    try {
+      options.slo = loadSloFile(argv.slo);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
   try {
     const scenario = loadScenario(argv.scenario, options);
     if (problems.length > 0) throw new InputError(problems);
@@ -274,8 +290,13 @@ function parseSeed(text: string, problems: Problem[]): number | undefined {
   return undefined;
 }
 
-async function runCommand(argv: RunArgs, io: Io): Promise<number> {
-  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { metricPathProblems }, { formatDuration }] = await Promise.all([
+interface RunCommandArgs extends RunArgs {
+  json: boolean;
+  junit?: string;
+}
+
+async function runCommand(argv: RunCommandArgs, io: Io): Promise<number> {
+  const [{ startScenario }, { TimelineWriter }, { TraceWriter }, { OutputDir, OutputFile }, { renderSlaCsv }, { renderSlaMarkdown, renderSummary }, { ReportCollector }, { SeriesCollector }, { renderJunit }, { runJson }, { metricPathProblems }, { formatDuration }] = await Promise.all([
     import('./world.ts'),
     import('./observe/timeline.ts'),
     import('./observe/trace.ts'),
@@ -283,6 +304,9 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     import('../reports/sla-csv.ts'),
     import('../reports/sla-md.ts'),
     import('../reports/report-html.ts'),
+    import('../reports/series-csv.ts'),
+    import('../reports/junit.ts'),
+    import('../reports/run-json.ts'),
     import('./result-shape.ts'),
     import('./engine/duration.ts'),
   ]);
@@ -294,17 +318,20 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
   const budgetProblems = await overBudget(scenario, argv);
   if (budgetProblems.length > 0) throw new InputError(budgetProblems);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`, { output: 'run', version: VERSION });
+  const junit = argv.junit === undefined ? null : new OutputFile(argv.junit, '--junit');
   let result: RunResult;
   try {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
     const trace = new TraceWriter(output.stage('trace.json'), scenario.name);
     const report = new ReportCollector(scenario);
+    const series = new SeriesCollector(scenario.startIso, scenario.durationMs);
     try {
       const run = startScenario(scenario, {
         onEvent: (event) => {
           timeline.write(event);
           trace.event(event);
           report.event(event);
+          series.event(event);
         },
       });
       // The run goes in slices of events with a turn of the event loop between them, so that
@@ -323,14 +350,25 @@ async function runCommand(argv: RunArgs, io: Io): Promise<number> {
     output.write('sla.json', JSON.stringify(result, null, 2) + '\n');
     output.write('sla.md', renderSlaMarkdown(result));
     output.write('sla.csv', renderSlaCsv(result));
+    output.write('series.csv', series.render());
     output.write('report.html', report.render(result));
+    // Staged before the folder is committed and renamed into place right after it: a failure up to the folder's commit leaves neither.
+    junit?.stage(renderJunit(result));
     output.commit();
+    junit?.commit();
   } catch (error) {
+    junit?.abort();
     throw output.failure(error);
   }
-  io.out(renderSummary(result, output.dir, output.names));
   const failed = result.expectations.some((e) => !e.pass) || result.invariants.violations.length > 0;
-  return failed ? EXIT.expectationFailed : EXIT.ok;
+  const status = failed ? EXIT.expectationFailed : EXIT.ok;
+  const summary = renderSummary(result, output.dir, output.names);
+  if (!argv.json) io.out(summary);
+  else {
+    io.err(summary);
+    io.out(JSON.stringify(runJson(result, { dir: output.dir, files: output.names, junit: argv.junit ?? null }, status), null, 2));
+  }
+  return status;
 }
 
 /** Events run between two turns of the event loop: a few milliseconds of work. */
@@ -368,10 +406,11 @@ interface SweepArgs extends RunArgs {
   shard?: string;
   vary?: string[];
   resume: boolean;
+  junit?: string;
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir, OutputFile }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
@@ -399,7 +438,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   let grid: Grid | undefined;
   try {
     const vary = argv.vary ?? [];
-    grid = vary.length === 0 ? undefined : buildGrid(argv.scenario, { seed: scenario.seed, ...(argv.profile === undefined ? {} : { profile: argv.profile }), params: argv.param ?? [] }, vary);
+    grid = vary.length === 0 ? undefined : buildGrid(argv.scenario, { seed: scenario.seed, ...(argv.profile === undefined ? {} : { profile: argv.profile }), params: argv.param ?? [], ...(scenario.slo === null || argv.slo === undefined ? {} : { slo: scenario.slo }) }, vary);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
@@ -423,6 +462,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-${grid === undefined ? 'sweep' : `grid${cells}`}-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
   OutputDir.check(dir);
+  const junit = argv.junit === undefined ? null : new OutputFile(argv.junit, '--junit');
   const cores = availableParallelism();
   const workers = Math.min(argv.workers, cores);
   // More threads than cores only take turns on them, each holding a model in memory.
@@ -462,10 +502,15 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   }
   io.out(`wrote ${dir}/{${names.join(',')}}`);
   const broken = sweep.rows.filter((row) => valueOf(row, 'invariantViolations') > 0);
+  const cellOf = (cell: number) => (grid === undefined ? '' : grid.axes.map((axis, a) => `${axis.name}=${cellValues(grid.axes, cell)[a]}`).join(', '));
+  const replay = (row: (typeof broken)[number]) => `npx cmk-sim run ${argv.scenario} --seed ${row.seed}${grid === undefined ? '' : ` with ${cellOf(row.cell)} (the cell's values)`}`;
+  if (junit !== null) {
+    const { renderSweepJunit } = await import('../reports/junit.ts');
+    junit.stage(renderSweepJunit({ scenario: scenario.name, start: scenario.startIso, profile: scenario.profile, version: VERSION, firstSeed: scenario.seed, runs: sweep.rows.length, broken: broken.map((row) => ({ seed: row.seed, cell: cellOf(row.cell), replay: replay(row) })) }));
+    junit.commit();
+  }
   if (broken.length === 0) return EXIT.ok;
-  const first = broken[0]!;
-  const where = grid === undefined ? '' : ` with ${grid.axes.map((axis, a) => `${axis.name}=${cellValues(grid.axes, first.cell)[a]}`).join(', ')} (the cell's values)`;
-  io.err(`documented rules broke in ${broken.length} runs; replay one: npx cmk-sim run ${argv.scenario} --seed ${first.seed}${where}`);
+  io.err(`documented rules broke in ${broken.length} runs; replay one: ${replay(broken[0]!)}`);
   return EXIT.expectationFailed;
 }
 

@@ -67,6 +67,7 @@ const SLO_FIGURES: Shape<SloFigures> = {
     goodMinutes: V,
     minutes: V,
     errorBudgetUsed: V,
+    met: V,
     alerts: { list: { fields: { name: V, factor: V, firings: { list: { fields: { firedAtMs: V, resolvedAtMs: V } } } } } },
   },
 };
@@ -145,9 +146,12 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
     expectations: { list: EXPECTATION },
     slo: {
       fields: {
+        source: V,
         target: V,
+        windowMs: V,
         availability: V,
         errorBudgetUsed: V,
+        met: V,
         queries: SLO_FIGURES,
         ingestion: SLO_FIGURES,
         serviceCredit: {

@@ -3,6 +3,7 @@
 // `params:`, then `--param`). The model takes only this shape.
 
 import type { Params, ProfileName } from './azure/profiles.ts';
+import type { SloSpec } from './observe/slo.ts';
 
 export const KEY_TYPES = ['RSA', 'RSA-HSM', 'oct-HSM'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
@@ -170,4 +171,6 @@ export interface Scenario {
   /** Random fault processes, drawn at run time from the seed. */
   faults: FaultProcess[];
   expect: Expectation[];
+  /** The user's SLO (`slo:` or `--slo`): target, window and burn-rate alerts; null for the parameter sloTarget and the SRE workbook's alerts. */
+  slo: SloSpec | null;
 }

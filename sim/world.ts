@@ -14,6 +14,7 @@ import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
 import { Checker } from './observe/checker.ts';
 import { RunMetrics } from './observe/metrics.ts';
+import { defaultSloSpec } from './observe/slo.ts';
 import { drawFaults, type DrawnFault } from './faults.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { modelClasses } from './selftest.ts';
@@ -467,7 +468,7 @@ class World {
   private result(): RunResult {
     const { scenario, controlPlane } = this;
     const names = scenario.workspaces.map((w) => w.name);
-    const figures = this.metrics.figures(names, scenario.durationMs, scenario.params.sloTarget, scenario.params.serviceCreditTiers);
+    const figures = this.metrics.figures(names, scenario.durationMs, scenario.slo ?? defaultSloSpec(scenario.params.sloTarget), scenario.params.serviceCreditTiers);
     const workspaces: RunResult['workspaces'] = {};
     for (const name of names) {
       const ws = this.workspaces.get(name)!;

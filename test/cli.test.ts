@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parse } from 'csv-parse/sync';
 import { PARAM_NAMES } from '../sim/azure/profiles.ts';
+import { EVENT_FIELDS } from '../sim/observe/events.ts';
 import { listBuiltins } from '../scenarios/load.ts';
 
 // sim/cli.ts ends in a top-level await; uvu -r tsx compiles test files to CommonJS, where a
@@ -24,7 +26,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/cli/', import.meta.url));
 const BAD = join(FIXTURES, 'bad.yaml');
 const EXPECTATION_FAILS = join(FIXTURES, 'expectation-fails.yaml');
 const SETUP_REFUSED = join(FIXTURES, 'setup-refused.yaml');
-const OUTPUT_FILES = ['.cmk-sim-output', 'report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
+const OUTPUT_FILES = ['.cmk-sim-output', 'report.html', 'series.csv', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 
@@ -251,14 +253,25 @@ test('after a run the output folder holds exactly the timeline (JSONL and CSV) a
   }
 });
 
-test('timeline.csv holds the same events as timeline.jsonl, flat; sla.csv one row per workspace and a total', async () => {
+test('timeline.csv holds the same events as timeline.jsonl, flat: t, time, type, entity, then a column per field of the event table', async () => {
   const o = await runBare();
-  const jsonl = readFileSync(join(o.dir, 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
-  const csv = readFileSync(join(o.dir, 'timeline.csv'), 'utf8').trimEnd().split('\n');
-  assert.is(csv[0], 't,time,type,entity,details');
-  assert.is(csv.length, jsonl.length + 1);
-  const first = JSON.parse(jsonl[1]!) as { t: number; time: string; type: string; entity: string };
-  assert.ok(csv[2]!.startsWith(`${first.t},${first.time},${first.type},${first.entity},`), csv[2]);
+  const jsonl = readFileSync(join(o.dir, 'timeline.jsonl'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const [header, ...rows] = parse(readFileSync(join(o.dir, 'timeline.csv'), 'utf8')) as string[][];
+  const fields = [...new Set(Object.values(EVENT_FIELDS).flatMap((f) => Object.keys(f)))];
+  assert.equal(header, ['t', 'time', 'type', 'entity', ...fields]);
+  assert.is(rows.length, jsonl.length);
+  rows.forEach((row, i) => {
+    const event = jsonl[i]!;
+    header!.forEach((column, c) => {
+      const value = event[column];
+      const expected = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      assert.is(row[c], expected, `event ${i} (${String(event.type)}), column ${column}`);
+    });
+  });
+});
+
+test('sla.csv: one row per workspace and a total', async () => {
+  const o = await runBare();
   const sla = JSON.parse(readFileSync(join(o.dir, 'sla.json'), 'utf8')) as { workspaces: Record<string, { ingestion: { offeredRecords: number } }> };
   const rows = readFileSync(join(o.dir, 'sla.csv'), 'utf8').trimEnd().split('\n');
   assert.ok(rows[0]!.startsWith('workspace,storage,cluster,offeredRecords,'));

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 // output format"). A dynamic import loads it as ESM. (Reported; see cli.test.ts.)
 const cli = import('../sim/cli.ts');
 
-const FILES = ['timeline.jsonl', 'timeline.csv', 'trace.json', 'sla.json', 'sla.md', 'sla.csv'] as const;
+const FILES = ['timeline.jsonl', 'timeline.csv', 'trace.json', 'sla.json', 'sla.md', 'sla.csv', 'series.csv'] as const;
 const SCENARIO = 'kv-outage-45m';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-determinism-'));

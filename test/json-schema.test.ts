@@ -12,6 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { paramsTable } from '../reports/params-table.ts';
+import { builtinIndexText, readBuiltinIndex } from '../scenarios/builtin-index.ts';
 import { scenarioJsonSchemaText } from '../scenarios/json-schema.ts';
 import { listBuiltins, parseScenario } from '../scenarios/load.ts';
 import { arbitraries } from '../sim/arbitraries.ts';
@@ -95,6 +96,10 @@ const builtins = listBuiltins().map((b) => ({ name: b.name, data: parse(readFile
 
 test('the committed scenarios/scenario.schema.json is what npm run schema makes from the loader', () => {
   assert.ok(committed === scenarioJsonSchemaText(), 'scenarios/scenario.schema.json is out of date: run npm run schema');
+});
+
+test('the committed scenarios/builtin/index.json, which list prints, is what npm run schema makes from the built-ins', () => {
+  assert.ok(builtinIndexText(readBuiltinIndex()) === builtinIndexText(listBuiltins()), 'scenarios/builtin/index.json is out of date: run npm run schema');
 });
 
 test('the schema is a valid draft 2020-12 schema (Ajv compiles it in strict mode)', () => {

@@ -184,6 +184,7 @@ test('defaults are filled in', () => {
     actions: [],
     faults: [],
     expect: [],
+    slo: null,
   });
 });
 

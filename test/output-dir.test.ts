@@ -31,7 +31,7 @@ clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
 workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: 1h } }]
 `,
 );
-const RUN_FILES = [MARKER_FILE, 'report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
+const RUN_FILES = [MARKER_FILE, 'report.html', 'series.csv', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
 // A process id above Linux's largest pid_max (2^22): no process has it.
 const GONE_PID = 2 ** 22 + 1;
 
@@ -97,7 +97,7 @@ test('--out under a file is refused, naming the file in the way', async () => {
   writeFileSync(file, '');
   const o = await cli('run', SMALL, '--out', join(file, 'x', 'y'));
   assertBadInput(o, join(file, 'x', 'y'));
-  assert.match(o.err, new RegExp(`found a path under the file ${file}; expected a folder path whose parents are folders`));
+  assert.match(o.err, new RegExp(`found a path under the file ${file}; expected a path whose parents are folders`));
 });
 
 test('--out with a name longer than the file system allows is refused (ENAMETOOLONG)', async () => {

@@ -158,7 +158,7 @@ test('npx cmk-sim run kv-outage-20m writes its outputs and every expectation hol
   const child = ok('npx', ['cmk-sim', 'run', 'kv-outage-20m'], consumer);
   assert.ok(child.stdout.includes('expectations: '), child.stdout);
   const out = join(consumer, 'out', 'kv-outage-20m-seed' + (/seed (\d+)/.exec(child.stdout)?.[1] ?? '?'));
-  assert.equal(readdirSync(out).sort(), ['.cmk-sim-output', 'report.html', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json']);
+  assert.equal(readdirSync(out).sort(), ['.cmk-sim-output', 'report.html', 'series.csv', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json']);
 });
 
 test("the README's own-property example passes under node --test with the project's own fast-check", () => {

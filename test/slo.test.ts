@@ -2,7 +2,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { serviceCredit, sloFigures, type BurnRateAlert } from '../sim/observe/slo.ts';
+import { defaultSloSpec, serviceCredit, sloFigures, type BurnRateAlert } from '../sim/observe/slo.ts';
 import { HOUR, MINUTE, run, scenario } from './helpers.ts';
 
 // 60 queries an hour for 4 hours; all of them fail from 1h to 1h30m.
@@ -11,10 +11,14 @@ const steps = [
   { t: HOUR, bad: 60, total: 60 },
   { t: HOUR + 30 * MINUTE, bad: 0, total: 60 },
 ];
-const alert: BurnRateAlert = { name: '1x over 1h (5m)', factor: 1, longWindowMs: HOUR, shortWindowMs: 5 * MINUTE };
+/** The requests counted in those 4 hours: 240, 30 of them failed. */
+const counted = { bad: 30, total: 240 };
+const alert: BurnRateAlert = { name: '1x over 1h (5m)', factor: 1, op: 'gte', longWindowMs: HOUR, shortWindowMs: 5 * MINUTE, forMs: 0 };
+/** The target with this one alert, over the run. */
+const withAlert = (target: number, alerts = [alert]) => ({ ...defaultSloSpec(target), alerts });
 
-test('availability by requests and by good minutes, and the error budget, as computed by hand', () => {
-  const slo = sloFigures(steps, 4 * HOUR, 0.9, [alert]);
+test('availability by requests (the requests counted) and by good minutes (from the rates), and the error budget, as computed by hand', () => {
+  const slo = sloFigures(steps, counted, 4 * HOUR, withAlert(0.9));
   assert.is(slo.availabilityByRequests, 1 - 30 / 240);
   assert.is(slo.minutes, 240);
   assert.is(slo.goodMinutes, 210);
@@ -23,13 +27,13 @@ test('availability by requests and by good minutes, and the error budget, as com
 });
 
 test('a burn-rate alert fires when both windows burn at its rate, and resolves when the short one stops', () => {
-  const [fired] = sloFigures(steps, 4 * HOUR, 0.9, [alert]).alerts;
+  const [fired] = sloFigures(steps, counted, 4 * HOUR, withAlert(0.9)).alerts;
   // Budget 10 %: the last hour reaches 10 % errors 6 minutes in; the last 5 minutes are clean at 1h35m.
   assert.equal(fired!.firings, [{ firedAtMs: HOUR + 6 * MINUTE, resolvedAtMs: HOUR + 35 * MINUTE }]);
 });
 
 test('no requests: everything available, nothing fires', () => {
-  const slo = sloFigures([{ t: 0, bad: 0, total: 0 }], HOUR, 0.999);
+  const slo = sloFigures([{ t: 0, bad: 0, total: 0 }], { bad: 0, total: 0 }, HOUR, defaultSloSpec(0.999));
   assert.is(slo.availabilityByRequests, 1);
   assert.is(slo.errorBudgetUsed, 0);
   assert.ok(slo.alerts.every((a) => a.firings.length === 0));
@@ -42,25 +46,30 @@ const AZURE_TIERS = [
 
 test('service credit: downtime minutes over a 30-day month; the highest tier the uptime falls below', () => {
   // 30 bad minutes in 4 hours: 43,170 of 43,200 minutes up = 99.931 %, above 99.9 %: no credit.
-  const short = serviceCredit(sloFigures(steps, 4 * HOUR, 0.999), AZURE_TIERS);
+  const short = serviceCredit(sloFigures(steps, counted, 4 * HOUR, defaultSloSpec(0.999)), AZURE_TIERS);
   assert.equal([short.downtimeMinutes, short.periodMinutes, short.creditPercent], [30, 43_200, 0]);
   assert.is(short.uptime, 1 - 30 / 43_200);
   // 60 bad minutes (all failing from 1h to 2h): 99.861 % is below 99.9 %, not below 99 %: 10 %.
   const hour = [{ t: 0, bad: 0, total: 60 }, { t: HOUR, bad: 60, total: 60 }, { t: 2 * HOUR, bad: 0, total: 60 }];
-  assert.is(serviceCredit(sloFigures(hour, 4 * HOUR, 0.999), AZURE_TIERS).creditPercent, 10);
+  assert.is(serviceCredit(sloFigures(hour, counted, 4 * HOUR, defaultSloSpec(0.999)), AZURE_TIERS).creditPercent, 10);
   // Eight failing hours (480 minutes): 98.889 % is below 99 %: 25 %, the higher tier, whatever the order of the tiers.
   const day = [{ t: 0, bad: 60, total: 60 }, { t: 8 * HOUR, bad: 0, total: 60 }];
-  assert.is(serviceCredit(sloFigures(day, 10 * HOUR, 0.999), [...AZURE_TIERS].reverse()).creditPercent, 25);
+  assert.is(serviceCredit(sloFigures(day, counted, 10 * HOUR, defaultSloSpec(0.999)), [...AZURE_TIERS].reverse()).creditPercent, 25);
   // A run longer than a month is its own billing period.
-  const long = serviceCredit(sloFigures(day, 40 * 24 * HOUR, 0.999), AZURE_TIERS);
+  const long = serviceCredit(sloFigures(day, counted, 40 * 24 * HOUR, defaultSloSpec(0.999)), AZURE_TIERS);
   assert.is(long.periodMinutes, 40 * 24 * 60);
-  assert.is(serviceCredit(sloFigures(day, 10 * HOUR, 0.999), []).creditPercent, 0);
+  assert.is(serviceCredit(sloFigures(day, counted, 10 * HOUR, defaultSloSpec(0.999)), []).creditPercent, 0);
 });
 
 test('in a run: a 2-hour key disable burns the budget, fires the fast alert, and ingestion counts what was not stored as it landed', () => {
   const r = run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }, { at: '1d2h', do: 'key.enable', vault: 'kv1', key: 'cmk' }] })).result;
   const { queries, ingestion } = r.slo;
-  assert.ok(Math.abs(queries.availabilityByRequests - r.totals.query.availability) < 0.001);
+  // One figure, one number: the SLO's "by requests" is the totals' availability, to the last bit.
+  assert.is(queries.availabilityByRequests, r.totals.query.availability);
+  assert.is(r.slo.availability, r.totals.query.availability);
+  assert.is(r.slo.errorBudgetUsed, queries.errorBudgetUsed);
+  const i = r.totals.ingestion;
+  assert.is(ingestion.availabilityByRequests, (i.storedCmkRecords - i.replayedRecords + i.storedMmkRecords) / i.offeredRecords);
   assert.ok(queries.errorBudgetUsed > 1, 'a 99.9 % objective cannot absorb 1.5 hours of failures in 2 days');
   const fast = queries.alerts.find((a) => a.factor === 14.4)!;
   assert.is(fast.firings.length, 1);

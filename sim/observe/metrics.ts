@@ -6,7 +6,7 @@
 import { RecordLedger, type BucketCounts } from './records.ts';
 import { QueryAccounting, type QueryFlow } from './query-flow.ts';
 import { RateSteps } from './rates.ts';
-import { serviceCredit, sloFigures, type CreditTier, type ServiceCredit, type SloFigures } from './slo.ts';
+import { serviceCredit, sloFigures, type CreditTier, type ServiceCredit, type SloFigures, type SloSpec } from './slo.ts';
 import { percentile } from './stats.ts';
 import type { SimEvent, SimEventType } from './events.ts';
 
@@ -37,10 +37,17 @@ export interface LatencyPercentiles {
 }
 
 export interface SloReport {
+  /** Where the target, window and alerts come from: the SRE workbook (the default) or the user's spec. */
+  source: string;
   target: number;
-  /** Query availability by requests (as totals.query.availability). */
+  /** The error budget's window, null for the run itself. */
+  windowMs: number | null;
+  /** Query availability by requests: totals.query.availability, and queries.availabilityByRequests. */
   availability: number;
+  /** The queries' error budget used: queries.errorBudgetUsed. */
   errorBudgetUsed: number;
+  /** The queries met the objective over the window: queries.met. */
+  met: boolean;
   /** Queries and ingestion against the target: by requests, by good minutes, and the burn-rate alerts that would have fired. */
   queries: SloFigures;
   ingestion: SloFigures;
@@ -91,7 +98,7 @@ export class RunMetrics {
   }
 
   /** The figures once scenario.end has been folded. */
-  figures(workspaceNames: readonly string[], durationMs: number, sloTarget: number, creditTiers: readonly CreditTier[]): RunFigures {
+  figures(workspaceNames: readonly string[], durationMs: number, slo: SloSpec, creditTiers: readonly CreditTier[]): RunFigures {
     const perWorkspace = this.records.byWorkspace(workspaceNames);
     const workspaces = new Map<string, { ingestion: IngestionTotals; query: QueryTotals }>();
     for (const name of workspaceNames) {
@@ -100,19 +107,24 @@ export class RunMetrics {
     }
     const latencies = [...this.latencies].sort((a, b) => a - b);
     const query = queryTotals([...this.queries.flows.values()], this.queries.unionUnavailableMs);
-    const querySlo = sloFigures(this.rates.queries, durationMs, sloTarget);
+    const ingestion = ingestionTotals(this.records.totals());
+    // "By requests" is the requests counted, so the SLO's figures are the totals' own.
+    const querySlo = sloFigures(this.rates.queries, { bad: query.failed, total: query.attempted }, durationMs, slo);
     return {
       totals: {
-        ingestion: ingestionTotals(this.records.totals()),
+        ingestion,
         query: { ...query, latencyMs: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) } },
       },
       workspaces,
       slo: {
-        target: sloTarget,
-        availability: query.availability,
-        errorBudgetUsed: errorBudgetUsed(query.availability, sloTarget),
+        source: slo.source,
+        target: slo.target,
+        windowMs: slo.windowMs,
+        availability: querySlo.availabilityByRequests,
+        errorBudgetUsed: querySlo.errorBudgetUsed,
+        met: querySlo.met,
         queries: querySlo,
-        ingestion: sloFigures(this.rates.ingestion, durationMs, sloTarget),
+        ingestion: sloFigures(this.rates.ingestion, recordsNotStoredOnArrival(ingestion), durationMs, slo),
         serviceCredit: serviceCredit(querySlo, creditTiers),
       },
       highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
@@ -138,8 +150,11 @@ function queryTotals(flows: readonly QueryFlow[], unavailableMs: number): QueryT
   return { attempted, succeeded, failed: attempted - succeeded, availability: attempted === 0 ? 1 : succeeded / attempted, unavailableMs };
 }
 
-/** Share of the error budget (1 - target) spent; above 1 means the objective was missed. */
-function errorBudgetUsed(availability: number, target: number): number {
-  if (target >= 1) return availability < 1 ? 1 : 0;
-  return (1 - availability) / (1 - target);
+/**
+ * Records as ingestion requests: offered, and bad when not stored as they landed (buffered, even if
+ * replayed later, or dropped), the same rule as the rates' (rates.ts).
+ */
+export function recordsNotStoredOnArrival(i: IngestionTotals): { bad: number; total: number } {
+  const storedOnArrival = i.storedCmkRecords - i.replayedRecords + i.storedMmkRecords;
+  return { bad: i.offeredRecords - storedOnArrival, total: i.offeredRecords };
 }

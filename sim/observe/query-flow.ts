@@ -109,6 +109,21 @@ export class QueryAccounting {
     }
   }
 
+  /**
+   * Every flow's queries counted up to `nowMs`, and how many were attempted and failed in all so
+   * far. Counting more often changes no total: each flow counts the queries due since its segment began.
+   */
+  settleAll(nowMs: number): { attempted: number; failed: number } {
+    let attempted = 0;
+    let failed = 0;
+    for (const flow of this.flows.values()) {
+      flow.settle(nowMs);
+      attempted += flow.attempted;
+      failed += flow.failed;
+    }
+    return { attempted, failed };
+  }
+
   /** Time during which queries of at least one workspace failed (settled at scenario.end). */
   get unionUnavailableMs(): number {
     return this.unionMs;

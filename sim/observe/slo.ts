@@ -1,7 +1,9 @@
 // The SLO arithmetic: availability by requests and by good minutes, the
-// error budget, and when the multi-window burn-rate alerts of the SRE
-// workbook would have fired. Pure functions over a step series of request
-// rates (bad and total, per hour), which changes only when the state does.
+// error budget, and when the multi-window burn-rate alerts (the SRE
+// workbook's, or the user's own: slo-spec.ts) would have fired. Pure
+// functions over the requests counted (by requests) and over a step series of
+// request rates (bad and total, per hour), which changes only when the state
+// does (good minutes and the alerts' windows).
 
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../engine/duration.ts';
 
@@ -22,24 +24,57 @@ export interface BurnRateAlert {
   name: string;
   /** Burn rate: how many times faster than "exactly on budget" the errors come. */
   factor: number;
+  /** Whether the burn rate must reach the factor (gte) or pass it (gt, as Sloth's rules compare). */
+  op: 'gte' | 'gt';
   longWindowMs: number;
-  shortWindowMs: number;
+  /** The second, shorter window that must burn too (multi-window alerts); null for one window. */
+  shortWindowMs: number | null;
+  /** How long the condition must hold before the alert fires (OpenSLO's alertAfter, Prometheus' for:). */
+  forMs: number;
 }
 
 /** The SRE workbook's multi-window, multi-burn-rate alerts. */
 export const SRE_WORKBOOK_ALERTS: readonly BurnRateAlert[] = [
-  { name: '14.4x over 1h (5m)', factor: 14.4, longWindowMs: MS_PER_HOUR, shortWindowMs: 5 * MS_PER_MINUTE },
-  { name: '6x over 6h (30m)', factor: 6, longWindowMs: 6 * MS_PER_HOUR, shortWindowMs: 30 * MS_PER_MINUTE },
-  { name: '3x over 1d (2h)', factor: 3, longWindowMs: MS_PER_DAY, shortWindowMs: 2 * MS_PER_HOUR },
-  { name: '1x over 3d (6h)', factor: 1, longWindowMs: 3 * MS_PER_DAY, shortWindowMs: 6 * MS_PER_HOUR },
+  { name: '14.4x over 1h (5m)', factor: 14.4, op: 'gte', longWindowMs: MS_PER_HOUR, shortWindowMs: 5 * MS_PER_MINUTE, forMs: 0 },
+  { name: '6x over 6h (30m)', factor: 6, op: 'gte', longWindowMs: 6 * MS_PER_HOUR, shortWindowMs: 30 * MS_PER_MINUTE, forMs: 0 },
+  { name: '3x over 1d (2h)', factor: 3, op: 'gte', longWindowMs: MS_PER_DAY, shortWindowMs: 2 * MS_PER_HOUR, forMs: 0 },
+  { name: '1x over 3d (6h)', factor: 1, op: 'gte', longWindowMs: 3 * MS_PER_DAY, shortWindowMs: 6 * MS_PER_HOUR, forMs: 0 },
 ];
 
+/**
+ * What the run is measured against: the target, the error budget's window and the burn-rate
+ * alerts. By default the parameter sloTarget over the run with the SRE workbook's alerts; an
+ * OpenSLO or Sloth spec (slo-spec.ts, `--slo FILE` or `slo:`) replaces all three.
+ */
+export interface SloSpec {
+  /** Where it comes from, for the reports: "the SRE workbook", "OpenSLO SLO api-availability", ... */
+  source: string;
+  target: number;
+  /** The error budget's window; null for the run itself. A longer window holds the rest of it without failures. */
+  windowMs: number | null;
+  alerts: readonly BurnRateAlert[];
+}
+
+export function defaultSloSpec(target: number): SloSpec {
+  return { source: 'the SRE workbook', target, windowMs: null, alerts: SRE_WORKBOOK_ALERTS };
+}
+
+/** Requests, bad and in all: counted over the run (queries attempted and failed; records offered and not stored as they landed), or as rates. */
+export interface RequestCount {
+  bad: number;
+  total: number;
+}
+
 export interface SloFigures {
+  /** (total - bad) / total of the requests counted, 1 when there were none: the same number as the totals' availability. */
   availabilityByRequests: number;
   availabilityByGoodMinutes: number;
   goodMinutes: number;
   minutes: number;
+  /** Share of the window's error budget the run spent; above 1 the objective is missed. */
   errorBudgetUsed: number;
+  /** The availability by requests over the window (the run's, when the window is the run) reaches the target. */
+  met: boolean;
   alerts: { name: string; factor: number; firings: { firedAtMs: number; resolvedAtMs: number | null }[] }[];
 }
 
@@ -87,36 +122,71 @@ class Integral {
   }
 }
 
-export function sloFigures(steps: readonly RateStep[], durationMs: number, target: number, alerts: readonly BurnRateAlert[] = SRE_WORKBOOK_ALERTS): SloFigures {
+export function sloFigures(steps: readonly RateStep[], requests: RequestCount, durationMs: number, spec: SloSpec): SloFigures {
   const integral = new Integral(steps);
-  const end = integral.upTo(durationMs);
-  const availabilityByRequests = end.total <= 0 ? 1 : 1 - end.bad / end.total;
-  const minutes = Math.ceil(durationMs / MS_PER_MINUTE);
-  let goodMinutes = 0;
-  for (let m = 0; m < minutes; m++) {
-    if (integral.errorRatio(m * MS_PER_MINUTE, Math.min(durationMs, (m + 1) * MS_PER_MINUTE)) === 0) goodMinutes++;
-  }
-  const budget = 1 - target;
+  const availabilityByRequests = requests.total <= 0 ? 1 : (requests.total - requests.bad) / requests.total;
+  const perMinute = meanRatesPerMinute(steps, durationMs);
+  const goodMinutes = perMinute.filter((m) => m.bad === 0).length;
+  const budget = 1 - spec.target;
+  // The run's share of the window: the rest of a longer window has the same requests, none failing.
+  const share = spec.windowMs === null ? 1 : Math.min(1, durationMs / spec.windowMs);
+  const failedShare = (1 - availabilityByRequests) * share;
   return {
     availabilityByRequests,
-    availabilityByGoodMinutes: minutes === 0 ? 1 : goodMinutes / minutes,
+    availabilityByGoodMinutes: perMinute.length === 0 ? 1 : goodMinutes / perMinute.length,
     goodMinutes,
-    minutes,
-    errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : (1 - availabilityByRequests) / budget,
-    alerts: alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
+    minutes: perMinute.length,
+    errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : failedShare / budget,
+    met: failedShare <= budget,
+    alerts: spec.alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
   };
+}
+
+/**
+ * The mean request rates (per hour, bad and total) of each minute of the run: minute m is [m, m+1)
+ * minutes, the last one cut at the end. A minute is good when none of its requests fail: its bad
+ * rate is exactly 0. Each minute is summed from the steps it overlaps, not as a difference of
+ * running totals, so a steady rate reads as itself and a clean minute as exactly 0.
+ */
+export function meanRatesPerMinute(steps: readonly RateStep[], durationMs: number): RequestCount[] {
+  const minutes = Math.ceil(durationMs / MS_PER_MINUTE);
+  const out: RequestCount[] = [];
+  let i = 0;
+  for (let m = 0; m < minutes; m++) {
+    const from = m * MS_PER_MINUTE;
+    const to = Math.min(durationMs, from + MS_PER_MINUTE);
+    // The step in force at `from`, then each step that starts within the minute.
+    while (i + 1 < steps.length && steps[i + 1]!.t <= from) i++;
+    let bad = 0;
+    let total = 0;
+    for (let j = i; j < steps.length && steps[j]!.t < to; j++) {
+      const overlapMs = Math.min(to, steps[j + 1]?.t ?? to) - Math.max(from, steps[j]!.t);
+      if (overlapMs <= 0) continue;
+      bad += steps[j]!.bad * overlapMs;
+      total += steps[j]!.total * overlapMs;
+    }
+    out.push({ bad: bad / (to - from), total: total / (to - from) });
+  }
+  return out;
 }
 
 /** When the alert fires and resolves, evaluated every minute as a monitoring system would. */
 function firings(integral: Integral, alert: BurnRateAlert, budget: number, durationMs: number): { firedAtMs: number; resolvedAtMs: number | null }[] {
   const result: { firedAtMs: number; resolvedAtMs: number | null }[] = [];
   const threshold = alert.factor * budget;
+  const burns = (windowMs: number, t: number) => {
+    const ratio = integral.errorRatio(t - windowMs, t);
+    return alert.op === 'gt' ? ratio > threshold : ratio >= threshold;
+  };
+  let holdingSinceMs: number | null = null;
   let firing = false;
   for (let t = MS_PER_MINUTE; t <= durationMs; t += MS_PER_MINUTE) {
-    const burning = integral.errorRatio(t - alert.longWindowMs, t) >= threshold && integral.errorRatio(t - alert.shortWindowMs, t) >= threshold && threshold > 0;
-    if (burning && !firing) result.push({ firedAtMs: t, resolvedAtMs: null });
-    if (!burning && firing) result.at(-1)!.resolvedAtMs = t;
-    firing = burning;
+    const holds = threshold > 0 && burns(alert.longWindowMs, t) && (alert.shortWindowMs === null || burns(alert.shortWindowMs, t));
+    holdingSinceMs = holds ? (holdingSinceMs ?? t) : null;
+    const fires = holdingSinceMs !== null && t - holdingSinceMs >= alert.forMs;
+    if (fires && !firing) result.push({ firedAtMs: t, resolvedAtMs: null });
+    if (!fires && firing) result.at(-1)!.resolvedAtMs = t;
+    firing = fires;
   }
   return result;
 }

@@ -5,10 +5,24 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import type { SimEvent } from './events.ts';
+import { EVENT_FIELDS, type SimEvent } from './events.ts';
 
 const FLUSH_BYTES = 64 * 1024;
-const CSV_COLUMNS = ['t', 'time', 'type', 'entity', 'details'];
+/**
+ * timeline.csv's columns: those every event has, then every field of the event table in the order
+ * it first appears there. The same columns whatever the run, so a spreadsheet or a data frame
+ * reads any two runs alike.
+ */
+export const TIMELINE_CSV_COLUMNS: readonly string[] = ['t', 'time', 'type', 'entity', ...new Set(Object.values(EVENT_FIELDS).flatMap((fields) => Object.keys(fields)))];
+const FIELD_COLUMNS = TIMELINE_CSV_COLUMNS.slice(4);
+
+/** A field's cell: numbers and text as they are, true/false, lists and objects as JSON, empty for null. */
+function cell(value: unknown): string | number {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
 
 export class TimelineWriter {
   private readonly jsonl: LineFile;
@@ -18,7 +32,7 @@ export class TimelineWriter {
   constructor(paths: { jsonl: string; csv: string }, startIso: string) {
     this.jsonl = new LineFile(paths.jsonl);
     this.csv = new LineFile(paths.csv);
-    this.csv.append(stringify([CSV_COLUMNS]));
+    this.csv.append(stringify([TIMELINE_CSV_COLUMNS]));
     this.startMs = Date.parse(startIso);
   }
 
@@ -26,7 +40,8 @@ export class TimelineWriter {
     const { t, type, entity, ...rest } = event;
     const time = new Date(this.startMs + t).toISOString();
     this.jsonl.append(JSON.stringify({ t, time, type, entity, ...rest }) + '\n');
-    this.csv.append(stringify([[t, time, type, entity, Object.keys(rest).length === 0 ? '' : JSON.stringify(rest)]]));
+    const fields = rest as Record<string, unknown>;
+    this.csv.append(stringify([[t, time, type, entity, ...FIELD_COLUMNS.map((column) => cell(fields[column]))]]));
   }
 
   close(): void {

@@ -1,15 +1,21 @@
-// trace.json in Chrome Trace Event Format, streamed like the timeline: a
-// track per actor (vault, key, cluster, storage account, workspace), fault
-// and unavailability windows as async slices, operations as slices from
-// acceptance to completion, actions and notable moments as instants, and the
-// MMK buffer and lost records as counters (folded from the same events).
-// Opens in the Perfetto UI.
+// trace.json in Chrome Trace Event Format, streamed like the timeline, for
+// the Perfetto UI. Each actor (vault, key, cluster, storage account,
+// workspace) is a process of its own, with one thread: fault and
+// unavailability windows and operations are async slices (b/e) of that
+// process, actions and notable moments instants on its thread. Perfetto's
+// importer puts async slices on process tracks, not thread tracks ("in the
+// legacy JSON tracing format, this section corresponds to b/e/n events", under
+// "Process-scoped (async) slices"), and "the UI visually merges process tracks
+// with the same name in each process": with one process for all actors, the
+// windows of every storage account were one merged "unavailable" track. The MMK
+// buffer and lost records are counters of the run's own process (pid 1).
 
 import type { SimEvent } from './events.ts';
 import { RecordLedger } from './records.ts';
 import { LineFile } from './timeline.ts';
 
-const PID = 1;
+/** The run's own process: its name and the counters. */
+const RUN_PID = 1;
 const US_PER_MS = 1000;
 
 type TraceEvent = Record<string, unknown>;
@@ -54,7 +60,8 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
 
 export class TraceWriter {
   private readonly file: LineFile;
-  private readonly tracks = new Map<string, number>();
+  /** The process id of each actor. */
+  private readonly actors = new Map<string, number>();
   /** Open async slices per track and name, with their ids. */
   private readonly open = new Map<string, string>();
   private readonly counters = new Map<string, number>();
@@ -69,7 +76,7 @@ export class TraceWriter {
   constructor(path: string, scenario: string) {
     this.file = new LineFile(path);
     this.file.append('{"displayTimeUnit":"ms","traceEvents":[\n');
-    this.emit({ name: 'process_name', ph: 'M', pid: PID, tid: 0, args: { name: `cmk-sim ${scenario}` } });
+    this.emit({ name: 'process_name', ph: 'M', pid: RUN_PID, tid: 0, args: { name: `cmk-sim ${scenario}` } });
   }
 
   event(event: SimEvent): void {
@@ -81,7 +88,7 @@ export class TraceWriter {
       const [track, name] = key.split('\u0000') as [string, string];
       const window = Object.values(WINDOWS).find((w) => w!.name === name)!;
       if (track === entity && window.ends.includes(event.type)) {
-        this.emit({ name, cat: 'window', ph: 'e', id, pid: PID, tid: this.track(track), ts });
+        this.emit({ name, cat: 'window', ph: 'e', id2: { local: id }, ...this.actor(track), ts });
         this.open.delete(key);
       }
     }
@@ -89,21 +96,21 @@ export class TraceWriter {
     if (window !== undefined && !this.open.has(`${entity}\u0000${window.name}`)) {
       const id = `w${++this.nextId}`;
       this.open.set(`${entity}\u0000${window.name}`, id);
-      this.emit({ name: window.name, cat: 'window', ph: 'b', id, pid: PID, tid: this.track(entity), ts });
+      this.emit({ name: window.name, cat: 'window', ph: 'b', id2: { local: id }, ...this.actor(entity), ts });
     }
     if (event.type === 'operation.accepted') {
       this.running.add(event.operationId);
-      this.emit({ name: event.action, cat: 'operation', ph: 'b', id: event.operationId, pid: PID, tid: this.track(entity), ts, args: { status: event.status } });
+      this.emit({ name: event.action, cat: 'operation', ph: 'b', id2: { local: event.operationId }, ...this.actor(entity), ts, args: { status: event.status } });
     }
     if (event.type === 'operation.succeeded' || event.type === 'operation.failed') {
       const args = event.type === 'operation.failed' ? { status: 'Failed', code: event.code, message: event.message } : { status: 'Succeeded' };
       // A synchronous request (Key Vault) completes at once: an instant, not a slice.
-      if (this.running.delete(event.operationId)) this.emit({ name: event.action, cat: 'operation', ph: 'e', id: event.operationId, pid: PID, tid: this.track(entity), ts, args });
-      else this.emit({ name: event.action, cat: 'operation', ph: 'i', s: 't', pid: PID, tid: this.track(entity), ts, args });
+      if (this.running.delete(event.operationId)) this.emit({ name: event.action, cat: 'operation', ph: 'e', id2: { local: event.operationId }, ...this.actor(entity), ts, args });
+      else this.emit({ name: event.action, cat: 'operation', ph: 'i', s: 't', ...this.actor(entity), ts, args });
     }
     if (INSTANTS.has(event.type)) {
       const { t: _t, type, entity: _e, ...args } = event;
-      this.emit({ name: event.type === 'action' ? event.action : type, cat: 'event', ph: 'i', s: 't', pid: PID, tid: this.track(entity), ts, args });
+      this.emit({ name: event.type === 'action' ? event.action : type, cat: 'event', ph: 'i', s: 't', ...this.actor(entity), ts, args });
     }
   }
 
@@ -119,7 +126,7 @@ export class TraceWriter {
     for (const [name, value] of Object.entries(values)) {
       if (this.counters.get(name) === value) continue;
       this.counters.set(name, value);
-      this.emit({ name, ph: 'C', pid: PID, tid: 0, ts: nowMs * US_PER_MS, args: { records: value } });
+      this.emit({ name, ph: 'C', pid: RUN_PID, tid: 0, ts: nowMs * US_PER_MS, args: { records: value } });
     }
   }
 
@@ -127,20 +134,24 @@ export class TraceWriter {
     if (this.countersChangedAtMs !== null) this.writeCounters();
     for (const [key, id] of this.open) {
       const [track, name] = key.split('\u0000') as [string, string];
-      this.emit({ name, cat: 'window', ph: 'e', id, pid: PID, tid: this.track(track), ts: endMs * US_PER_MS });
+      this.emit({ name, cat: 'window', ph: 'e', id2: { local: id }, ...this.actor(track), ts: endMs * US_PER_MS });
     }
     this.file.append('\n]}\n');
     this.file.close();
   }
 
-  private track(entity: string): number {
-    let tid = this.tracks.get(entity);
-    if (tid === undefined) {
-      tid = this.tracks.size + 1;
-      this.tracks.set(entity, tid);
-      this.emit({ name: 'thread_name', ph: 'M', pid: PID, tid, args: { name: entity } });
+  /** The actor's process and its one thread (tid = pid), named after the actor the first time it appears. */
+  private actor(entity: string): { pid: number; tid: number } {
+    let pid = this.actors.get(entity);
+    if (pid === undefined) {
+      pid = RUN_PID + this.actors.size + 1;
+      this.actors.set(entity, pid);
+      this.emit({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: entity } });
+      // Perfetto orders processes by this index: actors in the order they first appear, after the run's own process.
+      this.emit({ name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: pid } });
+      this.emit({ name: 'thread_name', ph: 'M', pid, tid: pid, args: { name: entity } });
     }
-    return tid;
+    return { pid, tid: pid };
   }
 
   private emit(event: TraceEvent): void {

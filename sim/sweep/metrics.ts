@@ -56,7 +56,7 @@ export const METRICS: readonly Metric[] = [
   { name: 'unwrapFailures', unit: 'count', headline: false, meaning: 'failed unwrap calls to Key Vault', of: (r) => r.totals.keyVault.unwrapFailures },
   { name: 'anyRecordLost', unit: 'indicator', headline: true, meaning: '1 when any record was lost', of: (r) => (r.totals.ingestion.droppedRecords > 0 ? 1 : 0) },
   { name: 'anyQueryOutage', unit: 'indicator', headline: true, meaning: '1 when any query failed', of: (r) => (r.totals.query.failed > 0 ? 1 : 0) },
-  { name: 'sloMissed', unit: 'indicator', headline: true, meaning: '1 when query availability fell below the SLO target', of: (r) => (r.slo.availability < r.slo.target ? 1 : 0) },
+  { name: 'sloMissed', unit: 'indicator', headline: true, meaning: '1 when query availability fell below the SLO target', of: (r) => (r.slo.met ? 0 : 1) },
   { name: 'invariantViolations', unit: 'count', headline: false, meaning: 'documented rules broken (always 0 on the model)', of: (r) => r.invariants.violations.length },
   { name: 'expectationsFailed', unit: 'count', headline: false, meaning: "the scenario's expectations that failed", of: (r) => r.expectations.filter((e) => !e.pass).length },
 ];
