@@ -14,8 +14,10 @@ import {
   DEFAULT_PROFILE,
   PARAM_NAMES,
   PARAM_SPECS,
+  PROFILE_CHOICES,
+  PROFILE_EXPECTED,
   PROFILE_DEFAULTS,
-  PROFILES,
+  resolveProfile,
   type ParamName,
   type Params,
   type ProfileName,
@@ -525,7 +527,12 @@ export const BILLING_TYPE = choice(['Cluster', 'Workspaces'] as const);
 export const STORAGE_ACCOUNTS = integer(1, 64);
 export const RETENTION_DAYS = integer(30, 730);
 export const SETUP = choice(['ready', 'none'] as const);
-export const PROFILE = choice(PROFILES);
+/** A profile's name, or `latest` for the newest: read as the profile it names. */
+export const PROFILE: Check<ProfileName> = {
+  expected: PROFILE_EXPECTED,
+  json: { enum: [...PROFILE_CHOICES] },
+  read: (ctx, value, path) => (typeof value === 'string' ? resolveProfile(value) : undefined) ?? ctx.fail(path, value, withHint(PROFILE_EXPECTED, value, PROFILE_CHOICES)),
+};
 export const KEY_TYPE = choice(KEY_TYPES);
 export const FAULT_PROCESS = choice(FAULT_PROCESSES);
 

@@ -74,7 +74,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .option('seed', { type: 'string', nargs: 1, default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
           .option('path', { type: 'string', nargs: 1, describe: "fast-check replay path of an earlier failure (with its --seed), numbers separated by ':'" })
           .option('out', { type: 'string', nargs: 1, describe: 'where a counterexample is written (default out/explore-seed<S>)' })
-          .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
+          .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only (see list --profiles; latest: the newest)' })
           .option('param', { type: 'string', array: true, describe: 'fix a parameter in every scenario, name=value, e.g. brokenRule=lateRevocation' })
           .example('$0 explore --runs 500', 'check the model on 500 generated scenarios')
           .example('$0 explore --param brokenRule=lateRevocation', 'see a deliberately broken rule found and shrunk'),
@@ -156,7 +156,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       },
     )
     .epilogue(
-      'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
+      'run options: --seed N (random seed), --out DIR (output folder), --profile P (a documentation version: see cmk-sim list --profiles; latest: the newest), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 130 / 143 stopped by SIGINT / SIGTERM.',
     )
     .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
@@ -205,7 +205,7 @@ function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string })
     .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
     .option('seed', { type: 'string', nargs: 1, describe: describe.seed })
     .option('out', { type: 'string', nargs: 1, describe: describe.out })
-    .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+    .option('profile', { type: 'string', nargs: 1, describe: 'documentation version (see list --profiles; latest: the newest)' })
     .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' });
 }
 
@@ -529,7 +529,7 @@ interface ExploreArgs {
 }
 
 async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
-  const [{ parse: parseYaml }, { parseScenario }, { PROFILES }, { explore }, { OutputDir }] = await Promise.all([
+  const [{ parse: parseYaml }, { parseScenario }, { PROFILE_EXPECTED, resolveProfile }, { explore }, { OutputDir }] = await Promise.all([
     import('yaml'),
     import('../scenarios/load.ts'),
     import('./azure/profiles.ts'),
@@ -543,8 +543,9 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     problems.push({ file: '--path', path: '', found: describePath(argv.path), expected: 'the fast-check path an earlier explore printed: whole numbers separated by ":", e.g. "1:7:0"' });
   }
   problems.push(...paramFlagProblems(argv.param));
-  if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
-    problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
+  const profile = argv.profile === undefined ? undefined : resolveProfile(argv.profile);
+  if (argv.profile !== undefined && profile === undefined) {
+    problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: PROFILE_EXPECTED });
   }
   try {
     // The fixed parameters are checked exactly as `run --param` checks them.
@@ -572,7 +573,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
       runs: argv.runs,
       seed,
       ...(argv.path === undefined ? {} : { path: argv.path }),
-      ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
+      ...(profile === undefined ? {} : { profiles: [profile] }),
       fixedParams,
       onProgress: (done) => {
         if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);

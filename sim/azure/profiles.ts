@@ -6,9 +6,30 @@ import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from '../engine
 import type { Random } from '../engine/random.ts';
 import type { CreditTier } from '../observe/slo.ts';
 
-export const PROFILES = ['2020-11', '2021-07', '2023-06'] as const;
+export const PROFILES = ['2020-11', '2021-07', '2023-06', '2024-01', '2026-04'] as const;
 export type ProfileName = (typeof PROFILES)[number];
 export const DEFAULT_PROFILE: ProfileName = '2020-11';
+/** `latest` names the newest profile, so a scenario can follow today's documentation. */
+export const LATEST_ALIAS = 'latest';
+export const LATEST_PROFILE: ProfileName = PROFILES[PROFILES.length - 1]!;
+/** What `profile:` and `--profile` accept: a profile's name or the alias of the newest. */
+export const PROFILE_CHOICES: readonly string[] = [...PROFILES, LATEST_ALIAS];
+export const PROFILE_EXPECTED = `one of ${PROFILE_CHOICES.join(', ')} (${LATEST_ALIAS}: the newest, ${LATEST_PROFILE})`;
+
+/** The profile a name stands for (`latest` is the newest), or undefined. */
+export function resolveProfile(name: string): ProfileName | undefined {
+  if (name === LATEST_ALIAS) return LATEST_PROFILE;
+  return (PROFILES as readonly string[]).includes(name) ? (name as ProfileName) : undefined;
+}
+
+/** What each documentation version changed, for `list --profiles` and the README. */
+export const PROFILE_NOTES: { readonly [P in ProfileName]: string } = {
+  '2020-11': 'the seed page: unavailable after about 30 min of Key Vault errors, MMK buffer for several hours; explicit key versions only; capacity from 1000 GB/day in steps of 100 to 3000; 2 clusters per region',
+  '2021-07': 'keys stay cached for the whole Key Vault outage; an empty key version follows the newest (auto-rotation); capacity 500, 1000, 2000 or 5000 GB/day with a 31-day commitment; 2 clusters (4 including deleted)',
+  '2023-06': 'as 2021-07, capacity "starting at 500"; 5 clusters (7 including deleted); about 2 h provisioning; the hot cache also holds recently queried data',
+  '2024-01': 'as 2023-06; capacity tiers from 100 to 50000 GB/day (CLI and PowerShell from 500), raising a tier starts a 31-day commitment',
+  '2026-04': 'as 2024-01; caching "doesn\'t bypass or weaken key revocation controls": a denial revokes within the hour even while Key Vault is unreachable',
+};
 
 export const DELAY_MODES = ['uniform', 'worst', 'best'] as const;
 export type DelayMode = (typeof DELAY_MODES)[number];
@@ -324,6 +345,21 @@ const BASE_2020_11: Params = {
   brokenRule: 'none',
 };
 
+const BASE_2023_06: Params = {
+  ...BASE_2020_11,
+  outageHandling: 'keepCachedKey',
+  autoRotation: true,
+  maxClustersPerRegion: 5,
+  maxClustersPerRegionIncludingDeleted: 7,
+  minCapacityGBPerDay: 100,
+  clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
+  hotCacheScope: 'lastDaysOrRecentlyQueried',
+};
+
+const BASE_2024_01: Params = {
+  ...BASE_2023_06,
+};
+
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
   '2020-11': BASE_2020_11,
   '2021-07': {
@@ -335,14 +371,7 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
     minCapacityGBPerDay: 500,
     clusterProvisionTime: r(MS_PER_HOUR, 4 * MS_PER_HOUR),
   },
-  '2023-06': {
-    ...BASE_2020_11,
-    outageHandling: 'keepCachedKey',
-    autoRotation: true,
-    maxClustersPerRegion: 5,
-    maxClustersPerRegionIncludingDeleted: 7,
-    minCapacityGBPerDay: 100,
-    clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
-    hotCacheScope: 'lastDaysOrRecentlyQueried',
-  },
+  '2023-06': BASE_2023_06,
+  '2024-01': BASE_2024_01,
+  '2026-04': BASE_2024_01,
 };
