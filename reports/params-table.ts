@@ -20,6 +20,8 @@ export function showParamValue(spec: ParamSpec, value: unknown): string {
       const [min, max] = value as [number, number];
       return `${formatDuration(min)}..${formatDuration(max)}`;
     }
+    case 'integerList':
+      return showList(value as number[]);
     case 'creditTiers':
       return (value as { below: number; creditPercent: number }[]).map((t) => `<${t.below * 100} %: ${t.creditPercent} %`).join(', ');
     default:
@@ -28,6 +30,24 @@ export function showParamValue(spec: ParamSpec, value: unknown): string {
 }
 
 /** The profiles, what each changed, then every parameter with its default in each profile (a column each) and its source. */
+/** A list of numbers, a run of four or more in equal steps written "1000 to 3000 by 100". */
+function showList(list: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < list.length; ) {
+    const step = list[i + 1]! - list[i]!;
+    let end = i + 1;
+    while (end + 1 < list.length && list[end + 1]! - list[end]! === step) end++;
+    if (end - i >= 3) {
+      parts.push(`${list[i]} to ${list[end]} by ${step}`);
+      i = end + 1;
+    } else {
+      parts.push(String(list[i]));
+      i++;
+    }
+  }
+  return parts.join(', ');
+}
+
 export function paramsTable(): string {
   const profiles = PROFILES.map((p) => `| \`${p}\`${p === DEFAULT_PROFILE ? ' (default)' : ''}${p === LATEST_PROFILE ? ` (\`${LATEST_ALIAS}\`)` : ''} | ${PROFILE_NOTES[p]} |`);
   const rows = PARAM_NAMES.map((name: ParamName) => {

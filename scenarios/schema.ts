@@ -17,6 +17,7 @@ import {
   PROFILE_CHOICES,
   PROFILE_EXPECTED,
   PROFILE_DEFAULTS,
+  RETIRED_PARAMS,
   resolveProfile,
   type ParamName,
   type Params,
@@ -568,6 +569,8 @@ export function paramCheck(name: ParamName): Check<unknown> {
       return DURATION_RANGE;
     case 'integer':
       return integer(kind.min, kind.max);
+    case 'integerList':
+      return distinctList(integer(kind.min, kind.max), `a non-empty list of whole numbers from ${kind.min} to ${kind.max}, in increasing order, e.g. [500, 1000, 2000]`, { nonEmpty: true });
     case 'fraction':
       return FRACTION;
     case 'boolean':
@@ -591,6 +594,10 @@ function paramExtraCheck(ctx: Ctx, name: ParamName, value: unknown, found: unkno
   }
   if (name === 'querySampleInterval' && (value as number) <= 0) {
     ctx.fail(path, found, 'a duration greater than 0');
+    return false;
+  }
+  if (PARAM_SPECS[name].kind.type === 'integerList' && !(value as number[]).every((n, i, list) => i === 0 || n > list[i - 1]!)) {
+    ctx.fail(path, found, 'a list in increasing order');
     return false;
   }
   if (name === 'blockSlice') {
@@ -623,12 +630,19 @@ function parseParamValue(valueText: string): unknown {
 
 const PARAM_ARG_EXPECTED = 'name=value, e.g. outageToUnavailable=45m';
 
+const RETIRED_NAMES = Object.keys(RETIRED_PARAMS);
+
+function retired(ctx: Ctx, name: string, path: string): void {
+  ctx.failText(path, `${name}, a parameter that this version replaced`, RETIRED_PARAMS[name]!);
+}
+
 /** Profile defaults, then the file's `params:`, then `--param`. */
 function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliParams: readonly string[]): Params {
   const params: Record<string, unknown> = { ...PROFILE_DEFAULTS[profile] };
   if (fileParams !== undefined && fileParams !== null) {
-    const obj = mapping(ctx, fileParams, 'params', PARAM_NAMES, 'a mapping of parameter names to values');
+    const obj = mapping(ctx, fileParams, 'params', [...PARAM_NAMES, ...RETIRED_NAMES], 'a mapping of parameter names to values');
     if (obj !== undefined) {
+      for (const name of RETIRED_NAMES) if (Object.hasOwn(obj, name)) retired(ctx, name, child('params', name));
       for (const name of PARAM_NAMES) {
         if (!Object.hasOwn(obj, name)) continue;
         const value = readParam(ctx, name, obj[name], child('params', name));
@@ -642,6 +656,10 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
     const name = eq < 0 ? '' : arg.slice(0, eq).trim();
     if (eq < 0 || name === '') {
       cli.fail('', arg, PARAM_ARG_EXPECTED);
+      continue;
+    }
+    if (RETIRED_NAMES.includes(name)) {
+      retired(cli, name, name);
       continue;
     }
     if (!(PARAM_NAMES as readonly string[]).includes(name)) {

@@ -232,34 +232,82 @@ test('a cluster name in use is refused (409 Conflict)', () => {
   assertRefused(r, 1, 409, 'Conflict', 'already exists');
 });
 
-test('"Capacity Reservation pricing model starting at 1000 GB/day": less is refused (400 InvalidCapacityReservation), in the body or the cluster', () => {
+const sku = (capacity: number) => ({ sku: { name: 'CapacityReservation', capacity } });
+
+test('"Capacity Reservation pricing model starting at 1000 GB/day": less, or a value between tiers, is refused (400 InvalidCapacityReservation) with the tiers in the message, in the body or the cluster', () => {
   const r = run(
     bare({
       clusters: [cl('cl1'), cl('cl2', { capacityGBPerDay: 500 })],
       workspaces: [],
-      actions: [create('0s', 'cl1', { sku: { name: 'CapacityReservation', capacity: 999 } }), create('0s', 'cl2'), create('1h', 'cl1'), update('2h', { sku: { name: 'CapacityReservation', capacity: 500 } })],
+      actions: [create('0s', 'cl1', sku(999)), create('0s', 'cl2'), create('1h', 'cl1'), update('2h', sku(500)), update('3h', sku(1234)), update('4h', sku(3100))],
     }),
   );
-  assertRefused(r, 0, 400, 'InvalidCapacityReservation', '999 GB/day', 'minimum of 1000 GB/day');
-  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '500 GB/day', 'minimum of 1000 GB/day');
-  // "Update capacity reservation in cluster" keeps the minimum too.
-  assertRefused(r, 3, 400, 'InvalidCapacityReservation', '500 GB/day', '1000');
+  assertRefused(r, 0, 400, 'InvalidCapacityReservation', '999 GB/day', '1000, 1100, 1200');
+  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '500 GB/day', '2900, 3000 GB/day');
+  // "Update capacity reservation in cluster" keeps to the tiers too.
+  assertRefused(r, 3, 400, 'InvalidCapacityReservation', '500 GB/day');
+  assertRefused(r, 4, 400, 'InvalidCapacityReservation', '1234 GB/day');
+  assertRefused(r, 5, 400, 'InvalidCapacityReservation', '3100 GB/day');
   assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 1000);
 });
 
-test('a capacity reservation of 1000 GB/day or more is accepted, at create and in an update', () => {
-  const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { sku: { name: 'CapacityReservation', capacity: 1000 } }), update('1h', { sku: { name: 'CapacityReservation', capacity: 2000 } })] }));
+test('2020-11: a capacity reservation from 1000 to 3000 GB/day in steps of 100 is accepted, at create and in an update, raised or lowered at any time (no commitment stated)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', sku(1000)), update('1h', sku(2000)), update('2h', sku(1100))] }));
   assertSucceeded(r, 0, PROVISION);
   assertSucceeded(r, 1, 0);
-  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 2000);
+  assertSucceeded(r, 2, 0);
+  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 1100);
 });
 
-test('profiles: minimum capacity 500 GB/day in 2021-07 and 100 GB/day in 2023-06', () => {
-  for (const [profile, minimum] of [['2021-07', 500], ['2023-06', 100]] as const) {
-    const r = run(bare({ profile, clusters: [cl('cl1'), cl('cl2')], workspaces: [], actions: [create('0s', 'cl1', { sku: { capacity: minimum - 1 } }), create('0s', 'cl2', { sku: { capacity: minimum } })] }));
-    assertRefused(r, 0, 400, 'InvalidCapacityReservation', `${minimum - 1} GB/day`, `minimum of ${minimum} GB/day`);
-    assertSucceeded(r, 1, PROVISION);
-    assert.is(r.result.clusters.cl2!.settings!.capacityGBPerDay, minimum, profile);
+test('2021-07 and 2023-06 ("starting at 500 GB per day"): 500, 1000, 2000 or 5000 only; 100 and 1234 GB/day are refused', () => {
+  for (const profile of ['2021-07', '2023-06'] as const) {
+    const tiers = [500, 1000, 2000, 5000];
+    const refused = [100, 400, 1234, 10_000];
+    const clusters = [...tiers, ...refused].map((_, i) => cl(`cl${i}`));
+    const r = run(bare({ profile, params: { maxClustersPerRegion: 20, maxClustersPerRegionIncludingDeleted: 20 }, clusters, workspaces: [], actions: [...tiers, ...refused].map((c, i) => create('0s', `cl${i}`, sku(c))) }));
+    tiers.forEach((c, i) => assert.is(r.result.clusters[`cl${i}`]!.settings!.capacityGBPerDay, c, `${profile} ${c}`));
+    refused.forEach((c, i) => assertRefused(r, tiers.length + i, 400, 'InvalidCapacityReservation', `${c} GB/day`, '500, 1000, 2000, 5000 GB/day'));
+  }
+});
+
+test('2024-01 and 2026-04: the tiers 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 GB/day, and nothing between them', () => {
+  const tiers = [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000];
+  assert.equal(PROFILE_DEFAULTS['2024-01'].capacityTiersGBPerDay, tiers);
+  assert.equal(PROFILE_DEFAULTS['2026-04'].capacityTiersGBPerDay, tiers);
+  const r = run(bare({ profile: '2024-01', clusters: [cl('cl1'), cl('cl2')], workspaces: [], actions: [create('0s', 'cl1', sku(100)), create('0s', 'cl2', sku(150))] }));
+  assertSucceeded(r, 0, PROVISION);
+  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '150 GB/day', '100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 GB/day');
+});
+
+test('"A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced" (2021-07 and later): lowering within 31 days of creation or of a raise is refused (400 CapacityCommitmentPeriod); after it, accepted', () => {
+  const r = run(
+    bare({
+      profile: '2024-01',
+      duration: '70d',
+      workspaces: [],
+      actions: [create('0s', 'cl1', sku(500)), update('1d', sku(1000)), update('2d', sku(500)), update('31d', sku(500)), update('32d', sku(500)), update('40d', sku(200)), update('63d', sku(100))],
+    }),
+  );
+  assertSucceeded(r, 0, PROVISION);
+  assertSucceeded(r, 1, 0); // raised a day after creation: increased any time
+  assertRefused(r, 2, 400, 'CapacityCommitmentPeriod', 'cannot be reduced to 500 GB/day', '+32d', '31d commitment period');
+  assertRefused(r, 3, 400, 'CapacityCommitmentPeriod'); // 31 days after creation, but 30 after the raise
+  assertSucceeded(r, 4, 0); // 31 days after the raise
+  assertRefused(r, 5, 400, 'CapacityCommitmentPeriod'); // the lower tier holds 31 days too
+  assertSucceeded(r, 6, 0);
+  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 100);
+});
+
+test('a parameter of earlier versions is named with what replaced it: minCapacityGBPerDay is capacityTiersGBPerDay now', () => {
+  try {
+    bare({ params: { minCapacityGBPerDay: 500 } });
+    assert.unreachable('loaded');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problems = (error as InputError).problems;
+    assert.is(problems.length, 1);
+    assert.is(problems[0]!.path, 'params.minCapacityGBPerDay');
+    assert.match(problems[0]!.expected, /^capacityTiersGBPerDay/);
   }
 });
 

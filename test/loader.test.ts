@@ -278,7 +278,7 @@ test('params: the profile gives the defaults (2021-07)', () => {
   assert.equal(s.params, PROFILE_DEFAULTS['2021-07']);
   assert.is(s.params.outageHandling, 'keepCachedKey');
   assert.is(s.params.autoRotation, true);
-  assert.is(s.params.minCapacityGBPerDay, 500);
+  assert.equal(s.params.capacityTiersGBPerDay, [500, 1000, 2000, 5000]);
 });
 
 test('params: the file overrides the profile, --param overrides the file', () => {

@@ -27,6 +27,8 @@ export class Cluster implements ClusterIdentity {
   /** The key version the storage accounts use now. */
   keyRef: KeyRef | null = null;
   storageAccounts: StorageAccount[] = [];
+  /** Until when the capacity tier is committed: lowering it before then is refused. */
+  capacityCommittedUntilMs = 0;
   private identityNone: Cause | null = null;
 
   constructor(

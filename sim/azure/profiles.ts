@@ -102,7 +102,8 @@ export interface Params {
   maxWorkspacesPerCluster: number;
   linkOpsPer30Days: number;
   clusterNameReservation: number;
-  minCapacityGBPerDay: number;
+  capacityTiersGBPerDay: readonly number[];
+  capacityCommitment: number;
   autoRotation: boolean;
   blockSlice: number;
   blockPayloadBytes: number;
@@ -120,6 +121,8 @@ export type ParamKind =
   | { type: 'duration' }
   | { type: 'durationRange' }
   | { type: 'integer'; min: number; max: number }
+  /** Distinct whole numbers in increasing order. */
+  | { type: 'integerList'; min: number; max: number }
   | { type: 'fraction' }
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
@@ -244,10 +247,16 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'how long the name of a deleted cluster stays reserved',
     source: 'It may be that you have deleted your cluster in the last 14 days and it’s in a soft-delete period. The cluster name remains reserved during the soft-delete period',
   },
-  minCapacityGBPerDay: {
-    kind: { type: 'integer', min: 1, max: 1_000_000 },
-    meaning: 'smallest capacity reservation of a cluster, in GB per day',
-    source: 'Log Analytics Dedicated Clusters use a Capacity Reservation pricing model starting at 1000 GB/day.',
+  capacityTiersGBPerDay: {
+    kind: { type: 'integerList', min: 1, max: 1_000_000 },
+    meaning: 'the capacity reservations (commitment tiers) a cluster may have, in GB per day; a create or update asking for another value is refused',
+    source:
+      '2020-11: "Capacity Reservation pricing model starting at 1000 GB/day" (1000 to 3000 in steps of 100); 2021-07: 500, 1000, 2000, 5000; 2023-06: "starting at 500 GB per day": 500, 1000, 2000 or 5000; 2024-01 and 2026-04: 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 (CLI and PowerShell from 500; the model takes REST requests)',
+  },
+  capacityCommitment: {
+    kind: { type: 'duration' },
+    meaning: 'how long a capacity tier is held once set (at creation, raised or lowered) before it can be lowered; raising is always allowed; 0s: no commitment',
+    source: '2021-07 and later: "A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced." (2020-11: not stated)',
   },
   autoRotation: {
     kind: { type: 'boolean' },
@@ -304,6 +313,11 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
 
+/** Parameters of earlier versions, and what a scenario sets instead: a file naming one is told so. */
+export const RETIRED_PARAMS: Readonly<Record<string, string>> = {
+  minCapacityGBPerDay: 'capacityTiersGBPerDay, the list of the allowed capacity tiers in GB per day (its first is the minimum), e.g. [500, 1000, 2000, 5000]',
+};
+
 const r = (min: number, max: number): RangeMs => [min, max];
 
 const BASE_2020_11: Params = {
@@ -329,7 +343,8 @@ const BASE_2020_11: Params = {
   maxWorkspacesPerCluster: 1000,
   linkOpsPer30Days: 2,
   clusterNameReservation: 14 * MS_PER_DAY,
-  minCapacityGBPerDay: 1000,
+  capacityTiersGBPerDay: Array.from({ length: 21 }, (_, i) => 1000 + 100 * i),
+  capacityCommitment: 0,
   autoRotation: false,
   blockSlice: 5 * MS_PER_MINUTE,
   blockPayloadBytes: 1024,
@@ -351,13 +366,15 @@ const BASE_2023_06: Params = {
   autoRotation: true,
   maxClustersPerRegion: 5,
   maxClustersPerRegionIncludingDeleted: 7,
-  minCapacityGBPerDay: 100,
+  capacityTiersGBPerDay: [500, 1000, 2000, 5000],
+  capacityCommitment: 31 * MS_PER_DAY,
   clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
   hotCacheScope: 'lastDaysOrRecentlyQueried',
 };
 
 const BASE_2024_01: Params = {
   ...BASE_2023_06,
+  capacityTiersGBPerDay: [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000],
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
@@ -368,7 +385,8 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
     autoRotation: true,
     maxClustersPerRegion: 2,
     maxClustersPerRegionIncludingDeleted: 4,
-    minCapacityGBPerDay: 500,
+    capacityTiersGBPerDay: [500, 1000, 2000, 5000],
+    capacityCommitment: 31 * MS_PER_DAY,
     clusterProvisionTime: r(MS_PER_HOUR, 4 * MS_PER_HOUR),
   },
   '2023-06': BASE_2023_06,
