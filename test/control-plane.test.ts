@@ -537,6 +537,28 @@ test('the same key update succeeds with a vault in the cluster\'s region and ten
   assertSucceeded(r, 4, KEY_UPDATE);
 });
 
+test('cluster keys are RSA or RSA-HSM: an oct-HSM (AES) key is refused (400 KeyTypeNotSupported); the model accepts it only with the modelShortcutOctKeys shortcut, which is not Azure', () => {
+  const vault = { name: 'kv1', keys: [{ name: 'aes', kty: 'oct-HSM' }, { name: 'rsa', kty: 'RSA', size: 2048 }] };
+  const actions = [create('0s'), grant('0s'), update('11m', keyBody('v1', 'aes')), update('12m', keyBody('v1', 'rsa'))];
+  const azure = run(bare({ keyVaults: [vault], workspaces: [], actions, params: { modelShortcutOctKeys: false } }));
+  assertRefused(azure, 2, 400, 'KeyTypeNotSupported', 'key aes in Key Vault kv1 is oct-HSM', 'the key type is not supported: use RSA or RSA-HSM 2048, 3072 or 4096');
+  assertSucceeded(azure, 3, KEY_UPDATE);
+  const shortcut = run(bare({ keyVaults: [vault], workspaces: [], actions: actions.slice(0, 3), params: { modelShortcutOctKeys: true } }));
+  assertSucceeded(shortcut, 2, KEY_UPDATE);
+});
+
+test('setup: ready with an oct-HSM cluster key and no shortcut is bad input naming the cluster\'s key', () => {
+  try {
+    run(scenario({ keyVaults: [KV], params: { modelShortcutOctKeys: false } }));
+    assert.unreachable('setup set an oct-HSM key');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problems = (error as InputError).problems;
+    assert.is(problems[0]!.path, 'clusters[0].key');
+    assert.match(problems[0]!.found, /400 KeyTypeNotSupported/);
+  }
+});
+
 test('a malformed body is refused with the field path (400 InvalidRequestBody)', () => {
   // The documentation's own example misspells keyName as "kyName". The loader refuses it in a file, with the path:
   const data = (body: unknown) => JSON.stringify({ name: 't', duration: '1h', setup: 'none', params: FAST, keyVaults: [KV], clusters: [cl('cl1')], actions: [create('0s'), grant('0s'), update('11m', body)] });

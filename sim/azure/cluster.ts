@@ -86,6 +86,10 @@ export class Cluster implements ClusterIdentity {
     if (versions.length === 0) {
       return { refusal: refusal(404, 'KeyNotFound', `key ${properties.keyName} does not exist in Key Vault ${vault.name}`) };
     }
+    const kty = vault.spec.keys.find((k) => k.name === properties.keyName)!.kty;
+    if (kty === 'oct-HSM' && !params.modelShortcutOctKeys) {
+      return { refusal: refusal(400, 'KeyTypeNotSupported', `key ${properties.keyName} in Key Vault ${vault.name} is oct-HSM (AES): the key type is not supported: use RSA or RSA-HSM 2048, 3072 or 4096`) };
+    }
     let versionId = properties.keyVersion;
     if (versionId === '') {
       if (!params.autoRotation) {

@@ -105,6 +105,7 @@ export interface Params {
   capacityTiersGBPerDay: readonly number[];
   capacityCommitment: number;
   autoRotation: boolean;
+  modelShortcutOctKeys: boolean;
   blockSlice: number;
   blockPayloadBytes: number;
   querySampleInterval: number;
@@ -263,6 +264,11 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'whether an empty keyVersion is accepted and follows the newest enabled version',
     source: '2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version"; 2021-07 and later allow an empty version',
   },
+  modelShortcutOctKeys: {
+    kind: { type: 'boolean' },
+    meaning: 'not Azure: lets a cluster use an oct-HSM (AES-256) key, a faster key for tests and explore (no RSA key generation); off, a cluster key must be RSA or RSA-HSM, as in Azure',
+    source: 'model shortcut, not Azure: cluster keys are RSA or RSA-HSM of 2048, 3072 or 4096 bits (Azure Storage customer-managed keys); AES keys exist only in Managed HSM',
+  },
   blockSlice: {
     kind: { type: 'duration' },
     meaning: 'ingestion time slice: each storage account seals one block per retention group per slice; records of a slice land at its end (whole minutes)',
@@ -346,6 +352,7 @@ const BASE_2020_11: Params = {
   capacityTiersGBPerDay: Array.from({ length: 21 }, (_, i) => 1000 + 100 * i),
   capacityCommitment: 0,
   autoRotation: false,
+  modelShortcutOctKeys: false,
   blockSlice: 5 * MS_PER_MINUTE,
   blockPayloadBytes: 1024,
   querySampleInterval: MS_PER_HOUR,
