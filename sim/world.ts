@@ -372,10 +372,10 @@ class World {
     }
   }
 
-  /** A key or policy request: synchronous in Key Vault, so it succeeds or is refused at once (a text: 403 Forbidden). */
+  /** A key or policy request: synchronous in Key Vault, so it succeeds or is refused at once (a text: 403 Forbidden); not at all while the vault is down. */
   private vaultRequest(action: Action & { vault: string }, perform: () => Refusal | string | null | void): void {
     const operation = this.operations.begin(action.do, action.vault);
-    const refused = perform();
+    const refused = this.vaults.get(action.vault)!.ownerRequestRefusal() ?? perform();
     if (typeof refused === 'string') this.operations.refuse(operation, refusal(403, 'Forbidden', refused));
     else if (refused !== null && refused !== undefined) this.operations.refuse(operation, refused);
     else this.operations.complete(operation, 'Succeeded');

@@ -7,6 +7,7 @@ import { KeyVault, type VaultAnswer } from '../sim/azure/key-vault.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
 import { EventBus, type SimEvent } from '../sim/observe/events.ts';
 import type { KeyVaultSpec } from '../sim/scenario.ts';
+import { HOUR, MINUTE, run, scenario } from './helpers.ts';
 
 const AEK = Buffer.alloc(32, 7);
 
@@ -172,6 +173,42 @@ test('an outage answers every request as unreachable until it ends; network rule
     events.filter((e) => e.type.startsWith('keyVault.')).map((e) => e.type),
     ['keyVault.outage.begin', 'keyVault.outage.end', 'keyVault.networkDenied.begin', 'keyVault.networkDenied.end'],
   );
+});
+
+test('during a Key Vault outage the vault is unreachable for its owner too: key.disable and every other key or policy request is refused (503 ServiceUnavailable) and changes nothing; a network rule blocks only the cluster, so the owner\'s disable goes through', () => {
+  const owner = [
+    { do: 'key.disable', vault: 'kv1', key: 'cmk' },
+    { do: 'key.rotate', vault: 'kv1', key: 'cmk' },
+    { do: 'key.setExpiry', vault: 'kv1', key: 'cmk', exp: '1d' },
+    { do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' },
+    { do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get'] },
+    { do: 'key.delete', vault: 'kv1', key: 'cmk' },
+    { do: 'key.recover', vault: 'kv1', key: 'cmk' },
+    { do: 'key.purge', vault: 'kv1', key: 'cmk' },
+  ];
+  const r = run(
+    scenario({
+      duration: '8h',
+      keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
+      actions: [
+        { at: '1h', do: 'keyVault.outage', vault: 'kv1', for: '2h' },
+        ...owner.map((a, i) => ({ at: `${90 + i}m`, ...a })),
+        { at: '4h', do: 'keyVault.denyNetwork', vault: 'kv1', for: '2h' },
+        { at: '4h10m', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+      ],
+    }),
+  );
+  const operations = r.result.operations;
+  owner.forEach((a, i) => {
+    const o = operations[i]!;
+    assert.equal([o.action, o.status, o.httpStatus, o.code], [a.do, 'Failed', 503, 'ServiceUnavailable'], a.do);
+    assert.match(o.message!, /Key Vault kv1 is unreachable \(an outage since \+1h\): the request did not reach it and nothing changed/);
+  });
+  assert.equal([operations[8]!.action, operations[8]!.status], ['key.disable', 'Succeeded']);
+  // Nothing changed during the outage: the key's only change is the disable during the network rule.
+  const changes = r.events.filter((e) => e.type.startsWith('key.') || e.type.startsWith('accessPolicy.'));
+  assert.equal(changes.filter((e) => e.t > 0).map((e) => [e.t, e.type]), [[4 * HOUR + 10 * MINUTE, 'key.disabled']]);
+  assert.is(r.result.incidents.filter((i) => i.kind === 'revocation').length, 1);
 });
 
 test('an outage beats a denial: an unreachable vault cannot say no', () => {

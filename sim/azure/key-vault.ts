@@ -7,6 +7,8 @@ import { Kek, type RsaKeyPair } from '../crypto/index.ts';
 import type { Random } from '../engine/random.ts';
 import type { ActionName, KeySpec, KeyVaultSpec, Permission } from '../scenario.ts';
 import type { DenialReason, ErrorReason, EventBus } from '../observe/events.ts';
+import { formatDuration } from '../engine/duration.ts';
+import { refusal, type Refusal } from './operations.ts';
 
 /** Why requests fail: one fault window or one access change. Incidents point at it. */
 export interface Cause {
@@ -195,6 +197,18 @@ export class KeyVault {
   }
 
   // ---- key management (the scenario's key.* and accessPolicy.* actions) --
+
+  /**
+   * An outage makes the vault unreachable for everyone, its owner too: a key
+   * or policy request is refused and nothing changes. A network rule
+   * (keyVault.denyNetwork) blocks only the cluster, so the owner's requests
+   * go through.
+   */
+  ownerRequestRefusal(): Refusal | null {
+    const outage = this.faults.outage[0];
+    if (outage === undefined) return null;
+    return refusal(503, 'ServiceUnavailable', `Key Vault ${this.name} is unreachable (an outage since +${formatDuration(outage.cause.startMs)}): the request did not reach it and nothing changed`);
+  }
 
   createVersion(nowMs: number, keyName: string, versionId?: string): string {
     const key = this.requireKey(keyName);
