@@ -1,6 +1,6 @@
 // One sentence per notable event: "what happened, in order".
 
-import type { SimEvent } from '../sim/observe/events.ts';
+import type { EventOf, SimEvent } from '../sim/observe/events.ts';
 import { sinceStart, span } from './format.ts';
 
 const REASONS: Record<string, string> = {
@@ -13,6 +13,12 @@ const REASONS: Record<string, string> = {
   networkDenied: 'Key Vault network rules deny the cluster',
   throttled: 'Key Vault throttles (HTTP 429)',
   transientFailure: 'a transient Key Vault error',
+};
+
+const PURGE_CAUSES: Record<EventOf<'key.purged'>['cause'], string> = {
+  purgeRequest: ' on request',
+  retentionEnded: ': its soft-delete retention ended before it was recovered',
+  softDeleteOff: ' at deletion (the vault has no soft delete)',
 };
 
 function reasonText(reason: string): string {
@@ -56,7 +62,7 @@ export function sentence(event: SimEvent): string {
     case 'key.recovered':
       return `Key ${event.entity} is recovered from soft delete.`;
     case 'key.purged':
-      return `Key ${event.entity} is purged: its material is gone for good.`;
+      return `Key ${event.entity} is purged${PURGE_CAUSES[event.cause]}; its material is gone for good.`;
     case 'key.expirySet':
       return `Key ${event.entity} version ${event.version} expires at ${sinceStart(event.expMs)}.`;
     case 'accessPolicy.set':

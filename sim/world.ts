@@ -124,6 +124,7 @@ class World {
         spec.name,
         new KeyVault(spec, {
           bus: this.bus,
+          scheduler: this.scheduler,
           transientStream: this.streams.stream(`${spec.name}/transient`),
           octMaterial: (n) => this.streams.stream(`${spec.name}/keys`).bytes(n),
           rsaKeyPair: (sizeBits) => this.rsaKeyPair(sizeBits),

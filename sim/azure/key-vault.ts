@@ -7,7 +7,8 @@ import { Kek, type RsaKeyPair } from '../crypto/index.ts';
 import type { Random } from '../engine/random.ts';
 import type { ActionName, KeySpec, KeyVaultSpec, Permission } from '../scenario.ts';
 import type { DenialReason, ErrorReason, EventBus } from '../observe/events.ts';
-import { formatDuration } from '../engine/duration.ts';
+import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
+import type { EventHandle, Scheduler } from '../engine/scheduler.ts';
 import { refusal, type Refusal } from './operations.ts';
 
 /** Why requests fail: one fault window or one access change. Incidents point at it. */
@@ -48,6 +49,8 @@ interface VaultKey {
   spec: KeySpec;
   versions: KeyVersion[];
   deletedCause: Cause | null;
+  /** The purge due when the soft-delete retention of a deleted key ends. */
+  purgeDue: EventHandle | null;
   purgedCause: Cause | null;
 }
 
@@ -74,6 +77,8 @@ export interface VaultCounters {
 
 export interface KeyVaultDeps {
   bus: EventBus;
+  /** Purges a deleted key when its soft-delete retention ends. */
+  scheduler: Scheduler;
   transientStream: Random;
   /** Octet material for oct-HSM keys comes from the seeded streams too. */
   octMaterial: (bytes: number) => Buffer;
@@ -107,7 +112,7 @@ export class KeyVault {
     this.spec = spec;
     // The vault as the scenario describes it, at t=0: its keys' versions and its access policies.
     for (const keySpec of spec.keys) {
-      const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgedCause: null };
+      const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgeDue: null, purgedCause: null };
       this.keys.set(keySpec.name, key);
       for (const id of keySpec.versions) this.addVersion(0, key, id);
     }
@@ -232,14 +237,20 @@ export class KeyVault {
     this.deps.bus.emit({ t: nowMs, type, entity: this.keyEntity(keyName), version: version.id });
   }
 
-  /** Soft delete when the vault has it; otherwise the key is gone at once. */
+  /**
+   * Soft delete when the vault has it: the key is purged, gone for good, when
+   * its retention (softDeleteRetentionDays) ends unless it is recovered first.
+   * Without soft delete the key is gone at once.
+   */
   deleteKey(nowMs: number, keyName: string): void {
     const key = this.requireKey(keyName);
     // Purging needs a deleted key, so a purged key is deleted too.
     if (key.deletedCause !== null) return;
     key.deletedCause = this.cause('revocation', 'key.delete', nowMs);
     this.deps.bus.emit({ t: nowMs, type: 'key.deleted', entity: this.keyEntity(keyName) });
-    if (!this.spec.softDelete) this.purge(nowMs, key);
+    if (!this.spec.softDelete) return this.purge(nowMs, key, 'softDeleteOff');
+    const purgeAtMs = nowMs + this.spec.softDeleteRetentionDays * MS_PER_DAY;
+    key.purgeDue = this.deps.scheduler.at(purgeAtMs, () => this.purge(purgeAtMs, key, 'retentionEnded'));
   }
 
   /** Refused (with the reason) when there is nothing soft-deleted to recover. */
@@ -247,6 +258,7 @@ export class KeyVault {
     const key = this.requireKey(keyName);
     if (key.purgedCause !== null) return 'the key was purged: its material no longer exists';
     if (key.deletedCause === null) return 'the key is not deleted';
+    this.cancelPurge(key);
     this.clear(key.deletedCause, nowMs);
     key.deletedCause = null;
     this.deps.bus.emit({ t: nowMs, type: 'key.recovered', entity: this.keyEntity(keyName) });
@@ -259,7 +271,7 @@ export class KeyVault {
     if (key.purgedCause !== null) return 'the key is already purged';
     if (key.deletedCause === null) return 'only a deleted key can be purged';
     if (this.spec.purgeProtection) return 'purge protection is on: a deleted key cannot be purged before its retention ends';
-    this.purge(nowMs, key);
+    this.purge(nowMs, key, 'purgeRequest');
     return null;
   }
 
@@ -393,10 +405,16 @@ export class KeyVault {
     if (cause !== null && cause.endMs === null) cause.endMs = nowMs;
   }
 
-  private purge(nowMs: number, key: VaultKey): void {
+  private purge(nowMs: number, key: VaultKey, cause: 'purgeRequest' | 'retentionEnded' | 'softDeleteOff'): void {
+    this.cancelPurge(key);
     key.purgedCause = this.cause('revocation', 'key.purge', nowMs);
     for (const version of key.versions) version.kek = null;
-    this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name) });
+    this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name), cause });
+  }
+
+  private cancelPurge(key: VaultKey): void {
+    if (key.purgeDue !== null) this.deps.scheduler.cancel(key.purgeDue);
+    key.purgeDue = null;
   }
 
   private addVersion(nowMs: number, key: VaultKey, id: string): void {

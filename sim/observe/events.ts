@@ -86,7 +86,8 @@ export const EVENT_FIELDS = {
   'key.enabled': { version: 'string' },
   'key.deleted': NONE,
   'key.recovered': NONE,
-  'key.purged': NONE,
+  /** The key's material is gone for good: purged on request, when its soft-delete retention ended, or at deletion in a vault without soft delete. */
+  'key.purged': { cause: oneOf(['purgeRequest', 'retentionEnded', 'softDeleteOff']) },
   'key.expirySet': { version: 'string', expMs: 'nat' },
   'accessPolicy.set': { principal: 'string', permissions: arrayOf('string') },
   'accessPolicy.removed': { principal: 'string' },
