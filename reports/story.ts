@@ -143,5 +143,7 @@ export function sentence(event: SimEvent): string {
       return `The customer rejects the Lockbox request for ${event.entity}: no access.`;
     case 'key.rotationFollowed':
       return `Cluster ${event.entity} follows the new key version ${event.version} (auto-rotation).`;
+    case 'key.rotationFollowFailed':
+      return `Cluster ${event.entity} cannot follow ${event.version === null ? 'a new key version' : `the new key version ${event.version}`} (auto-rotation): ${event.reason}.`;
   }
 }

@@ -592,7 +592,7 @@ function paramExtraCheck(ctx: Ctx, name: ParamName, value: unknown, found: unkno
     ctx.fail(path, found, 'a range whose min is greater than 0 (a poll every 0 ms never ends)');
     return false;
   }
-  if (name === 'querySampleInterval' && (value as number) <= 0) {
+  if ((name === 'querySampleInterval' || name === 'keyVersionCheckInterval') && (value as number) <= 0) {
     ctx.fail(path, found, 'a duration greater than 0');
     return false;
   }

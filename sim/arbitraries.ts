@@ -110,7 +110,8 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('accessPolicy.remove'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.subarray(['get', 'wrapKey', 'unwrapKey'], { minLength: 1 }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.setIdentity'), cluster: fc.constant(CLUSTER), type: fc.constant('None') }),
-      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', 'v2').map(keyBody) }),
+      // An empty version follows the newest (auto-rotation), checked once a day.
+      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', 'v2', '').map(keyBody) }),
     );
 
   /** Requests on the cluster and its workspaces, mistakes included. */

@@ -323,10 +323,7 @@ class World {
       case 'key.enable':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.setEnabled(now, action.key, action.version, action.do === 'key.enable'));
       case 'key.rotate':
-        return this.vaultRequest(action, () => {
-          this.vaults.get(action.vault)!.createVersion(now, action.key, action.version);
-          cp.keyRotated(action.vault, action.key);
-        });
+        return this.vaultRequest(action, () => void this.vaults.get(action.vault)!.createVersion(now, action.key, action.version));
       case 'key.delete':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.deleteKey(now, action.key));
       case 'key.recover':

@@ -875,25 +875,70 @@ test('a workspace of a deleted cluster ends in shared storage, not linked', () =
 
 // ---- profiles ---------------------------------------------------------------------
 
-test('profile 2021-07: an empty keyVersion is accepted and follows a key.rotate after autoRotationDetection', () => {
+const rotate = (at: string) => ({ at, do: 'key.rotate', vault: 'kv1', key: 'cmk' });
+const disable = (at: string, version: string) => ({ at, do: 'key.disable', vault: 'kv1', key: 'cmk', version });
+const enable = (at: string, version: string) => ({ at, do: 'key.enable', vault: 'kv1', key: 'cmk', version });
+/** Created, granted and set to follow the newest version (keyVersion empty) at 12m; with delayMode best the daily checks come at 12m, 1d12m, 2d12m, ... */
+const VERSIONLESS = [create('0s'), grant('11m'), update('11m', keyBody('')), link('13m')];
+const CHECKS_FROM = 12 * MINUTE;
+
+test('profile 2021-07: an empty keyVersion is accepted; "Azure Storage checks the key vault for a new key version only once daily": a rotation is followed at the first daily check after it, and disabling the old version after that changes nothing', () => {
   const refs: Record<string, string | undefined> = {};
   const look = (name: string) => (v: { storageAccounts: readonly { id: string; keyRef: { version: string } | null }[] }) =>
     (refs[name] = v.storageAccounts.find((a) => a.id === 'cl1/0')!.keyRef?.version);
   const r = run(
-    bare({
-      profile: '2021-07',
-      params: { autoRotationDetection: ['10m', '10m'] },
-      workspaces: [ws('ws1')],
-      actions: [create('0s'), grant('11m'), update('11m', keyBody('')), link('13m'), { at: '1h', do: 'key.rotate', vault: 'kv1', key: 'cmk' }, { at: '2h', do: 'key.disable', vault: 'kv1', key: 'cmk', version: 'v1' }],
-    }),
-    { probes: [{ atMs: HOUR + 5 * MINUTE, look: look('before') }, { atMs: HOUR + 15 * MINUTE, look: look('after') }] },
+    bare({ profile: '2021-07', duration: '2d', params: { delayMode: 'best' }, workspaces: [ws('ws1')], actions: [...VERSIONLESS, rotate('1h'), disable('1d1h', 'v1')] }),
+    { probes: [{ atMs: DAY + CHECKS_FROM - 1, look: look('before') }, { atMs: DAY + CHECKS_FROM + 1, look: look('after') }] },
   );
   assertSucceeded(r, 2, KEY_UPDATE);
   assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, '', 'the cluster keeps following the newest version');
-  assert.equal(r.of('storage.keyConfigured').map((e) => [e.t, e.version]), [[12 * MINUTE, 'v1'], [HOUR + 10 * MINUTE, 'v2']]);
+  assert.equal(r.of('storage.keyConfigured').map((e) => [e.t, e.version]), [[CHECKS_FROM, 'v1'], [DAY + CHECKS_FROM, 'v2']]);
   assert.equal(refs, { before: 'v1', after: 'v2' });
-  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.entity, e.version]), [[HOUR + 10 * MINUTE, 'cl1', 'v2']]);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.entity, e.version]), [[DAY + CHECKS_FROM, 'cl1', 'v2']]);
   assert.is(r.result.incidents.length, 0, 'disabling the old version after the cluster followed changes nothing');
+});
+
+test('"wait 24 hours before disabling the older version": the old version disabled 2 hours after a rotation is a revocation, the daily check cannot follow while the AEK is only wrapped under it, and follows at the next check once it is enabled again', () => {
+  const r = run(bare({ profile: '2021-07', duration: '3d', params: { delayMode: 'best' }, workspaces: [ws('ws1')], actions: [...VERSIONLESS, rotate('1h'), disable('3h', 'v1'), enable('1d2h', 'v1')] }));
+  const revocations = r.result.incidents.filter((i) => i.kind === 'revocation');
+  assert.is(revocations.length, 1);
+  assert.ok(revocations[0]!.unavailableAtMs! <= 4 * HOUR, 'revoked within the hour of the disable');
+  const failed = eventsOf(r, 'key.rotationFollowFailed');
+  assert.equal(failed.map((e) => [e.t, e.version]), [[DAY + CHECKS_FROM, 'v2']]);
+  assert.match(failed[0]!.reason, /cannot be unwrapped with the current key kv1\/cmk\/v1 \(denial: keyDisabled\)/);
+  assert.match(failed[0]!.reason, /the next check retries$/);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.version]), [[2 * DAY + CHECKS_FROM, 'v2']]);
+});
+
+test('a daily check that cannot read the key (Key Vault unreachable) is retried at the next one', () => {
+  const r = run(bare({ profile: '2023-06', duration: '3d', params: { delayMode: 'best' }, workspaces: [ws('ws1')], actions: [...VERSIONLESS, rotate('1h'), { at: '1d', do: 'keyVault.outage', vault: 'kv1', for: '1h' }] }));
+  const failed = eventsOf(r, 'key.rotationFollowFailed');
+  assert.equal(failed.map((e) => [e.t, e.version]), [[DAY + CHECKS_FROM, null]]);
+  assert.match(failed[0]!.reason, /Key Vault kv1 could not be read \(error: unreachable\); the next check retries/);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.version]), [[2 * DAY + CHECKS_FROM, 'v2']]);
+  assert.is(r.result.incidents.filter((i) => i.kind === 'revocation').length, 0);
+});
+
+test('the daily check\'s phase is drawn from the seed: the first check comes within one keyVersionCheckInterval of the key update, at different times for different seeds', () => {
+  const firstFollow = (seed: number) => {
+    const r = run(bare({ profile: '2024-01', seed, duration: '2d', workspaces: [], actions: [...VERSIONLESS.slice(0, 3), rotate('11m')] }));
+    return eventsOf(r, 'key.rotationFollowed')[0]!.t;
+  };
+  const times = [1, 2, 3].map(firstFollow);
+  for (const t of times) assert.ok(t >= CHECKS_FROM && t <= CHECKS_FROM + DAY, `followed at ${t}`);
+  assert.is(new Set(times).size, 3);
+});
+
+test('a scenario naming autoRotationDetection, a parameter of earlier versions, is told it is keyVersionCheckInterval now', () => {
+  try {
+    bare({ params: { autoRotationDetection: ['10m', '10m'] } });
+    assert.unreachable('loaded');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problem = (error as InputError).problems[0]!;
+    assert.equal([problem.path, problem.found], ['params.autoRotationDetection', 'autoRotationDetection, a parameter that this version replaced']);
+    assert.match(problem.expected, /^keyVersionCheckInterval/);
+  }
 });
 
 test('profile 2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version": an empty keyVersion is refused (400 KeyVersionRequired)', () => {

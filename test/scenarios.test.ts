@@ -36,6 +36,7 @@ const EXPECTED_BUILTINS = [
   'denial-then-short-outage',
   'outage-while-resuming',
   'deleted-key-purged-after-retention',
+  'auto-rotation-disable-old-too-soon',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

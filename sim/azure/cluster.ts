@@ -2,6 +2,7 @@
 // settings and storage accounts, and the key checks Azure makes before it
 // accepts a key update.
 
+import type { RecurringHandle } from '../engine/scheduler.ts';
 import type { ClusterSpec, Permission } from '../scenario.ts';
 import type { Cause, KeyRef, KeyVault } from './key-vault.ts';
 import type { Params } from './profiles.ts';
@@ -27,6 +28,8 @@ export class Cluster implements ClusterIdentity {
   /** The key version the storage accounts use now. */
   keyRef: KeyRef | null = null;
   storageAccounts: StorageAccount[] = [];
+  /** The recurring check for a new key version while keyVersion is empty (auto-rotation). */
+  keyVersionCheck: RecurringHandle | null = null;
   /** Until when the capacity tier is committed: lowering it before then is refused. */
   capacityCommittedUntilMs = 0;
   private identityNone: Cause | null = null;

@@ -173,6 +173,7 @@ export class ControlPlane {
       if (failures.length > 0) return operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
       cluster.keyVaultProperties = properties;
       cluster.keyRef = checked.ref;
+      this.watchKeyVersion(cluster);
       operations.complete(operation, 'Succeeded');
     });
     return operation;
@@ -210,18 +211,43 @@ export class ControlPlane {
     return operation;
   }
 
-  /** Auto-rotation: clusters whose keyVersion is empty follow a new version after a detection delay. */
-  keyRotated(vault: string, key: string): void {
-    for (const cluster of this.clusters.values()) {
-      if (!cluster.followsNewestVersion || cluster.keyRef?.vault !== vault || cluster.keyRef.key !== key) continue;
-      this.later({}, this.deps.params.autoRotationDetection, cluster.name, () => {
-        const newest = this.deps.vaults.get(vault)!.newestVersion(key)!;
-        if (!cluster.followsNewestVersion || cluster.keyRef?.version === newest || cluster.provisioningState === 'Deleted') return;
-        const ref = { vault, key, version: newest };
-        this.deps.bus.emit({ t: this.now, type: 'key.rotationFollowed', entity: cluster.name, version: newest });
-        if (cluster.storageAccounts.every((account) => account.configureKey(ref) === null)) cluster.keyRef = ref;
-      });
+  /**
+   * Auto-rotation: while its keyVersion is empty a cluster checks the vault
+   * for a new key version every keyVersionCheckInterval ("Azure Storage
+   * checks the key vault for a new key version only once daily"), from a
+   * phase drawn once, and re-wraps its AEKs under it. A check that cannot
+   * follow is retried at the next one.
+   */
+  private watchKeyVersion(cluster: Cluster): void {
+    const { scheduler, params } = this.deps;
+    if (!cluster.followsNewestVersion) return this.stopWatchingKeyVersion(cluster);
+    if (cluster.keyVersionCheck !== null) return;
+    const phaseMs = drawDelay([0, params.keyVersionCheckInterval], params.delayMode, this.deps.streams.stream(`controlPlane/${cluster.name}/keyVersionCheck`));
+    cluster.keyVersionCheck = scheduler.every(params.keyVersionCheckInterval, () => this.checkKeyVersion(cluster), phaseMs);
+  }
+
+  private stopWatchingKeyVersion(cluster: Cluster): void {
+    if (cluster.keyVersionCheck !== null) this.deps.scheduler.cancel(cluster.keyVersionCheck);
+    cluster.keyVersionCheck = null;
+  }
+
+  private checkKeyVersion(cluster: Cluster): void {
+    const { bus, vaults } = this.deps;
+    const now = this.now;
+    if (!cluster.followsNewestVersion || cluster.provisioningState === 'Deleting' || cluster.provisioningState === 'Deleted') return this.stopWatchingKeyVersion(cluster);
+    const current = cluster.keyRef!;
+    const { answer, versions } = vaults.get(current.vault)!.getKey(now, cluster.name, current.key);
+    const newest = versions.at(-1)?.id;
+    if (newest === undefined) {
+      const why = answer.kind === 'success' ? `key ${current.key} is not found` : `${answer.kind}: ${answer.reason}`;
+      return bus.emit({ t: now, type: 'key.rotationFollowFailed', entity: cluster.name, version: null, reason: `Key Vault ${current.vault} could not be read (${why}); the next check retries` });
     }
+    if (newest === current.version) return;
+    const ref = { ...current, version: newest };
+    const failures = cluster.storageAccounts.map((account) => account.configureKey(ref)).filter((f) => f !== null);
+    if (failures.length > 0) return bus.emit({ t: now, type: 'key.rotationFollowFailed', entity: cluster.name, version: newest, reason: `${failures.join('; ')}; the next check retries` });
+    cluster.keyRef = ref;
+    bus.emit({ t: now, type: 'key.rotationFollowed', entity: cluster.name, version: newest });
   }
 
   // ---- workspaces -----------------------------------------------------------

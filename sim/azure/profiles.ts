@@ -96,7 +96,7 @@ export interface Params {
   linkTime: RangeMs;
   unlinkTime: RangeMs;
   clusterDeleteTime: RangeMs;
-  autoRotationDetection: RangeMs;
+  keyVersionCheckInterval: number;
   maxClustersPerRegion: number;
   maxClustersPerRegionIncludingDeleted: number;
   maxWorkspacesPerCluster: number;
@@ -218,10 +218,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'time a cluster delete takes',
     source: 'Some operations are long and can take a while to complete -- these are cluster create, cluster key update and cluster delete.',
   },
-  autoRotationDetection: {
-    kind: { type: 'durationRange' },
-    meaning: 'delay before a cluster with an empty keyVersion follows a new key version (profiles with auto-rotation)',
-    source: '2021-07 and later: an empty key version follows the latest version (model assumption: detected within 1 h)',
+  keyVersionCheckInterval: {
+    kind: { type: 'duration' },
+    meaning:
+      'how often a cluster with an empty keyVersion checks Key Vault for a new key version (profiles with auto-rotation), at a phase drawn from the seed: a new version is followed within one interval; a check that cannot follow (the vault unreachable, the wrap refused) is retried at the next',
+    source:
+      'Azure Storage: "Azure Storage checks the key vault for a new key version only once daily. When you rotate a key, be sure to wait 24 hours before disabling the older version." (the Azure Monitor pages publish no pick-up time of their own)',
   },
   maxClustersPerRegion: {
     kind: { type: 'integer', min: 1, max: 1000 },
@@ -322,6 +324,7 @@ export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
 /** Parameters of earlier versions, and what a scenario sets instead: a file naming one is told so. */
 export const RETIRED_PARAMS: Readonly<Record<string, string>> = {
   minCapacityGBPerDay: 'capacityTiersGBPerDay, the list of the allowed capacity tiers in GB per day (its first is the minimum), e.g. [500, 1000, 2000, 5000]',
+  autoRotationDetection: 'keyVersionCheckInterval, how often a cluster with an empty keyVersion checks for a new key version (Azure Storage: "only once daily", default 1d), at a phase drawn from the seed',
 };
 
 const r = (min: number, max: number): RangeMs => [min, max];
@@ -343,7 +346,7 @@ const BASE_2020_11: Params = {
   linkTime: r(MS_PER_MINUTE, 90 * MS_PER_MINUTE),
   unlinkTime: r(MS_PER_MINUTE, 90 * MS_PER_MINUTE),
   clusterDeleteTime: r(5 * MS_PER_MINUTE, 30 * MS_PER_MINUTE),
-  autoRotationDetection: r(0, MS_PER_HOUR),
+  keyVersionCheckInterval: MS_PER_DAY,
   maxClustersPerRegion: 2,
   maxClustersPerRegionIncludingDeleted: 1000,
   maxWorkspacesPerCluster: 1000,

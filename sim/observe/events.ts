@@ -98,7 +98,10 @@ export const EVENT_FIELDS = {
   'operation.succeeded': { operationId: 'string', action: 'string' },
   'operation.failed': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
   'operation.refused': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
+  /** Auto-rotation: the cluster's check for a new key version re-wrapped its AEKs under this version. */
   'key.rotationFollowed': { version: 'string' },
+  /** Auto-rotation: the check could not read the key (version null) or not re-wrap under its newest version; the next check retries. */
+  'key.rotationFollowFailed': { version: nullable('string'), reason: 'string' },
   'savedSearches.removed': { count: 'nat', storageAccount: 'string' },
   'lockbox.requested': NONE,
   'lockbox.approved': NONE,

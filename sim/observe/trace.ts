@@ -50,6 +50,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'lockbox.approved',
   'lockbox.rejected',
   'key.rotationFollowed',
+  'key.rotationFollowFailed',
 ]);
 
 export class TraceWriter {
