@@ -87,6 +87,8 @@ export function sentence(event: SimEvent): string {
         : `Storage account ${event.entity} fails to unwrap its AEK: ${reasonText(event.reason ?? event.answer)}.`;
     case 'storage.aekUnwrapped':
       return `Storage account ${event.entity} unwraps its AEK under ${event.version} (AEK fingerprint ${event.aek}).`;
+    case 'storage.denialNotified':
+      return `Key Vault tells storage account ${event.entity} of a denial at the change (${reasonText(event.reason)}), whether or not it can answer its polls.`;
     case 'storage.revocationScheduled':
       return `Storage account ${event.entity} sees a denial (${reasonText(event.reason)}); revocation takes effect at ${sinceStart(event.dueMs)} unless access returns.`;
     case 'storage.revocationCancelled':

@@ -37,6 +37,8 @@ const EXPECTED_BUILTINS = [
   'outage-while-resuming',
   'deleted-key-purged-after-retention',
   'auto-rotation-disable-old-too-soon',
+  'kill-switch-during-outage-2026-04',
+  'capacity-tiers-and-commitment',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

@@ -389,7 +389,7 @@ export class ControlPlane {
     return refusal(
       400,
       'CapacityCommitmentPeriod',
-      `cluster ${cluster.name}'s capacity reservation of ${cluster.settings.capacityGBPerDay} GB/day cannot be reduced to ${capacity} GB/day before its commitment period ends at +${formatDuration(cluster.capacityCommittedUntilMs)}: a commitment tier can be increased any time, but has ${formatDuration(this.deps.params.capacityCommitment)} commitment period before it can be reduced`,
+      `cluster ${cluster.name}'s capacity reservation of ${cluster.settings.capacityGBPerDay} GB/day cannot be reduced to ${capacity} GB/day before its commitment period ends at +${formatDuration(cluster.capacityCommittedUntilMs)}: a commitment tier can be increased any time, but has a ${formatDuration(this.deps.params.capacityCommitment)} commitment period before it can be reduced`,
     );
   }
 

@@ -25,6 +25,7 @@ export type VaultAnswer =
   | { kind: 'success' }
   | { kind: 'error'; reason: ErrorReason; cause: Cause }
   | { kind: 'denial'; reason: DenialReason; cause: Cause };
+export type Denial = Extract<VaultAnswer, { kind: 'denial' }>;
 
 export interface KeyRef {
   vault: string;
@@ -106,6 +107,8 @@ export class KeyVault {
   private backgroundThrottle: { cause: Cause; lastWindowIndex: number } | null = null;
   private throttleWindowCount = 0;
   private causeCount = 0;
+  /** Each listener once, however often it asks. */
+  private readonly watchers = new Set<(nowMs: number, vault: string) => void>();
 
   constructor(spec: KeyVaultSpec, private readonly deps: KeyVaultDeps) {
     this.name = spec.name;
@@ -129,13 +132,25 @@ export class KeyVault {
   answer(nowMs: number, principal: string, permission: Permission, ref: Omit<KeyRef, 'vault'>): VaultAnswer {
     const access = this.access(nowMs, principal, permission);
     if (access.kind !== 'success') return access;
-    const key = this.requireKey(ref.key);
-    if (key.purgedCause !== null) return this.deny('keyPurged', key.purgedCause);
-    if (key.deletedCause !== null) return this.deny('keyDeleted', key.deletedCause);
-    const version = this.version(ref);
-    // Key Vault allows unwrap outside nbf/exp: only a disabled version is refused.
-    if (version.disabledCause !== null) return this.deny('keyDisabled', version.disabledCause);
-    return { kind: 'success' };
+    const denial = this.keyDenial(ref);
+    if (denial === null) return { kind: 'success' };
+    this.counters.denied++;
+    return denial;
+  }
+
+  /**
+   * The denial that holds now for the principal's unwrap of this key
+   * version, whether or not the vault is reachable: what the vault tells the
+   * storage accounts keyed to it at a change (revocationWhileUnreachable
+   * onTime). Not a request: nothing is counted.
+   */
+  denialFor(nowMs: number, principal: string, ref: Omit<KeyRef, 'vault'>): Denial | null {
+    return this.permissionDenial(nowMs, principal, 'unwrapKey') ?? this.keyDenial(ref);
+  }
+
+  /** Told of every change that may deny access (a version disabled, the key deleted or purged, a permission removed), at the change. */
+  watch(listener: (nowMs: number, vault: string) => void): void {
+    this.watchers.add(listener);
   }
 
   /** Whether the request reaches the vault and the principal holds the permission. */
@@ -143,14 +158,28 @@ export class KeyVault {
     this.counters.requests++;
     const reachability = this.reachability(nowMs);
     if (reachability !== null) return reachability;
-    const policy = this.policyOf(principal, nowMs);
-    if (!policy.permissions.has(permission)) {
-      policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
-      return this.deny('permissionMissing', policy.lostCause);
-    }
-    return { kind: 'success' };
+    const denial = this.permissionDenial(nowMs, principal, permission);
+    if (denial === null) return { kind: 'success' };
+    this.counters.denied++;
+    return denial;
   }
 
+  private permissionDenial(nowMs: number, principal: string, permission: Permission): Denial | null {
+    const policy = this.policyOf(principal, nowMs);
+    if (policy.permissions.has(permission)) return null;
+    policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
+    return { kind: 'denial', reason: 'permissionMissing', cause: policy.lostCause };
+  }
+
+  private keyDenial(ref: Omit<KeyRef, 'vault'>): Denial | null {
+    const key = this.requireKey(ref.key);
+    if (key.purgedCause !== null) return { kind: 'denial', reason: 'keyPurged', cause: key.purgedCause };
+    if (key.deletedCause !== null) return { kind: 'denial', reason: 'keyDeleted', cause: key.deletedCause };
+    // Key Vault allows unwrap outside nbf/exp: only a disabled version is refused.
+    const version = this.version(ref);
+    if (version.disabledCause !== null) return { kind: 'denial', reason: 'keyDisabled', cause: version.disabledCause };
+    return null;
+  }
 
   /** A real RSA-OAEP / AES-KW unwrap, after the vault decided the request may go through. */
   unwrapKey(nowMs: number, principal: string, ref: KeyRef, wrapped: Buffer): { answer: VaultAnswer; aek: Buffer | null } {
@@ -235,6 +264,7 @@ export class KeyVault {
     }
     const type = enabled ? 'key.enabled' : 'key.disabled';
     this.deps.bus.emit({ t: nowMs, type, entity: this.keyEntity(keyName), version: version.id });
+    if (!enabled) this.denialMayBegin(nowMs);
   }
 
   /**
@@ -248,6 +278,7 @@ export class KeyVault {
     if (key.deletedCause !== null) return;
     key.deletedCause = this.cause('revocation', 'key.delete', nowMs);
     this.deps.bus.emit({ t: nowMs, type: 'key.deleted', entity: this.keyEntity(keyName) });
+    this.denialMayBegin(nowMs);
     if (!this.spec.softDelete) return this.purge(nowMs, key, 'softDeleteOff');
     const purgeAtMs = nowMs + this.spec.softDeleteRetentionDays * MS_PER_DAY;
     key.purgeDue = this.deps.scheduler.at(purgeAtMs, () => this.purge(purgeAtMs, key, 'retentionEnded'));
@@ -290,6 +321,7 @@ export class KeyVault {
     if (complete) this.clear(previous?.lostCause ?? null, nowMs);
     this.policies.set(principal, { permissions: new Set(permissions), lostCause });
     this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.set', entity: this.name, principal, permissions: [...permissions] });
+    if (!complete) this.denialMayBegin(nowMs);
   }
 
   removePolicy(nowMs: number, principal: string): void {
@@ -300,6 +332,7 @@ export class KeyVault {
       lostCause: previous.lostCause ?? this.cause('revocation', 'accessPolicy.remove', nowMs),
     });
     this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.removed', entity: this.name, principal });
+    this.denialMayBegin(nowMs);
   }
 
   // ---- availability faults ---------------------------------------------
@@ -387,9 +420,8 @@ export class KeyVault {
     return cause;
   }
 
-  private deny(reason: DenialReason, cause: Cause): VaultAnswer {
-    this.counters.denied++;
-    return { kind: 'denial', reason, cause };
+  private denialMayBegin(nowMs: number): void {
+    for (const watcher of this.watchers) watcher(nowMs, this.name);
   }
 
   private openWindow(kind: keyof KeyVault['faults'], action: ActionName, nowMs: number, forMs: number, failureRate: number, limitPer10s: number): void {
@@ -410,6 +442,7 @@ export class KeyVault {
     key.purgedCause = this.cause('revocation', 'key.purge', nowMs);
     for (const version of key.versions) version.kek = null;
     this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name), cause });
+    this.denialMayBegin(nowMs);
   }
 
   private cancelPurge(key: VaultKey): void {

@@ -37,6 +37,9 @@ export type DelayMode = (typeof DELAY_MODES)[number];
 export const OUTAGE_HANDLING = ['unavailableAfterTimeout', 'keepCachedKey'] as const;
 export type OutageHandling = (typeof OUTAGE_HANDLING)[number];
 
+export const REVOCATION_WHILE_UNREACHABLE = ['atNextAnswer', 'onTime'] as const;
+export type RevocationWhileUnreachable = (typeof REVOCATION_WHILE_UNREACHABLE)[number];
+
 /** Self-test only: each deliberately breaks one documented rule, so the checker and `explore` can be seen to catch it. */
 export const BROKEN_RULES = [
   'none',
@@ -50,6 +53,7 @@ export const BROKEN_RULES = [
   'earlyUnavailable',
   'lateUnavailable',
   'denialIsNotAnAnswer',
+  'denialNoticeIgnored',
   'bufferDropsEarly',
   'replayLosesBlock',
   'replayUnderMmk',
@@ -84,6 +88,7 @@ export interface Params {
   outageToUnavailable: number;
   mmkBufferMaxAge: number;
   revocationWithin: number;
+  revocationWhileUnreachable: RevocationWhileUnreachable;
   resumeWithin: number;
   delayMode: DelayMode;
   outageHandling: OutageHandling;
@@ -157,6 +162,13 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     kind: { type: 'duration' },
     meaning: 'bound on the delay between a denial (key disabled, policy removed) and revocation',
     source: 'The Log Analytics cluster storage will always respect changes in key permissions within an hour or sooner and Storage will become unavailable.',
+  },
+  revocationWhileUnreachable: {
+    kind: { type: 'enum', values: REVOCATION_WHILE_UNREACHABLE },
+    meaning:
+      'when a storage account learns of a denial (key disabled, deleted or purged, permission removed) made while Key Vault cannot answer it: atNextAnswer, at its first poll Key Vault answers, so the revocation waits for the vault; onTime, at the change (Key Vault tells the accounts keyed to it), so it is revoked within revocationWithin of the change even while the vault is unreachable',
+    source:
+      '2020-11 to 2024-01: the account learns of a change by polling, and keeps its keys cached "for the duration of the availability issue" (2021-07 and later); 2026-04: cached operational keys, and caching "doesn\'t bypass or weaken key revocation controls"',
   },
   resumeWithin: {
     kind: { type: 'duration' },
@@ -334,6 +346,7 @@ const BASE_2020_11: Params = {
   outageToUnavailable: 30 * MS_PER_MINUTE,
   mmkBufferMaxAge: 4 * MS_PER_HOUR,
   revocationWithin: MS_PER_HOUR,
+  revocationWhileUnreachable: 'atNextAnswer',
   resumeWithin: 30 * MS_PER_MINUTE,
   delayMode: 'uniform',
   outageHandling: 'unavailableAfterTimeout',
@@ -401,5 +414,8 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
   },
   '2023-06': BASE_2023_06,
   '2024-01': BASE_2024_01,
-  '2026-04': BASE_2024_01,
+  '2026-04': {
+    ...BASE_2024_01,
+    revocationWhileUnreachable: 'onTime',
+  },
 };

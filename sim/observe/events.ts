@@ -118,6 +118,8 @@ export const EVENT_FIELDS = {
   'storage.unwrap': { answer: oneOf(ANSWER_KINDS), reason: nullable(errorOrDenialReason) },
   /** A real unwrap gave this AEK (its fingerprint) under this key version. */
   'storage.aekUnwrapped': { version: 'string', aek: 'string' },
+  /** Key Vault told the account of a denial at the change, out of band, whether or not it answers its polls (revocationWhileUnreachable onTime). */
+  'storage.denialNotified': { reason: denialReason },
   'storage.revocationScheduled': { dueMs: 'nat', reason: denialReason },
   'storage.revocationCancelled': NONE,
   /** lastAnswerMs: when Key Vault last answered (for people; the checker derives its own). */
