@@ -124,9 +124,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     )
     .command(
       'list',
-      'the built-in scenarios with their descriptions',
-      (y) => y,
-      async () => {
+      'the built-in scenarios with their descriptions; with --profiles, the documentation versions and what each changed',
+      (y) => y.option('profiles', { type: 'boolean', default: false, describe: 'list the profiles (documentation versions) instead, with their dates' }),
+      async (argv) => {
+        if (argv.profiles) return listProfiles(io);
         const { listBuiltins } = await import('../scenarios/load.ts');
         const builtins = listBuiltins();
         const width = Math.max(...builtins.map((b) => b.name.length));
@@ -197,6 +198,18 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     if (process.env.CMK_SIM_DEBUG !== undefined && error instanceof Error) io.err(error.stack ?? '');
     return EXIT.internal;
   }
+}
+
+/** `list --profiles`: each documentation version, its date, and what it changed. */
+async function listProfiles(io: Io): Promise<void> {
+  const { DEFAULT_PROFILE, LATEST_ALIAS, LATEST_PROFILE, PROFILE_NOTES, PROFILES } = await import('./azure/profiles.ts');
+  const names = PROFILES.map((p) => `${p}${p === DEFAULT_PROFILE ? ' (default)' : ''}${p === LATEST_PROFILE ? ` (${LATEST_ALIAS})` : ''}`);
+  const width = Math.max(...names.map((n) => n.length));
+  PROFILES.forEach((profile, i) => {
+    const [year, month] = profile.split('-').map(Number);
+    const date = new Date(Date.UTC(year!, month! - 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    io.out(`${names[i]!.padEnd(width)}  ${date}: ${PROFILE_NOTES[profile]}`);
+  });
 }
 
 /** The options of a command that loads one scenario: run and sweep. */
