@@ -41,6 +41,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'cluster.identitySet',
   'operation.refused',
   'storage.keyConfigured',
+  'storage.denialNotified',
   'storage.revocationScheduled',
   'storage.accessRestored',
   'hotCache.purged',
