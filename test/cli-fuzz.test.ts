@@ -12,7 +12,7 @@ import * as fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify as toYaml } from 'yaml';
-import { PROFILES } from '../sim/azure/profiles.ts';
+import { PROFILE_CHOICES } from '../sim/azure/profiles.ts';
 import { MAX_SWEEP_RUNS, parseShard } from '../sim/sweep/plan.ts';
 import { cli, show, STATUS, type Outcome } from './cli-helpers.ts';
 
@@ -60,7 +60,7 @@ const BAD_FLAGS = {
     text.map((v) => `nope=${v}`),
     fc.constantFrom('outageToUnavailable=abc', 'outageToUnavailable=3', 'delayMode=sometimes', 'brokenRule=maybe', 'unwrapPollInterval=[1s]', '=5m'),
   ),
-  profile: text.filter((s) => !(PROFILES as readonly string[]).includes(s)),
+  profile: text.filter((s) => !PROFILE_CHOICES.includes(s)),
   path: text.filter((s) => !/^\d+(:\d+)*$/.test(s)),
   out: fc.constantFrom(...Object.keys(BAD_OUT)),
 };
