@@ -1041,7 +1041,8 @@ function readParams(params: unknown): RuleParams {
   }
   const handling = p.outageHandling;
   if (handling !== 'unavailableAfterTimeout' && handling !== 'keepCachedKey') throw new HistoryError(`scenario.start params.outageHandling: found ${JSON.stringify(handling)}; expected unavailableAfterTimeout or keepCachedKey`);
-  const whileUnreachable = p.revocationWhileUnreachable;
+  // A history recorded before the parameter existed: every profile then learnt of a denial at the next answer.
+  const whileUnreachable = p.revocationWhileUnreachable ?? 'atNextAnswer';
   if (whileUnreachable !== 'atNextAnswer' && whileUnreachable !== 'onTime') throw new HistoryError(`scenario.start params.revocationWhileUnreachable: found ${JSON.stringify(whileUnreachable)}; expected atNextAnswer or onTime`);
   return {
     maxPollMs: poll[1] as number,
