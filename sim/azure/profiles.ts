@@ -183,7 +183,8 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   outageHandling: {
     kind: { type: 'enum', values: OUTAGE_HANDLING },
     meaning: 'what a Key Vault outage does: unavailable after outageToUnavailable, or keep the cached key for the whole outage',
-    source: '2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 and later keep keys cached for the whole outage',
+    source:
+      '2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 to 2024-01: keys stay cached "for the duration of the availability issue"; 2026-04: "cached operational keys", with "no published specific duration" for running without Key Vault',
   },
   hotCacheDays: {
     kind: { type: 'integer', min: 0, max: 730 },
