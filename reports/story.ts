@@ -1,6 +1,6 @@
 // One sentence per notable event: "what happened, in order".
 
-import type { SimEvent } from '../sim/observe/events.ts';
+import type { EventOf, SimEvent } from '../sim/observe/events.ts';
 import { sinceStart, span } from './format.ts';
 
 const REASONS: Record<string, string> = {
@@ -13,6 +13,12 @@ const REASONS: Record<string, string> = {
   networkDenied: 'Key Vault network rules deny the cluster',
   throttled: 'Key Vault throttles (HTTP 429)',
   transientFailure: 'a transient Key Vault error',
+};
+
+const PURGE_CAUSES: Record<EventOf<'key.purged'>['cause'], string> = {
+  purgeRequest: ' on request',
+  retentionEnded: ': its soft-delete retention ended before it was recovered',
+  softDeleteOff: ' at deletion (the vault has no soft delete)',
 };
 
 function reasonText(reason: string): string {
@@ -56,7 +62,7 @@ export function sentence(event: SimEvent): string {
     case 'key.recovered':
       return `Key ${event.entity} is recovered from soft delete.`;
     case 'key.purged':
-      return `Key ${event.entity} is purged: its material is gone for good.`;
+      return `Key ${event.entity} is purged${PURGE_CAUSES[event.cause]}; its material is gone for good.`;
     case 'key.expirySet':
       return `Key ${event.entity} version ${event.version} expires at ${sinceStart(event.expMs)}.`;
     case 'accessPolicy.set':
@@ -81,6 +87,8 @@ export function sentence(event: SimEvent): string {
         : `Storage account ${event.entity} fails to unwrap its AEK: ${reasonText(event.reason ?? event.answer)}.`;
     case 'storage.aekUnwrapped':
       return `Storage account ${event.entity} unwraps its AEK under ${event.version} (AEK fingerprint ${event.aek}).`;
+    case 'storage.denialNotified':
+      return `Key Vault tells storage account ${event.entity} of a denial at the change (${reasonText(event.reason)}), whether or not it can answer its polls.`;
     case 'storage.revocationScheduled':
       return `Storage account ${event.entity} sees a denial (${reasonText(event.reason)}); revocation takes effect at ${sinceStart(event.dueMs)} unless access returns.`;
     case 'storage.revocationCancelled':
@@ -137,5 +145,7 @@ export function sentence(event: SimEvent): string {
       return `The customer rejects the Lockbox request for ${event.entity}: no access.`;
     case 'key.rotationFollowed':
       return `Cluster ${event.entity} follows the new key version ${event.version} (auto-rotation).`;
+    case 'key.rotationFollowFailed':
+      return `Cluster ${event.entity} cannot follow ${event.version === null ? 'a new key version' : `the new key version ${event.version}`} (auto-rotation): ${event.reason}.`;
   }
 }

@@ -212,7 +212,7 @@ const CLUSTER = object(
   {
     name: doc(CLUSTER_NAME.json, "Cluster name (Azure's rule, 3 to 63 letters and digits, is checked when the cluster is created: InvalidClusterName)."),
     ...PLACEMENT,
-    capacityGBPerDay: opt(CAPACITY_GB_PER_DAY.json, 'Capacity reservation in GB per day (at least the parameter minCapacityGBPerDay).', DEFAULTS.capacityGBPerDay),
+    capacityGBPerDay: opt(CAPACITY_GB_PER_DAY.json, 'Capacity reservation in GB per day: one of the tiers of the parameter capacityTiersGBPerDay.', DEFAULTS.capacityGBPerDay),
     billingType: opt(BILLING_TYPE.json, 'Billing type: Cluster or Workspaces.', DEFAULTS.billingType),
     doubleEncryption: opt(BOOLEAN.json, 'Double encryption (an infrastructure layer); fixed when the cluster is created.', DEFAULTS.doubleEncryption),
     storageAccounts: opt(STORAGE_ACCOUNTS.json, 'Storage accounts of the cluster, each with its own AEK. Default: the parameter storageAccountsPerCluster (2).'),

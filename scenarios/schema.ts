@@ -14,8 +14,11 @@ import {
   DEFAULT_PROFILE,
   PARAM_NAMES,
   PARAM_SPECS,
+  PROFILE_CHOICES,
+  PROFILE_EXPECTED,
   PROFILE_DEFAULTS,
-  PROFILES,
+  RETIRED_PARAMS,
+  resolveProfile,
   type ParamName,
   type Params,
   type ProfileName,
@@ -548,7 +551,12 @@ export const BILLING_TYPE = choice(['Cluster', 'Workspaces'] as const);
 export const STORAGE_ACCOUNTS = integer(1, 64);
 export const RETENTION_DAYS = integer(30, 730);
 export const SETUP = choice(['ready', 'none'] as const);
-export const PROFILE = choice(PROFILES);
+/** A profile's name, or `latest` for the newest: read as the profile it names. */
+export const PROFILE: Check<ProfileName> = {
+  expected: PROFILE_EXPECTED,
+  json: { enum: [...PROFILE_CHOICES] },
+  read: (ctx, value, path) => (typeof value === 'string' ? resolveProfile(value) : undefined) ?? ctx.fail(path, value, withHint(PROFILE_EXPECTED, value, PROFILE_CHOICES)),
+};
 export const KEY_TYPE = choice(KEY_TYPES);
 export const FAULT_PROCESS = choice(FAULT_PROCESSES);
 
@@ -584,6 +592,8 @@ export function paramCheck(name: ParamName): Check<unknown> {
       return DURATION_RANGE;
     case 'integer':
       return integer(kind.min, kind.max);
+    case 'integerList':
+      return distinctList(integer(kind.min, kind.max), `a non-empty list of whole numbers from ${kind.min} to ${kind.max}, in increasing order, e.g. [500, 1000, 2000]`, { nonEmpty: true });
     case 'fraction':
       return FRACTION;
     case 'boolean':
@@ -605,8 +615,12 @@ function paramExtraCheck(ctx: Ctx, name: ParamName, value: unknown, found: unkno
     ctx.fail(path, found, 'a range whose min is greater than 0 (a poll every 0 ms never ends)');
     return false;
   }
-  if (name === 'querySampleInterval' && (value as number) <= 0) {
+  if ((name === 'querySampleInterval' || name === 'keyVersionCheckInterval') && (value as number) <= 0) {
     ctx.fail(path, found, 'a duration greater than 0');
+    return false;
+  }
+  if (PARAM_SPECS[name].kind.type === 'integerList' && !(value as number[]).every((n, i, list) => i === 0 || n > list[i - 1]!)) {
+    ctx.fail(path, found, 'a list in increasing order');
     return false;
   }
   if (name === 'blockSlice') {
@@ -639,12 +653,19 @@ function parseParamValue(valueText: string): unknown {
 
 const PARAM_ARG_EXPECTED = 'name=value, e.g. outageToUnavailable=45m';
 
+const RETIRED_NAMES = Object.keys(RETIRED_PARAMS);
+
+function retired(ctx: Ctx, name: string, path: string): void {
+  ctx.failText(path, `${name}, a parameter that this version replaced`, RETIRED_PARAMS[name]!);
+}
+
 /** Profile defaults, then the file's `params:`, then `--param`. */
 function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliParams: readonly string[]): Params {
   const params: Record<string, unknown> = { ...PROFILE_DEFAULTS[profile] };
   if (fileParams !== undefined && fileParams !== null) {
-    const obj = mapping(ctx, fileParams, 'params', PARAM_NAMES, 'a mapping of parameter names to values');
+    const obj = mapping(ctx, fileParams, 'params', [...PARAM_NAMES, ...RETIRED_NAMES], 'a mapping of parameter names to values');
     if (obj !== undefined) {
+      for (const name of RETIRED_NAMES) if (Object.hasOwn(obj, name)) retired(ctx, name, child('params', name));
       for (const name of PARAM_NAMES) {
         if (!Object.hasOwn(obj, name)) continue;
         const value = readParam(ctx, name, obj[name], child('params', name));
@@ -658,6 +679,10 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
     const name = eq < 0 ? '' : arg.slice(0, eq).trim();
     if (eq < 0 || name === '') {
       cli.fail('', arg, PARAM_ARG_EXPECTED);
+      continue;
+    }
+    if (RETIRED_NAMES.includes(name)) {
+      retired(cli, name, name);
       continue;
     }
     if (!(PARAM_NAMES as readonly string[]).includes(name)) {

@@ -5,7 +5,7 @@
 import { existsSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROFILE_DEFAULTS, DEFAULT_PROFILE, PROFILES } from '../sim/azure/profiles.ts';
+import { PROFILE_DEFAULTS, DEFAULT_PROFILE, LATEST_ALIAS, PROFILES } from '../sim/azure/profiles.ts';
 import { formatDuration } from '../sim/engine/duration.ts';
 import { InputError } from '../sim/input-error.ts';
 import { VERSION } from '../sim/package.ts';
@@ -72,7 +72,7 @@ export function starterScenario(name: string, schemaLine: string): string {
     '# in an editor with a YAML language server (VS Code: the YAML extension by Red Hat).',
     line(`name: ${name}`, 'lowercase letters, digits and hyphens'),
     line('description: A 45-minute Key Vault outage on one CMK cluster.', 'one line, shown by cmk-sim list'),
-    line(`profile: ${DEFAULT_PROFILE}`, `documentation version: ${PROFILES.join(', ')} (default ${DEFAULT_PROFILE})`),
+    line(`profile: ${DEFAULT_PROFILE}`, `documentation version: ${PROFILES.join(', ')} (default ${DEFAULT_PROFILE}), or ${LATEST_ALIAS} for the newest`),
     line(`seed: ${DEFAULTS.seed}`, `random seed (default ${DEFAULTS.seed}); --seed overrides it`),
     line('start: 2026-01-01T00:00:00Z', 'wall-clock time of t=0, for display only'),
     line('duration: 1d', 'how long to simulate: 250ms, 90s, 45m, 6h, 2d, 1d6h or ISO 8601 (PT45M, P2D)'),
@@ -88,10 +88,10 @@ export function starterScenario(name: string, schemaLine: string): string {
     line(`    softDelete: ${DEFAULTS.softDelete}`, 'a cluster key needs soft delete and purge protection'),
     line(`    purgeProtection: ${DEFAULTS.purgeProtection}`, '(both default to true)'),
     '    keys:',
-    line(`      - { name: cmk, kty: ${DEFAULTS.kty}, size: ${DEFAULTS.rsaSizeBits} }`, 'kty: RSA (default), RSA-HSM or oct-HSM; size: 2048 (default), 3072, 4096'),
+    line(`      - { name: cmk, kty: ${DEFAULTS.kty}, size: ${DEFAULTS.rsaSizeBits} }`, 'kty: RSA (default) or RSA-HSM, as Azure takes for a cluster (oct-HSM: a model shortcut, with modelShortcutOctKeys); size: 2048 (default), 3072, 4096'),
     'clusters:',
     line('  - name: cl1', "Azure's rule: 3 to 63 letters and digits"),
-    line(`    capacityGBPerDay: ${DEFAULTS.capacityGBPerDay}`, `capacity reservation, GB per day (default ${DEFAULTS.capacityGBPerDay})`),
+    line(`    capacityGBPerDay: ${DEFAULTS.capacityGBPerDay}`, `capacity reservation, GB per day: one of the profile's tiers, capacityTiersGBPerDay (default ${DEFAULTS.capacityGBPerDay})`),
     line(`    storageAccounts: ${defaults.storageAccountsPerCluster}`, `storage accounts, each with its own AEK (default ${defaults.storageAccountsPerCluster})`),
     line('    key: { vault: kv1, name: cmk }', 'the key setup: ready sets (version: the newest)'),
     'workspaces:',

@@ -29,7 +29,7 @@ export type ActionData = { at: string; do: string } & Record<string, unknown>;
 
 /** A round trip of access taken away and given back (see arbitraries().roundTrip). */
 export interface RoundTrip {
-  away: 'key' | 'policy' | 'outage' | 'links';
+  away: 'key' | 'policy' | 'outage' | 'links' | 'keyBehindNetwork';
   offPercent: number;
   again: { what: 'outage' | 'away'; afterPercentOfResume: number; outagePercent: number } | null;
   deletePercent: number | null;
@@ -124,7 +124,8 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('accessPolicy.remove'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.subarray(['get', 'wrapKey', 'unwrapKey'], { minLength: 1 }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.setIdentity'), cluster: fc.constant(CLUSTER), type: fc.constant('None') }),
-      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', 'v2').map(keyBody) }),
+      // An empty version follows the newest (auto-rotation), checked once a day.
+      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', 'v2', '').map(keyBody) }),
     );
 
   /** Requests on the cluster and its workspaces, mistakes included. */
@@ -141,15 +142,15 @@ export function arbitraries(fc: Fc) {
 
   /**
    * A round trip, the paths rare in independent draws: access taken away (a
-   * key disabled, a policy removed, a Key Vault outage, or a workspace
-   * unlinked), given back later, and sometimes taken away again while the
+   * key disabled, a policy removed, a Key Vault outage, a workspace
+   * unlinked, or a key disabled behind a network rule), given back later, and sometimes taken away again while the
    * account waits to resume, or the cluster deleted meanwhile. Its times are
    * shares (per cent) of the documented bounds they play against, so they
    * fall on both sides of each bound whatever the scenario's parameters.
    */
   const roundTrip: Arbitrary<RoundTrip> = fc.record({
-    away: fc.constantFrom('key', 'policy', 'outage', 'links'),
-    /** Of revocationWithin (key, policy), outageToUnavailable (outage), or minutes (links). */
+    away: fc.constantFrom<RoundTrip['away']>('key', 'policy', 'outage', 'links', 'keyBehindNetwork'),
+    /** Of revocationWithin (key, policy, keyBehindNetwork), outageToUnavailable (outage), or minutes (links). */
     offPercent: fc.integer({ min: 25, max: 300 }),
     again: fc.option(fc.record({ what: fc.constantFrom('outage', 'away'), afterPercentOfResume: fc.integer({ min: 0, max: 60 }), outagePercent: fc.integer({ min: 25, max: 300 }) }), { nil: null }),
     /** Sometimes the cluster is deleted meanwhile: at this share (per cent) of the time access is away, or after it is back. */
@@ -161,14 +162,16 @@ export function arbitraries(fc: Fc) {
     const share = (percent: number, of: number) => Math.max(1, Math.round((percent * of) / 100));
     const off = trip.away === 'outage' ? share(trip.offPercent, bounds.outageToUnavailable) : trip.away === 'links' ? share(trip.offPercent, 10) : share(trip.offPercent, bounds.revocationWithin);
     const [away, back]: [Record<string, unknown>, Record<string, unknown> | null] =
-      trip.away === 'key'
+      trip.away === 'key' || trip.away === 'keyBehindNetwork'
         ? [{ do: 'key.disable', vault: VAULT, key: KEY }, { do: 'key.enable', vault: VAULT, key: KEY }]
         : trip.away === 'policy'
           ? [{ do: 'accessPolicy.remove', vault: VAULT, principal: CLUSTER }, { do: 'accessPolicy.set', vault: VAULT, principal: CLUSTER, permissions: ['get', 'wrapKey', 'unwrapKey'] }]
           : trip.away === 'links'
             ? [{ do: 'workspace.unlink', workspace: WORKSPACES[0] }, { do: 'workspace.link', workspace: WORKSPACES[0], cluster: CLUSTER }]
             : [{ do: 'keyVault.outage', vault: VAULT, for: `${off}m` }, null];
-    const actions: ActionData[] = [{ at: `${start}m`, ...away } as ActionData];
+    // Behind a network rule the cluster cannot reach the vault while its owner disables and enables the key; the rule lasts as long again after.
+    const actions: ActionData[] = trip.away === 'keyBehindNetwork' ? [{ at: `${start}m`, do: 'keyVault.denyNetwork', vault: VAULT, for: `${2 * off}m` }] : [];
+    actions.push({ at: `${start}m`, ...away } as ActionData);
     if (back !== null) actions.push({ at: `${start + off}m`, ...back } as ActionData);
     if (trip.again !== null) {
       const at = start + off + 1 + Math.round((trip.again.afterPercentOfResume * bounds.resumeWithin) / 100);
@@ -220,7 +223,8 @@ export function arbitraries(fc: Fc) {
           profile: d.profile,
           duration: `${d.hours}h`,
           setup: d.setup,
-          params: { ...d.params, ...(month ? { blockSlice: MONTH_BLOCK_SLICE } : {}), clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], ...options.fixedParams },
+          // An oct-HSM key keeps thousands of runs fast: the model's shortcut, not Azure (its cluster keys are RSA).
+          params: { ...d.params, ...(month ? { blockSlice: MONTH_BLOCK_SLICE } : {}), clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], modelShortcutOctKeys: true, ...options.fixedParams },
           keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }] }],
           clusters: [{ name: CLUSTER, storageAccounts: d.storageAccounts, doubleEncryption: d.doubleEncryption, ...(ready ? { key: { vault: VAULT, name: KEY } } : {}) }],
           workspaces: d.workspaces.map((w) => (ready ? { ...w, cluster: CLUSTER } : w)),

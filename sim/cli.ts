@@ -85,7 +85,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
           .option('seed', { type: 'string', nargs: 1, default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
           .option('path', { type: 'string', nargs: 1, describe: "fast-check replay path of an earlier failure (with its --seed), numbers separated by ':'" })
           .option('out', { type: 'string', nargs: 1, describe: 'where a counterexample is written (default out/explore-seed<S>)' })
-          .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only: 2020-11, 2021-07, 2023-06' })
+          .option('profile', { type: 'string', nargs: 1, describe: 'explore one documentation version only (see list --profiles; latest: the newest)' })
           .option('param', { type: 'string', array: true, describe: 'fix a parameter in every scenario, name=value, e.g. brokenRule=lateRevocation' })
           .option('max-cpu', { type: 'string', nargs: 1, describe: 'the work budget of the largest generated scenario: estimated CPU time (default 5m)' })
           .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget of the largest generated scenario: estimated memory (default 8GiB)' })
@@ -138,9 +138,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     )
     .command(
       'list',
-      'the built-in scenarios with their descriptions',
-      (y) => y,
-      async () => {
+      'the built-in scenarios with their descriptions; with --profiles, the documentation versions and what each changed',
+      (y) => y.option('profiles', { type: 'boolean', default: false, describe: 'list the profiles (documentation versions) instead, with their dates' }),
+      async (argv) => {
+        if (argv.profiles) return listProfiles(io);
         // The index, not the YAML files: `list` starts without loading a YAML parser.
         const { readBuiltinIndex } = await import('../scenarios/builtin-index.ts');
         const builtins = readBuiltinIndex();
@@ -171,7 +172,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       },
     )
     .epilogue(
-      'run options: --seed N (random seed), --out DIR (output folder), --profile P (2020-11, 2021-07, 2023-06), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
+      'run options: --seed N (random seed), --out DIR (output folder), --profile P (a documentation version: see cmk-sim list --profiles; latest: the newest), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
         'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 130 / 143 stopped by SIGINT / SIGTERM.',
     )
     .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
@@ -214,13 +215,25 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
   }
 }
 
+/** `list --profiles`: each documentation version, its date, and what it changed. */
+async function listProfiles(io: Io): Promise<void> {
+  const { DEFAULT_PROFILE, LATEST_ALIAS, LATEST_PROFILE, PROFILE_NOTES, PROFILES } = await import('./azure/profiles.ts');
+  const names = PROFILES.map((p) => `${p}${p === DEFAULT_PROFILE ? ' (default)' : ''}${p === LATEST_PROFILE ? ` (${LATEST_ALIAS})` : ''}`);
+  const width = Math.max(...names.map((n) => n.length));
+  PROFILES.forEach((profile, i) => {
+    const [year, month] = profile.split('-').map(Number);
+    const date = new Date(Date.UTC(year!, month! - 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    io.out(`${names[i]!.padEnd(width)}  ${date}: ${PROFILE_NOTES[profile]}`);
+  });
+}
+
 /** The options of a command that loads one scenario: run and sweep. */
 function scenarioOptions<T>(y: Argv<T>, describe: { seed: string; out: string }) {
   return y
     .positional('scenario', { type: 'string', demandOption: true, describe: 'file path or built-in scenario name (see `list`)' })
     .option('seed', { type: 'string', nargs: 1, describe: describe.seed })
     .option('out', { type: 'string', nargs: 1, describe: describe.out })
-    .option('profile', { type: 'string', nargs: 1, describe: 'documentation version: 2020-11, 2021-07, 2023-06' })
+    .option('profile', { type: 'string', nargs: 1, describe: 'documentation version (see list --profiles; latest: the newest)' })
     .option('param', { type: 'string', array: true, describe: 'override a parameter, name=value (repeatable), e.g. outageToUnavailable=20m' })
     .option('max-cpu', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to take up to this much CPU time, e.g. 2h (default 5m)' })
     .option('max-memory', { type: 'string', nargs: 1, describe: 'the work budget: run a scenario estimated to hold up to this much memory, e.g. 16GiB (default 8GiB)' })
@@ -627,7 +640,7 @@ interface ExploreArgs extends BudgetArgs {
 }
 
 async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
-  const [{ parse: parseYaml }, { parseScenario }, { PROFILES }, { explore }, { OutputDir }] = await Promise.all([
+  const [{ parse: parseYaml }, { parseScenario }, { PROFILE_EXPECTED, resolveProfile }, { explore }, { OutputDir }] = await Promise.all([
     import('yaml'),
     import('../scenarios/load.ts'),
     import('./azure/profiles.ts'),
@@ -641,8 +654,9 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     problems.push({ file: '--path', path: '', found: describePath(argv.path), expected: 'the fast-check path an earlier explore printed: whole numbers separated by ":", e.g. "1:7:0"' });
   }
   problems.push(...paramFlagProblems(argv.param));
-  if (argv.profile !== undefined && !(PROFILES as readonly string[]).includes(argv.profile)) {
-    problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: `one of ${PROFILES.join(', ')}` });
+  const profile = argv.profile === undefined ? undefined : resolveProfile(argv.profile);
+  if (argv.profile !== undefined && profile === undefined) {
+    problems.push({ file: '--profile', path: '', found: JSON.stringify(argv.profile), expected: PROFILE_EXPECTED });
   }
   let paramsOk = true;
   try {
@@ -681,7 +695,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
       runs: argv.runs,
       seed,
       ...(argv.path === undefined ? {} : { path: argv.path }),
-      ...(argv.profile === undefined ? {} : { profiles: [argv.profile] }),
+      ...(profile === undefined ? {} : { profiles: [profile] }),
       fixedParams,
       onProgress: (done) => {
         if (progress) process.stderr.write(`\rexplore: ${done} runs (seed ${seed})`);

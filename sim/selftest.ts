@@ -25,6 +25,7 @@ export const BROKEN_RULE_INFO: { readonly [B in Exclude<BrokenRule, 'none'>]: { 
   earlyUnavailable: { rule: 5, what: 'unavailable after a third of outageToUnavailable' },
   lateUnavailable: { rule: 5, what: 'unavailable after twice outageToUnavailable' },
   denialIsNotAnAnswer: { rule: 5, what: 'the outage clock runs from the last success, as if a denial were no answer (the model before issue 9)' },
+  denialNoticeIgnored: { rule: 2, what: 'under revocationWhileUnreachable onTime, the account ignores Key Vault\'s notice of a denial: one made while the vault cannot answer waits for it (atNextAnswer)' },
   bufferDropsEarly: { rule: 6, what: 'the MMK buffer keeps a quarter of mmkBufferMaxAge' },
   replayLosesBlock: { rule: 6, what: 'the MMK buffer replay leaves its newest block out' },
   replayUnderMmk: { rule: 6, what: 'the buffer is replayed under the Microsoft key instead of the customer key' },
@@ -116,6 +117,11 @@ const ACCOUNTS: { readonly [B in Exclude<BrokenRule, 'none' | 'linkLimitIgnored'
   },
   denialIsNotAnAnswer: class extends StorageAccount {
     protected override denialIsAnAnswer(): boolean {
+      return false;
+    }
+  },
+  denialNoticeIgnored: class extends StorageAccount {
+    protected override heedsDenialNotices(): boolean {
       return false;
     }
   },

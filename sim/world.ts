@@ -125,6 +125,7 @@ class World {
         spec.name,
         new KeyVault(spec, {
           bus: this.bus,
+          scheduler: this.scheduler,
           transientStream: this.streams.stream(`${spec.name}/transient`),
           octMaterial: (n) => this.streams.stream(`${spec.name}/keys`).bytes(n),
           rsaKeyPair: (sizeBits) => this.rsaKeyPair(sizeBits),
@@ -323,10 +324,7 @@ class World {
       case 'key.enable':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.setEnabled(now, action.key, action.version, action.do === 'key.enable'));
       case 'key.rotate':
-        return this.vaultRequest(action, () => {
-          this.vaults.get(action.vault)!.createVersion(now, action.key, action.version);
-          cp.keyRotated(action.vault, action.key);
-        });
+        return this.vaultRequest(action, () => void this.vaults.get(action.vault)!.createVersion(now, action.key, action.version));
       case 'key.delete':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.deleteKey(now, action.key));
       case 'key.recover':
@@ -373,10 +371,10 @@ class World {
     }
   }
 
-  /** A key or policy request: synchronous in Key Vault, so it succeeds or is refused at once (a text: 403 Forbidden). */
+  /** A key or policy request: synchronous in Key Vault, so it succeeds or is refused at once (a text: 403 Forbidden); not at all while the vault is down. */
   private vaultRequest(action: Action & { vault: string }, perform: () => Refusal | string | null | void): void {
     const operation = this.operations.begin(action.do, action.vault);
-    const refused = perform();
+    const refused = this.vaults.get(action.vault)!.ownerRequestRefusal() ?? perform();
     if (typeof refused === 'string') this.operations.refuse(operation, refusal(403, 'Forbidden', refused));
     else if (refused !== null && refused !== undefined) this.operations.refuse(operation, refused);
     else this.operations.complete(operation, 'Succeeded');

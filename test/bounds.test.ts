@@ -39,7 +39,7 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 const BASE = {
   name: 'bounds',
   duration: '1d',
-  keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
+  keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA' }] }],
   clusters: [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
   workspaces: [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: '1h' } }],
 };

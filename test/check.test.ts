@@ -81,6 +81,14 @@ test('a history edited by hand is judged on what it says: records stored while r
   assert.match(checked.out, /rule 3 \(revokedIsClosed\)/);
 });
 
+test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
+  const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));
+  const file = join(dir, 'older.jsonl');
+  writeFileSync(file, [lines[0]!.replace('"revocationWhileUnreachable":"atNextAnswer",', ''), ...lines.slice(1)].join('\n') + '\n');
+  assert.equal(checkHistory(file), checkHistory(join(dir, 'key-disabled-and-restored')));
+});
+
 test('a malformed history is bad input (exit 2) naming the file and the line, never a crash', async () => {
   const good = readFileSync(join(dir, 'kv-outage-20m', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   const cases: [string, string, RegExp][] = [
@@ -91,6 +99,7 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
     ['no scenario.start first', good.slice(1).join('\n'), /line 1: found .*before scenario.start/],
     ['a history cut short', good.slice(0, 100).join('\n'), /found a history without scenario.end/],
     ['an empty file', '', /found no events/],
+    ['a reading of revocationWhileUnreachable that does not exist', [good[0]!.replace('"revocationWhileUnreachable":"atNextAnswer"', '"revocationWhileUnreachable":"eventually"'), ...good.slice(1)].join('\n'), /revocationWhileUnreachable: found "eventually"; expected atNextAnswer or onTime/],
   ];
   for (const [what, content, message] of cases) {
     const file = join(dir, 'bad.jsonl');

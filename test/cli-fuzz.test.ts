@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stringify as toYaml } from 'yaml';
-import { PROFILES } from '../sim/azure/profiles.ts';
+import { PROFILE_CHOICES } from '../sim/azure/profiles.ts';
 import { MAX_SWEEP_RUNS, parseShard } from '../sim/sweep/plan.ts';
 import { tryParseDuration } from '../sim/engine/duration.ts';
 import { MAX_QUERIES_PER_HOUR, MAX_RECORDS_PER_MINUTE, MAX_WORKSPACES } from '../sim/limits.ts';
@@ -28,6 +28,7 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 const SMALL = {
   name: 'small',
   duration: '1h',
+  params: { modelShortcutOctKeys: true },
   keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
   clusters: [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
   workspaces: [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: '1h' } }],
@@ -66,7 +67,7 @@ const BAD_FLAGS = {
   ),
   maxCpu: fc.oneof(text.filter((s) => (tryParseDuration(s) ?? 0) <= 0), fc.constantFrom('0s', '-5m', '5', 'PT0S')),
   maxMemory: fc.oneof(text.filter((s) => !/^\d+(\.\d+)?\s*[MGT]i?B$/.test(s.trim())), fc.constantFrom('0GiB', '0.0MB', '12', '-1GiB', '8 gigabytes', '1e999GiB')),
-  profile: text.filter((s) => !(PROFILES as readonly string[]).includes(s)),
+  profile: text.filter((s) => !PROFILE_CHOICES.includes(s)),
   path: text.filter((s) => !/^\d+(:\d+)*$/.test(s)),
   out: fc.constantFrom(...Object.keys(BAD_OUT)),
 };

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'csv-parse/sync';
-import { PARAM_NAMES } from '../sim/azure/profiles.ts';
+import { PARAM_NAMES, PROFILE_NOTES, PROFILES } from '../sim/azure/profiles.ts';
 import { EVENT_FIELDS } from '../sim/observe/events.ts';
 import { listBuiltins } from '../scenarios/load.ts';
 
@@ -119,13 +119,35 @@ test('list prints every built-in scenario with its description and exits 0', asy
   assert.is(o.err, '');
   const lines = o.out.split('\n');
   const builtins = listBuiltins();
-  assert.is(builtins.length, 26);
+  assert.is(builtins.length, 30);
   assert.is(lines.length, builtins.length, o.out);
   for (const b of builtins) {
     const line = lines.find((l) => l.startsWith(`${b.name} `));
     assert.ok(line !== undefined, `list does not print ${b.name}:\n${o.out}`);
     assert.ok(line.includes(b.description), `list does not print ${b.name}'s description:\n${line}`);
   }
+});
+
+test('list --profiles prints every documentation version with its date and what it changed, the default and the newest (latest) marked', async () => {
+  const o = await cli('list', '--profiles');
+  assert.is(o.status, STATUS.ok, show(o));
+  assert.is(o.err, '');
+  const lines = o.out.split('\n');
+  assert.is(lines.length, PROFILES.length, o.out);
+  PROFILES.forEach((profile, i) => {
+    assert.ok(lines[i]!.startsWith(profile), lines[i]);
+    assert.ok(lines[i]!.includes(PROFILE_NOTES[profile]), lines[i]);
+  });
+  assert.match(lines[0]!, /^2020-11 \(default\) +November 2020: the seed page/);
+  assert.match(lines.at(-1)!, /^2026-04 \(latest\) +April 2026: /);
+});
+
+test('run --profile latest runs the newest documentation version, and sla.json names it', async () => {
+  const dir = freshPath('latest');
+  const o = await cli('run', 'kv-outage-20m', '--profile', 'latest', '--out', dir);
+  assert.is(o.status, STATUS.ok, show(o));
+  assert.match(o.out, /^kv-outage-20m: seed \d+, profile 2026-04\b/);
+  assert.is((JSON.parse(readFileSync(join(dir, 'sla.json'), 'utf8')) as { profile: string }).profile, '2026-04');
 });
 
 test('validate accepts every built-in scenario and exits 0', async () => {

@@ -232,34 +232,82 @@ test('a cluster name in use is refused (409 Conflict)', () => {
   assertRefused(r, 1, 409, 'Conflict', 'already exists');
 });
 
-test('"Capacity Reservation pricing model starting at 1000 GB/day": less is refused (400 InvalidCapacityReservation), in the body or the cluster', () => {
+const sku = (capacity: number) => ({ sku: { name: 'CapacityReservation', capacity } });
+
+test('"Capacity Reservation pricing model starting at 1000 GB/day": less, or a value between tiers, is refused (400 InvalidCapacityReservation) with the tiers in the message, in the body or the cluster', () => {
   const r = run(
     bare({
       clusters: [cl('cl1'), cl('cl2', { capacityGBPerDay: 500 })],
       workspaces: [],
-      actions: [create('0s', 'cl1', { sku: { name: 'CapacityReservation', capacity: 999 } }), create('0s', 'cl2'), create('1h', 'cl1'), update('2h', { sku: { name: 'CapacityReservation', capacity: 500 } })],
+      actions: [create('0s', 'cl1', sku(999)), create('0s', 'cl2'), create('1h', 'cl1'), update('2h', sku(500)), update('3h', sku(1234)), update('4h', sku(3100))],
     }),
   );
-  assertRefused(r, 0, 400, 'InvalidCapacityReservation', '999 GB/day', 'minimum of 1000 GB/day');
-  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '500 GB/day', 'minimum of 1000 GB/day');
-  // "Update capacity reservation in cluster" keeps the minimum too.
-  assertRefused(r, 3, 400, 'InvalidCapacityReservation', '500 GB/day', '1000');
+  assertRefused(r, 0, 400, 'InvalidCapacityReservation', '999 GB/day', '1000, 1100, 1200');
+  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '500 GB/day', '2900, 3000 GB/day');
+  // "Update capacity reservation in cluster" keeps to the tiers too.
+  assertRefused(r, 3, 400, 'InvalidCapacityReservation', '500 GB/day');
+  assertRefused(r, 4, 400, 'InvalidCapacityReservation', '1234 GB/day');
+  assertRefused(r, 5, 400, 'InvalidCapacityReservation', '3100 GB/day');
   assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 1000);
 });
 
-test('a capacity reservation of 1000 GB/day or more is accepted, at create and in an update', () => {
-  const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { sku: { name: 'CapacityReservation', capacity: 1000 } }), update('1h', { sku: { name: 'CapacityReservation', capacity: 2000 } })] }));
+test('2020-11: a capacity reservation from 1000 to 3000 GB/day in steps of 100 is accepted, at create and in an update, raised or lowered at any time (no commitment stated)', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', sku(1000)), update('1h', sku(2000)), update('2h', sku(1100))] }));
   assertSucceeded(r, 0, PROVISION);
   assertSucceeded(r, 1, 0);
-  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 2000);
+  assertSucceeded(r, 2, 0);
+  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 1100);
 });
 
-test('profiles: minimum capacity 500 GB/day in 2021-07 and 100 GB/day in 2023-06', () => {
-  for (const [profile, minimum] of [['2021-07', 500], ['2023-06', 100]] as const) {
-    const r = run(bare({ profile, clusters: [cl('cl1'), cl('cl2')], workspaces: [], actions: [create('0s', 'cl1', { sku: { capacity: minimum - 1 } }), create('0s', 'cl2', { sku: { capacity: minimum } })] }));
-    assertRefused(r, 0, 400, 'InvalidCapacityReservation', `${minimum - 1} GB/day`, `minimum of ${minimum} GB/day`);
-    assertSucceeded(r, 1, PROVISION);
-    assert.is(r.result.clusters.cl2!.settings!.capacityGBPerDay, minimum, profile);
+test('2021-07 and 2023-06 ("starting at 500 GB per day"): 500, 1000, 2000 or 5000 only; 100 and 1234 GB/day are refused', () => {
+  for (const profile of ['2021-07', '2023-06'] as const) {
+    const tiers = [500, 1000, 2000, 5000];
+    const refused = [100, 400, 1234, 10_000];
+    const clusters = [...tiers, ...refused].map((_, i) => cl(`cl${i}`));
+    const r = run(bare({ profile, params: { maxClustersPerRegion: 20, maxClustersPerRegionIncludingDeleted: 20 }, clusters, workspaces: [], actions: [...tiers, ...refused].map((c, i) => create('0s', `cl${i}`, sku(c))) }));
+    tiers.forEach((c, i) => assert.is(r.result.clusters[`cl${i}`]!.settings!.capacityGBPerDay, c, `${profile} ${c}`));
+    refused.forEach((c, i) => assertRefused(r, tiers.length + i, 400, 'InvalidCapacityReservation', `${c} GB/day`, '500, 1000, 2000, 5000 GB/day'));
+  }
+});
+
+test('2024-01 and 2026-04: the tiers 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 GB/day, and nothing between them', () => {
+  const tiers = [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000];
+  assert.equal(PROFILE_DEFAULTS['2024-01'].capacityTiersGBPerDay, tiers);
+  assert.equal(PROFILE_DEFAULTS['2026-04'].capacityTiersGBPerDay, tiers);
+  const r = run(bare({ profile: '2024-01', clusters: [cl('cl1'), cl('cl2')], workspaces: [], actions: [create('0s', 'cl1', sku(100)), create('0s', 'cl2', sku(150))] }));
+  assertSucceeded(r, 0, PROVISION);
+  assertRefused(r, 1, 400, 'InvalidCapacityReservation', '150 GB/day', '100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 GB/day');
+});
+
+test('"A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced" (2021-07 and later): lowering within 31 days of creation or of a raise is refused (400 CapacityCommitmentPeriod); after it, accepted', () => {
+  const r = run(
+    bare({
+      profile: '2024-01',
+      duration: '70d',
+      workspaces: [],
+      actions: [create('0s', 'cl1', sku(500)), update('1d', sku(1000)), update('2d', sku(500)), update('31d', sku(500)), update('32d', sku(500)), update('40d', sku(200)), update('63d', sku(100))],
+    }),
+  );
+  assertSucceeded(r, 0, PROVISION);
+  assertSucceeded(r, 1, 0); // raised a day after creation: increased any time
+  assertRefused(r, 2, 400, 'CapacityCommitmentPeriod', 'cannot be reduced to 500 GB/day', '+32d', '31d commitment period');
+  assertRefused(r, 3, 400, 'CapacityCommitmentPeriod'); // 31 days after creation, but 30 after the raise
+  assertSucceeded(r, 4, 0); // 31 days after the raise
+  assertRefused(r, 5, 400, 'CapacityCommitmentPeriod'); // the lower tier holds 31 days too
+  assertSucceeded(r, 6, 0);
+  assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 100);
+});
+
+test('a parameter of earlier versions is named with what replaced it: minCapacityGBPerDay is capacityTiersGBPerDay now', () => {
+  try {
+    bare({ params: { minCapacityGBPerDay: 500 } });
+    assert.unreachable('loaded');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problems = (error as InputError).problems;
+    assert.is(problems.length, 1);
+    assert.is(problems[0]!.path, 'params.minCapacityGBPerDay');
+    assert.match(problems[0]!.expected, /^capacityTiersGBPerDay/);
   }
 });
 
@@ -487,6 +535,28 @@ test('the same key update succeeds with a vault in the cluster\'s region and ten
   const r = run(bare({ keyVaults: vaults, workspaces: [], actions: [create('0s'), grant('0s', 'cl1', ALL, 'kvwest'), update('11m', keyBody('v1', 'cmk', 'kvwest')), grant('12m'), update('12m', keyBody())] }));
   assertRefused(r, 2, 400, 'RegionMismatch', 'kvwest');
   assertSucceeded(r, 4, KEY_UPDATE);
+});
+
+test('cluster keys are RSA or RSA-HSM: an oct-HSM (AES) key is refused (400 KeyTypeNotSupported); the model accepts it only with the modelShortcutOctKeys shortcut, which is not Azure', () => {
+  const vault = { name: 'kv1', keys: [{ name: 'aes', kty: 'oct-HSM' }, { name: 'rsa', kty: 'RSA', size: 2048 }] };
+  const actions = [create('0s'), grant('0s'), update('11m', keyBody('v1', 'aes')), update('12m', keyBody('v1', 'rsa'))];
+  const azure = run(bare({ keyVaults: [vault], workspaces: [], actions, params: { modelShortcutOctKeys: false } }));
+  assertRefused(azure, 2, 400, 'KeyTypeNotSupported', 'key aes in Key Vault kv1 is oct-HSM', 'the key type is not supported: use RSA or RSA-HSM 2048, 3072 or 4096');
+  assertSucceeded(azure, 3, KEY_UPDATE);
+  const shortcut = run(bare({ keyVaults: [vault], workspaces: [], actions: actions.slice(0, 3), params: { modelShortcutOctKeys: true } }));
+  assertSucceeded(shortcut, 2, KEY_UPDATE);
+});
+
+test('setup: ready with an oct-HSM cluster key and no shortcut is bad input naming the cluster\'s key', () => {
+  try {
+    run(scenario({ keyVaults: [KV], params: { modelShortcutOctKeys: false } }));
+    assert.unreachable('setup set an oct-HSM key');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problems = (error as InputError).problems;
+    assert.is(problems[0]!.path, 'clusters[0].key');
+    assert.match(problems[0]!.found, /400 KeyTypeNotSupported/);
+  }
 });
 
 test('a malformed body is refused with the field path (400 InvalidRequestBody)', () => {
@@ -805,25 +875,70 @@ test('a workspace of a deleted cluster ends in shared storage, not linked', () =
 
 // ---- profiles ---------------------------------------------------------------------
 
-test('profile 2021-07: an empty keyVersion is accepted and follows a key.rotate after autoRotationDetection', () => {
+const rotate = (at: string) => ({ at, do: 'key.rotate', vault: 'kv1', key: 'cmk' });
+const disable = (at: string, version: string) => ({ at, do: 'key.disable', vault: 'kv1', key: 'cmk', version });
+const enable = (at: string, version: string) => ({ at, do: 'key.enable', vault: 'kv1', key: 'cmk', version });
+/** Created, granted and set to follow the newest version (keyVersion empty) at 12m; with delayMode best the daily checks come at 12m, 1d12m, 2d12m, ... */
+const VERSIONLESS = [create('0s'), grant('11m'), update('11m', keyBody('')), link('13m')];
+const CHECKS_FROM = 12 * MINUTE;
+
+test('profile 2021-07: an empty keyVersion is accepted; "Azure Storage checks the key vault for a new key version only once daily": a rotation is followed at the first daily check after it, and disabling the old version after that changes nothing', () => {
   const refs: Record<string, string | undefined> = {};
   const look = (name: string) => (v: { storageAccounts: readonly { id: string; keyRef: { version: string } | null }[] }) =>
     (refs[name] = v.storageAccounts.find((a) => a.id === 'cl1/0')!.keyRef?.version);
   const r = run(
-    bare({
-      profile: '2021-07',
-      params: { autoRotationDetection: ['10m', '10m'] },
-      workspaces: [ws('ws1')],
-      actions: [create('0s'), grant('11m'), update('11m', keyBody('')), link('13m'), { at: '1h', do: 'key.rotate', vault: 'kv1', key: 'cmk' }, { at: '2h', do: 'key.disable', vault: 'kv1', key: 'cmk', version: 'v1' }],
-    }),
-    { probes: [{ atMs: HOUR + 5 * MINUTE, look: look('before') }, { atMs: HOUR + 15 * MINUTE, look: look('after') }] },
+    bare({ profile: '2021-07', duration: '2d', params: { delayMode: 'best' }, workspaces: [ws('ws1')], actions: [...VERSIONLESS, rotate('1h'), disable('1d1h', 'v1')] }),
+    { probes: [{ atMs: DAY + CHECKS_FROM - 1, look: look('before') }, { atMs: DAY + CHECKS_FROM + 1, look: look('after') }] },
   );
   assertSucceeded(r, 2, KEY_UPDATE);
   assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, '', 'the cluster keeps following the newest version');
-  assert.equal(r.of('storage.keyConfigured').map((e) => [e.t, e.version]), [[12 * MINUTE, 'v1'], [HOUR + 10 * MINUTE, 'v2']]);
+  assert.equal(r.of('storage.keyConfigured').map((e) => [e.t, e.version]), [[CHECKS_FROM, 'v1'], [DAY + CHECKS_FROM, 'v2']]);
   assert.equal(refs, { before: 'v1', after: 'v2' });
-  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.entity, e.version]), [[HOUR + 10 * MINUTE, 'cl1', 'v2']]);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.entity, e.version]), [[DAY + CHECKS_FROM, 'cl1', 'v2']]);
   assert.is(r.result.incidents.length, 0, 'disabling the old version after the cluster followed changes nothing');
+});
+
+test('"wait 24 hours before disabling the older version": the old version disabled 2 hours after a rotation is a revocation, the daily check cannot follow while the AEK is only wrapped under it, and follows at the next check once it is enabled again', () => {
+  const r = run(bare({ profile: '2021-07', duration: '3d', params: { delayMode: 'best' }, workspaces: [ws('ws1')], actions: [...VERSIONLESS, rotate('1h'), disable('3h', 'v1'), enable('1d2h', 'v1')] }));
+  const revocations = r.result.incidents.filter((i) => i.kind === 'revocation');
+  assert.is(revocations.length, 1);
+  assert.ok(revocations[0]!.unavailableAtMs! <= 4 * HOUR, 'revoked within the hour of the disable');
+  const failed = eventsOf(r, 'key.rotationFollowFailed');
+  assert.equal(failed.map((e) => [e.t, e.version]), [[DAY + CHECKS_FROM, 'v2']]);
+  assert.match(failed[0]!.reason, /cannot be unwrapped with the current key kv1\/cmk\/v1 \(denial: keyDisabled\)/);
+  assert.match(failed[0]!.reason, /the next check retries$/);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.version]), [[2 * DAY + CHECKS_FROM, 'v2']]);
+});
+
+test('a daily check that cannot read the key (Key Vault unreachable) is retried at the next one', () => {
+  const r = run(bare({ profile: '2023-06', duration: '3d', params: { delayMode: 'best' }, workspaces: [ws('ws1')], actions: [...VERSIONLESS, rotate('1h'), { at: '1d', do: 'keyVault.outage', vault: 'kv1', for: '1h' }] }));
+  const failed = eventsOf(r, 'key.rotationFollowFailed');
+  assert.equal(failed.map((e) => [e.t, e.version]), [[DAY + CHECKS_FROM, null]]);
+  assert.match(failed[0]!.reason, /Key Vault kv1 could not be read \(error: unreachable\); the next check retries/);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => [e.t, e.version]), [[2 * DAY + CHECKS_FROM, 'v2']]);
+  assert.is(r.result.incidents.filter((i) => i.kind === 'revocation').length, 0);
+});
+
+test('the daily check\'s phase is drawn from the seed: the first check comes within one keyVersionCheckInterval of the key update, at different times for different seeds', () => {
+  const firstFollow = (seed: number) => {
+    const r = run(bare({ profile: '2024-01', seed, duration: '2d', workspaces: [], actions: [...VERSIONLESS.slice(0, 3), rotate('11m')] }));
+    return eventsOf(r, 'key.rotationFollowed')[0]!.t;
+  };
+  const times = [1, 2, 3].map(firstFollow);
+  for (const t of times) assert.ok(t >= CHECKS_FROM && t <= CHECKS_FROM + DAY, `followed at ${t}`);
+  assert.is(new Set(times).size, 3);
+});
+
+test('a scenario naming autoRotationDetection, a parameter of earlier versions, is told it is keyVersionCheckInterval now', () => {
+  try {
+    bare({ params: { autoRotationDetection: ['10m', '10m'] } });
+    assert.unreachable('loaded');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problem = (error as InputError).problems[0]!;
+    assert.equal([problem.path, problem.found], ['params.autoRotationDetection', 'autoRotationDetection, a parameter that this version replaced']);
+    assert.match(problem.expected, /^keyVersionCheckInterval/);
+  }
 });
 
 test('profile 2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version": an empty keyVersion is refused (400 KeyVersionRequired)', () => {

@@ -34,7 +34,7 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     seed: input.seed ?? 1,
     ...(input.profile === undefined ? {} : { profile: input.profile }),
     ...(input.setup === undefined ? {} : { setup: input.setup }),
-    params: input.params ?? {},
+    params: { ...(hasOctKey(input.keyVaults) ? { modelShortcutOctKeys: true } : {}), ...input.params },
     keyVaults: input.keyVaults ?? [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 2048 }] }],
     clusters: input.clusters ?? [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
     workspaces: input.workspaces ?? [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: '1h' } }],
@@ -42,6 +42,15 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     ...(input.faults === undefined ? {} : { faults: input.faults }),
   };
   return parseScenario(JSON.stringify(data), 'test.json', 'json');
+}
+
+/**
+ * Tests use oct-HSM keys for speed (no RSA key generation) where the key type
+ * does not matter; Azure takes only RSA keys for a cluster, so the scenario
+ * turns the model's shortcut on for them, unless the test sets it itself.
+ */
+function hasOctKey(vaults: Record<string, unknown>[] | undefined): boolean {
+  return (vaults ?? []).some((v) => Array.isArray(v.keys) && v.keys.some((k: { kty?: unknown }) => k.kty === 'oct-HSM'));
 }
 
 export interface Run {

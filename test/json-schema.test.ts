@@ -145,7 +145,7 @@ test('the schema offers every action, key type, profile, delay mode and fault pr
   assert.equal(action.properties.do.enum, [...ACTION_NAMES]);
   const vault = properties.keyVaults!.items as { properties: { keys: { items: { properties: { kty: { enum: unknown[] } } } } } };
   assert.equal(vault.properties.keys.items.properties.kty.enum, [...KEY_TYPES, null]);
-  assert.equal(properties.profile!.enum, [...PROFILES, null]);
+  assert.equal(properties.profile!.enum, [...PROFILES, 'latest', null]);
   assert.equal(properties.params!.properties!.delayMode!.enum, [...DELAY_MODES]);
   const fault = properties.faults!.items as { properties: { process: { enum: string[] } } };
   assert.equal(fault.properties.process.enum, [...FAULT_PROCESSES]);

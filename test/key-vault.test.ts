@@ -5,13 +5,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KeyVault, type VaultAnswer } from '../sim/azure/key-vault.ts';
 import { RandomStreams } from '../sim/engine/random.ts';
+import { Scheduler } from '../sim/engine/scheduler.ts';
 import { EventBus, type SimEvent } from '../sim/observe/events.ts';
 import type { KeyVaultSpec } from '../sim/scenario.ts';
+import { HOUR, MINUTE, run, scenario } from './helpers.ts';
 
 const AEK = Buffer.alloc(32, 7);
 
-function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault: KeyVault; events: SimEvent[] } {
+function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault: KeyVault; events: SimEvent[]; scheduler: Scheduler } {
   const bus = new EventBus();
+  const scheduler = new Scheduler(0);
   const events: SimEvent[] = [];
   bus.on((e) => events.push(e));
   const streams = new RandomStreams(5);
@@ -27,10 +30,10 @@ function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault:
     keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }],
     ...overrides,
   };
-  const kv = new KeyVault(spec, { bus, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: throttle });
+  const kv = new KeyVault(spec, { bus, scheduler, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: throttle });
   // What the vault holds when made is on the timeline (next test); the tests read what comes after.
   events.length = 0;
-  return { vault: kv, events };
+  return { vault: kv, events, scheduler };
 }
 
 test('the vault as the scenario describes it is on the timeline at t=0: each key version created, each access policy set', () => {
@@ -44,7 +47,7 @@ test('the vault as the scenario describes it is on the timeline at t=0: each key
       accessPolicies: [{ principal: 'cl1', permissions: ['get', 'unwrapKey'] }],
       keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['a', 'b'] }],
     },
-    { bus, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: 4000 },
+    { bus, scheduler: new Scheduler(0), transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: 4000 },
   );
   assert.equal(events, [
     { t: 0, type: 'key.created', entity: 'kv1/cmk', version: 'a' },
@@ -139,11 +142,36 @@ test('"Purge protection ... guards against force deletion": a deleted key cannot
   assert.is(open.recoverable, false);
 });
 
+test('"Soft-delete retention is 7 to 90 days": a deleted key that is not recovered is purged, gone for good, when its retention ends; purge protection does not stop that', () => {
+  const DAY = 24 * HOUR;
+  const { vault: kv, events, scheduler } = vault({ softDeleteRetentionDays: 7 });
+  kv.deleteKey(DAY, 'cmk');
+  scheduler.runUntil(8 * DAY - 1);
+  assert.is(kinds(kv.pollUnwrap(8 * DAY - 1, 'cl1', ref)), 'denial:keyDeleted');
+  scheduler.runUntil(8 * DAY);
+  assert.equal(events.filter((e) => e.type === 'key.purged'), [{ t: 8 * DAY, type: 'key.purged', entity: 'kv1/cmk', cause: 'retentionEnded' }]);
+  assert.is(kinds(kv.pollUnwrap(8 * DAY, 'cl1', ref)), 'denial:keyPurged');
+  assert.is(kv.recoverKey(9 * DAY, 'cmk'), 'the key was purged: its material no longer exists');
+});
+
+test('a key recovered within its retention is not purged later; deleted again, its retention starts afresh', () => {
+  const DAY = 24 * HOUR;
+  const { vault: kv, events, scheduler } = vault({ softDeleteRetentionDays: 7 });
+  kv.deleteKey(0, 'cmk');
+  scheduler.runUntil(6 * DAY);
+  assert.is(kv.recoverKey(6 * DAY, 'cmk'), null);
+  kv.deleteKey(10 * DAY, 'cmk');
+  scheduler.runUntil(17 * DAY - 1);
+  assert.is(events.filter((e) => e.type === 'key.purged').length, 0);
+  scheduler.runUntil(17 * DAY);
+  assert.equal(events.filter((e) => e.type === 'key.purged').map((e) => e.t), [17 * DAY]);
+});
+
 test('without soft delete, deleting a key purges it at once', () => {
   const { vault: kv, events } = vault({ softDelete: false });
   kv.deleteKey(0, 'cmk');
   assert.is(kinds(kv.pollUnwrap(1, 'cl1', ref)), 'denial:keyPurged');
-  assert.ok(events.some((e) => e.type === 'key.purged'));
+  assert.equal(events.filter((e) => e.type === 'key.purged'), [{ t: 0, type: 'key.purged', entity: 'kv1/cmk', cause: 'softDeleteOff' }]);
   assert.is(kv.recoverable, false);
 });
 
@@ -172,6 +200,42 @@ test('an outage answers every request as unreachable until it ends; network rule
     events.filter((e) => e.type.startsWith('keyVault.')).map((e) => e.type),
     ['keyVault.outage.begin', 'keyVault.outage.end', 'keyVault.networkDenied.begin', 'keyVault.networkDenied.end'],
   );
+});
+
+test('during a Key Vault outage the vault is unreachable for its owner too: key.disable and every other key or policy request is refused (503 ServiceUnavailable) and changes nothing; a network rule blocks only the cluster, so the owner\'s disable goes through', () => {
+  const owner = [
+    { do: 'key.disable', vault: 'kv1', key: 'cmk' },
+    { do: 'key.rotate', vault: 'kv1', key: 'cmk' },
+    { do: 'key.setExpiry', vault: 'kv1', key: 'cmk', exp: '1d' },
+    { do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' },
+    { do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get'] },
+    { do: 'key.delete', vault: 'kv1', key: 'cmk' },
+    { do: 'key.recover', vault: 'kv1', key: 'cmk' },
+    { do: 'key.purge', vault: 'kv1', key: 'cmk' },
+  ];
+  const r = run(
+    scenario({
+      duration: '8h',
+      keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
+      actions: [
+        { at: '1h', do: 'keyVault.outage', vault: 'kv1', for: '2h' },
+        ...owner.map((a, i) => ({ at: `${90 + i}m`, ...a })),
+        { at: '4h', do: 'keyVault.denyNetwork', vault: 'kv1', for: '2h' },
+        { at: '4h10m', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+      ],
+    }),
+  );
+  const operations = r.result.operations;
+  owner.forEach((a, i) => {
+    const o = operations[i]!;
+    assert.equal([o.action, o.status, o.httpStatus, o.code], [a.do, 'Failed', 503, 'ServiceUnavailable'], a.do);
+    assert.match(o.message!, /Key Vault kv1 is unreachable \(an outage since \+1h\): the request did not reach it and nothing changed/);
+  });
+  assert.equal([operations[8]!.action, operations[8]!.status], ['key.disable', 'Succeeded']);
+  // Nothing changed during the outage: the key's only change is the disable during the network rule.
+  const changes = r.events.filter((e) => e.type.startsWith('key.') || e.type.startsWith('accessPolicy.'));
+  assert.equal(changes.filter((e) => e.t > 0).map((e) => [e.t, e.type]), [[4 * HOUR + 10 * MINUTE, 'key.disabled']]);
+  assert.is(r.result.incidents.filter((i) => i.kind === 'revocation').length, 1);
 });
 
 test('an outage beats a denial: an unreachable vault cannot say no', () => {

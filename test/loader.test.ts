@@ -279,7 +279,7 @@ test('params: the profile gives the defaults (2021-07)', () => {
   assert.equal(s.params, PROFILE_DEFAULTS['2021-07']);
   assert.is(s.params.outageHandling, 'keepCachedKey');
   assert.is(s.params.autoRotation, true);
-  assert.is(s.params.minCapacityGBPerDay, 500);
+  assert.equal(s.params.capacityTiersGBPerDay, [500, 1000, 2000, 5000]);
 });
 
 test('params: the file overrides the profile, --param overrides the file', () => {
@@ -314,6 +314,12 @@ test('options: --profile overrides the file profile, the file params still apply
   assert.is(s.params.hotCacheScope, 'lastDaysOrRecentlyQueried');
   assert.is(s.params.maxClustersPerRegion, 5);
   assert.is(s.params.autoRotation, false);
+});
+
+test('profile latest, in the file or as --profile, is the newest documentation version (2026-04), and the run is named after it', () => {
+  assert.is(fromData({ ...base(), profile: 'latest' }).profile, '2026-04');
+  assert.is(fromData(base(), { profile: 'latest' }).profile, '2026-04');
+  assert.equal(fromData(base(), { profile: 'latest' }).params, PROFILE_DEFAULTS['2026-04']);
 });
 
 test('options: --seed overrides the file seed', () => {
@@ -416,7 +422,7 @@ const cases: Case[] = [
   // top level
   { title: 'name pattern', data: edit((d) => (d.name = 'Bad Name')), want: { path: 'name', found: '"Bad Name"', expected: 'a name of lowercase letters, digits and hyphens ([a-z0-9-]+)' } },
   { title: 'name missing', data: edit((d) => delete d.name), want: { path: 'name', found: 'nothing', expected: 'a name of lowercase letters, digits and hyphens ([a-z0-9-]+)' } },
-  { title: 'profile unknown', data: edit((d) => (d.profile = 'latest')), want: { path: 'profile', found: '"latest"', expected: 'one of 2020-11, 2021-07, 2023-06' } },
+  { title: 'profile unknown', data: edit((d) => (d.profile = 'newest')), want: { path: 'profile', found: '"newest"', expected: 'one of 2020-11, 2021-07, 2023-06, 2024-01, 2026-04, latest (latest: the newest, 2026-04)' } },
   { title: 'seed negative', data: edit((d) => (d.seed = -1)), want: { path: 'seed', found: '-1', expected: 'a whole number from 0 to 9007199254740991' } },
   { title: 'seed fraction', data: edit((d) => (d.seed = 1.5)), want: { path: 'seed', found: '1.5' } },
   { title: 'start not a date', data: edit((d) => (d.start = 'yesterday')), want: { path: 'start', found: '"yesterday"', expected: 'an ISO 8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z' } },
@@ -562,7 +568,7 @@ const cases: Case[] = [
   { title: '--param integer', data: base(), options: { params: ['hotCacheDays=-1'] }, want: { file: '--param', path: 'hotCacheDays', found: '-1', expected: 'a whole number from 0 to 730' } },
   { title: '--param empty value', data: base(), options: { params: ['sloTarget='] }, want: { file: '--param', path: 'sloTarget', found: '""', expected: 'a number from 0 to 1' } },
   { title: '--seed negative', data: base(), options: { seed: -1 }, want: { file: '--seed', path: '', found: '-1', expected: 'a whole number from 0 to 9007199254740991' } },
-  { title: '--profile unknown', data: base(), options: { profile: '2019-01' }, want: { file: '--profile', path: '', found: '"2019-01"', expected: 'one of 2020-11, 2021-07, 2023-06' } },
+  { title: '--profile unknown', data: base(), options: { profile: '2019-01' }, want: { file: '--profile', path: '', found: '"2019-01"', expected: 'one of 2020-11, 2021-07, 2023-06, 2024-01, 2026-04, latest (latest: the newest, 2026-04)' } },
 ];
 
 for (const c of cases) {

@@ -51,7 +51,7 @@ function scenarioFile(name: string, data: Record<string, unknown>): string {
   return path;
 }
 
-const KV = [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
+const KV = [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA' }] }];
 const CL = [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }];
 const OUTAGE = { at: '1h', do: 'keyVault.outage', vault: 'kv1', for: '2h' };
 const LONGEST = formatDuration(MAX_DURATION_MS);
@@ -59,7 +59,7 @@ const LONGEST = formatDuration(MAX_DURATION_MS);
 const EDGES: Record<string, Record<string, unknown>> = {
   'largest-values': {
     duration: LONGEST,
-    params: { unwrapPollInterval: [LONGEST, LONGEST], blockSlice: `${MAX_DURATION_MS / 60_000}m`, querySampleInterval: LONGEST, sloTarget: 1, keyVaultThrottleLimitPer10s: MAX_LIMIT_PER_10S, serviceCreditTiers: [{ below: 1, creditPercent: 100 }] },
+    params: { unwrapPollInterval: [LONGEST, LONGEST], blockSlice: `${MAX_DURATION_MS / 60_000}m`, querySampleInterval: LONGEST, sloTarget: 1, keyVaultThrottleLimitPer10s: MAX_LIMIT_PER_10S, serviceCreditTiers: [{ below: 1, creditPercent: 100 }], capacityTiersGBPerDay: [MAX_CAPACITY_GB_PER_DAY] },
     keyVaults: KV,
     clusters: [{ name: 'cl1', storageAccounts: 2, capacityGBPerDay: MAX_CAPACITY_GB_PER_DAY, key: { vault: 'kv1', name: 'cmk' } }],
     workspaces: ['ws1', 'ws2', 'ws3'].map((name) => ({ name, cluster: 'cl1', retentionDays: 730, savedSearches: MAX_SAVED_SEARCHES, ingest: { gbPerDay: MAX_GB_PER_DAY, recordsPerMinute: MAX_RECORDS_PER_MINUTE }, query: { perHour: MAX_QUERIES_PER_HOUR, lookback: LONGEST } })),

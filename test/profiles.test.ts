@@ -49,7 +49,7 @@ test('an empty key version is refused in 2020-11 and follows the newest version 
         profile,
         duration: '2d',
         keyVaults: octVault,
-        params: { autoRotationDetection: ['30m', '30m'], keyUpdateTime: ['1m', '1m'] },
+        params: { delayMode: 'best', keyUpdateTime: ['1m', '1m'] },
         actions: [
           { at: '1h', do: 'cluster.update', cluster: 'cl1', body: { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: 'cmk', keyVersion: '' } } } },
           { at: '1d', do: 'key.rotate', vault: 'kv1', key: 'cmk' },
@@ -62,7 +62,8 @@ test('an empty key version is refused in 2020-11 and follows the newest version 
   assert.is(later.result.operations[0]!.status, 'Succeeded');
   const followed = later.of('storage.keyConfigured').filter((e) => e.version === 'v2');
   assert.is(followed.length, 1);
-  assert.is(followed[0]!.t, DAY + 30 * MINUTE);
+  // The daily check (phase 0 under delayMode best) runs from the key update's completion at 1h1m on.
+  assert.is(followed[0]!.t, DAY + HOUR + MINUTE);
   assert.is(later.result.incidents.length, 0);
 });
 

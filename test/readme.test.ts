@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { paramsTable } from '../reports/params-table.ts';
+import { comparisonTable } from '../reports/profile-comparison.ts';
 import { listBuiltins } from '../scenarios/load.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -16,6 +17,11 @@ test('the README starts with the two set-up commands', () => {
 
 test('the README parameter table is the one made from the parameter specs (run: npx tsx reports/params-table.ts --write)', () => {
   assert.ok(readme.includes(paramsTable()));
+});
+
+test('the README compares the profiles with what the model gives today: kv-outage-45m, the kill switch and the rotation under each (run: npx tsx reports/profile-comparison.ts --write)', () => {
+  const table = comparisonTable();
+  assert.ok(readme.includes(table), `README.md should hold:\n${table}`);
 });
 
 test('the README names every built-in scenario', () => {

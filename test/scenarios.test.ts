@@ -35,6 +35,10 @@ const EXPECTED_BUILTINS = [
   'outage-2h-2023-06',
   'denial-then-short-outage',
   'outage-while-resuming',
+  'deleted-key-purged-after-retention',
+  'auto-rotation-disable-old-too-soon',
+  'kill-switch-during-outage-2026-04',
+  'capacity-tiers-and-commitment',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

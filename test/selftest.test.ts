@@ -32,6 +32,8 @@ const CASES: Record<Exclude<(typeof BROKEN_RULES)[number], 'none'>, ScenarioInpu
   lateUnavailable: { actions: [outage('1d', '2h')] },
   // Issue 9's first finding: a short outage right after a key disable.
   denialIsNotAnAnswer: { actions: [disable('12h'), outage('12h0m10s', '20m')] },
+  // A key disabled while network rules keep the vault from the cluster: 2026-04 revokes within the hour all the same.
+  denialNoticeIgnored: { profile: '2026-04', actions: [{ at: '1d', do: 'keyVault.denyNetwork', vault: 'kv1', for: '3h' }, disable('1d10m')] },
   bufferDropsEarly: { actions: [outage('12h', '3h')] },
   replayLosesBlock: { actions: [outage('1d', '1h')] },
   replayUnderMmk: { actions: [outage('1d', '1h')] },

@@ -361,14 +361,15 @@ test('revoked while unavailable: the AEK was already evicted, so revocation has 
     scenario({
       params: { delayMode: 'worst' },
       actions: [
-        { at: '1d', do: 'keyVault.outage', vault: 'kv1', for: '2h' },
+        // Network rules block the cluster; the owner's disable reaches the vault (an outage would refuse it).
+        { at: '1d', do: 'keyVault.denyNetwork', vault: 'kv1', for: '2h' },
         { at: '1d1h', do: 'key.disable', vault: 'kv1', key: 'cmk' },
       ],
     }),
   );
   const [revoked] = r.of('storage.revoked');
   assert.ok(revoked !== undefined);
-  // The denial is seen at the first poll after the outage; revocation is then due at once (the change was over an hour before).
+  // The denial is seen at the first poll after the network block; revocation is then due at once (the change was over an hour before).
   assert.ok(revoked.t >= DAY + 2 * HOUR && revoked.t <= DAY + 2 * HOUR + MINUTE);
   assert.equal(r.of('storage.unavailable').map((e) => e.t).length, 1, 'unavailable first');
   // Both times the attempt to open the newest block with what the account holds finds no AEK.

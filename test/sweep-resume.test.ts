@@ -29,6 +29,7 @@ writeFileSync(
   `name: random-faults
 duration: 1d
 seed: 40
+params: { modelShortcutOctKeys: true }
 keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
 clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
 workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: 1h } }]

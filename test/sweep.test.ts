@@ -31,6 +31,7 @@ writeFileSync(
   `name: random-faults
 duration: 1d
 seed: 40
+params: { modelShortcutOctKeys: true }
 keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
 clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
 workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: 1h } }]
@@ -263,7 +264,7 @@ test('a sweep.json with wrong types is reported field by field against sweep.jso
   assert.equal(problems.sort(), [
     `${file}: extra: found true; expected no such field (the fields are scenario, scenarioDigest, profile, version, firstSeed, runs, shard, grid)`,
     `${file}: firstSeed: found "40"; expected a whole number, 0 or more`,
-    `${file}: profile: found 2020; expected one of 2020-11, 2021-07, 2023-06`,
+    `${file}: profile: found 2020; expected one of 2020-11, 2021-07, 2023-06, 2024-01, 2026-04`,
     `${file}: runs: found -1; expected a whole number of runs from 1 to 500,000 (every row is kept in memory)`,
     `${file}: scenarioDigest: found nothing; expected a field written by cmk-sim sweep`,
     `${file}: shard: found "1/2"; expected null, or {"index": i, "count": n}`,

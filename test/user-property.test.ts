@@ -10,7 +10,7 @@ test('README example: Key Vault errors alone (outages, transient errors, throttl
   const errorsOnly = fc.record({ params, workspaces: workload, faults: faultSequence(minute, 5) }).map(({ params, workspaces, faults }) => ({
     name: 'errors-only',
     duration: '1d',
-    params,
+    params: { ...params, modelShortcutOctKeys: true }, // an oct-HSM key: fast, and not Azure (cluster keys are RSA)
     keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
     clusters: [{ name: 'cl1', key: { vault: 'kv1', name: 'cmk' } }],
     workspaces: workspaces.map((w) => ({ ...w, cluster: 'cl1' })),

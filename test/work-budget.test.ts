@@ -25,7 +25,7 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 const BASE = {
   name: 'work',
   duration: '30d',
-  keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }],
+  keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA' }] }],
   clusters: [{ name: 'cl1', storageAccounts: 2, key: { vault: 'kv1', name: 'cmk' } }],
   workspaces: [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 100 }, query: { perHour: 10, lookback: '1h' } }],
 };

@@ -10,6 +10,7 @@ import { InputError, type Problem } from '../sim/input-error.ts';
 
 const HEADER = `name: shared
 duration: 1h
+params: { modelShortcutOctKeys: true }
 keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
 clusters:
   - { name: cl1, key: { vault: kv1, name: cmk } }

@@ -2,6 +2,7 @@
 // settings and storage accounts, and the key checks Azure makes before it
 // accepts a key update.
 
+import type { RecurringHandle } from '../engine/scheduler.ts';
 import type { ClusterSpec, Permission } from '../scenario.ts';
 import type { Cause, KeyRef, KeyVault } from './key-vault.ts';
 import type { Params } from './profiles.ts';
@@ -27,6 +28,10 @@ export class Cluster implements ClusterIdentity {
   /** The key version the storage accounts use now. */
   keyRef: KeyRef | null = null;
   storageAccounts: StorageAccount[] = [];
+  /** The recurring check for a new key version while keyVersion is empty (auto-rotation). */
+  keyVersionCheck: RecurringHandle | null = null;
+  /** Until when the capacity tier is committed: lowering it before then is refused. */
+  capacityCommittedUntilMs = 0;
   private identityNone: Cause | null = null;
 
   constructor(
@@ -83,6 +88,10 @@ export class Cluster implements ClusterIdentity {
     }
     if (versions.length === 0) {
       return { refusal: refusal(404, 'KeyNotFound', `key ${properties.keyName} does not exist in Key Vault ${vault.name}`) };
+    }
+    const kty = vault.spec.keys.find((k) => k.name === properties.keyName)!.kty;
+    if (kty === 'oct-HSM' && !params.modelShortcutOctKeys) {
+      return { refusal: refusal(400, 'KeyTypeNotSupported', `key ${properties.keyName} in Key Vault ${vault.name} is oct-HSM (AES): the key type is not supported: use RSA or RSA-HSM 2048, 3072 or 4096`) };
     }
     let versionId = properties.keyVersion;
     if (versionId === '') {

@@ -4,7 +4,7 @@
 
 import type { Scheduler } from '../engine/scheduler.ts';
 import type { RandomStreams } from '../engine/random.ts';
-import { MS_PER_DAY } from '../engine/duration.ts';
+import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
 import type { EventBus } from '../observe/events.ts';
 import type { ClusterSpec, WorkspaceSpec } from '../scenario.ts';
 import { Cluster, REQUIRED_PERMISSIONS } from './cluster.ts';
@@ -105,7 +105,7 @@ export class ControlPlane {
         const limit = params.maxClustersPerRegionIncludingDeleted;
         return active + recent >= limit && refusal(400, 'ClusterQuotaExceeded', `subscription ${spec.subscription} has ${active} clusters and ${recent} deleted in the last 14 days in ${spec.region}; at most ${limit} including deleted ones`);
       },
-      () => capacity < params.minCapacityGBPerDay && refusal(400, 'InvalidCapacityReservation', `capacity reservation ${capacity} GB/day is below the minimum of ${params.minCapacityGBPerDay} GB/day`),
+      () => this.capacityRefusal(null, capacity),
       () =>
         request.keyVaultProperties !== null &&
         refusal(400, 'KeyVaultPropertiesOnCreate', "keyVaultProperties given at creation: the access policy can't be defined until system identity is assigned to the cluster; create the cluster, grant the permissions, then update it with the key"),
@@ -122,6 +122,7 @@ export class ControlPlane {
       now,
     );
     this.clusters.set(name, cluster);
+    this.commitCapacity(cluster, capacity);
     if (cluster.identityNoneCause() !== null) this.deps.bus.emit({ t: now, type: 'cluster.identitySet', entity: name, identity: 'None' });
     cluster.storageAccounts = this.deps.hooks.makeStorageAccounts(cluster);
     operations.accept(operation, 'InProgress');
@@ -150,11 +151,11 @@ export class ControlPlane {
         request.doubleEncryption !== null &&
         request.doubleEncryption !== cluster.settings.doubleEncryption &&
         refusal(400, 'DoubleEncryptionImmutable', `double encryption setting can not be changed after the cluster has been created (it is ${cluster.settings.doubleEncryption})`),
-      () => request.skuCapacity !== null && request.skuCapacity < params.minCapacityGBPerDay && refusal(400, 'InvalidCapacityReservation', `capacity reservation ${request.skuCapacity} GB/day is below the minimum of ${params.minCapacityGBPerDay} GB/day`),
+      () => request.skuCapacity !== null && this.capacityRefusal(cluster, request.skuCapacity),
       () => request.identityType === 'SystemAssigned' && cluster.identityNoneCause() !== null && refusal(400, 'IdentityCannotBeRestored', `cluster ${name}'s identity was set to None, which cannot be undone`),
     ]);
     if (refused !== null) return this.refuse(operation, refused);
-    if (request.skuCapacity !== null) cluster.settings.capacityGBPerDay = request.skuCapacity;
+    if (request.skuCapacity !== null && request.skuCapacity !== cluster.settings.capacityGBPerDay) this.commitCapacity(cluster, request.skuCapacity);
     if (request.billingType !== null) cluster.settings.billingType = request.billingType;
     if (request.identityType === 'None') this.removeIdentity(cluster);
     const properties = request.keyVaultProperties;
@@ -172,6 +173,7 @@ export class ControlPlane {
       if (failures.length > 0) return operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
       cluster.keyVaultProperties = properties;
       cluster.keyRef = checked.ref;
+      this.watchKeyVersion(cluster);
       operations.complete(operation, 'Succeeded');
     });
     return operation;
@@ -209,18 +211,43 @@ export class ControlPlane {
     return operation;
   }
 
-  /** Auto-rotation: clusters whose keyVersion is empty follow a new version after a detection delay. */
-  keyRotated(vault: string, key: string): void {
-    for (const cluster of this.clusters.values()) {
-      if (!cluster.followsNewestVersion || cluster.keyRef?.vault !== vault || cluster.keyRef.key !== key) continue;
-      this.later({}, this.deps.params.autoRotationDetection, cluster.name, () => {
-        const newest = this.deps.vaults.get(vault)!.newestVersion(key)!;
-        if (!cluster.followsNewestVersion || cluster.keyRef?.version === newest || cluster.provisioningState === 'Deleted') return;
-        const ref = { vault, key, version: newest };
-        this.deps.bus.emit({ t: this.now, type: 'key.rotationFollowed', entity: cluster.name, version: newest });
-        if (cluster.storageAccounts.every((account) => account.configureKey(ref) === null)) cluster.keyRef = ref;
-      });
+  /**
+   * Auto-rotation: while its keyVersion is empty a cluster checks the vault
+   * for a new key version every keyVersionCheckInterval ("Azure Storage
+   * checks the key vault for a new key version only once daily"), from a
+   * phase drawn once, and re-wraps its AEKs under it. A check that cannot
+   * follow is retried at the next one.
+   */
+  private watchKeyVersion(cluster: Cluster): void {
+    const { scheduler, params } = this.deps;
+    if (!cluster.followsNewestVersion) return this.stopWatchingKeyVersion(cluster);
+    if (cluster.keyVersionCheck !== null) return;
+    const phaseMs = drawDelay([0, params.keyVersionCheckInterval], params.delayMode, this.deps.streams.stream(`controlPlane/${cluster.name}/keyVersionCheck`));
+    cluster.keyVersionCheck = scheduler.every(params.keyVersionCheckInterval, () => this.checkKeyVersion(cluster), phaseMs);
+  }
+
+  private stopWatchingKeyVersion(cluster: Cluster): void {
+    if (cluster.keyVersionCheck !== null) this.deps.scheduler.cancel(cluster.keyVersionCheck);
+    cluster.keyVersionCheck = null;
+  }
+
+  private checkKeyVersion(cluster: Cluster): void {
+    const { bus, vaults } = this.deps;
+    const now = this.now;
+    if (!cluster.followsNewestVersion || cluster.provisioningState === 'Deleting' || cluster.provisioningState === 'Deleted') return this.stopWatchingKeyVersion(cluster);
+    const current = cluster.keyRef!;
+    const { answer, versions } = vaults.get(current.vault)!.getKey(now, cluster.name, current.key);
+    const newest = versions.at(-1)?.id;
+    if (newest === undefined) {
+      const why = answer.kind === 'success' ? `key ${current.key} is not found` : `${answer.kind}: ${answer.reason}`;
+      return bus.emit({ t: now, type: 'key.rotationFollowFailed', entity: cluster.name, version: null, reason: `Key Vault ${current.vault} could not be read (${why}); the next check retries` });
     }
+    if (newest === current.version) return;
+    const ref = { ...current, version: newest };
+    const failures = cluster.storageAccounts.map((account) => account.configureKey(ref)).filter((f) => f !== null);
+    if (failures.length > 0) return bus.emit({ t: now, type: 'key.rotationFollowFailed', entity: cluster.name, version: newest, reason: `${failures.join('; ')}; the next check retries` });
+    cluster.keyRef = ref;
+    bus.emit({ t: now, type: 'key.rotationFollowed', entity: cluster.name, version: newest });
   }
 
   // ---- workspaces -----------------------------------------------------------
@@ -346,6 +373,30 @@ export class ControlPlane {
     if (cluster.identityNoneCause() !== null) return;
     cluster.removeIdentity(this.now);
     this.deps.bus.emit({ t: this.now, type: 'cluster.identitySet', entity: cluster.name, identity: 'None' });
+  }
+
+  /**
+   * A capacity must be one of the profile's commitment tiers; once set, a
+   * tier holds for capacityCommitment: "A commitment tier can be increased
+   * any time, but has 31 days commitment period before it can be reduced."
+   */
+  private capacityRefusal(cluster: Cluster | null, capacity: number): Refusal | false {
+    const tiers = this.deps.params.capacityTiersGBPerDay;
+    if (!tiers.includes(capacity)) {
+      return refusal(400, 'InvalidCapacityReservation', `capacity reservation ${capacity} GB/day is not a commitment tier: this documentation version offers ${tiers.join(', ')} GB/day`);
+    }
+    if (cluster === null || capacity >= cluster.settings.capacityGBPerDay || this.now >= cluster.capacityCommittedUntilMs) return false;
+    return refusal(
+      400,
+      'CapacityCommitmentPeriod',
+      `cluster ${cluster.name}'s capacity reservation of ${cluster.settings.capacityGBPerDay} GB/day cannot be reduced to ${capacity} GB/day before its commitment period ends at +${formatDuration(cluster.capacityCommittedUntilMs)}: a commitment tier can be increased any time, but has a ${formatDuration(this.deps.params.capacityCommitment)} commitment period before it can be reduced`,
+    );
+  }
+
+  /** Setting a tier (at creation, raised or lowered) starts its commitment period. */
+  private commitCapacity(cluster: Cluster, capacity: number): void {
+    cluster.settings.capacityGBPerDay = capacity;
+    cluster.capacityCommittedUntilMs = this.now + this.deps.params.capacityCommitment;
   }
 
   /** The storage account with the fewest workspaces (lowest index on ties). */

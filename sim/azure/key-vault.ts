@@ -7,6 +7,9 @@ import { Kek, type RsaKeyPair } from '../crypto/index.ts';
 import type { Random } from '../engine/random.ts';
 import type { ActionName, KeySpec, KeyVaultSpec, Permission } from '../scenario.ts';
 import type { DenialReason, ErrorReason, EventBus } from '../observe/events.ts';
+import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
+import type { EventHandle, Scheduler } from '../engine/scheduler.ts';
+import { refusal, type Refusal } from './operations.ts';
 
 /** Why requests fail: one fault window or one access change. Incidents point at it. */
 export interface Cause {
@@ -22,6 +25,7 @@ export type VaultAnswer =
   | { kind: 'success' }
   | { kind: 'error'; reason: ErrorReason; cause: Cause }
   | { kind: 'denial'; reason: DenialReason; cause: Cause };
+export type Denial = Extract<VaultAnswer, { kind: 'denial' }>;
 
 export interface KeyRef {
   vault: string;
@@ -46,6 +50,8 @@ interface VaultKey {
   spec: KeySpec;
   versions: KeyVersion[];
   deletedCause: Cause | null;
+  /** The purge due when the soft-delete retention of a deleted key ends. */
+  purgeDue: EventHandle | null;
   purgedCause: Cause | null;
 }
 
@@ -72,6 +78,8 @@ export interface VaultCounters {
 
 export interface KeyVaultDeps {
   bus: EventBus;
+  /** Purges a deleted key when its soft-delete retention ends. */
+  scheduler: Scheduler;
   transientStream: Random;
   /** Octet material for oct-HSM keys comes from the seeded streams too. */
   octMaterial: (bytes: number) => Buffer;
@@ -99,13 +107,15 @@ export class KeyVault {
   private backgroundThrottle: { cause: Cause; lastWindowIndex: number } | null = null;
   private throttleWindowCount = 0;
   private causeCount = 0;
+  /** Each listener once, however often it asks. */
+  private readonly watchers = new Set<(nowMs: number, vault: string) => void>();
 
   constructor(spec: KeyVaultSpec, private readonly deps: KeyVaultDeps) {
     this.name = spec.name;
     this.spec = spec;
     // The vault as the scenario describes it, at t=0: its keys' versions and its access policies.
     for (const keySpec of spec.keys) {
-      const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgedCause: null };
+      const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgeDue: null, purgedCause: null };
       this.keys.set(keySpec.name, key);
       for (const id of keySpec.versions) this.addVersion(0, key, id);
     }
@@ -122,13 +132,25 @@ export class KeyVault {
   answer(nowMs: number, principal: string, permission: Permission, ref: Omit<KeyRef, 'vault'>): VaultAnswer {
     const access = this.access(nowMs, principal, permission);
     if (access.kind !== 'success') return access;
-    const key = this.requireKey(ref.key);
-    if (key.purgedCause !== null) return this.deny('keyPurged', key.purgedCause);
-    if (key.deletedCause !== null) return this.deny('keyDeleted', key.deletedCause);
-    const version = this.version(ref);
-    // Key Vault allows unwrap outside nbf/exp: only a disabled version is refused.
-    if (version.disabledCause !== null) return this.deny('keyDisabled', version.disabledCause);
-    return { kind: 'success' };
+    const denial = this.keyDenial(ref);
+    if (denial === null) return { kind: 'success' };
+    this.counters.denied++;
+    return denial;
+  }
+
+  /**
+   * The denial that holds now for the principal's unwrap of this key
+   * version, whether or not the vault is reachable: what the vault tells the
+   * storage accounts keyed to it at a change (revocationWhileUnreachable
+   * onTime). Not a request: nothing is counted.
+   */
+  denialFor(nowMs: number, principal: string, ref: Omit<KeyRef, 'vault'>): Denial | null {
+    return this.permissionDenial(nowMs, principal, 'unwrapKey') ?? this.keyDenial(ref);
+  }
+
+  /** Told of every change that may deny access (a version disabled, the key deleted or purged, a permission removed), at the change. */
+  watch(listener: (nowMs: number, vault: string) => void): void {
+    this.watchers.add(listener);
   }
 
   /** Whether the request reaches the vault and the principal holds the permission. */
@@ -136,14 +158,28 @@ export class KeyVault {
     this.counters.requests++;
     const reachability = this.reachability(nowMs);
     if (reachability !== null) return reachability;
-    const policy = this.policyOf(principal, nowMs);
-    if (!policy.permissions.has(permission)) {
-      policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
-      return this.deny('permissionMissing', policy.lostCause);
-    }
-    return { kind: 'success' };
+    const denial = this.permissionDenial(nowMs, principal, permission);
+    if (denial === null) return { kind: 'success' };
+    this.counters.denied++;
+    return denial;
   }
 
+  private permissionDenial(nowMs: number, principal: string, permission: Permission): Denial | null {
+    const policy = this.policyOf(principal, nowMs);
+    if (policy.permissions.has(permission)) return null;
+    policy.lostCause ??= this.cause('revocation', 'accessPolicy.set', nowMs);
+    return { kind: 'denial', reason: 'permissionMissing', cause: policy.lostCause };
+  }
+
+  private keyDenial(ref: Omit<KeyRef, 'vault'>): Denial | null {
+    const key = this.requireKey(ref.key);
+    if (key.purgedCause !== null) return { kind: 'denial', reason: 'keyPurged', cause: key.purgedCause };
+    if (key.deletedCause !== null) return { kind: 'denial', reason: 'keyDeleted', cause: key.deletedCause };
+    // Key Vault allows unwrap outside nbf/exp: only a disabled version is refused.
+    const version = this.version(ref);
+    if (version.disabledCause !== null) return { kind: 'denial', reason: 'keyDisabled', cause: version.disabledCause };
+    return null;
+  }
 
   /** A real RSA-OAEP / AES-KW unwrap, after the vault decided the request may go through. */
   unwrapKey(nowMs: number, principal: string, ref: KeyRef, wrapped: Buffer): { answer: VaultAnswer; aek: Buffer | null } {
@@ -196,6 +232,18 @@ export class KeyVault {
 
   // ---- key management (the scenario's key.* and accessPolicy.* actions) --
 
+  /**
+   * An outage makes the vault unreachable for everyone, its owner too: a key
+   * or policy request is refused and nothing changes. A network rule
+   * (keyVault.denyNetwork) blocks only the cluster, so the owner's requests
+   * go through.
+   */
+  ownerRequestRefusal(): Refusal | null {
+    const outage = this.faults.outage[0];
+    if (outage === undefined) return null;
+    return refusal(503, 'ServiceUnavailable', `Key Vault ${this.name} is unreachable (an outage since +${formatDuration(outage.cause.startMs)}): the request did not reach it and nothing changed`);
+  }
+
   createVersion(nowMs: number, keyName: string, versionId?: string): string {
     const key = this.requireKey(keyName);
     const id = versionId ?? `v${key.versions.length + 1}`;
@@ -216,16 +264,24 @@ export class KeyVault {
     }
     const type = enabled ? 'key.enabled' : 'key.disabled';
     this.deps.bus.emit({ t: nowMs, type, entity: this.keyEntity(keyName), version: version.id });
+    if (!enabled) this.denialMayBegin(nowMs);
   }
 
-  /** Soft delete when the vault has it; otherwise the key is gone at once. */
+  /**
+   * Soft delete when the vault has it: the key is purged, gone for good, when
+   * its retention (softDeleteRetentionDays) ends unless it is recovered first.
+   * Without soft delete the key is gone at once.
+   */
   deleteKey(nowMs: number, keyName: string): void {
     const key = this.requireKey(keyName);
     // Purging needs a deleted key, so a purged key is deleted too.
     if (key.deletedCause !== null) return;
     key.deletedCause = this.cause('revocation', 'key.delete', nowMs);
     this.deps.bus.emit({ t: nowMs, type: 'key.deleted', entity: this.keyEntity(keyName) });
-    if (!this.spec.softDelete) this.purge(nowMs, key);
+    this.denialMayBegin(nowMs);
+    if (!this.spec.softDelete) return this.purge(nowMs, key, 'softDeleteOff');
+    const purgeAtMs = nowMs + this.spec.softDeleteRetentionDays * MS_PER_DAY;
+    key.purgeDue = this.deps.scheduler.at(purgeAtMs, () => this.purge(purgeAtMs, key, 'retentionEnded'));
   }
 
   /** Refused (with the reason) when there is nothing soft-deleted to recover. */
@@ -233,6 +289,7 @@ export class KeyVault {
     const key = this.requireKey(keyName);
     if (key.purgedCause !== null) return 'the key was purged: its material no longer exists';
     if (key.deletedCause === null) return 'the key is not deleted';
+    this.cancelPurge(key);
     this.clear(key.deletedCause, nowMs);
     key.deletedCause = null;
     this.deps.bus.emit({ t: nowMs, type: 'key.recovered', entity: this.keyEntity(keyName) });
@@ -245,7 +302,7 @@ export class KeyVault {
     if (key.purgedCause !== null) return 'the key is already purged';
     if (key.deletedCause === null) return 'only a deleted key can be purged';
     if (this.spec.purgeProtection) return 'purge protection is on: a deleted key cannot be purged before its retention ends';
-    this.purge(nowMs, key);
+    this.purge(nowMs, key, 'purgeRequest');
     return null;
   }
 
@@ -264,6 +321,7 @@ export class KeyVault {
     if (complete) this.clear(previous?.lostCause ?? null, nowMs);
     this.policies.set(principal, { permissions: new Set(permissions), lostCause });
     this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.set', entity: this.name, principal, permissions: [...permissions] });
+    if (!complete) this.denialMayBegin(nowMs);
   }
 
   removePolicy(nowMs: number, principal: string): void {
@@ -274,6 +332,7 @@ export class KeyVault {
       lostCause: previous.lostCause ?? this.cause('revocation', 'accessPolicy.remove', nowMs),
     });
     this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.removed', entity: this.name, principal });
+    this.denialMayBegin(nowMs);
   }
 
   // ---- availability faults ---------------------------------------------
@@ -361,9 +420,8 @@ export class KeyVault {
     return cause;
   }
 
-  private deny(reason: DenialReason, cause: Cause): VaultAnswer {
-    this.counters.denied++;
-    return { kind: 'denial', reason, cause };
+  private denialMayBegin(nowMs: number): void {
+    for (const watcher of this.watchers) watcher(nowMs, this.name);
   }
 
   private openWindow(kind: keyof KeyVault['faults'], action: ActionName, nowMs: number, forMs: number, failureRate: number, limitPer10s: number): void {
@@ -379,10 +437,17 @@ export class KeyVault {
     if (cause !== null && cause.endMs === null) cause.endMs = nowMs;
   }
 
-  private purge(nowMs: number, key: VaultKey): void {
+  private purge(nowMs: number, key: VaultKey, cause: 'purgeRequest' | 'retentionEnded' | 'softDeleteOff'): void {
+    this.cancelPurge(key);
     key.purgedCause = this.cause('revocation', 'key.purge', nowMs);
     for (const version of key.versions) version.kek = null;
-    this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name) });
+    this.deps.bus.emit({ t: nowMs, type: 'key.purged', entity: this.keyEntity(key.spec.name), cause });
+    this.denialMayBegin(nowMs);
+  }
+
+  private cancelPurge(key: VaultKey): void {
+    if (key.purgeDue !== null) this.deps.scheduler.cancel(key.purgeDue);
+    key.purgeDue = null;
   }
 
   private addVersion(nowMs: number, key: VaultKey, id: string): void {

@@ -7,15 +7,39 @@ import type { Random } from '../engine/random.ts';
 import { MAX_CAPACITY_GB_PER_DAY, MAX_LIMIT_PER_10S, MAX_WORKSPACES } from '../limits.ts';
 import type { CreditTier } from '../observe/slo.ts';
 
-export const PROFILES = ['2020-11', '2021-07', '2023-06'] as const;
+export const PROFILES = ['2020-11', '2021-07', '2023-06', '2024-01', '2026-04'] as const;
 export type ProfileName = (typeof PROFILES)[number];
 export const DEFAULT_PROFILE: ProfileName = '2020-11';
+/** `latest` names the newest profile, so a scenario can follow today's documentation. */
+export const LATEST_ALIAS = 'latest';
+export const LATEST_PROFILE: ProfileName = PROFILES[PROFILES.length - 1]!;
+/** What `profile:` and `--profile` accept: a profile's name or the alias of the newest. */
+export const PROFILE_CHOICES: readonly string[] = [...PROFILES, LATEST_ALIAS];
+export const PROFILE_EXPECTED = `one of ${PROFILE_CHOICES.join(', ')} (${LATEST_ALIAS}: the newest, ${LATEST_PROFILE})`;
+
+/** The profile a name stands for (`latest` is the newest), or undefined. */
+export function resolveProfile(name: string): ProfileName | undefined {
+  if (name === LATEST_ALIAS) return LATEST_PROFILE;
+  return (PROFILES as readonly string[]).includes(name) ? (name as ProfileName) : undefined;
+}
+
+/** What each documentation version changed, for `list --profiles` and the README. */
+export const PROFILE_NOTES: { readonly [P in ProfileName]: string } = {
+  '2020-11': 'the seed page: unavailable after about 30 min of Key Vault errors, MMK buffer for several hours; explicit key versions only; capacity from 1000 GB/day in steps of 100 to 3000; 2 clusters per region',
+  '2021-07': 'keys stay cached for the whole Key Vault outage; an empty key version follows the newest (auto-rotation); capacity 500, 1000, 2000 or 5000 GB/day with a 31-day commitment; 2 clusters (4 including deleted)',
+  '2023-06': 'as 2021-07, capacity "starting at 500"; 5 clusters (7 including deleted); about 2 h provisioning; the hot cache also holds recently queried data',
+  '2024-01': 'as 2023-06; capacity tiers from 100 to 50000 GB/day (CLI and PowerShell from 500), raising a tier starts a 31-day commitment',
+  '2026-04': 'as 2024-01; caching "doesn\'t bypass or weaken key revocation controls": a denial revokes within the hour even while Key Vault is unreachable',
+};
 
 export const DELAY_MODES = ['uniform', 'worst', 'best'] as const;
 export type DelayMode = (typeof DELAY_MODES)[number];
 
 export const OUTAGE_HANDLING = ['unavailableAfterTimeout', 'keepCachedKey'] as const;
 export type OutageHandling = (typeof OUTAGE_HANDLING)[number];
+
+export const REVOCATION_WHILE_UNREACHABLE = ['atNextAnswer', 'onTime'] as const;
+export type RevocationWhileUnreachable = (typeof REVOCATION_WHILE_UNREACHABLE)[number];
 
 /** Self-test only: each deliberately breaks one documented rule, so the checker and `explore` can be seen to catch it. */
 export const BROKEN_RULES = [
@@ -30,6 +54,7 @@ export const BROKEN_RULES = [
   'earlyUnavailable',
   'lateUnavailable',
   'denialIsNotAnAnswer',
+  'denialNoticeIgnored',
   'bufferDropsEarly',
   'replayLosesBlock',
   'replayUnderMmk',
@@ -64,6 +89,7 @@ export interface Params {
   outageToUnavailable: number;
   mmkBufferMaxAge: number;
   revocationWithin: number;
+  revocationWhileUnreachable: RevocationWhileUnreachable;
   resumeWithin: number;
   delayMode: DelayMode;
   outageHandling: OutageHandling;
@@ -76,14 +102,16 @@ export interface Params {
   linkTime: RangeMs;
   unlinkTime: RangeMs;
   clusterDeleteTime: RangeMs;
-  autoRotationDetection: RangeMs;
+  keyVersionCheckInterval: number;
   maxClustersPerRegion: number;
   maxClustersPerRegionIncludingDeleted: number;
   maxWorkspacesPerCluster: number;
   linkOpsPer30Days: number;
   clusterNameReservation: number;
-  minCapacityGBPerDay: number;
+  capacityTiersGBPerDay: readonly number[];
+  capacityCommitment: number;
   autoRotation: boolean;
+  modelShortcutOctKeys: boolean;
   blockSlice: number;
   blockPayloadBytes: number;
   querySampleInterval: number;
@@ -100,6 +128,8 @@ export type ParamKind =
   | { type: 'duration' }
   | { type: 'durationRange' }
   | { type: 'integer'; min: number; max: number }
+  /** Distinct whole numbers in increasing order. */
+  | { type: 'integerList'; min: number; max: number }
   | { type: 'fraction' }
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
@@ -134,6 +164,13 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'bound on the delay between a denial (key disabled, policy removed) and revocation',
     source: 'The Log Analytics cluster storage will always respect changes in key permissions within an hour or sooner and Storage will become unavailable.',
   },
+  revocationWhileUnreachable: {
+    kind: { type: 'enum', values: REVOCATION_WHILE_UNREACHABLE },
+    meaning:
+      'when a storage account learns of a denial (key disabled, deleted or purged, permission removed) made while Key Vault cannot answer it: atNextAnswer, at its first poll Key Vault answers, so the revocation waits for the vault; onTime, at the change (Key Vault tells the accounts keyed to it), so it is revoked within revocationWithin of the change even while the vault is unreachable',
+    source:
+      '2020-11 to 2024-01: the account learns of a change by polling, and keeps its keys cached "for the duration of the availability issue" (2021-07 and later); 2026-04: cached operational keys, and caching "doesn\'t bypass or weaken key revocation controls"',
+  },
   resumeWithin: {
     kind: { type: 'duration' },
     meaning: 'bound on the delay between the first successful unwrap after a fault and resumed ingestion and queries',
@@ -147,7 +184,8 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   outageHandling: {
     kind: { type: 'enum', values: OUTAGE_HANDLING },
     meaning: 'what a Key Vault outage does: unavailable after outageToUnavailable, or keep the cached key for the whole outage',
-    source: '2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 and later keep keys cached for the whole outage',
+    source:
+      '2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 to 2024-01: keys stay cached "for the duration of the availability issue"; 2026-04: "cached operational keys", with "no published specific duration" for running without Key Vault',
   },
   hotCacheDays: {
     kind: { type: 'integer', min: 0, max: 730 },
@@ -194,10 +232,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'time a cluster delete takes',
     source: 'Some operations are long and can take a while to complete -- these are cluster create, cluster key update and cluster delete.',
   },
-  autoRotationDetection: {
-    kind: { type: 'durationRange' },
-    meaning: 'delay before a cluster with an empty keyVersion follows a new key version (profiles with auto-rotation)',
-    source: '2021-07 and later: an empty key version follows the latest version (model assumption: detected within 1 h)',
+  keyVersionCheckInterval: {
+    kind: { type: 'duration' },
+    meaning:
+      'how often a cluster with an empty keyVersion checks Key Vault for a new key version (profiles with auto-rotation), at a phase drawn from the seed: a new version is followed within one interval; a check that cannot follow (the vault unreachable, the wrap refused) is retried at the next',
+    source:
+      'Azure Storage: "Azure Storage checks the key vault for a new key version only once daily. When you rotate a key, be sure to wait 24 hours before disabling the older version." (the Azure Monitor pages publish no pick-up time of their own)',
   },
   maxClustersPerRegion: {
     kind: { type: 'integer', min: 1, max: 1000 },
@@ -224,15 +264,26 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'how long the name of a deleted cluster stays reserved',
     source: 'It may be that you have deleted your cluster in the last 14 days and it’s in a soft-delete period. The cluster name remains reserved during the soft-delete period',
   },
-  minCapacityGBPerDay: {
-    kind: { type: 'integer', min: 1, max: MAX_CAPACITY_GB_PER_DAY },
-    meaning: 'smallest capacity reservation of a cluster, in GB per day',
-    source: 'Log Analytics Dedicated Clusters use a Capacity Reservation pricing model starting at 1000 GB/day.',
+  capacityTiersGBPerDay: {
+    kind: { type: 'integerList', min: 1, max: MAX_CAPACITY_GB_PER_DAY },
+    meaning: 'the capacity reservations (commitment tiers) a cluster may have, in GB per day; a create or update asking for another value is refused',
+    source:
+      '2020-11: "Capacity Reservation pricing model starting at 1000 GB/day" (1000 to 3000 in steps of 100); 2021-07: 500, 1000, 2000, 5000; 2023-06: "starting at 500 GB per day": 500, 1000, 2000 or 5000; 2024-01 and 2026-04: 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 (CLI and PowerShell from 500; the model takes REST requests)',
+  },
+  capacityCommitment: {
+    kind: { type: 'duration' },
+    meaning: 'how long a capacity tier is held once set (at creation, raised or lowered) before it can be lowered; raising is always allowed; 0s: no commitment',
+    source: '2021-07 and later: "A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced." (2020-11: not stated)',
   },
   autoRotation: {
     kind: { type: 'boolean' },
     meaning: 'whether an empty keyVersion is accepted and follows the newest enabled version',
     source: '2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version"; 2021-07 and later allow an empty version',
+  },
+  modelShortcutOctKeys: {
+    kind: { type: 'boolean' },
+    meaning: 'not Azure: lets a cluster use an oct-HSM (AES-256) key, a faster key for tests and explore (no RSA key generation); off, a cluster key must be RSA or RSA-HSM, as in Azure',
+    source: 'model shortcut, not Azure: cluster keys are RSA or RSA-HSM of 2048, 3072 or 4096 bits (Azure Storage customer-managed keys); AES keys exist only in Managed HSM',
   },
   blockSlice: {
     kind: { type: 'duration' },
@@ -284,6 +335,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
 
+/** Parameters of earlier versions, and what a scenario sets instead: a file naming one is told so. */
+export const RETIRED_PARAMS: Readonly<Record<string, string>> = {
+  minCapacityGBPerDay: 'capacityTiersGBPerDay, the list of the allowed capacity tiers in GB per day (its first is the minimum), e.g. [500, 1000, 2000, 5000]',
+  autoRotationDetection: 'keyVersionCheckInterval, how often a cluster with an empty keyVersion checks for a new key version (Azure Storage: "only once daily", default 1d), at a phase drawn from the seed',
+};
+
 const r = (min: number, max: number): RangeMs => [min, max];
 
 const BASE_2020_11: Params = {
@@ -291,6 +348,7 @@ const BASE_2020_11: Params = {
   outageToUnavailable: 30 * MS_PER_MINUTE,
   mmkBufferMaxAge: 4 * MS_PER_HOUR,
   revocationWithin: MS_PER_HOUR,
+  revocationWhileUnreachable: 'atNextAnswer',
   resumeWithin: 30 * MS_PER_MINUTE,
   delayMode: 'uniform',
   outageHandling: 'unavailableAfterTimeout',
@@ -303,14 +361,16 @@ const BASE_2020_11: Params = {
   linkTime: r(MS_PER_MINUTE, 90 * MS_PER_MINUTE),
   unlinkTime: r(MS_PER_MINUTE, 90 * MS_PER_MINUTE),
   clusterDeleteTime: r(5 * MS_PER_MINUTE, 30 * MS_PER_MINUTE),
-  autoRotationDetection: r(0, MS_PER_HOUR),
+  keyVersionCheckInterval: MS_PER_DAY,
   maxClustersPerRegion: 2,
   maxClustersPerRegionIncludingDeleted: 1000,
   maxWorkspacesPerCluster: 1000,
   linkOpsPer30Days: 2,
   clusterNameReservation: 14 * MS_PER_DAY,
-  minCapacityGBPerDay: 1000,
+  capacityTiersGBPerDay: Array.from({ length: 21 }, (_, i) => 1000 + 100 * i),
+  capacityCommitment: 0,
   autoRotation: false,
+  modelShortcutOctKeys: false,
   blockSlice: 5 * MS_PER_MINUTE,
   blockPayloadBytes: 1024,
   querySampleInterval: MS_PER_HOUR,
@@ -325,6 +385,23 @@ const BASE_2020_11: Params = {
   brokenRule: 'none',
 };
 
+const BASE_2023_06: Params = {
+  ...BASE_2020_11,
+  outageHandling: 'keepCachedKey',
+  autoRotation: true,
+  maxClustersPerRegion: 5,
+  maxClustersPerRegionIncludingDeleted: 7,
+  capacityTiersGBPerDay: [500, 1000, 2000, 5000],
+  capacityCommitment: 31 * MS_PER_DAY,
+  clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
+  hotCacheScope: 'lastDaysOrRecentlyQueried',
+};
+
+const BASE_2024_01: Params = {
+  ...BASE_2023_06,
+  capacityTiersGBPerDay: [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000],
+};
+
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
   '2020-11': BASE_2020_11,
   '2021-07': {
@@ -333,17 +410,14 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
     autoRotation: true,
     maxClustersPerRegion: 2,
     maxClustersPerRegionIncludingDeleted: 4,
-    minCapacityGBPerDay: 500,
+    capacityTiersGBPerDay: [500, 1000, 2000, 5000],
+    capacityCommitment: 31 * MS_PER_DAY,
     clusterProvisionTime: r(MS_PER_HOUR, 4 * MS_PER_HOUR),
   },
-  '2023-06': {
-    ...BASE_2020_11,
-    outageHandling: 'keepCachedKey',
-    autoRotation: true,
-    maxClustersPerRegion: 5,
-    maxClustersPerRegionIncludingDeleted: 7,
-    minCapacityGBPerDay: 100,
-    clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
-    hotCacheScope: 'lastDaysOrRecentlyQueried',
+  '2023-06': BASE_2023_06,
+  '2024-01': BASE_2024_01,
+  '2026-04': {
+    ...BASE_2024_01,
+    revocationWhileUnreachable: 'onTime',
   },
 };

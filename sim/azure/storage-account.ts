@@ -25,7 +25,7 @@ import type { Random } from '../engine/random.ts';
 import type { DenialReason, EventBus, Placement, StorageState } from '../observe/events.ts';
 import { MS_PER_DAY } from '../engine/duration.ts';
 import { drawDelay, type Params } from './profiles.ts';
-import type { Cause, KeyRef, KeyVault, VaultAnswer } from './key-vault.ts';
+import type { Cause, Denial, KeyRef, KeyVault, VaultAnswer } from './key-vault.ts';
 import { IncidentLog } from './incidents.ts';
 import { BlockStore, type StoredBlock } from './block-store.ts';
 import { TRANSITIONS, type AccessKind, type TransitionName } from './transitions.ts';
@@ -233,6 +233,7 @@ export class StorageAccount {
       return `Key Vault ${ref.vault} refused to wrap the account key of ${this.id} with ${describe(ref)} (${answerText(answer)})`;
     }
     this.wrappedAek = { ref, bytes: wrapped };
+    if (this.heedsDenialNotices()) vault.watch(this.denialMayHold);
     this.deps.bus.emit({ t: now, type: 'storage.keyConfigured', entity: this.id, vault: ref.vault, key: ref.key, version: ref.version, aek: keyFingerprint(aek), storedDigest: this.store.digest() });
     const access = this.access;
     if (access.kind === 'noKey') {
@@ -348,7 +349,7 @@ export class StorageAccount {
     }
   }
 
-  private denied(now: number, answer: Extract<VaultAnswer, { kind: 'denial' }>): void {
+  private denied(now: number, answer: Denial): void {
     const access = this.access;
     if (access.kind === 'revoked') return;
     if (access.kind !== 'healthy' && access.kind !== 'unavailable' && access.kind !== 'recovering') throw new Error(`internal: ${this.id} polls while ${access.kind}`);
@@ -359,7 +360,27 @@ export class StorageAccount {
     this.enter('denialSeen', { ...access, failing: answered ? null : access.failing, revoking });
   }
 
-  private scheduleRevocation(now: number, answer: Extract<VaultAnswer, { kind: 'denial' }>): Revoking {
+  /**
+   * revocationWhileUnreachable onTime: Key Vault tells the accounts keyed to
+   * it of a change that may deny them, whether or not it can answer their
+   * polls, so that caching "doesn't bypass or weaken key revocation
+   * controls". A denial that holds for this account schedules its
+   * revocation as a poll that saw it would. Access that returns is still
+   * learnt at the next poll Key Vault answers.
+   */
+  private readonly denialMayHold = (now: number, vaultName: string): void => {
+    const access = this.access;
+    if (access.kind !== 'healthy' && access.kind !== 'unavailable' && access.kind !== 'recovering') return;
+    const ref = this.wrappedAek!.ref;
+    if (ref.vault !== vaultName || access.revoking !== null) return;
+    const denial = this.vault(ref).denialFor(now, this.principal, ref);
+    if (denial === null) return;
+    this.incidents.failureSeen(denial.cause);
+    this.deps.bus.emit({ t: now, type: 'storage.denialNotified', entity: this.id, reason: denial.reason });
+    this.enter('denialNotified', { ...access, revoking: this.scheduleRevocation(now, denial) });
+  };
+
+  private scheduleRevocation(now: number, answer: Denial): Revoking {
     // Revocation is bound to the change, not to the poll that noticed it.
     const dueMs = this.revocationDueMs(now, answer.cause.startMs);
     const handle = this.deps.scheduler.at(dueMs, () => this.revocationDue());
@@ -414,6 +435,11 @@ export class StorageAccount {
   /** Resumed within resumeWithin of the first successful unwrap. */
   protected resumeDueMs(nowMs: number): number {
     return nowMs + this.drawWithin(this.deps.params.resumeWithin);
+  }
+
+  /** Whether the account listens to Key Vault's notice of a denial (revocationWhileUnreachable onTime). */
+  protected heedsDenialNotices(): boolean {
+    return this.deps.params.revocationWhileUnreachable === 'onTime';
   }
 
   /** "A denial is an answer, not an outage": it restarts the outage clock. */

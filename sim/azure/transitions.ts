@@ -19,6 +19,8 @@ export const TRANSITIONS = {
   successSeen: { from: ['healthy', 'recovering'], to: 'same' },
   /** A denial: Key Vault answered (pending unavailability is off), and revocation is due within revocationWithin of the change. */
   denialSeen: { from: ['healthy', 'unavailable', 'recovering'], to: 'same' },
+  /** Told of a denial at the change, out of band (revocationWhileUnreachable onTime): revocation is due within revocationWithin of it; not an answer, so the outage clock runs on. */
+  denialNotified: { from: ['healthy', 'unavailable', 'recovering'], to: 'same' },
   errorsTooLong: { from: ['healthy', 'recovering'], to: 'unavailable' },
   revocationDue: { from: ['healthy', 'unavailable', 'recovering'], to: 'revoked' },
   accessRestored: { from: ['unavailable', 'revoked'], to: 'recovering' },

@@ -31,8 +31,8 @@ export const RULES = [
   {
     rule: 2,
     name: 'revocationTiming',
-    text: 'no revocation before Key Vault denied the account (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll, with the vault reachable, has revoked; Key Vault denies only while a denial holds, and grants only while none does',
-    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'cluster.identitySet', 'storage.keyConfigured', 'storage.unwrap', 'keyVault.*.begin/end', 'storage.revoked'],
+    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does',
+    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'cluster.identitySet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked'],
   },
   {
     rule: 3,
@@ -135,6 +135,8 @@ interface RuleParams {
   linkOpsPer30Days: number;
   maxWorkspacesPerCluster: number;
   unavailableAfterOutage: boolean;
+  /** revocationWhileUnreachable onTime: the account is told of a denial at the change, so it revokes on time whether or not the vault answers. */
+  revocationOnTime: boolean;
 }
 
 interface BlockRecord {
@@ -293,7 +295,9 @@ export class Checker {
       case 'keyVault.throttle.end': {
         const vault = this.vault(event.entity);
         vault.open.delete(event.type.slice(0, -'.end'.length));
-        if (vault.open.size === 0) vault.quietSinceMs = event.t;
+        if (vault.open.size > 0) return;
+        vault.quietSinceMs = event.t;
+        this.vaultBack(event);
         return this.accessMayBeBack(event.t, (a) => a.key?.vault === event.entity);
       }
       case 'key.disabled':
@@ -349,6 +353,8 @@ export class Checker {
         return this.keyConfigured(event);
       case 'storage.unwrap':
         return this.unwrap(event);
+      case 'storage.denialNotified':
+        return this.denialNotified(event);
       case 'storage.aekUnwrapped':
         return this.sameAek(this.account(event), event.aek, event, `unwrapped under ${event.version}`);
       case 'storage.unavailable':
@@ -410,7 +416,12 @@ export class Checker {
     return vault.open.size > 0 ? null : vault.quietSinceMs;
   }
 
-  /** A denial begins for some accounts: each must be revoked by revocationWithin + the longest poll if it lasts with the vault reachable. */
+  /**
+   * A denial begins for some accounts: each must be revoked by
+   * revocationWithin + the longest poll if it lasts, with the vault reachable
+   * throughout (atNextAnswer: the account learns of it by polling), or
+   * whether or not it is (onTime: Key Vault tells it at the change).
+   */
   private denialBegins(event: SimEvent, affected: (account: AccountRecord) => boolean): void {
     const p = this.params!;
     for (const account of this.accounts.values()) {
@@ -420,15 +431,48 @@ export class Checker {
       const key = { ...account.key };
       const deadline = since + p.revocationWithinMs + p.maxPollMs;
       this.at(deadline, () => {
-        const state = this.states.state(account.id);
-        if (state === 'revoked' || state === 'deleted' || state === undefined) return;
-        if (!sameKey(account.key, key) || !this.causesFor(account).some((start) => start <= since)) return;
+        if (!this.stillDenied(account, key, since)) return;
         const quiet = this.vaultQuietSince(account);
-        if (quiet === null || quiet > since) return;
+        const reachable = quiet !== null && quiet <= since;
+        if (!reachable && !p.revocationOnTime) return;
         this.trigger(2);
-        this.check(2, false, event, `${what(event)} at ${at(event.t)} denies storage account ${account.id} and still held at ${at(deadline)} with Key Vault reachable throughout, yet the account was not revoked: "within an hour or sooner" (revocationWithin ${formatDuration(p.revocationWithinMs)} + the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
+        const how = reachable ? 'with Key Vault reachable throughout' : 'while Key Vault could not answer it, which this profile\'s caching must not let weaken revocation (revocationWhileUnreachable onTime)';
+        this.check(2, false, event, `${what(event)} at ${at(event.t)} denies storage account ${account.id} and still held at ${at(deadline)} ${how}, yet the account was not revoked: "within an hour or sooner" (revocationWithin ${formatDuration(p.revocationWithinMs)} + the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
       });
     }
+  }
+
+  /**
+   * Key Vault is reachable again: an account still denied learns of it at
+   * its first poll, so it must be revoked by then (the longest poll) or by
+   * the change + revocationWithin, whichever is later, if the vault stays
+   * reachable and the denial holds.
+   */
+  private vaultBack(event: SimEvent): void {
+    const p = this.params!;
+    const backMs = event.t;
+    for (const account of this.accounts.values()) {
+      if (account.key === null || account.key.vault !== event.entity) continue;
+      const state = this.states.state(account.id);
+      if (state === 'revoked' || state === 'deleted' || state === undefined) continue;
+      const causes = this.causesFor(account);
+      if (causes.length === 0) continue;
+      const since = Math.max(account.keyedAtMs, ...causes);
+      const key = { ...account.key };
+      const deadline = Math.max(backMs, since + p.revocationWithinMs) + p.maxPollMs;
+      this.at(deadline, () => {
+        if (!this.stillDenied(account, key, since) || this.vaultQuietSince(account) !== backMs) return;
+        this.trigger(2);
+        this.check(2, false, event, `a denial of storage account ${account.id} held from ${at(since)}, Key Vault was reachable again from ${at(backMs)} and stayed so, yet the account was not revoked by ${at(deadline)}: it learns of the denial at its first poll Key Vault answers, and is revoked "within an hour or sooner" of the change (revocationWithin ${formatDuration(p.revocationWithinMs)}, the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
+      });
+    }
+  }
+
+  /** The account is not revoked, deleted or re-keyed, and a denial that held at `since` holds still. */
+  private stillDenied(account: AccountRecord, key: AccountRecord['key'], since: number): boolean {
+    const state = this.states.state(account.id);
+    if (state === 'revoked' || state === 'deleted' || state === undefined) return false;
+    return sameKey(account.key, key) && this.causesFor(account).some((start) => start <= since);
   }
 
   /** A denial or fault ended for some accounts: if nothing else keeps access away, each closed one must resume by the longest poll + resumeWithin. */
@@ -460,8 +504,7 @@ export class Checker {
     const causes = this.causesFor(account);
     if (event.answer === 'denial') {
       this.check(2, causes.length > 0, event, `Key Vault denied storage account ${account.id} at ${at(event.t)} although no denial held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
-      const versionDisabled = account.key !== null && (this.keys.get(keyName(account)!)?.disabledMs.has(account.key.version) ?? false);
-      account.denial ??= { firstMs: event.t, causeStartMs: Math.max(0, ...causes), versionDisabled };
+      this.denied(account, event.t, causes);
     }
     if (event.answer === 'success') {
       this.check(2, causes.length === 0, event, `Key Vault let storage account ${account.id} unwrap at ${at(event.t)} although a denial held since ${at(Math.max(...causes))}: a disabled or deleted key, or a removed permission, must deny`);
@@ -480,6 +523,21 @@ export class Checker {
       this.trigger(5);
       this.check(5, false, event, `Key Vault gave storage account ${account.id} only errors from ${at(since)} to ${at(deadline)}, yet it did not become unavailable: "unavailability of about 30 minutes will cause the Storage account to become unavailable" (outageToUnavailable ${formatDuration(p.outageToUnavailableMs)})`, deadline, account.id);
     });
+  }
+
+  /** A denial episode begins (no success since its first denial), if none is in progress. */
+  private denied(account: AccountRecord, t: number, causes: readonly number[]): void {
+    const versionDisabled = account.key !== null && (this.keys.get(keyName(account)!)?.disabledMs.has(account.key.version) ?? false);
+    account.denial ??= { firstMs: t, causeStartMs: Math.max(0, ...causes), versionDisabled };
+  }
+
+  /** Told of a denial at the change, out of band: the account was denied, though Key Vault did not answer a poll (the outage clock runs on). */
+  private denialNotified(event: EventOf<'storage.denialNotified'>): void {
+    const account = this.account(event);
+    const causes = this.causesFor(account);
+    this.check(2, this.params!.revocationOnTime, event, `storage account ${account.id} was told of a denial out of band at ${at(event.t)}, but in this profile an account learns of a denial only when Key Vault answers a poll (revocationWhileUnreachable atNextAnswer)`);
+    this.check(2, causes.length > 0, event, `Key Vault told storage account ${account.id} of a denial at ${at(event.t)} although none held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
+    this.denied(account, event.t, causes);
   }
 
   private unavailable(event: EventOf<'storage.unavailable'>): void {
@@ -507,7 +565,7 @@ export class Checker {
     account.revokedAtMs = event.t;
     account.restoredAfterRevocationMs = null;
     const denial = account.denial;
-    if (!this.check(2, denial !== null, event, `storage account ${account.id} was revoked at ${at(event.t)} although Key Vault had not denied it since its last successful unwrap`)) return;
+    if (!this.check(2, denial !== null, event, `storage account ${account.id} was revoked at ${at(event.t)} although Key Vault had neither denied it nor told it of a denial since its last successful unwrap`)) return;
     const bound = Math.max(denial!.causeStartMs + p.revocationWithinMs, denial!.firstMs);
     this.check(
       2,
@@ -983,6 +1041,9 @@ function readParams(params: unknown): RuleParams {
   }
   const handling = p.outageHandling;
   if (handling !== 'unavailableAfterTimeout' && handling !== 'keepCachedKey') throw new HistoryError(`scenario.start params.outageHandling: found ${JSON.stringify(handling)}; expected unavailableAfterTimeout or keepCachedKey`);
+  // A history recorded before the parameter existed: every profile then learnt of a denial at the next answer.
+  const whileUnreachable = p.revocationWhileUnreachable ?? 'atNextAnswer';
+  if (whileUnreachable !== 'atNextAnswer' && whileUnreachable !== 'onTime') throw new HistoryError(`scenario.start params.revocationWhileUnreachable: found ${JSON.stringify(whileUnreachable)}; expected atNextAnswer or onTime`);
   return {
     maxPollMs: poll[1] as number,
     outageToUnavailableMs: ms('outageToUnavailable'),
@@ -993,6 +1054,7 @@ function readParams(params: unknown): RuleParams {
     linkOpsPer30Days: ms('linkOpsPer30Days'),
     maxWorkspacesPerCluster: ms('maxWorkspacesPerCluster'),
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
+    revocationOnTime: whileUnreachable === 'onTime',
   };
 }
 

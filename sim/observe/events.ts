@@ -86,7 +86,8 @@ export const EVENT_FIELDS = {
   'key.enabled': { version: 'string' },
   'key.deleted': NONE,
   'key.recovered': NONE,
-  'key.purged': NONE,
+  /** The key's material is gone for good: purged on request, when its soft-delete retention ended, or at deletion in a vault without soft delete. */
+  'key.purged': { cause: oneOf(['purgeRequest', 'retentionEnded', 'softDeleteOff']) },
   'key.expirySet': { version: 'string', expMs: 'nat' },
   'accessPolicy.set': { principal: 'string', permissions: arrayOf('string') },
   'accessPolicy.removed': { principal: 'string' },
@@ -97,7 +98,10 @@ export const EVENT_FIELDS = {
   'operation.succeeded': { operationId: 'string', action: 'string' },
   'operation.failed': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
   'operation.refused': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
+  /** Auto-rotation: the cluster's check for a new key version re-wrapped its AEKs under this version. */
   'key.rotationFollowed': { version: 'string' },
+  /** Auto-rotation: the check could not read the key (version null) or not re-wrap under its newest version; the next check retries. */
+  'key.rotationFollowFailed': { version: nullable('string'), reason: 'string' },
   'savedSearches.removed': { count: 'nat', storageAccount: 'string' },
   'lockbox.requested': NONE,
   'lockbox.approved': NONE,
@@ -114,6 +118,8 @@ export const EVENT_FIELDS = {
   'storage.unwrap': { answer: oneOf(ANSWER_KINDS), reason: nullable(errorOrDenialReason) },
   /** A real unwrap gave this AEK (its fingerprint) under this key version. */
   'storage.aekUnwrapped': { version: 'string', aek: 'string' },
+  /** Key Vault told the account of a denial at the change, out of band, whether or not it answers its polls (revocationWhileUnreachable onTime). */
+  'storage.denialNotified': { reason: denialReason },
   'storage.revocationScheduled': { dueMs: 'nat', reason: denialReason },
   'storage.revocationCancelled': NONE,
   /** lastAnswerMs: when Key Vault last answered (for people; the checker derives its own). */

@@ -47,6 +47,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'cluster.identitySet',
   'operation.refused',
   'storage.keyConfigured',
+  'storage.denialNotified',
   'storage.revocationScheduled',
   'storage.accessRestored',
   'hotCache.purged',
@@ -56,6 +57,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'lockbox.approved',
   'lockbox.rejected',
   'key.rotationFollowed',
+  'key.rotationFollowFailed',
 ]);
 
 export class TraceWriter {
