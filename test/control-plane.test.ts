@@ -320,11 +320,11 @@ test('identity first, then the key: both succeed', () => {
   assert.equal(r.result.clusters.cl1!.keyVaultProperties, keyProps());
 });
 
-test('"If you update your cluster while an operation is in progress, the operation will fail" (409 Conflict)', () => {
+test('"If you update your cluster while it\'s at the provisioning state, or updating state, the update fails", listed as "400 - Operation can\'t be executed now. Wait for the Async operation to complete and try again" (400 OperationInProgress)', () => {
   const r = run(bare({ workspaces: [], actions: [...KEYED, update('11m30s', { properties: { billingType: 'Workspaces' } }), update('11m40s', keyBody())] }));
   assertAccepted(r, 2, 'Updating');
-  assertRefused(r, 3, 409, 'Conflict', 'an operation is in progress on cluster cl1');
-  assertRefused(r, 4, 409, 'Conflict', 'in progress');
+  assertRefused(r, 3, 400, 'OperationInProgress', "operation can't be executed now on cluster cl1", 'Wait for the Async operation to complete and try again');
+  assertRefused(r, 4, 400, 'OperationInProgress', 'in progress');
   assert.is(r.result.clusters.cl1!.settings!.billingType, 'Cluster');
   assertSucceeded(r, 2, KEY_UPDATE);
 });
@@ -336,10 +336,16 @@ test('the same update succeeds once the operation in progress completed', () => 
   assert.is(r.result.clusters.cl1!.settings!.billingType, 'Workspaces');
 });
 
-test('"This step should be performed only after the completion of the Log Analytics cluster provisioning": a key update while provisioning is refused (409 ClusterNotReady)', () => {
+test('"This step should be performed only after the completion of the Log Analytics cluster provisioning": a key update while provisioning is refused (400 ClusterNotReady)', () => {
   const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('5m', keyBody())] }));
-  assertRefused(r, 2, 409, 'ClusterNotReady', 'cl1', 'still provisioning');
+  assertRefused(r, 2, 400, 'ClusterNotReady', 'cl1', 'still provisioning', 'the update fails');
   assert.is(r.result.clusters.cl1!.keyVaultProperties, null);
+});
+
+test('"400 - Cluster is in deleting state. Wait for the Async operation to complete and try again": an update while the cluster is deleted (400 ClusterDeleting)', () => {
+  const r = run(bare({ workspaces: [], actions: [...KEYED, remove('20m'), update('21m', { properties: { billingType: 'Workspaces' } })] }));
+  assertAccepted(r, 3, 'Deleting');
+  assertRefused(r, 4, 400, 'ClusterDeleting', 'cluster cl1 is in deleting state', 'Wait for the Async operation to complete');
 });
 
 test('the same key update succeeds once provisioning is Succeeded', () => {

@@ -143,8 +143,10 @@ export class ControlPlane {
     if ('problems' in parsed) return this.refuse(operation, refusal(400, 'InvalidRequestBody', describeBodyProblems(parsed.problems)));
     const request: ClusterRequest = parsed.request;
     const refused = this.firstRefusal([
-      () => cluster.provisioningState === 'ProvisioningAccount' && refusal(409, 'ClusterNotReady', `cluster ${name} is still provisioning; update it once its provisioningState is Succeeded`),
-      () => operations.inProgress(name, operation) && refusal(409, 'Conflict', `an operation is in progress on cluster ${name}; if you update your cluster while an operation is in progress, the operation will fail`),
+      // The documentation lists these among the 400 errors of Cluster Update ("Troubleshooting", "Error messages").
+      () => cluster.provisioningState === 'ProvisioningAccount' && refusal(400, 'ClusterNotReady', `cluster ${name} is still provisioning: if you update your cluster while it's at the provisioning state, the update fails; update it once its provisioningState is Succeeded`),
+      () => cluster.provisioningState === 'Deleting' && refusal(400, 'ClusterDeleting', `cluster ${name} is in deleting state. Wait for the Async operation to complete and try again`),
+      () => operations.inProgress(name, operation) && refusal(400, 'OperationInProgress', `operation can't be executed now on cluster ${name}: an operation is in progress. Wait for the Async operation to complete and try again`),
       () => request.identityType !== null && request.keyVaultProperties !== null && refusal(400, 'InvalidRequest', 'identity and keyVaultProperties cannot change in one request: set the identity first, then the key'),
       () =>
         request.doubleEncryption !== null &&
