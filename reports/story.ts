@@ -129,6 +129,8 @@ export function sentence(event: SimEvent): string {
       return `Queries of workspace ${event.entity} succeed again.`;
     case 'savedSearches.removed':
       return `Workspace ${event.entity}'s ${event.count} existing saved searches are removed: new ones are saved in storage account ${event.storageAccount}.`;
+    case 'savedSearches.restored':
+      return `Workspace ${event.entity}'s ${event.count} saved searches come back from storage account ${event.storageAccount}, whose link for saved searches is removed.`;
     case 'lockbox.requested':
       return `A Microsoft engineer asks, through Customer Lockbox, to access ${event.entity}'s data.`;
     case 'lockbox.approved':

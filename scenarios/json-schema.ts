@@ -280,6 +280,8 @@ const ACTION_DOCS: { readonly [N in ActionName]: string } = {
   'workspace.link': 'Links the workspace to a cluster (after the parameter linkTime it writes there).',
   'workspace.unlink': 'Unlinks the workspace (after the parameter unlinkTime it writes to shared storage).',
   'workspace.linkStorage': "Brings your own storage for saved searches (Query) or alert queries (Alerts); a Query link removes the workspace's saved searches.",
+  'workspace.unlinkStorage':
+    'Removes the storage account linked for saved searches (Query) or alert queries (Alerts); with the parameter unlinkRestoresSavedSearches (2026-04) the saved searches its Query link removed come back.',
   'workspace.setIngest': 'Changes the ingestion workload from then on (gbPerDay, recordsPerMinute, or ingest: {...}).',
   'workspace.setQuery': 'Changes the query workload from then on (perHour, lookback, or query: {...}).',
   'lockbox.request': "A Microsoft engineer's access request to a linked workspace, decided by the customer after `after`.",
@@ -298,7 +300,7 @@ const ACTION_FIELD_DOCS: Readonly<Record<string, string>> = {
   permissions: 'Key permissions: get, wrapKey, unwrapKey.',
   cluster: 'A name of clusters.',
   body: 'The ARM request body: identity {type}, sku {name, capacity}, properties {keyVaultProperties {keyVaultUri, keyName, keyVersion}, billingType, isDoubleEncryptionEnabled}.',
-  type: 'cluster.setIdentity: SystemAssigned or None; workspace.linkStorage: Query or Alerts.',
+  type: 'cluster.setIdentity: SystemAssigned or None; workspace.linkStorage and workspace.unlinkStorage: Query or Alerts.',
   workspace: 'A name of workspaces.',
   storageAccount: 'Storage account name: 3 to 24 lowercase letters and digits.',
   region: 'Region of the linked storage account. Default: the workspace region.',

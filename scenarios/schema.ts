@@ -924,6 +924,7 @@ export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[]
     field('storageAccount', 'storageAccount', true, fixed(STORAGE_ACCOUNT_NAME)),
     field('region', 'region', false, fixed(REGION)),
   ],
+  'workspace.unlinkStorage': [WORKSPACE, field('type', 'type', true, fixed(choice(['Query', 'Alerts'] as const)))],
   // The new workload fields, flat (gbPerDay: 10) or grouped (ingest: {gbPerDay: 10}).
   'workspace.setIngest': [
     WORKSPACE,

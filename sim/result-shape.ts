@@ -99,7 +99,7 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
           ingestion: INGESTION,
           query: { fields: QUERY_FIELDS },
           linkedStorage: { fields: { Query: V, Alerts: V } },
-          savedSearches: { fields: { inWorkspace: V, removedByLinkedStorage: V } },
+          savedSearches: { fields: { inWorkspace: V, removedByLinkedStorage: V, restoredByUnlink: V } },
         },
       },
     },

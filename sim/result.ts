@@ -57,7 +57,7 @@ export interface RunResult {
       ingestion: IngestionTotals;
       query: QueryTotals;
       linkedStorage: { Query: string | null; Alerts: string | null };
-      savedSearches: { inWorkspace: number; removedByLinkedStorage: number };
+      savedSearches: { inWorkspace: number; removedByLinkedStorage: number; restoredByUnlink: number };
     }
   >;
   /** Every cluster of the scenario at the end; null fields when it does not exist (never created, or deleted). */

@@ -111,6 +111,7 @@ export type Action =
   | (At & { do: 'workspace.link'; workspace: string; cluster: string })
   | (At & { do: 'workspace.unlink'; workspace: string })
   | (At & { do: 'workspace.linkStorage'; workspace: string; type: 'Query' | 'Alerts'; storageAccount: string; region?: string })
+  | (At & { do: 'workspace.unlinkStorage'; workspace: string; type: 'Query' | 'Alerts' })
   | (At & { do: 'workspace.setIngest'; workspace: string; ingest: Partial<IngestSpec> })
   | (At & { do: 'workspace.setQuery'; workspace: string; query: Partial<QuerySpec> })
   | (At & { do: 'lockbox.request'; workspace: string; decision: 'approve' | 'reject'; afterMs: number });

@@ -356,6 +356,8 @@ class World {
         return void cp.unlink(action.workspace);
       case 'workspace.linkStorage':
         return void cp.linkStorage(action.workspace, action.type, action.storageAccount, action.region);
+      case 'workspace.unlinkStorage':
+        return void cp.unlinkStorage(action.workspace, action.type);
       case 'lockbox.request':
         return void cp.lockboxRequest(action.workspace, action.decision, action.afterMs);
       case 'workspace.setIngest':
@@ -479,7 +481,7 @@ class World {
         ingestion,
         query,
         linkedStorage: { ...links.linkedStorage },
-        savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved },
+        savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved, restoredByUnlink: links.savedSearchesRestored },
       };
     }
     const keyVault = { requests: 0, unwrapCalls: 0, unwrapFailures: 0, throttled: 0, denied: 0 };

@@ -673,7 +673,7 @@ test('linked storage: "Make sure to create your Storage Account in the same regi
   const r = run(bare({ workspaces: [idle('ws1', { savedSearches: 3 })], actions: [{ at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery', region: 'westus' }] }));
   assertRefused(r, 0, 400, 'RegionMismatch', 'stquery', 'westus', 'eastus', 'same region');
   assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: null, Alerts: null });
-  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 3, removedByLinkedStorage: 0 }, 'a refused link removes nothing');
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 3, removedByLinkedStorage: 0, restoredByUnlink: 0 }, 'a refused link removes nothing');
 });
 
 test('linked storage in the workspace\'s region succeeds; "Existing saved searches are removed from your workspace" when it is for Query', () => {
@@ -689,7 +689,7 @@ test('linked storage in the workspace\'s region succeeds; "Existing saved search
   assertSucceeded(r, 0, 0);
   assertSucceeded(r, 1, 0);
   assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: 'stquery', Alerts: 'stalerts' });
-  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 7 });
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 7, restoredByUnlink: 0 });
   const removed = r.of('savedSearches.removed');
   assert.is(removed.length, 1);
   assert.is(removed[0]!.t, 2 * HOUR, 'removed when Query storage is linked, not Alerts');
@@ -712,6 +712,46 @@ test('linked storage: a second storage account for the same type is refused (409
   assertSucceeded(r, 2, 0);
   assert.is(r.result.workspaces.ws1!.linkedStorage.Query, 'stquery');
   assert.is(r.result.workspaces.ws1!.savedSearches.removedByLinkedStorage, 2);
+});
+
+const linkQuery = (at: string) => ({ at, do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery' });
+const unlinkStorage = (at: string, type = 'Query') => ({ at, do: 'workspace.unlinkStorage', workspace: 'ws1', type });
+
+test('unlinking linked storage of a type the workspace has none of is refused (404 ResourceNotFound)', () => {
+  const r = run(bare({ workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h', 'Alerts')] }));
+  assertRefused(r, 1, 404, 'ResourceNotFound', 'ws1', 'Alerts');
+  assert.is(r.result.workspaces.ws1!.linkedStorage.Query, 'stquery');
+});
+
+test('profile 2026-04 (unlinkRestoresSavedSearches): "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace"', () => {
+  const r = run(bare({ params: { unlinkRestoresSavedSearches: true }, workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h')] }));
+  assertSucceeded(r, 1, 0);
+  assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: null, Alerts: null });
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 4, removedByLinkedStorage: 4, restoredByUnlink: 4 });
+  const restored = r.of('savedSearches.restored');
+  assert.equal(restored.map((e) => [e.t, e.count, e.storageAccount]), [[2 * HOUR, 4, 'stquery']]);
+});
+
+test('profiles before 2026-04: unlinking the Query storage account leaves the saved searches it took in that account (the pages say only that linking removes them)', () => {
+  for (const profile of ['2020-11', '2021-07', '2023-06']) {
+    const r = run(bare({ profile, workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h'), linkQuery('3h'), unlinkStorage('4h')] }));
+    for (const index of [1, 2, 3]) assertSucceeded(r, index, 0);
+    assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 4, restoredByUnlink: 0 }, profile);
+    assert.is(r.of('savedSearches.restored').length, 0, profile);
+  }
+});
+
+test('unlinking the Alerts storage account leaves the saved searches where they are', () => {
+  const r = run(
+    bare({
+      params: { unlinkRestoresSavedSearches: true },
+      workspaces: [idle('ws1', { savedSearches: 4 })],
+      actions: [{ at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Alerts', storageAccount: 'stalerts' }, unlinkStorage('2h', 'Alerts')],
+    }),
+  );
+  assertSucceeded(r, 1, 0);
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 4, removedByLinkedStorage: 0, restoredByUnlink: 0 });
+  assert.is(r.result.workspaces.ws1!.linkedStorage.Alerts, null);
 });
 
 test('Customer Lockbox on a workspace not linked to a dedicated cluster is refused (400 LockboxNotApplicable)', () => {

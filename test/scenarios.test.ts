@@ -35,6 +35,7 @@ const EXPECTED_BUILTINS = [
   'outage-2h-2023-06',
   'denial-then-short-outage',
   'outage-while-resuming',
+  'unlink-query-storage',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

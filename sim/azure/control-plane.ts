@@ -51,6 +51,9 @@ export interface WorkspaceLinks {
   linkedStorage: { Query: string | null; Alerts: string | null };
   savedSearches: number;
   savedSearchesRemoved: number;
+  /** The saved searches the current Query link removed from the workspace: they are in that storage account now. */
+  savedSearchesInStorage: number;
+  savedSearchesRestored: number;
 }
 
 export interface LockboxRecord {
@@ -73,7 +76,7 @@ export class ControlPlane {
     this.specs = new Map(deps.clusterSpecs.map((s) => [s.name, s]));
     this.workspaceSpecs = new Map(deps.workspaceSpecs.map((s) => [s.name, s]));
     for (const spec of deps.workspaceSpecs) {
-      this.workspaces.set(spec.name, { cluster: null, linkOpsMs: [], pending: null, linkingTo: null, linkedStorage: { Query: null, Alerts: null }, savedSearches: spec.savedSearches, savedSearchesRemoved: 0 });
+      this.workspaces.set(spec.name, { cluster: null, linkOpsMs: [], pending: null, linkingTo: null, linkedStorage: { Query: null, Alerts: null }, savedSearches: spec.savedSearches, savedSearchesRemoved: 0, savedSearchesInStorage: 0, savedSearchesRestored: 0 });
     }
   }
 
@@ -306,8 +309,28 @@ export class ControlPlane {
       // "Existing saved searches are removed from your workspace."
       bus.emit({ t: this.now, type: 'savedSearches.removed', entity: workspace, count: links.savedSearches, storageAccount });
       links.savedSearchesRemoved += links.savedSearches;
+      links.savedSearchesInStorage += links.savedSearches;
       links.savedSearches = 0;
     }
+    operations.complete(operation, 'Succeeded');
+    return operation;
+  }
+
+  /** Removes the storage account linked for saved searches (Query) or log-alert queries (Alerts). */
+  unlinkStorage(workspace: string, type: 'Query' | 'Alerts'): Operation {
+    const { operations, bus, params } = this.deps;
+    const operation = operations.begin('workspace.unlinkStorage', workspace);
+    const links = this.workspaces.get(workspace)!;
+    const current = links.linkedStorage[type];
+    if (current === null) return this.refuse(operation, refusal(404, 'ResourceNotFound', `workspace ${workspace} has no storage account linked for ${type}`));
+    links.linkedStorage[type] = null;
+    if (type === 'Query' && params.unlinkRestoresSavedSearches && links.savedSearchesInStorage > 0) {
+      // 2026-04: "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace."
+      bus.emit({ t: this.now, type: 'savedSearches.restored', entity: workspace, count: links.savedSearchesInStorage, storageAccount: current });
+      links.savedSearches += links.savedSearchesInStorage;
+      links.savedSearchesRestored += links.savedSearchesInStorage;
+    }
+    if (type === 'Query') links.savedSearchesInStorage = 0;
     operations.complete(operation, 'Succeeded');
     return operation;
   }

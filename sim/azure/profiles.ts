@@ -92,6 +92,7 @@ export interface Params {
   sloTarget: number;
   serviceCreditTiers: readonly CreditTier[];
   brokenRule: BrokenRule;
+  unlinkRestoresSavedSearches: boolean;
 }
 export type ParamName = keyof Params;
 
@@ -279,6 +280,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'self-test of the invariant checker: deliberately breaks one documented rule (never set it for a real what-if)',
     source: 'model choice: lets users see explore find and shrink a broken rule',
   },
+  unlinkRestoresSavedSearches: {
+    kind: { type: 'boolean' },
+    meaning: 'whether unlinking the storage account linked for Query (workspace.unlinkStorage) brings back the saved searches its link removed from the workspace',
+    source:
+      '2026-04: "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace"; earlier pages say only that linking removes them',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -322,6 +329,7 @@ const BASE_2020_11: Params = {
     { below: 0.99, creditPercent: 25 },
   ],
   brokenRule: 'none',
+  unlinkRestoresSavedSearches: false,
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {

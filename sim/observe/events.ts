@@ -99,6 +99,8 @@ export const EVENT_FIELDS = {
   'operation.refused': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
   'key.rotationFollowed': { version: 'string' },
   'savedSearches.removed': { count: 'nat', storageAccount: 'string' },
+  /** Unlinking the Query storage account brought back the saved searches its link had removed (2026-04). */
+  'savedSearches.restored': { count: 'nat', storageAccount: 'string' },
   'lockbox.requested': NONE,
   'lockbox.approved': NONE,
   'lockbox.rejected': NONE,

@@ -46,6 +46,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'hotCache.purged',
   'buffer.expired',
   'savedSearches.removed',
+  'savedSearches.restored',
   'lockbox.requested',
   'lockbox.approved',
   'lockbox.rejected',
