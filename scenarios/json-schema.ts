@@ -270,7 +270,7 @@ const ACTION_DOCS: { readonly [N in ActionName]: string } = {
   'key.delete': 'Soft-deletes the key: a denial.',
   'key.recover': 'Recovers a soft-deleted key.',
   'key.purge': 'Purges a deleted key (refused under purge protection).',
-  'key.setExpiry': 'Sets the expiry of a key version: expiry blocks key updates, not unwraps.',
+  'key.setExpiry': 'Sets the expiry of a key version: an expired version cannot be set on a cluster (with the parameter expiredKeyBlocksClusterUpdates, 2026-04, an expired current key blocks every cluster update); unwraps go on.',
   'accessPolicy.set': 'Grants a cluster key permissions; a policy without unwrapKey is a denial.',
   'accessPolicy.remove': "Removes the cluster's access policy: a denial.",
   'cluster.create': 'Creates the cluster (it provisions for the parameter clusterProvisionTime).',

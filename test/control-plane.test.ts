@@ -472,6 +472,46 @@ test('the same key update succeeds once the expiry is in the future', () => {
   assertSucceeded(r, 5, KEY_UPDATE);
 });
 
+/** The cluster keyed with v1 at 12m; v1 expires at 1h; a second version v2 exists. */
+const EXPIRING = [...KEYED, { at: '30m', do: 'key.rotate', vault: 'kv1', key: 'cmk' }, { at: '30m', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', version: 'v1', exp: '1h' }];
+
+test('profile 2026-04 (expiredKeyBlocksClusterUpdates): "When the key expires, ingestion and queries aren\'t affected, but you can\'t update the key in the cluster": every update is refused (400 CurrentKeyExpired) until the expiry is extended', () => {
+  const r = run(
+    bare({
+      params: { expiredKeyBlocksClusterUpdates: true },
+      workspaces: [ws('ws1')],
+      actions: [
+        ...EXPIRING,
+        link('20m'),
+        update('2h', keyBody('v2')),
+        update('2h1m', { sku: { name: 'CapacityReservation', capacity: 2000 } }),
+        { at: '2h2m', do: 'cluster.setIdentity', cluster: 'cl1', type: 'SystemAssigned' },
+        { at: '3h', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', version: 'v1', exp: '30d' },
+        update('3h1m', keyBody('v2')),
+      ],
+    }),
+  );
+  // Operations: create, grant, key v1, rotate, expiry, link, then the three refused updates, the new expiry, the key update.
+  assertRefused(r, 6, 400, 'CurrentKeyExpired', 'kv1/cmk version v1', 'expired at +1h', "you can't update the cluster", 'extend the key expiration date');
+  assertRefused(r, 7, 400, 'CurrentKeyExpired', 'expired');
+  assertRefused(r, 8, 400, 'CurrentKeyExpired', 'expired');
+  assertSucceeded(r, 10, KEY_UPDATE);
+  assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, 'v2');
+  // "Ingestion and queries aren't affected": an expired key still unwraps.
+  assert.is(r.result.incidents.length, 0);
+  assert.is(r.result.totals.ingestion.droppedRecords, 0);
+  assert.is(r.result.totals.query.failed, 0);
+});
+
+test('profiles before 2026-04: an expired current key blocks no update; only a key update to an expired version is refused (400 KeyExpired)', () => {
+  for (const profile of ['2020-11', '2021-07', '2023-06']) {
+    const r = run(bare({ profile, workspaces: [], actions: [...EXPIRING, update('2h', { sku: { name: 'CapacityReservation', capacity: 2000 } }), update('2h1m', keyBody('v2')), update('2h10m', keyBody('v1'))] }));
+    assertSucceeded(r, 5, 0);
+    assertSucceeded(r, 6, KEY_UPDATE);
+    assertRefused(r, 7, 400, 'KeyExpired', 'v1', 'expired');
+  }
+});
+
 test('"Your Azure Key Vault, cluster and linked workspaces must be in the same region and in the same Azure Active Directory (Azure AD) tenant": a vault elsewhere is refused (400 RegionMismatch, 400 TenantMismatch)', () => {
   const vaults = [
     { name: 'kvwest', region: 'westus', keys: [{ name: 'cmk', kty: 'oct-HSM' }] },

@@ -36,6 +36,7 @@ const EXPECTED_BUILTINS = [
   'denial-then-short-outage',
   'outage-while-resuming',
   'unlink-query-storage',
+  'expired-key-blocks-update',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

@@ -4,7 +4,7 @@
 
 import type { Scheduler } from '../engine/scheduler.ts';
 import type { RandomStreams } from '../engine/random.ts';
-import { MS_PER_DAY } from '../engine/duration.ts';
+import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
 import type { EventBus } from '../observe/events.ts';
 import type { ClusterSpec, WorkspaceSpec } from '../scenario.ts';
 import { Cluster, REQUIRED_PERMISSIONS } from './cluster.ts';
@@ -150,6 +150,7 @@ export class ControlPlane {
       () => cluster.provisioningState === 'ProvisioningAccount' && refusal(400, 'ClusterNotReady', `cluster ${name} is still provisioning: if you update your cluster while it's at the provisioning state, the update fails; update it once its provisioningState is Succeeded`),
       () => cluster.provisioningState === 'Deleting' && refusal(400, 'ClusterDeleting', `cluster ${name} is in deleting state. Wait for the Async operation to complete and try again`),
       () => operations.inProgress(name, operation) && refusal(400, 'OperationInProgress', `operation can't be executed now on cluster ${name}: an operation is in progress. Wait for the Async operation to complete and try again`),
+      () => this.currentKeyExpiredRefusal(cluster),
       () => request.identityType !== null && request.keyVaultProperties !== null && refusal(400, 'InvalidRequest', 'identity and keyVaultProperties cannot change in one request: set the identity first, then the key'),
       () =>
         request.doubleEncryption !== null &&
@@ -365,6 +366,19 @@ export class ControlPlane {
 
   private get now(): number {
     return this.deps.scheduler.nowMs;
+  }
+
+  /** 2026-04: "When the key expires, ingestion and queries aren't affected, but you can't update the key in the cluster." */
+  private currentKeyExpiredRefusal(cluster: Cluster): Refusal | false {
+    const ref = cluster.keyRef;
+    if (!this.deps.params.expiredKeyBlocksClusterUpdates || ref === null) return false;
+    const expMs = this.deps.vaults.get(ref.vault)!.expiryOf(ref);
+    if (expMs === null || expMs > this.now) return false;
+    return refusal(
+      400,
+      'CurrentKeyExpired',
+      `the current key of cluster ${cluster.name}, ${ref.vault}/${ref.key} version ${ref.version}, expired at +${formatDuration(expMs)}: when the key expires, ingestion and queries aren't affected, but you can't update the cluster; extend the key expiration date in Key Vault, then update the cluster`,
+    );
   }
 
   private removeIdentity(cluster: Cluster): void {

@@ -184,6 +184,11 @@ export class KeyVault {
     return { answer, versions };
   }
 
+  /** When a key version expires (its exp attribute), or null: read by the control plane, not a data-plane request. */
+  expiryOf(ref: Omit<KeyRef, 'vault'>): number | null {
+    return this.version(ref).expMs;
+  }
+
   /** The newest version id of a key, or undefined. */
   newestVersion(keyName: string): string | undefined {
     return this.keys.get(keyName)?.versions.at(-1)?.id;

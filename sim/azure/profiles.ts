@@ -93,6 +93,7 @@ export interface Params {
   serviceCreditTiers: readonly CreditTier[];
   brokenRule: BrokenRule;
   unlinkRestoresSavedSearches: boolean;
+  expiredKeyBlocksClusterUpdates: boolean;
 }
 export type ParamName = keyof Params;
 
@@ -286,6 +287,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source:
       '2026-04: "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace"; earlier pages say only that linking removes them',
   },
+  expiredKeyBlocksClusterUpdates: {
+    kind: { type: 'boolean' },
+    meaning: "whether every cluster update is refused while the cluster's current key version is expired, until its expiry is extended (unwraps go on)",
+    source:
+      '2026-04: "When the key expires, ingestion and queries aren\'t affected, but you can\'t update the key in the cluster": extend the key expiration date, then update the cluster; earlier pages say nothing of an expired current key',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -330,6 +337,7 @@ const BASE_2020_11: Params = {
   ],
   brokenRule: 'none',
   unlinkRestoresSavedSearches: false,
+  expiredKeyBlocksClusterUpdates: false,
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
