@@ -7,7 +7,7 @@ const REASONS: Record<string, string> = {
   keyDisabled: 'the key version is disabled',
   keyDeleted: 'the key is deleted',
   keyPurged: 'the key is purged',
-  permissionMissing: 'the access policy lacks a permission',
+  permissionMissing: 'the access policy or role assignment lacks a permission',
   identityNone: 'the cluster has no identity',
   unreachable: 'Key Vault is unreachable',
   networkDenied: 'Key Vault network rules deny the cluster',
@@ -63,6 +63,10 @@ export function sentence(event: SimEvent): string {
       return `Key Vault ${event.entity} grants ${event.principal}: ${event.permissions.join(', ') || 'nothing'}.`;
     case 'accessPolicy.removed':
       return `Key Vault ${event.entity} removes the access policy of ${event.principal}.`;
+    case 'roleAssignment.created':
+      return `Key Vault ${event.entity} assigns ${event.principal} the role ${event.role}: get, wrapKey, unwrapKey.`;
+    case 'roleAssignment.deleted':
+      return `Key Vault ${event.entity} removes ${event.principal}'s role assignment ${event.role}.`;
     case 'cluster.identitySet':
       return `Cluster ${event.entity}'s identity is set to ${event.identity}.`;
     case 'operation.accepted':

@@ -63,6 +63,7 @@ import {
   SEED,
   SETUP,
   SOFT_DELETE_RETENTION_DAYS,
+  PERMISSION_MODEL,
   START,
   STORAGE_ACCOUNTS,
   SUBSCRIPTION,
@@ -186,6 +187,11 @@ const VAULT = object(
     softDelete: opt(BOOLEAN.json, 'Soft delete. A vault without soft delete or purge protection is refused as a cluster key (KeyVaultNotRecoverable).', DEFAULTS.softDelete),
     purgeProtection: opt(BOOLEAN.json, 'Purge protection: a deleted key cannot be purged.', DEFAULTS.purgeProtection),
     softDeleteRetentionDays: opt(SOFT_DELETE_RETENTION_DAYS.json, 'Days a deleted key can be recovered.', DEFAULTS.softDeleteRetentionDays),
+    permissionModel: opt(
+      PERMISSION_MODEL.json,
+      'How the vault grants its keys: accessPolicy (access policies), or rbac (Azure RBAC: the role Key Vault Crypto Service Encryption User, assigned with roleAssignment.create; the parameter keyVaultRbac, profile 2023-06 and later).',
+      DEFAULTS.permissionModel,
+    ),
     keys: opt(list(KEY), 'The keys of the vault.'),
     accessPolicies: opt(
       list(
@@ -273,6 +279,8 @@ const ACTION_DOCS: { readonly [N in ActionName]: string } = {
   'key.setExpiry': 'Sets the expiry of a key version: an expired version cannot be set on a cluster (with the parameter expiredKeyBlocksClusterUpdates, 2026-04, an expired current key blocks every cluster update); unwraps go on.',
   'accessPolicy.set': 'Grants a cluster key permissions; a policy without unwrapKey is a denial.',
   'accessPolicy.remove': "Removes the cluster's access policy: a denial.",
+  'roleAssignment.create': 'Assigns a role on a vault with permissionModel rbac: Key Vault Crypto Service Encryption User grants get, wrapKey and unwrapKey.',
+  'roleAssignment.delete': 'Removes the role assignment: a denial, as removing an access policy is.',
   'cluster.create': 'Creates the cluster (it provisions for the parameter clusterProvisionTime).',
   'cluster.update': 'ARM PATCH of the cluster: a key update re-wraps each AEK after the parameter keyUpdateTime.',
   'cluster.setIdentity': 'Sets the cluster identity; None is a denial and cannot be undone.',
@@ -298,6 +306,7 @@ const ACTION_FIELD_DOCS: Readonly<Record<string, string>> = {
   exp: 'Expiry time: a duration from t=0.',
   principal: 'A cluster name (its system-assigned identity).',
   permissions: 'Key permissions: get, wrapKey, unwrapKey.',
+  role: 'The Azure RBAC role: Key Vault Crypto Service Encryption User.',
   cluster: 'A name of clusters.',
   body: 'The ARM request body: identity {type}, sku {name, capacity}, properties {keyVaultProperties {keyVaultUri, keyName, keyVersion}, billingType, isDoubleEncryptionEnabled}.',
   type: 'cluster.setIdentity: SystemAssigned or None; workspace.linkStorage and workspace.unlinkStorage: Query or Alerts.',

@@ -28,6 +28,8 @@ import { InputError, type Problem } from '../sim/input-error.ts';
 import {
   EXPECT_OPS,
   KEY_TYPES,
+  KEY_VAULT_ROLES,
+  PERMISSION_MODELS,
   PERMISSIONS,
   RSA_SIZES,
   type AccessPolicySpec,
@@ -70,6 +72,7 @@ export const DEFAULTS = {
   softDelete: true,
   purgeProtection: true,
   softDeleteRetentionDays: 90,
+  permissionModel: 'accessPolicy',
   kty: 'RSA',
   rsaSizeBits: 2048,
   octSizeBits: 256,
@@ -718,6 +721,7 @@ export const VAULT_FIELDS = [
   'softDelete',
   'purgeProtection',
   'softDeleteRetentionDays',
+  'permissionModel',
   'keys',
   'accessPolicies',
 ] as const;
@@ -730,7 +734,9 @@ interface Declared<T> {
   name: string | undefined;
 }
 
-function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<KeyVaultSpec> | undefined {
+export const PERMISSION_MODEL = choice(PERMISSION_MODELS);
+
+function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults, params: Params): Declared<KeyVaultSpec> | undefined {
   const obj = mapping(ctx, value, path, VAULT_FIELDS, 'a key vault: {name, region, keys, ...}');
   if (obj === undefined) return undefined;
   const name = required(ctx, obj, 'name', path, VAULT_NAME) ?? declaredName(obj);
@@ -738,6 +744,10 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   const softDelete = withDefault(ctx, obj, 'softDelete', path, BOOLEAN, DEFAULTS.softDelete);
   const purgeProtection = withDefault(ctx, obj, 'purgeProtection', path, BOOLEAN, DEFAULTS.purgeProtection);
   const softDeleteRetentionDays = withDefault(ctx, obj, 'softDeleteRetentionDays', path, SOFT_DELETE_RETENTION_DAYS, DEFAULTS.softDeleteRetentionDays);
+  const permissionModel = withDefault(ctx, obj, 'permissionModel', path, PERMISSION_MODEL, DEFAULTS.permissionModel);
+  if (permissionModel === 'rbac' && !params.keyVaultRbac) {
+    ctx.fail(child(path, 'permissionModel'), obj.permissionModel, 'accessPolicy: Azure RBAC for the cluster\'s key is documented from profile 2023-06 (or set the parameter keyVaultRbac: true)');
+  }
   const keys: KeySpec[] = [];
   const keyPaths: { name: string | undefined; path: string }[] = [];
   for (const entry of entries(ctx, obj, 'keys', path, 'a list of keys')) {
@@ -749,7 +759,11 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   }
   checkUnique(ctx, keyPaths, 'key of this vault');
   const accessPolicies: AccessPolicySpec[] = [];
-  for (const entry of entries(ctx, obj, 'accessPolicies', path, 'a list of access policies')) {
+  const policyEntries = entries(ctx, obj, 'accessPolicies', path, 'a list of access policies');
+  if (permissionModel === 'rbac' && policyEntries.length > 0) {
+    ctx.fail(child(path, 'accessPolicies'), obj.accessPolicies, 'no access policies in a vault with permissionModel: rbac (it grants by role assignment: roleAssignment.create)');
+  }
+  for (const entry of policyEntries) {
     const policy = mapping(ctx, entry.value, entry.path, ACCESS_POLICY_FIELDS, 'an access policy: {principal, permissions}');
     if (policy === undefined) continue;
     accessPolicies.push({
@@ -766,6 +780,7 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
       softDelete,
       purgeProtection,
       softDeleteRetentionDays,
+      permissionModel,
       keys,
       accessPolicies,
     },
@@ -892,6 +907,7 @@ const PRINCIPAL = field('principal', 'principal', true, (w) => reference('a clus
 const CLUSTER = field('cluster', 'cluster', true, (w) => reference('a name of clusters', w.clusterNames));
 const WORKSPACE = field('workspace', 'workspace', true, (w) => reference('a name of workspaces', w.workspaceNames));
 const fixed = (check: Check<unknown>) => () => check;
+const ROLE = field('role', 'role', true, fixed(choice(KEY_VAULT_ROLES)));
 
 /** The fields of each action, in the order they are read (vault before key). */
 export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
@@ -912,6 +928,8 @@ export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[]
   'key.setExpiry': [VAULT, KEY, VERSION, field('exp', 'expMs', true, fixed(DURATION))],
   'accessPolicy.set': [VAULT, PRINCIPAL, field('permissions', 'permissions', true, fixed(PERMISSION_LIST))],
   'accessPolicy.remove': [VAULT, PRINCIPAL],
+  'roleAssignment.create': [VAULT, PRINCIPAL, ROLE],
+  'roleAssignment.delete': [VAULT, PRINCIPAL, ROLE],
   'cluster.create': [CLUSTER, field('body', 'body', false, fixed(CLUSTER_BODY))],
   'cluster.update': [CLUSTER, field('body', 'body', true, fixed(CLUSTER_BODY))],
   'cluster.setIdentity': [CLUSTER, field('type', 'type', true, fixed(choice(['SystemAssigned', 'None'] as const)))],
@@ -1332,7 +1350,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const params = resolveParams(ctx, top.params, profile, options.params ?? []);
 
   const vaults = entries(ctx, top, 'keyVaults', '', 'a list of key vaults')
-    .map((e) => readVault(ctx, e.value, e.path, defaults))
+    .map((e) => readVault(ctx, e.value, e.path, defaults, params))
     .filter((v) => v !== undefined);
   const clusters = entries(ctx, top, 'clusters', '', 'a list of clusters')
     .map((e) => readCluster(ctx, e.value, e.path, defaults, params))

@@ -12,6 +12,12 @@ export const WRAP_ALGORITHMS = ['RSA-OAEP-256', 'RSA-OAEP', 'A256KW'] as const;
 export type WrapAlgorithm = (typeof WRAP_ALGORITHMS)[number];
 export const PERMISSIONS = ['get', 'wrapKey', 'unwrapKey'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+/** How a vault grants its keys: access policies, or Azure role-based access control. */
+export const PERMISSION_MODELS = ['accessPolicy', 'rbac'] as const;
+export type PermissionModel = (typeof PERMISSION_MODELS)[number];
+/** The Azure RBAC role the documentation names: it grants get, wrapKey and unwrapKey on keys. */
+export const KEY_VAULT_ROLES = ['Key Vault Crypto Service Encryption User'] as const;
+export type KeyVaultRole = (typeof KEY_VAULT_ROLES)[number];
 
 export interface KeySpec {
   name: string;
@@ -38,6 +44,8 @@ export interface KeyVaultSpec {
   softDelete: boolean;
   purgeProtection: boolean;
   softDeleteRetentionDays: number;
+  /** accessPolicy (the default) or rbac: role assignments instead of access policies. */
+  permissionModel: PermissionModel;
   keys: KeySpec[];
   /** Extra policies; with `setup: ready` each cluster keyed to this vault gets get/wrapKey/unwrapKey. */
   accessPolicies: AccessPolicySpec[];
@@ -104,6 +112,7 @@ export type Action =
   | (At & { do: 'key.setExpiry'; vault: string; key: string; version?: string; expMs: number })
   | (At & { do: 'accessPolicy.set'; vault: string; principal: string; permissions: Permission[] })
   | (At & { do: 'accessPolicy.remove'; vault: string; principal: string })
+  | (At & { do: 'roleAssignment.create' | 'roleAssignment.delete'; vault: string; principal: string; role: KeyVaultRole })
   | (At & { do: 'cluster.create'; cluster: string; body?: unknown })
   | (At & { do: 'cluster.update'; cluster: string; body: unknown })
   | (At & { do: 'cluster.setIdentity'; cluster: string; type: 'SystemAssigned' | 'None' })

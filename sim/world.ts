@@ -338,10 +338,17 @@ class World {
         return this.vaultRequest(action, () => {
           // "The access policy can't be defined until system identity is assigned to the cluster."
           if (!cp.clusters.has(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to grant access to`);
-          this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions);
+          return this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions);
         });
       case 'accessPolicy.remove':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removePolicy(now, action.principal));
+      case 'roleAssignment.create':
+        return this.vaultRequest(action, () => {
+          if (!cp.clusters.has(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to assign a role to`);
+          return this.vaults.get(action.vault)!.assignRole(now, action.principal, action.role);
+        });
+      case 'roleAssignment.delete':
+        return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removeRole(now, action.principal, action.role));
       case 'cluster.create':
         return void cp.createCluster(action.cluster, action.body);
       case 'cluster.update':

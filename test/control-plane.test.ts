@@ -820,6 +820,85 @@ test('Customer Lockbox: rejected, Failed 403 LockboxRequestRejected at the decis
   assert.ok(eventsOf(r, 'lockbox.rejected').some((e) => e.t === HOUR + 30 * MINUTE));
 });
 
+// ---- Azure RBAC: the role Key Vault Crypto Service Encryption User ------------------------
+
+const ROLE = 'Key Vault Crypto Service Encryption User';
+const RBAC_KV = { ...KV, permissionModel: 'rbac' };
+const assignRole = (at: string, principal = 'cl1') => ({ at, do: 'roleAssignment.create', vault: 'kv1', principal, role: ROLE });
+const deleteRole = (at: string, principal = 'cl1') => ({ at, do: 'roleAssignment.delete', vault: 'kv1', principal, role: ROLE });
+
+test('profile 2023-06 (keyVaultRbac): "add Key Vault Crypto Service Encryption User role assignment": with the role and no access policy the key update succeeds', () => {
+  const r = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [create('0s'), assignRole('11m'), update('11m', keyBody())] }));
+  assertSucceeded(r, 1, 0);
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assert.equal(r.of('roleAssignment.created').map((e) => [e.entity, e.principal, e.role]), [['kv1', 'cl1', ROLE]]);
+});
+
+test('RBAC: without the role assignment the key update is refused (400 KeyVaultPermissionMissing), naming the role', () => {
+  const r = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [create('0s'), update('11m', keyBody())] }));
+  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'Key Vault Crypto Service Encryption User', 'get, wrapKey, unwrapKey');
+});
+
+test('RBAC: deleting the role assignment is a denial exactly like removing the access policy: the same revocation, the same drops, the same resume', () => {
+  const outcome = (vault: Record<string, unknown>, remove: Record<string, unknown>, restore: Record<string, unknown>) => {
+    const r = run(scenario({ profile: '2023-06', seed: 5, duration: '1d', keyVaults: [vault], actions: [remove, restore] }));
+    const { incidents, totals } = r.result;
+    return { incidents: incidents.map(({ kind, startMs, unavailableAtMs, restoredAtMs, resumedAtMs, droppedRecords }) => ({ kind, startMs, unavailableAtMs, restoredAtMs, resumedAtMs, droppedRecords })), ingestion: totals.ingestion, causes: incidents.map((i) => i.cause) };
+  };
+  const vault = { name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] };
+  const byPolicy = outcome(vault, { at: '6h', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' }, grant('12h'));
+  const byRole = outcome({ ...vault, permissionModel: 'rbac' }, deleteRole('6h'), assignRole('12h'));
+  assert.equal(byRole.incidents, byPolicy.incidents);
+  assert.equal(byRole.ingestion, byPolicy.ingestion);
+  assert.is(byRole.incidents.length, 1);
+  assert.is(byRole.incidents[0]!.kind, 'revocation');
+  assert.ok(byRole.incidents[0]!.unavailableAtMs! <= 7 * HOUR, 'revoked "within an hour or sooner"');
+  assert.ok(byRole.ingestion.droppedByReason.revoked > 0);
+  assert.equal(byRole.causes, ['roleAssignment.delete']);
+  assert.equal(byPolicy.causes, ['accessPolicy.remove']);
+});
+
+test('access policies on a vault that uses Azure RBAC, and role assignments on one that uses access policies, are refused (400 PermissionModelMismatch)', () => {
+  const rbac = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [create('0s'), grant('11m'), { at: '12m', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' }] }));
+  assertRefused(rbac, 1, 400, 'PermissionModelMismatch', 'Key Vault kv1', 'permissionModel: rbac', 'access policies have no effect', 'roleAssignment.create');
+  assertRefused(rbac, 2, 400, 'PermissionModelMismatch', 'roleAssignment.delete');
+  const policies = run(bare({ profile: '2023-06', workspaces: [], actions: [create('0s'), assignRole('11m'), deleteRole('12m')] }));
+  assertRefused(policies, 1, 400, 'PermissionModelMismatch', 'permissionModel: accessPolicy', 'role assignments have no effect', 'accessPolicy.set');
+  assertRefused(policies, 2, 400, 'PermissionModelMismatch', 'accessPolicy.remove');
+});
+
+test('RBAC: a role assigned to a cluster that does not exist yet is refused (400 PrincipalNotFound)', () => {
+  const r = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [assignRole('0s')] }));
+  assertRefused(r, 0, 400, 'PrincipalNotFound', 'cl1');
+});
+
+test('setup: ready grants a cluster keyed to a vault that uses Azure RBAC the role, not an access policy', () => {
+  const r = run(scenario({ profile: '2023-06', duration: '1h', keyVaults: [{ name: 'kv1', permissionModel: 'rbac', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }] }));
+  assert.equal(r.of('roleAssignment.created').map((e) => [e.t, e.principal]), [[0, 'cl1']]);
+  assert.is(r.of('accessPolicy.set').length, 0);
+  assert.is(r.result.totals.ingestion.storedCmkRecords, r.result.totals.ingestion.offeredRecords);
+});
+
+test('profiles 2020-11 and 2021-07 grant by access policy only: permissionModel rbac is bad input, with its field path; so are access policies in a vault that uses RBAC', () => {
+  for (const profile of ['2020-11', '2021-07']) {
+    try {
+      scenario({ profile, keyVaults: [{ name: 'kv1', permissionModel: 'rbac', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }] });
+      assert.unreachable(`${profile} accepted permissionModel: rbac`);
+    } catch (error) {
+      assert.instance(error, InputError);
+      const problem = (error as InputError).problems.find((p) => p.path === 'keyVaults[0].permissionModel');
+      assert.ok(problem !== undefined && problem.expected.includes('2023-06') && problem.expected.includes('keyVaultRbac'), JSON.stringify((error as InputError).problems));
+    }
+  }
+  try {
+    scenario({ profile: '2023-06', keyVaults: [{ name: 'kv1', permissionModel: 'rbac', keys: [{ name: 'cmk' }], accessPolicies: [{ principal: 'cl1', permissions: ['get'] }] }] });
+    assert.unreachable('access policies accepted in an RBAC vault');
+  } catch (error) {
+    assert.instance(error, InputError);
+    assert.ok((error as InputError).problems.some((p) => p.path === 'keyVaults[0].accessPolicies' && p.expected.includes('roleAssignment.create')), JSON.stringify((error as InputError).problems));
+  }
+});
+
 // ---- data consequences -------------------------------------------------------------
 
 test('"Data that was ingested prior to the configuration, remains encrypted with Microsoft key": stored under the MMK, and readable after the key is disabled', () => {

@@ -37,6 +37,7 @@ const EXPECTED_BUILTINS = [
   'outage-while-resuming',
   'unlink-query-storage',
   'expired-key-blocks-update',
+  'rbac-role-removed',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

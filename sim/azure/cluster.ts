@@ -71,7 +71,7 @@ export class Cluster implements ClusterIdentity {
     }
     const missing = vault.hasPermissions(this.name, REQUIRED_PERMISSIONS);
     if (missing.length > 0) {
-      return { refusal: refusal(400, 'KeyVaultPermissionMissing', `the access policy of Key Vault ${vault.name} for cluster ${this.name} lacks ${missing.join(', ')}; grant Get, Wrap Key and Unwrap Key`) };
+      return { refusal: refusal(400, 'KeyVaultPermissionMissing', `${vault.grantsBy} of Key Vault ${vault.name} for cluster ${this.name} lacks ${missing.join(', ')}; grant Get, Wrap Key and Unwrap Key`) };
     }
     // "The Get permission is required to verify that your Key Vault is configured as recoverable."
     if (!vault.recoverable) {

@@ -357,9 +357,11 @@ export class ControlPlane {
     return operation;
   }
 
-  /** Grants the cluster get, wrapKey and unwrapKey, as the provisioning steps do. */
+  /** Grants the cluster get, wrapKey and unwrapKey as the provisioning steps do: an access policy, or the role in a vault that uses Azure RBAC. */
   grantAccess(vault: string, cluster: string): void {
-    this.deps.vaults.get(vault)!.setPolicy(this.now, cluster, REQUIRED_PERMISSIONS);
+    const kv = this.deps.vaults.get(vault)!;
+    if (kv.spec.permissionModel === 'rbac') kv.assignRole(this.now, cluster, 'Key Vault Crypto Service Encryption User');
+    else kv.setPolicy(this.now, cluster, REQUIRED_PERMISSIONS);
   }
 
   // ---- internals --------------------------------------------------------------

@@ -94,6 +94,7 @@ export interface Params {
   brokenRule: BrokenRule;
   unlinkRestoresSavedSearches: boolean;
   expiredKeyBlocksClusterUpdates: boolean;
+  keyVaultRbac: boolean;
 }
 export type ParamName = keyof Params;
 
@@ -293,6 +294,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source:
       '2026-04: "When the key expires, ingestion and queries aren\'t affected, but you can\'t update the key in the cluster": extend the key expiration date, then update the cluster; earlier pages say nothing of an expired current key',
   },
+  keyVaultRbac: {
+    kind: { type: 'boolean' },
+    meaning: 'whether a vault may use Azure RBAC (permissionModel: rbac), granting the cluster the role Key Vault Crypto Service Encryption User instead of an access policy',
+    source:
+      '2023-06 and later: "There are two permission models in Key Vault to grant access to your cluster and underlay storage: Azure role-based access control (Azure RBAC), and Vault access policies (legacy)", with the "Key Vault Crypto Service Encryption User" role; earlier pages grant by access policy only',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -338,6 +345,7 @@ const BASE_2020_11: Params = {
   brokenRule: 'none',
   unlinkRestoresSavedSearches: false,
   expiredKeyBlocksClusterUpdates: false,
+  keyVaultRbac: false,
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
@@ -360,5 +368,6 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
     minCapacityGBPerDay: 100,
     clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
     hotCacheScope: 'lastDaysOrRecentlyQueried',
+    keyVaultRbac: true,
   },
 };

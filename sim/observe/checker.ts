@@ -32,7 +32,7 @@ export const RULES = [
     rule: 2,
     name: 'revocationTiming',
     text: 'no revocation before Key Vault denied the account (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll, with the vault reachable, has revoked; Key Vault denies only while a denial holds, and grants only while none does',
-    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'cluster.identitySet', 'storage.keyConfigured', 'storage.unwrap', 'keyVault.*.begin/end', 'storage.revoked'],
+    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'storage.keyConfigured', 'storage.unwrap', 'keyVault.*.begin/end', 'storage.revoked'],
   },
   {
     rule: 3,
@@ -223,7 +223,7 @@ export class Checker {
   private readonly vaults = new Map<string, VaultRecord>();
   /** Per "vault/key": deleted or purged since, and disabled versions since. */
   private readonly keys = new Map<string, KeyRecord>();
-  /** Per vault and principal: whether its policy grants unwrapKey, and since when it has not. */
+  /** Per vault and principal: whether its access policy or role assignment grants unwrapKey, and since when it has not. */
   private readonly policies = new Map<string, Map<string, { unwrap: boolean; lostMs: number }>>();
   private readonly identityNoneMs = new Map<string, number>();
   private readonly linkOpsMs = new Map<string, number[]>();
@@ -311,11 +311,14 @@ export class Checker {
       case 'key.purged':
         this.keyState(event.entity).purgedMs ??= event.t;
         return this.denialBegins(event, (a) => keyName(a) === event.entity);
+      // A role assignment (Azure RBAC) grants what an access policy with get, wrapKey and unwrapKey grants; removing either is a denial.
       case 'accessPolicy.set':
-      case 'accessPolicy.removed': {
+      case 'accessPolicy.removed':
+      case 'roleAssignment.created':
+      case 'roleAssignment.deleted': {
         const policies = this.policiesOf(event.entity);
         const previous = policies.get(event.principal);
-        const unwrap = event.type === 'accessPolicy.set' && event.permissions.includes('unwrapKey');
+        const unwrap = event.type === 'roleAssignment.created' || (event.type === 'accessPolicy.set' && event.permissions.includes('unwrapKey'));
         policies.set(event.principal, { unwrap, lostMs: unwrap ? 0 : previous !== undefined && !previous.unwrap ? previous.lostMs : event.t });
         const mine = (a: AccountRecord) => a.cluster === event.principal && a.key?.vault === event.entity;
         return unwrap ? this.accessMayBeBack(event.t, mine) : this.denialBegins(event, mine);
@@ -1020,6 +1023,8 @@ function what(event: SimEvent): string {
       return `setting the access policy of ${event.principal} on ${event.entity} without unwrapKey`;
     case 'accessPolicy.removed':
       return `removing the access policy of ${event.principal} on ${event.entity}`;
+    case 'roleAssignment.deleted':
+      return `removing the role assignment ${event.role} of ${event.principal} on ${event.entity}`;
     case 'cluster.identitySet':
       return `setting cluster ${event.entity}'s identity to None`;
     default:

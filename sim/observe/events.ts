@@ -90,6 +90,9 @@ export const EVENT_FIELDS = {
   'key.expirySet': { version: 'string', expMs: 'nat' },
   'accessPolicy.set': { principal: 'string', permissions: arrayOf('string') },
   'accessPolicy.removed': { principal: 'string' },
+  /** Azure RBAC (a vault with permissionModel rbac): the role grants get, wrapKey and unwrapKey; deleting it is a denial. */
+  'roleAssignment.created': { principal: 'string', role: 'string' },
+  'roleAssignment.deleted': { principal: 'string', role: 'string' },
 
   // The control plane.
   'cluster.identitySet': { identity: oneOf(['SystemAssigned', 'None']) },

@@ -38,6 +38,8 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'key.expirySet',
   'accessPolicy.set',
   'accessPolicy.removed',
+  'roleAssignment.created',
+  'roleAssignment.deleted',
   'cluster.identitySet',
   'operation.refused',
   'storage.keyConfigured',
