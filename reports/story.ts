@@ -67,6 +67,10 @@ export function sentence(event: SimEvent): string {
       return `Key Vault ${event.entity} assigns ${event.principal} the role ${event.role}: get, wrapKey, unwrapKey.`;
     case 'roleAssignment.deleted':
       return `Key Vault ${event.entity} removes ${event.principal}'s role assignment ${event.role}.`;
+    case 'cluster.principalSet':
+      return event.identity === 'UserAssigned'
+        ? `Cluster ${event.entity} uses the user-assigned identity ${event.principal}: Key Vault answers it for the cluster from now on.`
+        : `Cluster ${event.entity} uses its system-assigned identity again: Key Vault answers it for the cluster from now on.`;
     case 'cluster.identitySet':
       return `Cluster ${event.entity}'s identity is set to ${event.identity}.`;
     case 'operation.accepted':

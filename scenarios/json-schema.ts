@@ -64,6 +64,9 @@ import {
   SETUP,
   SOFT_DELETE_RETENTION_DAYS,
   PERMISSION_MODEL,
+  IDENTITY_FIELDS,
+  IDENTITY_NAME_CHECK,
+  NAME_OF_PRINCIPAL,
   START,
   STORAGE_ACCOUNTS,
   SUBSCRIPTION,
@@ -187,6 +190,7 @@ const VAULT = object(
     softDelete: opt(BOOLEAN.json, 'Soft delete. A vault without soft delete or purge protection is refused as a cluster key (KeyVaultNotRecoverable).', DEFAULTS.softDelete),
     purgeProtection: opt(BOOLEAN.json, 'Purge protection: a deleted key cannot be purged.', DEFAULTS.purgeProtection),
     softDeleteRetentionDays: opt(SOFT_DELETE_RETENTION_DAYS.json, 'Days a deleted key can be recovered.', DEFAULTS.softDeleteRetentionDays),
+    privateLink: opt(BOOLEAN.json, "In a Private-Link (virtual network): a cluster with a user-assigned identity can't use its keys (UserAssignedIdentityWithPrivateLink).", DEFAULTS.privateLink),
     permissionModel: opt(
       PERMISSION_MODEL.json,
       'How the vault grants its keys: accessPolicy (access policies), or rbac (Azure RBAC: the role Key Vault Crypto Service Encryption User, assigned with roleAssignment.create; the parameter keyVaultRbac, profile 2023-06 and later).',
@@ -198,7 +202,7 @@ const VAULT = object(
         object(
           ACCESS_POLICY_FIELDS,
           {
-            principal: doc(NAME_OF_CLUSTER.json, 'The cluster (its system-assigned identity) the policy grants to.'),
+            principal: doc(NAME_OF_PRINCIPAL.json, 'Who the policy grants: a cluster (its system-assigned identity) or a user-assigned identity, by name.'),
             permissions: doc(PERMISSION_LIST.json, 'Key permissions: get, wrapKey, unwrapKey (a policy without unwrapKey is a denial).'),
           },
           ['principal', 'permissions'],
@@ -304,11 +308,11 @@ const ACTION_FIELD_DOCS: Readonly<Record<string, string>> = {
   failureRate: 'Probability that a request fails, 0 to 1.',
   limitPer10s: 'Requests per 10 seconds above which Key Vault answers 429.',
   exp: 'Expiry time: a duration from t=0.',
-  principal: 'A cluster name (its system-assigned identity).',
+  principal: 'Who is granted: a cluster name (its system-assigned identity) or the name of a user-assigned identity.',
   permissions: 'Key permissions: get, wrapKey, unwrapKey.',
   role: 'The Azure RBAC role: Key Vault Crypto Service Encryption User.',
   cluster: 'A name of clusters.',
-  body: 'The ARM request body: identity {type}, sku {name, capacity}, properties {keyVaultProperties {keyVaultUri, keyName, keyVersion}, billingType, isDoubleEncryptionEnabled}.',
+  body: 'The ARM request body: identity {type, userAssignedIdentities}, sku {name, capacity}, properties {keyVaultProperties {keyVaultUri, keyName, keyVersion}, billingType, isDoubleEncryptionEnabled}.',
   type: 'cluster.setIdentity: SystemAssigned or None; workspace.linkStorage and workspace.unlinkStorage: Query or Alerts.',
   workspace: 'A name of workspaces.',
   storageAccount: 'Storage account name: 3 to 24 lowercase letters and digits.',
@@ -330,7 +334,7 @@ function actionField(name: string, json: JsonSchema, isRequired: boolean): JsonS
 }
 
 // References and key names are checked against the declarations by the loader; the schema says "a name".
-const NO_DECLARATIONS: World = { vaults: new Map(), vaultNames: [], clusterNames: [], workspaceNames: [] };
+const NO_DECLARATIONS: World = { vaults: new Map(), vaultNames: [], clusterNames: [], workspaceNames: [], principalNames: [] };
 
 const ACTION: JsonSchema = {
   type: 'object',
@@ -455,6 +459,10 @@ const TOP: Properties<typeof TOP_FIELDS> = {
   keyVaults: opt(list(VAULT), 'The key vaults and their keys.'),
   clusters: opt(list(CLUSTER), 'The dedicated clusters.'),
   workspaces: opt(list(WORKSPACE), 'The Log Analytics workspaces and their workloads.'),
+  userAssignedIdentities: opt(
+    list(object(IDENTITY_FIELDS, { name: doc(IDENTITY_NAME_CHECK.json, 'Identity name: 3 to 128 letters, digits, hyphens and underscores; the access policy or role principal, and the last segment of its resource id in a cluster body.') }, ['name'])),
+    'User-assigned identities (the parameter userAssignedIdentity, 2023-06 and later): they exist from t=0, so Key Vault can grant one before the cluster that uses it is created.',
+  ),
   actions: opt(list(ACTION), 'What happens, and when: each action at a duration from t=0.'),
   faults: opt(list(FAULT), 'Random fault processes: occurrences drawn from the seed, played as the action of the same name.'),
   expect: opt(list(EXPECTATION), 'Checked after the run against sla.json; a failure exits 1.'),

@@ -22,7 +22,7 @@ import {
   type RangeMs,
   type CreditTier,
 } from '../sim/azure/profiles.ts';
-import { CLUSTER_BODY_SCHEMA, parseClusterBody } from '../sim/azure/requests.ts';
+import { CLUSTER_BODY_SCHEMA, IDENTITY_NAME, parseClusterBody } from '../sim/azure/requests.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import {
@@ -73,6 +73,7 @@ export const DEFAULTS = {
   purgeProtection: true,
   softDeleteRetentionDays: 90,
   permissionModel: 'accessPolicy',
+  privateLink: false,
   kty: 'RSA',
   rsaSizeBits: 2048,
   octSizeBits: 256,
@@ -489,7 +490,7 @@ const CLUSTER_BODY: Check<Obj> = {
     const parsed = parseClusterBody(value);
     if (!('problems' in parsed)) return value;
     for (const problem of parsed.problems) {
-      ctx.failText(problem.path === 'body' ? path : `${path}.${problem.path}`, problem.found, problem.expected);
+      ctx.failText(problem.path === '' ? path : `${path}.${problem.path}`, problem.found, problem.expected);
     }
     return undefined;
   },
@@ -520,6 +521,8 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 export const LIMIT_PER_10S = integer(1, MAX_INT, 'a whole number of requests per 10 seconds, at least 1');
 // References checked against the declarations later (checkReferences): here only "a name".
 export const NAME_OF_CLUSTER = text('a cluster name');
+export const NAME_OF_PRINCIPAL = text('a cluster name or the name of a user-assigned identity');
+export const IDENTITY_NAME_CHECK = text('3 to 128 letters, digits, hyphens and underscores, starting with a letter or digit', IDENTITY_NAME);
 export const NAME_OF_VAULT = text('a vault name');
 export const NAME_OF_KEY = text('a key name');
 export const SOFT_DELETE_RETENTION_DAYS = integer(7, 90);
@@ -722,6 +725,7 @@ export const VAULT_FIELDS = [
   'purgeProtection',
   'softDeleteRetentionDays',
   'permissionModel',
+  'privateLink',
   'keys',
   'accessPolicies',
 ] as const;
@@ -745,6 +749,7 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   const purgeProtection = withDefault(ctx, obj, 'purgeProtection', path, BOOLEAN, DEFAULTS.purgeProtection);
   const softDeleteRetentionDays = withDefault(ctx, obj, 'softDeleteRetentionDays', path, SOFT_DELETE_RETENTION_DAYS, DEFAULTS.softDeleteRetentionDays);
   const permissionModel = withDefault(ctx, obj, 'permissionModel', path, PERMISSION_MODEL, DEFAULTS.permissionModel);
+  const privateLink = withDefault(ctx, obj, 'privateLink', path, BOOLEAN, DEFAULTS.privateLink);
   if (permissionModel === 'rbac' && !params.keyVaultRbac) {
     ctx.fail(child(path, 'permissionModel'), obj.permissionModel, 'accessPolicy: Azure RBAC for the cluster\'s key is documented from profile 2023-06 (or set the parameter keyVaultRbac: true)');
   }
@@ -767,7 +772,7 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
     const policy = mapping(ctx, entry.value, entry.path, ACCESS_POLICY_FIELDS, 'an access policy: {principal, permissions}');
     if (policy === undefined) continue;
     accessPolicies.push({
-      principal: required(ctx, policy, 'principal', entry.path, NAME_OF_CLUSTER) ?? '',
+      principal: required(ctx, policy, 'principal', entry.path, NAME_OF_PRINCIPAL) ?? '',
       permissions: required(ctx, policy, 'permissions', entry.path, PERMISSION_LIST) ?? [],
     });
   }
@@ -781,6 +786,7 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
       purgeProtection,
       softDeleteRetentionDays,
       permissionModel,
+      privateLink,
       keys,
       accessPolicies,
     },
@@ -863,6 +869,16 @@ function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityD
   return { name, path, spec };
 }
 
+export const IDENTITY_FIELDS = ['name'] as const;
+
+/** A user-assigned identity: it exists before any cluster, so Key Vault can grant it first. */
+function readIdentity(ctx: Ctx, value: unknown, path: string): Declared<string> | undefined {
+  const obj = mapping(ctx, value, path, IDENTITY_FIELDS, 'a user-assigned identity: {name}');
+  if (obj === undefined) return undefined;
+  const name = required(ctx, obj, 'name', path, IDENTITY_NAME_CHECK) ?? declaredName(obj);
+  return { name, path, spec: name ?? '' };
+}
+
 // ---------------------------------------------------------------------------
 // Actions
 
@@ -871,6 +887,8 @@ export interface World {
   vaultNames: string[];
   clusterNames: string[];
   workspaceNames: string[];
+  /** Who Key Vault can grant: the clusters (their system-assigned identities) and the user-assigned identities. */
+  principalNames: string[];
 }
 
 /** An action read so far: its output fields by name, and where it was in the file. */
@@ -903,10 +921,11 @@ const KEY = field('key', 'key', true, (w, d) => {
 /** Known versions are checked later, in time order (rotations add versions). */
 const VERSION = field('version', 'version', false, () => VERSION_ID);
 const FOR = field('for', 'forMs', true, () => POSITIVE_DURATION);
-const PRINCIPAL = field('principal', 'principal', true, (w) => reference('a cluster name (a name of clusters)', w.clusterNames));
+const PRINCIPAL = field('principal', 'principal', true, (w) => reference(PRINCIPAL_EXPECTED, w.principalNames));
 const CLUSTER = field('cluster', 'cluster', true, (w) => reference('a name of clusters', w.clusterNames));
 const WORKSPACE = field('workspace', 'workspace', true, (w) => reference('a name of workspaces', w.workspaceNames));
 const fixed = (check: Check<unknown>) => () => check;
+const PRINCIPAL_EXPECTED = 'a cluster name (a name of clusters) or a name of userAssignedIdentities';
 const ROLE = field('role', 'role', true, fixed(choice(KEY_VAULT_ROLES)));
 
 /** The fields of each action, in the order they are read (vault before key). */
@@ -1156,12 +1175,8 @@ function checkReferences(
   for (const { spec, path } of vaults) {
     spec.accessPolicies.forEach((policy, i) => {
       const policyPath = item(child(path, 'accessPolicies'), i);
-      if (policy.principal !== '' && !world.clusterNames.includes(policy.principal)) {
-        ctx.fail(
-          child(policyPath, 'principal'),
-          policy.principal,
-          withHint(namesExpected('a cluster name (a name of clusters)', world.clusterNames), policy.principal, world.clusterNames),
-        );
+      if (policy.principal !== '' && !world.principalNames.includes(policy.principal)) {
+        ctx.fail(child(policyPath, 'principal'), policy.principal, withHint(namesExpected(PRINCIPAL_EXPECTED, world.principalNames), policy.principal, world.principalNames));
       }
     });
     const principals = spec.accessPolicies.map((p, i) => ({
@@ -1302,6 +1317,7 @@ export const TOP_FIELDS = [
   'keyVaults',
   'clusters',
   'workspaces',
+  'userAssignedIdentities',
   'actions',
   'faults',
   'expect',
@@ -1358,9 +1374,14 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const workspaces = entries(ctx, top, 'workspaces', '', 'a list of workspaces')
     .map((e) => readWorkspace(ctx, e.value, e.path, defaults))
     .filter((w) => w !== undefined);
+  const identities = entries(ctx, top, 'userAssignedIdentities', '', 'a list of user-assigned identities')
+    .map((e) => readIdentity(ctx, e.value, e.path))
+    .filter((i) => i !== undefined);
   checkUnique(ctx, vaults, 'key vault');
   checkUnique(ctx, clusters, 'cluster');
   checkUnique(ctx, workspaces, 'workspace');
+  // A principal name is a cluster's (its system-assigned identity) or a user-assigned identity's: never both.
+  checkUnique(ctx, [...clusters, ...identities], 'cluster or user-assigned identity');
 
   const namesOf = (list: readonly Declared<unknown>[]): string[] =>
     list.map((d) => d.name).filter((n): n is string => n !== undefined);
@@ -1369,6 +1390,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     vaultNames: namesOf(vaults),
     clusterNames: namesOf(clusters),
     workspaceNames: namesOf(workspaces),
+    principalNames: [...namesOf(clusters), ...namesOf(identities)],
   };
   checkReferences(ctx, setup, vaults, clusters, workspaces, world);
 
@@ -1403,6 +1425,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     keyVaults: vaults.map((v) => v.spec),
     clusters: clusters.map((c) => c.spec),
     workspaces: workspaces.map((w) => w.spec),
+    userAssignedIdentities: identities.map((i) => i.spec),
     actions: sorted.map((a) => a.draft as unknown as Action),
     faults,
     expect,

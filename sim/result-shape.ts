@@ -109,7 +109,7 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
         fields: {
           provisioningState: V,
           keyVaultProperties: { fields: { keyVaultUri: V, keyName: V, keyVersion: V } },
-          settings: { fields: { capacityGBPerDay: V, billingType: V, doubleEncryption: V, identityType: V } },
+          settings: { fields: { capacityGBPerDay: V, billingType: V, doubleEncryption: V, identityType: V, userAssignedIdentity: V } },
         },
       },
     },

@@ -31,7 +31,7 @@ export interface KeySpec {
 }
 
 export interface AccessPolicySpec {
-  /** A cluster name (its system-assigned identity). */
+  /** A cluster name (its system-assigned identity) or the name of a user-assigned identity. */
   principal: string;
   permissions: Permission[];
 }
@@ -46,6 +46,8 @@ export interface KeyVaultSpec {
   softDeleteRetentionDays: number;
   /** accessPolicy (the default) or rbac: role assignments instead of access policies. */
   permissionModel: PermissionModel;
+  /** In a Private-Link (virtual network): a cluster with a user-assigned identity cannot use its keys. */
+  privateLink: boolean;
   keys: KeySpec[];
   /** Extra policies; with `setup: ready` each cluster keyed to this vault gets get/wrapKey/unwrapKey. */
   accessPolicies: AccessPolicySpec[];
@@ -175,6 +177,8 @@ export interface Scenario {
   keyVaults: KeyVaultSpec[];
   clusters: ClusterSpec[];
   workspaces: WorkspaceSpec[];
+  /** The user-assigned identities that exist from t=0, by name: a cluster may be created with one, and Key Vault may grant it access first. */
+  userAssignedIdentities: string[];
   /** Sorted by atMs; ties keep file order. */
   actions: Action[];
   /** Random fault processes, drawn at run time from the seed. */

@@ -132,7 +132,7 @@ class World {
       );
     }
     // Workspaces outside any cluster write to shared Log Analytics storage, under Microsoft keys.
-    this.shared = this.makeAccount({ name: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
+    this.shared = this.makeAccount({ name: 'shared', principal: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
     this.sinks.push(this.shared);
     this.controlPlane = new Plane({
       scheduler: this.scheduler,
@@ -143,6 +143,7 @@ class World {
       operations: this.operations,
       clusterSpecs: scenario.clusters,
       workspaceSpecs: scenario.workspaces,
+      userAssignedIdentities: scenario.userAssignedIdentities,
       hooks: {
         makeStorageAccounts: (cluster) => this.makeClusterAccounts(cluster),
         routeWorkspace: (workspace, account) => this.route(workspace, account ?? this.shared),
@@ -337,14 +338,14 @@ class World {
       case 'accessPolicy.set':
         return this.vaultRequest(action, () => {
           // "The access policy can't be defined until system identity is assigned to the cluster."
-          if (!cp.clusters.has(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to grant access to`);
+          if (!cp.principalExists(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to grant access to`);
           return this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions);
         });
       case 'accessPolicy.remove':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removePolicy(now, action.principal));
       case 'roleAssignment.create':
         return this.vaultRequest(action, () => {
-          if (!cp.clusters.has(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to assign a role to`);
+          if (!cp.principalExists(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to assign a role to`);
           return this.vaults.get(action.vault)!.assignRole(now, action.principal, action.role);
         });
       case 'roleAssignment.delete':

@@ -547,14 +547,14 @@ test('a malformed body is refused with the field path (400 InvalidRequestBody)',
     assert.ok((error as InputError).problems.some((p) => p.path === 'actions[2].body.properties.keyVaultProperties.kyName' && p.expected.includes('did you mean keyName?')));
   }
   // A request made at run time (a program, not a file) gets the model's answer.
-  const malformed = [typo, { sku: { name: 'CapacityReservation', capacity: -5 } }, { properties: { isDoubleEncryptionEnabled: 'yes' } }, { identity: { type: 'UserAssigned' } }];
+  const malformed = [typo, { sku: { name: 'CapacityReservation', capacity: -5 } }, { properties: { isDoubleEncryptionEnabled: 'yes' } }, { identity: { type: 'Assigned' } }];
   const s = bare({ workspaces: [], actions: [create('0s'), grant('0s'), ...malformed.map((_, i) => update(`${11 + i}m`, {}))] });
   malformed.forEach((body, i) => ((s.actions[2 + i] as { body: unknown }).body = body));
   const r = run(s);
   assertRefused(r, 2, 400, 'InvalidRequestBody', 'properties.keyVaultProperties.kyName', 'did you mean keyName?');
   assertRefused(r, 3, 400, 'InvalidRequestBody', 'sku.capacity', '-5');
   assertRefused(r, 4, 400, 'InvalidRequestBody', 'properties.isDoubleEncryptionEnabled', '"yes"');
-  assertRefused(r, 5, 400, 'InvalidRequestBody', 'identity.type', '"UserAssigned"');
+  assertRefused(r, 5, 400, 'InvalidRequestBody', 'identity.type', '"Assigned"');
 });
 
 test('the corrected body succeeds', () => {
@@ -897,6 +897,161 @@ test('profiles 2020-11 and 2021-07 grant by access policy only: permissionModel 
     assert.instance(error, InputError);
     assert.ok((error as InputError).problems.some((p) => p.path === 'keyVaults[0].accessPolicies' && p.expected.includes('roleAssignment.create')), JSON.stringify((error as InputError).problems));
   }
+});
+
+// ---- user-assigned identities ------------------------------------------------------
+
+const uaiId = (name: string) => `/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+const uai = (name = 'uai1') => ({ type: 'UserAssigned', userAssignedIdentities: { [uaiId(name)]: {} } });
+const UAIS = [{ name: 'uai1' }, { name: 'uai2' }];
+/** A cluster created with user-assigned identity uai1 and its key, uai1 granted first. */
+const UAI_CREATE = [grant('0s', 'uai1'), create('1m', 'cl1', { identity: uai(), properties: { keyVaultProperties: keyProps() } })];
+
+test('profile 2023-06: "User-assigned managed identity lets you configure customer-managed keys at cluster creation, when granting it permissions in your Key Vault before cluster creation": every record under the customer key from the start', () => {
+  const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [ws('ws1')], actions: [...UAI_CREATE, link('20m')] }));
+  assertSucceeded(r, 0, 0);
+  assertSucceeded(r, 1, PROVISION);
+  const cluster = r.result.clusters.cl1!;
+  assert.equal(cluster.keyVaultProperties, keyProps());
+  assert.is(cluster.settings!.identityType, 'UserAssigned');
+  assert.is(cluster.settings!.userAssignedIdentity, 'uai1');
+  assert.equal(r.of('cluster.principalSet').map((e) => [e.t, e.entity, e.identity, e.principal]), [[MINUTE, 'cl1', 'UserAssigned', 'uai1']]);
+  assert.equal(r.of('storage.keyConfigured').map((e) => e.t), [MINUTE + PROVISION], 'the key is set as provisioning completes');
+  const onCluster = r.of('storage.ingested').filter((e) => e.entity === 'cl1/0');
+  assert.ok(onCluster.length > 0);
+  assert.equal([...new Set(onCluster.map((e) => e.placement))], ['cmk'], 'nothing on the cluster under Microsoft keys');
+});
+
+test('user-assigned identity: the key at creation is refused when Key Vault does not grant the identity (400 KeyVaultPermissionMissing), naming it', () => {
+  const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: [grant('0s', 'cl1'), ...UAI_CREATE.slice(1)] }));
+  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'user-assigned identity uai1', 'get, wrapKey, unwrapKey');
+  assert.is(r.result.clusters.cl1!.provisioningState, null, 'a refused create makes no cluster');
+});
+
+test('system-assigned: a key at creation is still refused (400 KeyVaultPropertiesOnCreate), and the message points at user-assigned identities where the profile has them', () => {
+  const r = run(bare({ profile: '2023-06', workspaces: [], actions: [create('0s', 'cl1', { identity: { type: 'SystemAssigned' }, properties: { keyVaultProperties: keyProps() } })] }));
+  assertRefused(r, 0, 400, 'KeyVaultPropertiesOnCreate', "can't be defined until system identity is assigned", 'user-assigned identity granted in Key Vault beforehand');
+});
+
+test('"You can\'t use Customer-managed key with User-assigned managed identity if your Key Vault is in Private-Link (vNet)" (400 UserAssignedIdentityWithPrivateLink), at creation and in a key update; "Use System-assigned managed identity in this scenario": the same vault works for it', () => {
+  const vault = { ...KV, privateLink: true };
+  const r = run(
+    bare({
+      profile: '2023-06',
+      keyVaults: [vault],
+      userAssignedIdentities: UAIS,
+      clusters: [cl('cl1'), cl('cl2')],
+      workspaces: [],
+      actions: [
+        grant('0s', 'uai1'),
+        create('0s', 'cl2'),
+        create('1m', 'cl1', { identity: uai(), properties: { keyVaultProperties: keyProps() } }),
+        create('2m', 'cl1', { identity: uai() }),
+        grant('11m', 'cl2'),
+        update('11m', keyBody(), 'cl2'),
+        update('20m', keyBody()),
+      ],
+    }),
+  );
+  assertRefused(r, 2, 400, 'UserAssignedIdentityWithPrivateLink', 'Key Vault kv1 is in a Private-Link', 'user-assigned identity', 'use a system-assigned identity');
+  assertSucceeded(r, 3, PROVISION);
+  assertSucceeded(r, 5, KEY_UPDATE);
+  assertRefused(r, 6, 400, 'UserAssignedIdentityWithPrivateLink', 'uai1');
+});
+
+test('profiles 2020-11 and 2021-07 describe system-assigned identities only: identity type UserAssigned is refused (400 UnsupportedIdentityType)', () => {
+  for (const profile of ['2020-11', '2021-07']) {
+    const r = run(bare({ profile, userAssignedIdentities: UAIS, workspaces: [], actions: UAI_CREATE }));
+    assertSucceeded(r, 0, 0);
+    assertRefused(r, 1, 400, 'UnsupportedIdentityType', 'UserAssigned', '2023-06');
+  }
+});
+
+test('a user-assigned identity the scenario does not declare is refused (400 IdentityNotFound)', () => {
+  const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: [create('0s', 'cl1', { identity: uai('uai9') })] }));
+  assertRefused(r, 0, 400, 'IdentityNotFound', 'uai9', 'uai1, uai2');
+});
+
+test('a user-assigned identity body without its identity, with two, or with a key that is not a resource id is bad input with the field path; at run time, 400 InvalidRequestBody', () => {
+  const bodies = [
+    { identity: { type: 'UserAssigned' } },
+    { identity: { type: 'UserAssigned', userAssignedIdentities: { [uaiId('uai1')]: {}, [uaiId('uai2')]: {} } } },
+    { identity: { type: 'UserAssigned', userAssignedIdentities: { uai1: {} } } },
+    { identity: { type: 'SystemAssigned', userAssignedIdentities: { [uaiId('uai1')]: {} } } },
+  ];
+  try {
+    bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: bodies.map((body) => create('0s', 'cl1', body)) });
+    assert.unreachable('the loader accepts the bodies');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problems = (error as InputError).problems.map((p) => `${p.path}: ${p.found}`);
+    assert.equal(problems, [
+      'actions[0].body.identity.userAssignedIdentities: nothing',
+      'actions[1].body.identity.userAssignedIdentities: 2 identities',
+      'actions[2].body.identity.userAssignedIdentities: the key "uai1"',
+      `actions[3].body.identity.userAssignedIdentities: {"${uaiId('uai1')}":{}}`,
+    ]);
+  }
+  // A request made at run time (a program, not a file) gets the model's answer.
+  const s = bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: bodies.map(() => create('0s', 'cl1')) });
+  bodies.forEach((body, i) => ((s.actions[i] as { body: unknown }).body = body));
+  const r = run(s);
+  assertRefused(r, 0, 400, 'InvalidRequestBody', 'identity.userAssignedIdentities: found nothing', 'identity type UserAssigned names its identity');
+  assertRefused(r, 1, 400, 'InvalidRequestBody', 'found 2 identities');
+  assertRefused(r, 2, 400, 'InvalidRequestBody', 'found the key "uai1"', 'Microsoft.ManagedIdentity/userAssignedIdentities/<name>');
+  assertRefused(r, 3, 400, 'InvalidRequestBody', 'goes with identity type UserAssigned');
+});
+
+test('profile 2026-04 (identityTypeSwitch): "Identity type can be changed after the cluster is created with no interruption to ingestion or queries": system-assigned to user-assigned and back, each granted first', () => {
+  const r = run(
+    scenario({
+      profile: '2023-06',
+      params: { identityTypeSwitch: true },
+      duration: '1d',
+      keyVaults: [KV],
+      userAssignedIdentities: UAIS,
+      actions: [grant('1h', 'uai1'), update('2h', { identity: uai() }), update('8h', { identity: { type: 'SystemAssigned' } })],
+    }),
+  );
+  assertSucceeded(r, 1, 0);
+  assertSucceeded(r, 2, 0);
+  assert.equal(r.of('cluster.principalSet').map((e) => [e.t, e.identity, e.principal]), [[2 * HOUR, 'UserAssigned', 'uai1'], [8 * HOUR, 'SystemAssigned', 'cl1']]);
+  assert.is(r.result.incidents.length, 0);
+  assert.is(r.result.totals.ingestion.droppedRecords, 0);
+  assert.is(r.result.totals.query.failed, 0);
+  assert.is(r.result.clusters.cl1!.settings!.identityType, 'SystemAssigned');
+});
+
+test('identityTypeSwitch: a change to an identity Key Vault does not grant is a denial from the change: revoked within revocationWithin, then back once it is granted', () => {
+  const r = run(scenario({ profile: '2023-06', params: { identityTypeSwitch: true }, duration: '1d', keyVaults: [KV], userAssignedIdentities: UAIS, actions: [update('2h', { identity: uai('uai2') }), grant('8h', 'uai2')] }));
+  assertSucceeded(r, 0, 0);
+  const [incident] = r.result.incidents;
+  assert.ok(incident !== undefined && incident.kind === 'revocation', JSON.stringify(r.result.incidents));
+  assert.is(incident.startMs, 2 * HOUR, 'the cause starts at the change');
+  assert.ok(incident.unavailableAtMs! <= 3 * HOUR, `revoked at ${incident.unavailableAtMs}`);
+  assert.ok(incident.resumedAtMs! > 8 * HOUR && incident.resumedAtMs! <= 8 * HOUR + MINUTE + 30 * MINUTE, `resumed at ${incident.resumedAtMs}`);
+});
+
+test('profiles before 2026-04 describe no change of identity after creation: SystemAssigned to UserAssigned, or to another user-assigned identity, is refused (400 IdentityChangeNotSupported)', () => {
+  const r = run(
+    bare({
+      profile: '2023-06',
+      userAssignedIdentities: UAIS,
+      clusters: [cl('cl1'), cl('cl2')],
+      workspaces: [],
+      actions: [create('0s'), update('20m', { identity: uai() }), update('21m', { identity: { type: 'SystemAssigned' } }), grant('0s', 'uai1'), create('1m', 'cl2', { identity: uai() }), update('20m', { identity: uai('uai2') }, 'cl2')],
+    }),
+  );
+  // Operations in time order: create cl1, grant uai1, create cl2, cl1 to uai1, cl2 to uai2, cl1 to SystemAssigned (no change).
+  assertRefused(r, 3, 400, 'IdentityChangeNotSupported', 'cluster cl1', 'user-assigned identity uai1', 'identityTypeSwitch');
+  assertRefused(r, 4, 400, 'IdentityChangeNotSupported', 'cluster cl2 (user-assigned identity uai1)', 'uai2');
+  assertSucceeded(r, 5, 0);
+});
+
+test('identityTypeSwitch: a change to a user-assigned identity while the key is in a Private-Link vault is refused (400 UserAssignedIdentityWithPrivateLink)', () => {
+  const r = run(scenario({ profile: '2023-06', params: { identityTypeSwitch: true }, duration: '1h', keyVaults: [{ ...KV, privateLink: true }], userAssignedIdentities: UAIS, actions: [grant('1m', 'uai1'), update('2m', { identity: uai() })] }));
+  assertRefused(r, 1, 400, 'UserAssignedIdentityWithPrivateLink', 'uai1');
+  assert.is(r.result.clusters.cl1!.settings!.identityType, 'SystemAssigned');
 });
 
 // ---- data consequences -------------------------------------------------------------

@@ -23,7 +23,7 @@ function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault:
     softDelete: true,
     purgeProtection: true,
     softDeleteRetentionDays: 90,
-    permissionModel: 'accessPolicy',
+    permissionModel: 'accessPolicy', privateLink: false,
     accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] }],
     keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }],
     ...overrides,
@@ -41,7 +41,7 @@ test('the vault as the scenario describes it is on the timeline at t=0: each key
   const streams = new RandomStreams(5);
   new KeyVault(
     {
-      name: 'kv1', region: 'eastus', tenant: 'contoso', subscription: 'sub1', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90, permissionModel: 'accessPolicy',
+      name: 'kv1', region: 'eastus', tenant: 'contoso', subscription: 'sub1', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90, permissionModel: 'accessPolicy', privateLink: false,
       accessPolicies: [{ principal: 'cl1', permissions: ['get', 'unwrapKey'] }],
       keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['a', 'b'] }],
     },

@@ -38,6 +38,8 @@ const EXPECTED_BUILTINS = [
   'unlink-query-storage',
   'expired-key-blocks-update',
   'rbac-role-removed',
+  'user-assigned-identity-key-at-create',
+  'identity-type-switch',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

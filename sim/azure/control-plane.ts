@@ -7,11 +7,11 @@ import type { RandomStreams } from '../engine/random.ts';
 import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
 import type { EventBus } from '../observe/events.ts';
 import type { ClusterSpec, WorkspaceSpec } from '../scenario.ts';
-import { Cluster, REQUIRED_PERMISSIONS } from './cluster.ts';
-import type { KeyVault } from './key-vault.ts';
+import { Cluster, privateLinkRefusal, REQUIRED_PERMISSIONS } from './cluster.ts';
+import type { KeyRef, KeyVault } from './key-vault.ts';
 import { type Operation, type OperationLog, refusal, type Refusal } from './operations.ts';
 import { drawDelay, type Params, type RangeMs } from './profiles.ts';
-import { describeBodyProblems, parseClusterBody, type ClusterRequest } from './requests.ts';
+import { describeBodyProblems, parseClusterBody, type ClusterRequest, type KeyVaultProperties } from './requests.ts';
 import type { StorageAccount } from './storage-account.ts';
 
 const CLUSTER_NAME = /^[A-Za-z0-9]{3,63}$/;
@@ -33,6 +33,8 @@ export interface ControlPlaneDeps {
   operations: OperationLog;
   clusterSpecs: readonly ClusterSpec[];
   workspaceSpecs: readonly WorkspaceSpec[];
+  /** The user-assigned identities of the scenario, by name. */
+  userAssignedIdentities: readonly string[];
   hooks: ControlPlaneHooks;
 }
 
@@ -109,29 +111,43 @@ export class ControlPlane {
         return active + recent >= limit && refusal(400, 'ClusterQuotaExceeded', `subscription ${spec.subscription} has ${active} clusters and ${recent} deleted in the last 14 days in ${spec.region}; at most ${limit} including deleted ones`);
       },
       () => capacity < params.minCapacityGBPerDay && refusal(400, 'InvalidCapacityReservation', `capacity reservation ${capacity} GB/day is below the minimum of ${params.minCapacityGBPerDay} GB/day`),
+      () => this.identityRefusal(request),
       () =>
         request.keyVaultProperties !== null &&
-        refusal(400, 'KeyVaultPropertiesOnCreate', "keyVaultProperties given at creation: the access policy can't be defined until system identity is assigned to the cluster; create the cluster, grant the permissions, then update it with the key"),
+        request.identityType !== 'UserAssigned' &&
+        refusal(
+          400,
+          'KeyVaultPropertiesOnCreate',
+          `keyVaultProperties given at creation: the access policy can't be defined until system identity is assigned to the cluster; create the cluster, grant the permissions, then update it with the key${params.userAssignedIdentity ? ' (or create it with a user-assigned identity granted in Key Vault beforehand)' : ''}`,
+        ),
     ]);
     if (refused !== null) return this.refuse(operation, refused);
+    const identityType = request.identityType ?? 'SystemAssigned';
     const cluster = new Cluster(
       spec,
       {
         capacityGBPerDay: capacity,
         billingType: request.billingType ?? spec.billingType,
         doubleEncryption: request.doubleEncryption ?? spec.doubleEncryption,
-        identityType: request.identityType ?? 'SystemAssigned',
+        identityType,
+        userAssignedIdentity: identityType === 'UserAssigned' ? request.userAssignedIdentity : null,
       },
       now,
     );
+    // "User-assigned managed identity lets you configure customer-managed keys at cluster creation, when granting it permissions in your Key Vault before cluster creation."
+    const properties = request.keyVaultProperties;
+    const checked = properties === null ? null : cluster.checkKey(properties, this.deps.vaults, params, now);
+    if (checked !== null && 'refusal' in checked) return this.refuse(operation, checked.refusal);
     this.clusters.set(name, cluster);
     if (cluster.identityNoneCause() !== null) this.deps.bus.emit({ t: now, type: 'cluster.identitySet', entity: name, identity: 'None' });
+    if (identityType === 'UserAssigned') this.deps.bus.emit({ t: now, type: 'cluster.principalSet', entity: name, identity: 'UserAssigned', principal: cluster.principal });
     cluster.storageAccounts = this.deps.hooks.makeStorageAccounts(cluster);
     operations.accept(operation, 'InProgress');
     this.later(options, this.deps.params.clusterProvisionTime, name, () => {
       cluster.provisioningState = 'Succeeded';
       for (const account of cluster.storageAccounts) account.provisioned();
-      operations.complete(operation, 'Succeeded');
+      if (checked === null) return operations.complete(operation, 'Succeeded');
+      this.setKey(operation, cluster, properties!, checked.ref);
     });
     return operation;
   }
@@ -157,12 +173,15 @@ export class ControlPlane {
         request.doubleEncryption !== cluster.settings.doubleEncryption &&
         refusal(400, 'DoubleEncryptionImmutable', `double encryption setting can not be changed after the cluster has been created (it is ${cluster.settings.doubleEncryption})`),
       () => request.skuCapacity !== null && request.skuCapacity < params.minCapacityGBPerDay && refusal(400, 'InvalidCapacityReservation', `capacity reservation ${request.skuCapacity} GB/day is below the minimum of ${params.minCapacityGBPerDay} GB/day`),
-      () => request.identityType === 'SystemAssigned' && cluster.identityNoneCause() !== null && refusal(400, 'IdentityCannotBeRestored', `cluster ${name}'s identity was set to None, which cannot be undone`),
+      () => this.identityRefusal(request),
+      () => request.identityType !== null && request.identityType !== 'None' && cluster.identityNoneCause() !== null && refusal(400, 'IdentityCannotBeRestored', `cluster ${name}'s identity was set to None, which cannot be undone`),
+      () => this.identityChangeRefusal(cluster, request),
     ]);
     if (refused !== null) return this.refuse(operation, refused);
     if (request.skuCapacity !== null) cluster.settings.capacityGBPerDay = request.skuCapacity;
     if (request.billingType !== null) cluster.settings.billingType = request.billingType;
     if (request.identityType === 'None') this.removeIdentity(cluster);
+    if (request.identityType === 'SystemAssigned' || request.identityType === 'UserAssigned') this.changeIdentity(cluster, request.identityType, request.userAssignedIdentity);
     const properties = request.keyVaultProperties;
     if (properties === null) {
       operations.complete(operation, 'Succeeded');
@@ -174,13 +193,18 @@ export class ControlPlane {
     operations.accept(operation, 'Updating');
     this.later(options, params.keyUpdateTime, name, () => {
       if (cluster.provisioningState === 'Updating') cluster.provisioningState = 'Succeeded';
-      const failures = cluster.storageAccounts.map((account) => account.configureKey(checked.ref)).filter((f) => f !== null);
-      if (failures.length > 0) return operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
-      cluster.keyVaultProperties = properties;
-      cluster.keyRef = checked.ref;
-      operations.complete(operation, 'Succeeded');
+      this.setKey(operation, cluster, properties, checked.ref);
     });
     return operation;
+  }
+
+  /** Every storage account re-wraps its AEK with the key (the first one: wraps a new AEK); the operation completes or fails. */
+  private setKey(operation: Operation, cluster: Cluster, properties: KeyVaultProperties, ref: KeyRef): void {
+    const failures = cluster.storageAccounts.map((account) => account.configureKey(ref)).filter((f) => f !== null);
+    if (failures.length > 0) return this.deps.operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
+    cluster.keyVaultProperties = properties;
+    cluster.keyRef = ref;
+    this.deps.operations.complete(operation, 'Succeeded');
   }
 
   setIdentity(name: string, type: 'SystemAssigned' | 'None'): Operation {
@@ -357,6 +381,11 @@ export class ControlPlane {
     return operation;
   }
 
+  /** Whether Key Vault can grant this principal now: a cluster that exists (its system-assigned identity) or a user-assigned identity. */
+  principalExists(principal: string): boolean {
+    return this.clusters.has(principal) || this.deps.userAssignedIdentities.includes(principal);
+  }
+
   /** Grants the cluster get, wrapKey and unwrapKey as the provisioning steps do: an access policy, or the role in a vault that uses Azure RBAC. */
   grantAccess(vault: string, cluster: string): void {
     const kv = this.deps.vaults.get(vault)!;
@@ -368,6 +397,42 @@ export class ControlPlane {
 
   private get now(): number {
     return this.deps.scheduler.nowMs;
+  }
+
+  /** A user-assigned identity needs a profile that has them, and must exist. */
+  private identityRefusal(request: ClusterRequest): Refusal | false {
+    if (request.identityType !== 'UserAssigned') return false;
+    if (!this.deps.params.userAssignedIdentity) {
+      return refusal(400, 'UnsupportedIdentityType', 'identity type UserAssigned: this documentation version describes system-assigned identities only (user-assigned from 2023-06; the parameter userAssignedIdentity)');
+    }
+    const name = request.userAssignedIdentity!;
+    const known = this.deps.userAssignedIdentities;
+    return !known.includes(name) && refusal(400, 'IdentityNotFound', `user-assigned identity ${name} does not exist (userAssignedIdentities: ${known.length === 0 ? 'none declared' : known.join(', ')})`);
+  }
+
+  /** A change between system-assigned and user-assigned (or to another user-assigned identity) after creation. */
+  private identityChangeRefusal(cluster: Cluster, request: ClusterRequest): Refusal | false {
+    const type = request.identityType;
+    if (type !== 'SystemAssigned' && type !== 'UserAssigned') return false;
+    const principal = type === 'UserAssigned' ? request.userAssignedIdentity! : cluster.name;
+    if (principal === cluster.principal) return false;
+    if (!this.deps.params.identityTypeSwitch) {
+      return refusal(400, 'IdentityChangeNotSupported', `${cluster.described} cannot change to ${type === 'UserAssigned' ? `user-assigned identity ${principal}` : 'its system-assigned identity'}: this documentation version describes no change of identity after creation (2026-04: the parameter identityTypeSwitch)`);
+    }
+    const keyVault = cluster.keyRef === null ? undefined : this.deps.vaults.get(cluster.keyRef.vault);
+    return type === 'UserAssigned' && keyVault !== undefined && keyVault.spec.privateLink && privateLinkRefusal(keyVault, `user-assigned identity ${principal} for cluster ${cluster.name}`);
+  }
+
+  /**
+   * 2026-04: "Identity type can be changed after the cluster is created with no interruption to ingestion or queries":
+   * the storage accounts present the new identity from their next poll, and Key Vault answers for it.
+   */
+  private changeIdentity(cluster: Cluster, type: 'SystemAssigned' | 'UserAssigned', userAssignedIdentity: string | null): void {
+    const before = cluster.principal;
+    cluster.assignIdentity(type, userAssignedIdentity);
+    if (cluster.principal === before) return;
+    this.deps.bus.emit({ t: this.now, type: 'cluster.principalSet', entity: cluster.name, identity: type, principal: cluster.principal });
+    if (cluster.keyRef !== null) this.deps.vaults.get(cluster.keyRef.vault)!.principalInUse(this.now, cluster.principal);
   }
 
   /** 2026-04: "When the key expires, ingestion and queries aren't affected, but you can't update the key in the cluster." */

@@ -196,6 +196,11 @@ export class KeyVault {
     return this.version(ref).expMs;
   }
 
+  /** A cluster presents this principal from now on (an identity change): one never granted is denied from this change on, not from its first request. */
+  principalInUse(nowMs: number, principal: string): void {
+    this.policyOf(principal, nowMs, 'cluster.update');
+  }
+
   /** The newest version id of a key, or undefined. */
   newestVersion(keyName: string): string | undefined {
     return this.keys.get(keyName)?.versions.at(-1)?.id;
@@ -387,10 +392,10 @@ export class KeyVault {
   }
 
   /** A principal never granted anything is denied from its first request on, with one cause. */
-  private policyOf(principal: string, nowMs: number): Policy {
+  private policyOf(principal: string, nowMs: number, action: ActionName = this.spec.permissionModel === 'rbac' ? 'roleAssignment.delete' : 'accessPolicy.remove'): Policy {
     let policy = this.policies.get(principal);
     if (policy === undefined) {
-      policy = { permissions: new Set(), lostCause: this.cause('revocation', this.spec.permissionModel === 'rbac' ? 'roleAssignment.delete' : 'accessPolicy.remove', nowMs) };
+      policy = { permissions: new Set(), lostCause: this.cause('revocation', action, nowMs) };
       this.policies.set(principal, policy);
     }
     return policy;

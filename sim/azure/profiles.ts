@@ -95,6 +95,8 @@ export interface Params {
   unlinkRestoresSavedSearches: boolean;
   expiredKeyBlocksClusterUpdates: boolean;
   keyVaultRbac: boolean;
+  userAssignedIdentity: boolean;
+  identityTypeSwitch: boolean;
 }
 export type ParamName = keyof Params;
 
@@ -300,6 +302,18 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source:
       '2023-06 and later: "There are two permission models in Key Vault to grant access to your cluster and underlay storage: Azure role-based access control (Azure RBAC), and Vault access policies (legacy)", with the "Key Vault Crypto Service Encryption User" role; earlier pages grant by access policy only',
   },
+  userAssignedIdentity: {
+    kind: { type: 'boolean' },
+    meaning: 'whether a cluster may use a user-assigned identity (identity type UserAssigned), granted in Key Vault before the cluster exists, so the key can be set at creation; never with a Private-Link vault',
+    source:
+      '2023-06 and later: "User-assigned managed identity lets you configure customer-managed keys at cluster creation, when granting it permissions in your Key Vault before cluster creation"; "You can\'t use Customer-managed key with User-assigned managed identity if your Key Vault is in Private-Link (vNet)"; earlier pages: system-assigned only',
+  },
+  identityTypeSwitch: {
+    kind: { type: 'boolean' },
+    meaning: "whether a cluster's identity may change between system-assigned and user-assigned (or to another user-assigned identity) after creation, without interruption; otherwise such an update is refused",
+    source:
+      '2026-04: "Identity type can be changed after the cluster is created with no interruption to ingestion or queries": grant the new identity in Key Vault, then update identity in cluster; earlier pages describe no such change',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -346,6 +360,8 @@ const BASE_2020_11: Params = {
   unlinkRestoresSavedSearches: false,
   expiredKeyBlocksClusterUpdates: false,
   keyVaultRbac: false,
+  userAssignedIdentity: false,
+  identityTypeSwitch: false,
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
@@ -369,5 +385,6 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
     clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
     hotCacheScope: 'lastDaysOrRecentlyQueried',
     keyVaultRbac: true,
+    userAssignedIdentity: true,
   },
 };

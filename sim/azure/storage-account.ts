@@ -43,6 +43,8 @@ export interface BufferedBlock {
 /** The cluster as its storage accounts see it: who they are to Key Vault. */
 export interface ClusterIdentity {
   readonly name: string;
+  /** Who it is to Key Vault: its system-assigned identity (the cluster's name) or its user-assigned identity; read at every poll. */
+  readonly principal: string;
   /** The denial cause once the identity was set to None, else null. */
   identityNoneCause(): Cause | null;
 }
@@ -724,7 +726,7 @@ export class StorageAccount {
   }
 
   private get principal(): string {
-    return this.deps.cluster.name;
+    return this.deps.cluster.principal;
   }
 
   private vault(ref: KeyRef): KeyVault {

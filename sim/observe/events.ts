@@ -96,6 +96,8 @@ export const EVENT_FIELDS = {
 
   // The control plane.
   'cluster.identitySet': { identity: oneOf(['SystemAssigned', 'None']) },
+  /** Who the cluster is to Key Vault from now on: a user-assigned identity (at creation or by a change), or its system-assigned one again. */
+  'cluster.principalSet': { identity: oneOf(['SystemAssigned', 'UserAssigned']), principal: 'string' },
   'operation.accepted': { operationId: 'string', action: 'string', status: 'string' },
   'operation.succeeded': { operationId: 'string', action: 'string' },
   'operation.failed': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },

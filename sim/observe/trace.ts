@@ -41,6 +41,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'roleAssignment.created',
   'roleAssignment.deleted',
   'cluster.identitySet',
+  'cluster.principalSet',
   'operation.refused',
   'storage.keyConfigured',
   'storage.revocationScheduled',
