@@ -103,6 +103,8 @@ export function sentence(event: SimEvent): string {
       return `Storage account ${event.entity} resumes ingestion and queries (was ${event.fromState}).`;
     case 'hotCache.purged':
       return `Storage account ${event.entity} deletes its SSD hot cache (${event.blocks} blocks).`;
+    case 'hotCache.reloaded':
+      return `Storage account ${event.entity} reloads its SSD hot cache from storage (${event.blocks} blocks): queries of the last days read hot again.`;
     case 'buffer.started':
       return `Storage account ${event.entity} starts keeping ingestion in the MMK buffer.`;
     case 'buffer.expired':

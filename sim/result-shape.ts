@@ -57,7 +57,7 @@ const QUERY_FIELDS: Shape<QueryTotals>['fields'] = { attempted: V, succeeded: V,
 const LATENCY: Shape<LatencyPercentiles> = { fields: { samples: V, p50: V, p95: V, p99: V } };
 
 const STORAGE_ACCOUNT: Shape<StorageAccountSummary> = {
-  fields: { finalState: V, aekInMemory: V, blocksSealed: V, blocksPurgedByRetention: V, hotCachePurges: V, sampledQueries: V, incidents: V },
+  fields: { finalState: V, aekInMemory: V, blocksSealed: V, blocksPurgedByRetention: V, hotCachePurges: V, hotCacheReloads: V, sampledQueries: V, incidents: V },
 };
 
 const SLO_FIGURES: Shape<SloFigures> = {

@@ -22,6 +22,8 @@ export interface StorageAccountSummary {
   blocksSealed: number;
   blocksPurgedByRetention: number;
   hotCachePurges: number;
+  /** Reloads of the hot cache from storage after a revocation (2023-06: "SSD data is reloaded from storage"). */
+  hotCacheReloads: number;
   sampledQueries: number;
   incidents: number;
 }

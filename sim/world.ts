@@ -293,7 +293,7 @@ class World {
         vaults: this.vaults,
         platformKey: this.platformKey,
         infrastructure,
-        streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries') },
+        streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries'), hotCache: stream('hotCache') },
         onServingChange: (account) => this.servingChanged(account),
       },
       state,
@@ -503,6 +503,7 @@ class World {
         blocksSealed: sink.counters.blocksSealed,
         blocksPurgedByRetention: sink.counters.blocksPurged,
         hotCachePurges: sink.counters.hotCachePurges,
+        hotCacheReloads: sink.counters.hotCacheReloads,
         sampledQueries: sink.counters.sampledQueries,
         incidents: sink.incidents.all.length,
       };

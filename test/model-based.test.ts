@@ -70,7 +70,7 @@ function makeReal(seed: number): Real {
       vaults: new Map([['kv1', vault]]),
       platformKey: new PlatformKey(streams.stream('platform').bytes(32)),
       infrastructure: null,
-      streams: { poll: streams.stream('poll'), delays: streams.stream('delays'), keys: streams.stream('keys'), payload: streams.stream('payload'), queries: streams.stream('queries') },
+      streams: { poll: streams.stream('poll'), delays: streams.stream('delays'), keys: streams.stream('keys'), payload: streams.stream('payload'), queries: streams.stream('queries'), hotCache: streams.stream('hotCache') },
       onServingChange: () => {},
     },
     'noKey',

@@ -40,6 +40,7 @@ const EXPECTED_BUILTINS = [
   'rbac-role-removed',
   'user-assigned-identity-key-at-create',
   'identity-type-switch',
+  'hot-cache-reload-after-access',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

@@ -97,6 +97,8 @@ export interface Params {
   keyVaultRbac: boolean;
   userAssignedIdentity: boolean;
   identityTypeSwitch: boolean;
+  hotCacheReload: boolean;
+  hotCacheReloadTime: RangeMs;
 }
 export type ParamName = keyof Params;
 
@@ -314,6 +316,17 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     source:
       '2026-04: "Identity type can be changed after the cluster is created with no interruption to ingestion or queries": grant the new identity in Key Vault, then update identity in cluster; earlier pages describe no such change',
   },
+  hotCacheReload: {
+    kind: { type: 'boolean' },
+    meaning: 'whether the SSD hot cache deleted by a revocation is reloaded from storage (the last hotCacheDays days) once ingestion and queries resume; until it is, queries of older data read cold',
+    source:
+      '2023-06 and later: "Once the key is enabled and unwrap succeeds, SSD data is reloaded from storage. Data ingestion and query functionality are resumed within 30 minutes."; earlier pages say only that the hot cache "gets deleted on key revocation operation"',
+  },
+  hotCacheReloadTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time from the resume after a revocation until the hot cache is reloaded from storage (with hotCacheReload)',
+    source: 'model assumption: the page gives no time for "SSD data is reloaded from storage"; taken as within 30 minutes, the bound it gives the resume',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -362,6 +375,8 @@ const BASE_2020_11: Params = {
   keyVaultRbac: false,
   userAssignedIdentity: false,
   identityTypeSwitch: false,
+  hotCacheReload: false,
+  hotCacheReloadTime: r(0, 30 * MS_PER_MINUTE),
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
@@ -386,5 +401,6 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
     hotCacheScope: 'lastDaysOrRecentlyQueried',
     keyVaultRbac: true,
     userAssignedIdentity: true,
+    hotCacheReload: true,
   },
 };

@@ -38,7 +38,7 @@ export const RULES = [
     rule: 3,
     name: 'revokedIsClosed',
     text: 'while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
-    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
+    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'hotCache.reloaded', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
   },
   {
     rule: 4,
@@ -376,6 +376,8 @@ export class Checker {
         return this.deleted(event);
       case 'storage.openAttempt':
         return this.openAttempt(event);
+      case 'hotCache.reloaded':
+        return this.hotCacheReloaded(event);
       case 'composition.defined':
         return this.defined(event);
       case 'storage.ingested':
@@ -781,6 +783,14 @@ export class Checker {
     if (state === 'unavailable') {
       this.check(5, event.withHeldAek !== 'opened', event, `storage account ${account.id} is unavailable, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: no AEK stays in memory past outageToUnavailable`);
     }
+  }
+
+  /** The hot cache comes back only once ingestion and queries have resumed: never while revoked. */
+  private hotCacheReloaded(event: EventOf<'hotCache.reloaded'>): void {
+    const account = this.account(event);
+    const state = this.states.state(account.id);
+    const revoked = state === 'revoked' || this.states.recoveringFrom(account.id) === 'revoked';
+    this.check(3, !revoked, event, `storage account ${account.id} reloaded ${event.blocks} blocks into its SSD hot cache at ${at(event.t)} while revoked: the hot cache "gets deleted on key revocation operation" and is "reloaded from storage" only once access is back`);
   }
 
   private sampled(event: EventOf<'query.sampled'>): void {

@@ -136,6 +136,8 @@ export const EVENT_FIELDS = {
   'storage.purged': { retentionDays: 'nat', blocks: 'nat' },
   'composition.defined': { composition: 'nat', retentionDays: 'nat', members: arrayOf(object({ workspace: 'string', recordsPerSlice: 'nat' })) },
   'hotCache.purged': { blocks: 'nat' },
+  /** The hot cache deleted by a revocation was reloaded from storage: blocks of the last hotCacheDays days got their SSD copy again (2023-06). */
+  'hotCache.reloaded': { blocks: 'nat' },
   'buffer.started': NONE,
   'buffer.expired': { cause: oneOf(['age', 'clusterDeleted']), records: 'nat', blocks: arrayOf(object({ id: 'string', composition: 'nat', records: 'nat' })) },
   /** Each buffered block, opened with the MMK and sealed again under the customer-key chain. */

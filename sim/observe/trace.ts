@@ -47,6 +47,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'storage.revocationScheduled',
   'storage.accessRestored',
   'hotCache.purged',
+  'hotCache.reloaded',
   'buffer.expired',
   'savedSearches.removed',
   'savedSearches.restored',
