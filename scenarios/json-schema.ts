@@ -41,7 +41,8 @@ import {
   FAULT_PROCESS,
   FRACTION,
   GB_PER_DAY,
-  INGEST_FIELDS,
+  WORKSPACE_INGEST_FIELDS,
+  WORKSPACE_QUERY_FIELDS,
   KEY_FIELDS,
   KEY_NAME,
   KEY_TYPE,
@@ -54,7 +55,6 @@ import {
   PERMISSION_LIST,
   POSITIVE_DURATION,
   PROFILE,
-  QUERY_FIELDS,
   RECORDS_PER_MINUTE,
   REGION,
   RETENTION_DAYS,
@@ -248,16 +248,22 @@ const WORKSPACE = object(
     retentionDays: opt(RETENTION_DAYS.json, 'Days of data kept.', DEFAULTS.retentionDays),
     savedSearches: opt(SAVED_SEARCHES.json, 'Saved searches in the workspace (a Query storage link removes them).', DEFAULTS.savedSearches),
     ingest: opt(
-      object(INGEST_FIELDS, {
+      object(WORKSPACE_INGEST_FIELDS, {
         gbPerDay: opt(GB_PER_DAY.json, 'GB ingested per day.', DEFAULTS.ingestGBPerDay),
         recordsPerMinute: opt(RECORDS_PER_MINUTE.json, 'Records ingested per minute (counted exactly).', DEFAULTS.recordsPerMinute),
+        auxiliaryRecordsPerMinute: opt(
+          RECORDS_PER_MINUTE.json,
+          'Records per minute to tables on the Auxiliary plan, besides recordsPerMinute: they stay under Microsoft keys whatever the cluster\'s key (the parameter auxiliaryTablePlan, 2024-01 and later).',
+          0,
+        ),
       }),
       'The ingestion workload.',
     ),
     query: opt(
-      object(QUERY_FIELDS, {
+      object(WORKSPACE_QUERY_FIELDS, {
         perHour: opt(PER_HOUR.json, 'Queries per hour.', DEFAULTS.queriesPerHour),
         lookback: opt(DURATION.json, 'How far back each query reads.', formatDuration(DEFAULTS.queryLookbackMs)),
+        auxiliaryPerHour: opt(PER_HOUR.json, 'Queries per hour of the tables on the Auxiliary plan, besides perHour, with the same lookback: they never fail for the customer key (the parameter auxiliaryTablePlan).', 0),
       }),
       'The query workload.',
     ),

@@ -837,19 +837,32 @@ function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDef
 export const WORKSPACE_FIELDS = ['name', 'region', 'tenant', 'subscription', 'cluster', 'retentionDays', 'savedSearches', 'ingest', 'query'] as const;
 export const INGEST_FIELDS = ['gbPerDay', 'recordsPerMinute'] as const;
 export const QUERY_FIELDS = ['perHour', 'lookback'] as const;
+/** A workspace's own workload also names its tables on the Auxiliary plan; the set actions change the Analytics workload only. */
+export const WORKSPACE_INGEST_FIELDS = [...INGEST_FIELDS, 'auxiliaryRecordsPerMinute'] as const;
+export const WORKSPACE_QUERY_FIELDS = [...QUERY_FIELDS, 'auxiliaryPerHour'] as const;
 export const GB_PER_DAY = number(0, Infinity, 'a number of GB per day, 0 or more');
 export const RECORDS_PER_MINUTE = integer(0, MAX_INT, 'a whole number of records per minute, 0 or more');
 export const PER_HOUR = number(0, Infinity, 'a number of queries per hour, 0 or more');
 export const SAVED_SEARCHES = integer(0, MAX_INT, 'a whole number of saved searches, 0 or more');
 
-function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<WorkspaceSpec> | undefined {
+const AUXILIARY_EXPECTED = '0: tables on the Auxiliary plan are documented from profile 2024-01 (or set the parameter auxiliaryTablePlan: true)';
+
+function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults, params: Params): Declared<WorkspaceSpec> | undefined {
   const obj = mapping(ctx, value, path, WORKSPACE_FIELDS, 'a workspace: {name, region, cluster, ingest, query, ...}');
   if (obj === undefined) return undefined;
   const name = required(ctx, obj, 'name', path, WORKSPACE_NAME) ?? declaredName(obj);
   const ingestPath = child(path, 'ingest');
-  const ingest = obj.ingest === undefined || obj.ingest === null ? {} : (mapping(ctx, obj.ingest, ingestPath, INGEST_FIELDS, 'a mapping {gbPerDay, recordsPerMinute}') ?? {});
+  const ingest = obj.ingest === undefined || obj.ingest === null ? {} : (mapping(ctx, obj.ingest, ingestPath, WORKSPACE_INGEST_FIELDS, 'a mapping {gbPerDay, recordsPerMinute, auxiliaryRecordsPerMinute}') ?? {});
   const queryPath = child(path, 'query');
-  const query = obj.query === undefined || obj.query === null ? {} : (mapping(ctx, obj.query, queryPath, QUERY_FIELDS, 'a mapping {perHour, lookback}') ?? {});
+  const query = obj.query === undefined || obj.query === null ? {} : (mapping(ctx, obj.query, queryPath, WORKSPACE_QUERY_FIELDS, 'a mapping {perHour, lookback, auxiliaryPerHour}') ?? {});
+  const auxiliary = {
+    recordsPerMinute: withDefault(ctx, ingest, 'auxiliaryRecordsPerMinute', ingestPath, RECORDS_PER_MINUTE, 0),
+    queriesPerHour: withDefault(ctx, query, 'auxiliaryPerHour', queryPath, PER_HOUR, 0),
+  };
+  if (!params.auxiliaryTablePlan) {
+    if (auxiliary.recordsPerMinute > 0) ctx.fail(child(ingestPath, 'auxiliaryRecordsPerMinute'), ingest.auxiliaryRecordsPerMinute, AUXILIARY_EXPECTED);
+    if (auxiliary.queriesPerHour > 0) ctx.fail(child(queryPath, 'auxiliaryPerHour'), query.auxiliaryPerHour, AUXILIARY_EXPECTED);
+  }
   const cluster = optional(ctx, obj, 'cluster', path, NAME_OF_CLUSTER);
   const spec: WorkspaceSpec = {
     name: name ?? '',
@@ -865,6 +878,7 @@ function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityD
       perHour: withDefault(ctx, query, 'perHour', queryPath, PER_HOUR, DEFAULTS.queriesPerHour),
       lookbackMs: withDefault(ctx, query, 'lookback', queryPath, DURATION, DEFAULTS.queryLookbackMs),
     },
+    auxiliary,
   };
   return { name, path, spec };
 }
@@ -1372,7 +1386,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     .map((e) => readCluster(ctx, e.value, e.path, defaults, params))
     .filter((c) => c !== undefined);
   const workspaces = entries(ctx, top, 'workspaces', '', 'a list of workspaces')
-    .map((e) => readWorkspace(ctx, e.value, e.path, defaults))
+    .map((e) => readWorkspace(ctx, e.value, e.path, defaults, params))
     .filter((w) => w !== undefined);
   const identities = entries(ctx, top, 'userAssignedIdentities', '', 'a list of user-assigned identities')
     .map((e) => readIdentity(ctx, e.value, e.path))

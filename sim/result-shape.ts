@@ -98,6 +98,7 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
           cluster: V,
           ingestion: INGESTION,
           query: { fields: QUERY_FIELDS },
+          auxiliary: { fields: { ingestion: INGESTION, query: { fields: QUERY_FIELDS } } },
           linkedStorage: { fields: { Query: V, Alerts: V } },
           savedSearches: { fields: { inWorkspace: V, removedByLinkedStorage: V, restoredByUnlink: V } },
         },

@@ -56,8 +56,11 @@ export interface RunResult {
       /** Where it writes at the end: a storage account ("cl1/0") or "shared/0". */
       storage: string;
       cluster: string | null;
+      /** Every table of the workspace, those on the Auxiliary plan included. */
       ingestion: IngestionTotals;
       query: QueryTotals;
+      /** Its tables on the Auxiliary plan alone (2024-01): under Microsoft keys whatever the cluster's key. */
+      auxiliary: { ingestion: IngestionTotals; query: QueryTotals };
       linkedStorage: { Query: string | null; Alerts: string | null };
       savedSearches: { inWorkspace: number; removedByLinkedStorage: number; restoredByUnlink: number };
     }

@@ -84,6 +84,14 @@ export interface QuerySpec {
   lookbackMs: number;
 }
 
+/** Tables on the Auxiliary plan (2024-01 and later): their records stay under Microsoft keys whatever the cluster's key. */
+export interface AuxiliarySpec {
+  /** Whole records per minute, on top of ingest.recordsPerMinute. */
+  recordsPerMinute: number;
+  /** Queries per hour of those tables, on top of query.perHour; the same lookback. */
+  queriesPerHour: number;
+}
+
 export interface WorkspaceSpec {
   name: string;
   region: string;
@@ -96,6 +104,7 @@ export interface WorkspaceSpec {
   savedSearches: number;
   ingest: IngestSpec;
   query: QuerySpec;
+  auxiliary: AuxiliarySpec;
 }
 
 interface At {

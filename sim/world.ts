@@ -14,6 +14,7 @@ import { EventBus, type SimEvent } from './observe/events.ts';
 import { checkExpectations } from './observe/expectations.ts';
 import { Checker } from './observe/checker.ts';
 import { RunMetrics } from './observe/metrics.ts';
+import { auxiliaryTablesOf } from './observe/records.ts';
 import { drawFaults, type DrawnFault } from './faults.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { modelClasses } from './selftest.ts';
@@ -406,7 +407,12 @@ class World {
   }
 
   private emitWorkload(ws: WorkspaceState): void {
-    this.bus.emit({ t: this.scheduler.nowMs, type: 'workspace.workload', entity: ws.spec.name, recordsPerMinute: ws.recordsPerMinute, queriesPerHour: ws.queriesPerHour, lookbackMs: ws.lookbackMs });
+    const t = this.scheduler.nowMs;
+    this.bus.emit({ t, type: 'workspace.workload', entity: ws.spec.name, recordsPerMinute: ws.recordsPerMinute, queriesPerHour: ws.queriesPerHour, lookbackMs: ws.lookbackMs });
+    const auxiliary = ws.spec.auxiliary;
+    if (auxiliary.recordsPerMinute === 0 && auxiliary.queriesPerHour === 0) return;
+    // Its tables on the Auxiliary plan: a workload of their own, in shared storage under Microsoft keys, whose queries never fail for the customer key.
+    this.bus.emit({ t, type: 'workspace.workload', entity: auxiliaryTablesOf(ws.spec.name), recordsPerMinute: auxiliary.recordsPerMinute, queriesPerHour: auxiliary.queriesPerHour, lookbackMs: ws.lookbackMs });
   }
 
   /** The workspace writes to another account from now on; queries still need the old one while their lookback reaches it. */
@@ -428,11 +434,15 @@ class World {
   private recompose(sink: StorageAccount): void {
     const byRetention = new Map<number, { workspace: string; recordsPerSlice: number }[]>();
     const slicesPerMinute = this.scenario.params.blockSlice / MS_PER_MINUTE;
+    const add = (workspace: string, retentionDays: number, recordsPerMinute: number) => {
+      const members = byRetention.get(retentionDays) ?? [];
+      members.push({ workspace, recordsPerSlice: recordsPerMinute * slicesPerMinute });
+      byRetention.set(retentionDays, members);
+    };
     for (const ws of this.workspaces.values()) {
-      if (ws.storage !== sink) continue;
-      const members = byRetention.get(ws.spec.retentionDays) ?? [];
-      members.push({ workspace: ws.spec.name, recordsPerSlice: ws.recordsPerMinute * slicesPerMinute });
-      byRetention.set(ws.spec.retentionDays, members);
+      if (ws.storage === sink) add(ws.spec.name, ws.spec.retentionDays, ws.recordsPerMinute);
+      // "Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys": shared storage, whatever the cluster's key.
+      if (sink === this.shared && ws.spec.auxiliary.recordsPerMinute > 0) add(auxiliaryTablesOf(ws.spec.name), ws.spec.retentionDays, ws.spec.auxiliary.recordsPerMinute);
     }
     sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(this.nextCompositionId++, days, members));
   }
@@ -482,12 +492,13 @@ class World {
     for (const name of names) {
       const ws = this.workspaces.get(name)!;
       const links = controlPlane.workspaces.get(name)!;
-      const { ingestion, query } = figures.workspaces.get(name)!;
+      const { ingestion, query, auxiliary } = figures.workspaces.get(name)!;
       workspaces[name] = {
         storage: ws.storage.id,
         cluster: links.cluster?.name ?? null,
         ingestion,
         query,
+        auxiliary,
         linkedStorage: { ...links.linkedStorage },
         savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved, restoredByUnlink: links.savedSearchesRestored },
       };

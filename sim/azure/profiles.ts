@@ -99,6 +99,7 @@ export interface Params {
   identityTypeSwitch: boolean;
   hotCacheReload: boolean;
   hotCacheReloadTime: RangeMs;
+  auxiliaryTablePlan: boolean;
 }
 export type ParamName = keyof Params;
 
@@ -327,6 +328,12 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'time from the resume after a revocation until the hot cache is reloaded from storage (with hotCacheReload)',
     source: 'model assumption: the page gives no time for "SSD data is reloaded from storage"; taken as within 30 minutes, the bound it gives the resume',
   },
+  auxiliaryTablePlan: {
+    kind: { type: 'boolean' },
+    meaning: 'whether workspaces may send records to tables on the Auxiliary plan (ingest.auxiliaryRecordsPerMinute, query.auxiliaryPerHour): they stay under Microsoft keys whatever the cluster\'s key, and their queries never fail for it',
+    source:
+      '2024-01 and later: "The Auxiliary table plan doesn\'t support customer-managed keys. Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys, even if you protect the data in the rest of your Log Analytics workspace using your own encryption key"; earlier pages know no Auxiliary plan',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -377,6 +384,7 @@ const BASE_2020_11: Params = {
   identityTypeSwitch: false,
   hotCacheReload: false,
   hotCacheReloadTime: r(0, 30 * MS_PER_MINUTE),
+  auxiliaryTablePlan: false,
 };
 
 export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
