@@ -1158,6 +1158,13 @@ test('profile 2020-11: the explicit version succeeds, and a key.rotate is not fo
   assert.equal(r.of('storage.keyConfigured').map((e) => e.version), ['v1']);
 });
 
+test('profile 2023-06: cluster provisioning takes "about 2 h" (the 2026-04 page: "typically two hours"): from 1h30m (delayMode best) to 2h30m (worst)', () => {
+  for (const [delayMode, expectedMs] of [['best', 90 * MINUTE], ['worst', 150 * MINUTE]] as const) {
+    const s = scenario({ profile: '2023-06', setup: 'none', duration: '4h', keyVaults: [KV], clusters: [cl('cl1')], workspaces: [], params: { delayMode }, actions: [create('0s')] });
+    assertSucceeded(run(s), 0, expectedMs);
+  }
+});
+
 test('profile 2023-06: the hot cache holds "the last 14 days or recently queried" data', () => {
   assert.is(PROFILE_DEFAULTS['2023-06'].hotCacheScope, 'lastDaysOrRecentlyQueried');
   assert.is(PROFILE_DEFAULTS['2020-11'].hotCacheScope, 'lastDays');

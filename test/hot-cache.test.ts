@@ -8,7 +8,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Checker } from '../sim/observe/checker.ts';
 import { canonical } from '../sim/observe/events.ts';
-import { PROFILE_DEFAULTS, PROFILES } from '../sim/azure/profiles.ts';
 import { HOUR, run, scenario, type Run } from './helpers.ts';
 
 const KV = [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
@@ -73,10 +72,6 @@ test('the checker judges the reload from the history: a hotCache.reloaded while 
   }
   const violations = checker.report().violations.filter((v) => v.rule === 3);
   assert.ok(violations.some((v) => v.message.includes('reloaded 3 blocks into its SSD hot cache') && v.atMs === revokedAt), JSON.stringify(violations.map((v) => v.message)));
-});
-
-test('profiles: the hot cache is reloaded from 2023-06 on ("reloaded from storage" first appears there), not in 2020-11 and 2021-07', () => {
-  assert.equal(PROFILES.map((p) => [p, PROFILE_DEFAULTS[p].hotCacheReload]), PROFILES.map((p) => [p, p >= '2023-06']));
 });
 
 test.run();

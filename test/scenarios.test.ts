@@ -42,6 +42,7 @@ const EXPECTED_BUILTINS = [
   'identity-type-switch',
   'hot-cache-reload-after-access',
   'auxiliary-tables-under-microsoft-keys',
+  'cluster-quota-2023-06',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

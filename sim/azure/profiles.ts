@@ -179,7 +179,7 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   clusterProvisionTime: {
     kind: { type: 'durationRange' },
     meaning: 'time a cluster create takes to reach Succeeded',
-    source: '2020-11: cluster provisioning "up to 1 h"; 2021-07: "a few hours"; 2023-06: "about 2 h"',
+    source: '2020-11: cluster provisioning "up to 1 h"; 2021-07: "a few hours"; 2023-06: "about 2 h"; 2026-04: "typically two hours"',
   },
   keyUpdateTime: {
     kind: { type: 'durationRange' },
@@ -209,12 +209,13 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   maxClustersPerRegion: {
     kind: { type: 'integer', min: 1, max: 1000 },
     meaning: 'active clusters per region and subscription',
-    source: 'The max number of cluster per region and subscription is 2',
+    source: 'The max number of cluster per region and subscription is 2; 2023-06 and later: "A maximum of five active clusters can be created in each region and subscription"',
   },
   maxClustersPerRegionIncludingDeleted: {
     kind: { type: 'integer', min: 1, max: 1000 },
     meaning: 'clusters per region and subscription counting those deleted in the last 14 days',
-    source: '2021-07: 2 active, 4 including deleted; 2023-06: 5 active, 7 including deleted (2020-11 counts active ones only)',
+    source:
+      '2021-07: 2 active, 4 including deleted; 2023-06 and later: "A maximum number of seven reserved clusters (active or recently deleted) can exist in each region and subscription" (2020-11 counts active ones only)',
   },
   maxWorkspacesPerCluster: {
     kind: { type: 'integer', min: 1, max: 100_000 },
