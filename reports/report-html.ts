@@ -255,10 +255,12 @@ export class ReportCollector {
       case 'key.deleted':
       case 'key.purged':
       case 'accessPolicy.removed':
+      case 'roleAssignment.deleted':
         return this.mark('vault', vaultOf(e.entity), { t, tone: 'bad', text: sentence(e) });
       case 'key.enabled':
       case 'key.recovered':
       case 'accessPolicy.set':
+      case 'roleAssignment.created':
         return this.mark('vault', vaultOf(e.entity), { t, tone: 'good', text: sentence(e) });
       case 'key.created':
         return this.mark('vault', vaultOf(e.entity), { t, tone: 'info', text: sentence(e) });

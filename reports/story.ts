@@ -7,7 +7,7 @@ const REASONS: Record<string, string> = {
   keyDisabled: 'the key version is disabled',
   keyDeleted: 'the key is deleted',
   keyPurged: 'the key is purged',
-  permissionMissing: 'the access policy lacks a permission',
+  permissionMissing: 'the access policy or role assignment lacks a permission',
   identityNone: 'the cluster has no identity',
   unreachable: 'Key Vault is unreachable',
   networkDenied: 'Key Vault network rules deny the cluster',
@@ -69,6 +69,14 @@ export function sentence(event: SimEvent): string {
       return `Key Vault ${event.entity} grants ${event.principal}: ${event.permissions.join(', ') || 'nothing'}.`;
     case 'accessPolicy.removed':
       return `Key Vault ${event.entity} removes the access policy of ${event.principal}.`;
+    case 'roleAssignment.created':
+      return `Key Vault ${event.entity} assigns ${event.principal} the role ${event.role}: get, wrapKey, unwrapKey.`;
+    case 'roleAssignment.deleted':
+      return `Key Vault ${event.entity} removes ${event.principal}'s role assignment ${event.role}.`;
+    case 'cluster.principalSet':
+      return event.identity === 'UserAssigned'
+        ? `Cluster ${event.entity} uses the user-assigned identity ${event.principal}: Key Vault answers it for the cluster from now on.`
+        : `Cluster ${event.entity} uses its system-assigned identity again: Key Vault answers it for the cluster from now on.`;
     case 'cluster.identitySet':
       return `Cluster ${event.entity}'s identity is set to ${event.identity}.`;
     case 'operation.accepted':
@@ -103,6 +111,8 @@ export function sentence(event: SimEvent): string {
       return `Storage account ${event.entity} resumes ingestion and queries (was ${event.fromState}).`;
     case 'hotCache.purged':
       return `Storage account ${event.entity} deletes its SSD hot cache (${event.blocks} blocks).`;
+    case 'hotCache.reloaded':
+      return `Storage account ${event.entity} reloads its SSD hot cache from storage (${event.blocks} blocks): queries of the last days read hot again.`;
     case 'buffer.started':
       return `Storage account ${event.entity} starts keeping ingestion in the MMK buffer.`;
     case 'buffer.expired':
@@ -137,6 +147,8 @@ export function sentence(event: SimEvent): string {
       return `Queries of workspace ${event.entity} succeed again.`;
     case 'savedSearches.removed':
       return `Workspace ${event.entity}'s ${event.count} existing saved searches are removed: new ones are saved in storage account ${event.storageAccount}.`;
+    case 'savedSearches.restored':
+      return `Workspace ${event.entity}'s ${event.count} saved searches come back from storage account ${event.storageAccount}, whose link for saved searches is removed.`;
     case 'lockbox.requested':
       return `A Microsoft engineer asks, through Customer Lockbox, to access ${event.entity}'s data.`;
     case 'lockbox.approved':

@@ -43,7 +43,8 @@ import {
   FAULT_PROCESS,
   FRACTION,
   GB_PER_DAY,
-  INGEST_FIELDS,
+  WORKSPACE_INGEST_FIELDS,
+  WORKSPACE_QUERY_FIELDS,
   KEY_FIELDS,
   KEY_NAME,
   KEY_TYPE,
@@ -56,8 +57,8 @@ import {
   PERMISSION_LIST,
   POSITIVE_DURATION,
   PROFILE,
-  QUERY_FIELDS,
   RECORDS_PER_MINUTE,
+  AUXILIARY_RECORDS_PER_MINUTE,
   REGION,
   RETENTION_DAYS,
   SAVED_SEARCHES,
@@ -66,6 +67,10 @@ import {
   SLO_SPEC,
   SETUP,
   SOFT_DELETE_RETENTION_DAYS,
+  PERMISSION_MODEL,
+  IDENTITY_FIELDS,
+  IDENTITY_NAME_CHECK,
+  NAME_OF_PRINCIPAL,
   START,
   STORAGE_ACCOUNTS,
   SUBSCRIPTION,
@@ -189,13 +194,19 @@ const VAULT = object(
     softDelete: opt(BOOLEAN.json, 'Soft delete. A vault without soft delete or purge protection is refused as a cluster key (KeyVaultNotRecoverable).', DEFAULTS.softDelete),
     purgeProtection: opt(BOOLEAN.json, 'Purge protection: a deleted key cannot be purged.', DEFAULTS.purgeProtection),
     softDeleteRetentionDays: opt(SOFT_DELETE_RETENTION_DAYS.json, 'Days a deleted key can be recovered.', DEFAULTS.softDeleteRetentionDays),
+    privateLink: opt(BOOLEAN.json, "In a Private-Link (virtual network): a cluster with a user-assigned identity can't use its keys (UserAssignedIdentityWithPrivateLink).", DEFAULTS.privateLink),
+    permissionModel: opt(
+      PERMISSION_MODEL.json,
+      'How the vault grants its keys: accessPolicy (access policies), or rbac (Azure RBAC: the role Key Vault Crypto Service Encryption User, assigned with roleAssignment.create; the parameter keyVaultRbac, profile 2023-06 and later).',
+      DEFAULTS.permissionModel,
+    ),
     keys: opt(list(KEY), 'The keys of the vault.'),
     accessPolicies: opt(
       list(
         object(
           ACCESS_POLICY_FIELDS,
           {
-            principal: doc(NAME_OF_CLUSTER.json, 'The cluster (its system-assigned identity) the policy grants to.'),
+            principal: doc(NAME_OF_PRINCIPAL.json, 'Who the policy grants: a cluster (its system-assigned identity) or a user-assigned identity, by name.'),
             permissions: doc(PERMISSION_LIST.json, 'Key permissions: get, wrapKey, unwrapKey (a policy without unwrapKey is a denial).'),
           },
           ['principal', 'permissions'],
@@ -241,16 +252,22 @@ const WORKSPACE = object(
     retentionDays: opt(RETENTION_DAYS.json, 'Days of data kept.', DEFAULTS.retentionDays),
     savedSearches: opt(SAVED_SEARCHES.json, 'Saved searches in the workspace (a Query storage link removes them).', DEFAULTS.savedSearches),
     ingest: opt(
-      object(INGEST_FIELDS, {
+      object(WORKSPACE_INGEST_FIELDS, {
         gbPerDay: opt(GB_PER_DAY.json, 'GB ingested per day.', DEFAULTS.ingestGBPerDay),
         recordsPerMinute: opt(RECORDS_PER_MINUTE.json, 'Records ingested per minute (counted exactly).', DEFAULTS.recordsPerMinute),
+        auxiliaryRecordsPerMinute: opt(
+          AUXILIARY_RECORDS_PER_MINUTE.json,
+          'Records per minute to tables on the Auxiliary plan, besides recordsPerMinute: they stay under Microsoft keys whatever the cluster\'s key (the parameter auxiliaryTablePlan, 2024-01 and later).',
+          0,
+        ),
       }),
       'The ingestion workload.',
     ),
     query: opt(
-      object(QUERY_FIELDS, {
+      object(WORKSPACE_QUERY_FIELDS, {
         perHour: opt(PER_HOUR.json, 'Queries per hour.', DEFAULTS.queriesPerHour),
         lookback: opt(DURATION.json, 'How far back each query reads.', formatDuration(DEFAULTS.queryLookbackMs)),
+        auxiliaryPerHour: opt(PER_HOUR.json, 'Queries per hour of the tables on the Auxiliary plan, besides perHour, with the same lookback: they never fail for the customer key (the parameter auxiliaryTablePlan).', 0),
       }),
       'The query workload.',
     ),
@@ -273,9 +290,11 @@ const ACTION_DOCS: { readonly [N in ActionName]: string } = {
   'key.delete': 'Soft-deletes the key: a denial.',
   'key.recover': 'Recovers a soft-deleted key.',
   'key.purge': 'Purges a deleted key (refused under purge protection).',
-  'key.setExpiry': 'Sets the expiry of a key version: expiry blocks key updates, not unwraps.',
+  'key.setExpiry': 'Sets the expiry of a key version: an expired version cannot be set on a cluster (with the parameter expiredKeyBlocksClusterUpdates, 2026-04, an expired current key blocks every cluster update); unwraps go on.',
   'accessPolicy.set': 'Grants a cluster key permissions; a policy without unwrapKey is a denial.',
   'accessPolicy.remove': "Removes the cluster's access policy: a denial.",
+  'roleAssignment.create': 'Assigns a role on a vault with permissionModel rbac: Key Vault Crypto Service Encryption User grants get, wrapKey and unwrapKey.',
+  'roleAssignment.delete': 'Removes the role assignment: a denial, as removing an access policy is.',
   'cluster.create': 'Creates the cluster (it provisions for the parameter clusterProvisionTime).',
   'cluster.update': 'ARM PATCH of the cluster: a key update re-wraps each AEK after the parameter keyUpdateTime.',
   'cluster.setIdentity': 'Sets the cluster identity; None is a denial and cannot be undone.',
@@ -283,6 +302,8 @@ const ACTION_DOCS: { readonly [N in ActionName]: string } = {
   'workspace.link': 'Links the workspace to a cluster (after the parameter linkTime it writes there).',
   'workspace.unlink': 'Unlinks the workspace (after the parameter unlinkTime it writes to shared storage).',
   'workspace.linkStorage': "Brings your own storage for saved searches (Query) or alert queries (Alerts); a Query link removes the workspace's saved searches.",
+  'workspace.unlinkStorage':
+    'Removes the storage account linked for saved searches (Query) or alert queries (Alerts); with the parameter unlinkRestoresSavedSearches (2026-04) the saved searches its Query link removed come back.',
   'workspace.setIngest': 'Changes the ingestion workload from then on (gbPerDay, recordsPerMinute, or ingest: {...}).',
   'workspace.setQuery': 'Changes the query workload from then on (perHour, lookback, or query: {...}).',
   'lockbox.request': "A Microsoft engineer's access request to a linked workspace, decided by the customer after `after`.",
@@ -297,11 +318,12 @@ const ACTION_FIELD_DOCS: Readonly<Record<string, string>> = {
   failureRate: 'Probability that a request fails, 0 to 1.',
   limitPer10s: 'Requests per 10 seconds above which Key Vault answers 429.',
   exp: 'Expiry time: a duration from t=0.',
-  principal: 'A cluster name (its system-assigned identity).',
+  principal: 'Who is granted: a cluster name (its system-assigned identity) or the name of a user-assigned identity.',
   permissions: 'Key permissions: get, wrapKey, unwrapKey.',
+  role: 'The Azure RBAC role: Key Vault Crypto Service Encryption User.',
   cluster: 'A name of clusters.',
-  body: 'The ARM request body: identity {type}, sku {name, capacity}, properties {keyVaultProperties {keyVaultUri, keyName, keyVersion}, billingType, isDoubleEncryptionEnabled}.',
-  type: 'cluster.setIdentity: SystemAssigned or None; workspace.linkStorage: Query or Alerts.',
+  body: 'The ARM request body: identity {type, userAssignedIdentities}, sku {name, capacity}, properties {keyVaultProperties {keyVaultUri, keyName, keyVersion}, billingType, isDoubleEncryptionEnabled}.',
+  type: 'cluster.setIdentity: SystemAssigned or None; workspace.linkStorage and workspace.unlinkStorage: Query or Alerts.',
   workspace: 'A name of workspaces.',
   storageAccount: 'Storage account name: 3 to 24 lowercase letters and digits.',
   region: 'Region of the linked storage account. Default: the workspace region.',
@@ -322,7 +344,7 @@ function actionField(name: string, json: JsonSchema, isRequired: boolean): JsonS
 }
 
 // References and key names are checked against the declarations by the loader; the schema says "a name".
-const NO_DECLARATIONS: World = { vaults: new Map(), vaultNames: [], clusterNames: [], workspaceNames: [] };
+const NO_DECLARATIONS: World = { vaults: new Map(), vaultNames: [], clusterNames: [], workspaceNames: [], principalNames: [] };
 
 const ACTION: JsonSchema = {
   type: 'object',
@@ -447,6 +469,10 @@ const TOP: Properties<typeof TOP_FIELDS> = {
   keyVaults: opt(list(VAULT), 'The key vaults and their keys.'),
   clusters: opt(list(CLUSTER), 'The dedicated clusters.'),
   workspaces: opt(list(WORKSPACE), 'The Log Analytics workspaces and their workloads.'),
+  userAssignedIdentities: opt(
+    list(object(IDENTITY_FIELDS, { name: doc(IDENTITY_NAME_CHECK.json, 'Identity name: 3 to 128 letters, digits, hyphens and underscores; the access policy or role principal, and the last segment of its resource id in a cluster body.') }, ['name'])),
+    'User-assigned identities (the parameter userAssignedIdentity, 2023-06 and later): they exist from t=0, so Key Vault can grant one before the cluster that uses it is created.',
+  ),
   actions: opt(list(ACTION), 'What happens, and when: each action at a duration from t=0.'),
   faults: opt(list(FAULT), 'Random fault processes: occurrences drawn from the seed, played as the action of the same name.'),
   expect: opt(list(EXPECTATION), 'Checked after the run against sla.json; a failure exits 1.'),

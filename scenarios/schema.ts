@@ -25,10 +25,11 @@ import {
   type RangeMs,
   type CreditTier,
 } from '../sim/azure/profiles.ts';
-import { CLUSTER_BODY_SCHEMA, parseClusterBody } from '../sim/azure/requests.ts';
+import { CLUSTER_BODY_SCHEMA, IDENTITY_NAME, parseClusterBody } from '../sim/azure/requests.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import {
+  MAX_AUXILIARY_RECORDS_PER_MINUTE,
   MAX_CAPACITY_GB_PER_DAY,
   MAX_DURATION_MS,
   MAX_GB_PER_DAY,
@@ -41,6 +42,8 @@ import {
 import {
   EXPECT_OPS,
   KEY_TYPES,
+  KEY_VAULT_ROLES,
+  PERMISSION_MODELS,
   PERMISSIONS,
   RSA_SIZES,
   type AccessPolicySpec,
@@ -87,6 +90,8 @@ export const DEFAULTS = {
   softDelete: true,
   purgeProtection: true,
   softDeleteRetentionDays: 90,
+  permissionModel: 'accessPolicy',
+  privateLink: false,
   kty: 'RSA',
   rsaSizeBits: 2048,
   octSizeBits: 256,
@@ -512,7 +517,7 @@ const CLUSTER_BODY: Check<Obj> = {
     const parsed = parseClusterBody(value);
     if (!('problems' in parsed)) return value;
     for (const problem of parsed.problems) {
-      ctx.failText(problem.path === 'body' ? path : `${path}.${problem.path}`, problem.found, problem.expected);
+      ctx.failText(problem.path === '' ? path : `${path}.${problem.path}`, problem.found, problem.expected);
     }
     return undefined;
   },
@@ -543,6 +548,8 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 export const LIMIT_PER_10S = integer(1, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 1 to ${MAX_LIMIT_PER_10S}`);
 // References checked against the declarations later (checkReferences): here only "a name".
 export const NAME_OF_CLUSTER = text('a cluster name');
+export const NAME_OF_PRINCIPAL = text('a cluster name or the name of a user-assigned identity');
+export const IDENTITY_NAME_CHECK = text('3 to 128 letters, digits, hyphens and underscores, starting with a letter or digit', IDENTITY_NAME);
 export const NAME_OF_VAULT = text('a vault name');
 export const NAME_OF_KEY = text('a key name');
 export const SOFT_DELETE_RETENTION_DAYS = integer(7, 90);
@@ -766,6 +773,8 @@ export const VAULT_FIELDS = [
   'softDelete',
   'purgeProtection',
   'softDeleteRetentionDays',
+  'permissionModel',
+  'privateLink',
   'keys',
   'accessPolicies',
 ] as const;
@@ -778,7 +787,9 @@ interface Declared<T> {
   name: string | undefined;
 }
 
-function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<KeyVaultSpec> | undefined {
+export const PERMISSION_MODEL = choice(PERMISSION_MODELS);
+
+function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults, params: Params): Declared<KeyVaultSpec> | undefined {
   const obj = mapping(ctx, value, path, VAULT_FIELDS, 'a key vault: {name, region, keys, ...}');
   if (obj === undefined) return undefined;
   const name = required(ctx, obj, 'name', path, VAULT_NAME) ?? declaredName(obj);
@@ -786,6 +797,11 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   const softDelete = withDefault(ctx, obj, 'softDelete', path, BOOLEAN, DEFAULTS.softDelete);
   const purgeProtection = withDefault(ctx, obj, 'purgeProtection', path, BOOLEAN, DEFAULTS.purgeProtection);
   const softDeleteRetentionDays = withDefault(ctx, obj, 'softDeleteRetentionDays', path, SOFT_DELETE_RETENTION_DAYS, DEFAULTS.softDeleteRetentionDays);
+  const permissionModel = withDefault(ctx, obj, 'permissionModel', path, PERMISSION_MODEL, DEFAULTS.permissionModel);
+  const privateLink = withDefault(ctx, obj, 'privateLink', path, BOOLEAN, DEFAULTS.privateLink);
+  if (permissionModel === 'rbac' && !params.keyVaultRbac) {
+    ctx.fail(child(path, 'permissionModel'), obj.permissionModel, 'accessPolicy: Azure RBAC for the cluster\'s key is documented from profile 2023-06 (or set the parameter keyVaultRbac: true)');
+  }
   const keys: KeySpec[] = [];
   const keyPaths: { name: string | undefined; path: string }[] = [];
   for (const entry of entries(ctx, obj, 'keys', path, 'a list of keys')) {
@@ -797,11 +813,15 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
   }
   checkUnique(ctx, keyPaths, 'key of this vault');
   const accessPolicies: AccessPolicySpec[] = [];
-  for (const entry of entries(ctx, obj, 'accessPolicies', path, 'a list of access policies')) {
+  const policyEntries = entries(ctx, obj, 'accessPolicies', path, 'a list of access policies');
+  if (permissionModel === 'rbac' && policyEntries.length > 0) {
+    ctx.fail(child(path, 'accessPolicies'), obj.accessPolicies, 'no access policies in a vault with permissionModel: rbac (it grants by role assignment: roleAssignment.create)');
+  }
+  for (const entry of policyEntries) {
     const policy = mapping(ctx, entry.value, entry.path, ACCESS_POLICY_FIELDS, 'an access policy: {principal, permissions}');
     if (policy === undefined) continue;
     accessPolicies.push({
-      principal: required(ctx, policy, 'principal', entry.path, NAME_OF_CLUSTER) ?? '',
+      principal: required(ctx, policy, 'principal', entry.path, NAME_OF_PRINCIPAL) ?? '',
       permissions: required(ctx, policy, 'permissions', entry.path, PERMISSION_LIST) ?? [],
     });
   }
@@ -814,6 +834,8 @@ function readVault(ctx: Ctx, value: unknown, path: string, defaults: EntityDefau
       softDelete,
       purgeProtection,
       softDeleteRetentionDays,
+      permissionModel,
+      privateLink,
       keys,
       accessPolicies,
     },
@@ -864,19 +886,33 @@ function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDef
 export const WORKSPACE_FIELDS = ['name', 'region', 'tenant', 'subscription', 'cluster', 'retentionDays', 'savedSearches', 'ingest', 'query'] as const;
 export const INGEST_FIELDS = ['gbPerDay', 'recordsPerMinute'] as const;
 export const QUERY_FIELDS = ['perHour', 'lookback'] as const;
+/** A workspace's own workload also names its tables on the Auxiliary plan; the set actions change the Analytics workload only. */
+export const WORKSPACE_INGEST_FIELDS = [...INGEST_FIELDS, 'auxiliaryRecordsPerMinute'] as const;
+export const WORKSPACE_QUERY_FIELDS = [...QUERY_FIELDS, 'auxiliaryPerHour'] as const;
 export const GB_PER_DAY = number(0, MAX_GB_PER_DAY, `a number of GB per day, from 0 to ${MAX_GB_PER_DAY}`);
 export const RECORDS_PER_MINUTE = integer(0, MAX_RECORDS_PER_MINUTE, `a whole number of records per minute, from 0 to ${MAX_RECORDS_PER_MINUTE}`);
+export const AUXILIARY_RECORDS_PER_MINUTE = integer(0, MAX_AUXILIARY_RECORDS_PER_MINUTE, `a whole number of records per minute, from 0 to ${MAX_AUXILIARY_RECORDS_PER_MINUTE}`);
 export const PER_HOUR = number(0, MAX_QUERIES_PER_HOUR, `a number of queries per hour, from 0 to ${MAX_QUERIES_PER_HOUR}`);
 export const SAVED_SEARCHES = integer(0, MAX_SAVED_SEARCHES, `a whole number of saved searches, from 0 to ${MAX_SAVED_SEARCHES}`);
 
-function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults): Declared<WorkspaceSpec> | undefined {
+const AUXILIARY_EXPECTED = '0: tables on the Auxiliary plan are documented from profile 2024-01 (or set the parameter auxiliaryTablePlan: true)';
+
+function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityDefaults, params: Params): Declared<WorkspaceSpec> | undefined {
   const obj = mapping(ctx, value, path, WORKSPACE_FIELDS, 'a workspace: {name, region, cluster, ingest, query, ...}');
   if (obj === undefined) return undefined;
   const name = required(ctx, obj, 'name', path, WORKSPACE_NAME) ?? declaredName(obj);
   const ingestPath = child(path, 'ingest');
-  const ingest = obj.ingest === undefined || obj.ingest === null ? {} : (mapping(ctx, obj.ingest, ingestPath, INGEST_FIELDS, 'a mapping {gbPerDay, recordsPerMinute}') ?? {});
+  const ingest = obj.ingest === undefined || obj.ingest === null ? {} : (mapping(ctx, obj.ingest, ingestPath, WORKSPACE_INGEST_FIELDS, 'a mapping {gbPerDay, recordsPerMinute, auxiliaryRecordsPerMinute}') ?? {});
   const queryPath = child(path, 'query');
-  const query = obj.query === undefined || obj.query === null ? {} : (mapping(ctx, obj.query, queryPath, QUERY_FIELDS, 'a mapping {perHour, lookback}') ?? {});
+  const query = obj.query === undefined || obj.query === null ? {} : (mapping(ctx, obj.query, queryPath, WORKSPACE_QUERY_FIELDS, 'a mapping {perHour, lookback, auxiliaryPerHour}') ?? {});
+  const auxiliary = {
+    recordsPerMinute: withDefault(ctx, ingest, 'auxiliaryRecordsPerMinute', ingestPath, AUXILIARY_RECORDS_PER_MINUTE, 0),
+    queriesPerHour: withDefault(ctx, query, 'auxiliaryPerHour', queryPath, PER_HOUR, 0),
+  };
+  if (!params.auxiliaryTablePlan) {
+    if (auxiliary.recordsPerMinute > 0) ctx.fail(child(ingestPath, 'auxiliaryRecordsPerMinute'), ingest.auxiliaryRecordsPerMinute, AUXILIARY_EXPECTED);
+    if (auxiliary.queriesPerHour > 0) ctx.fail(child(queryPath, 'auxiliaryPerHour'), query.auxiliaryPerHour, AUXILIARY_EXPECTED);
+  }
   const cluster = optional(ctx, obj, 'cluster', path, NAME_OF_CLUSTER);
   const spec: WorkspaceSpec = {
     name: name ?? '',
@@ -892,8 +928,19 @@ function readWorkspace(ctx: Ctx, value: unknown, path: string, defaults: EntityD
       perHour: withDefault(ctx, query, 'perHour', queryPath, PER_HOUR, DEFAULTS.queriesPerHour),
       lookbackMs: withDefault(ctx, query, 'lookback', queryPath, DURATION, DEFAULTS.queryLookbackMs),
     },
+    auxiliary,
   };
   return { name, path, spec };
+}
+
+export const IDENTITY_FIELDS = ['name'] as const;
+
+/** A user-assigned identity: it exists before any cluster, so Key Vault can grant it first. */
+function readIdentity(ctx: Ctx, value: unknown, path: string): Declared<string> | undefined {
+  const obj = mapping(ctx, value, path, IDENTITY_FIELDS, 'a user-assigned identity: {name}');
+  if (obj === undefined) return undefined;
+  const name = required(ctx, obj, 'name', path, IDENTITY_NAME_CHECK) ?? declaredName(obj);
+  return { name, path, spec: name ?? '' };
 }
 
 // ---------------------------------------------------------------------------
@@ -904,6 +951,8 @@ export interface World {
   vaultNames: string[];
   clusterNames: string[];
   workspaceNames: string[];
+  /** Who Key Vault can grant: the clusters (their system-assigned identities) and the user-assigned identities. */
+  principalNames: string[];
 }
 
 /** An action read so far: its output fields by name, and where it was in the file. */
@@ -936,10 +985,12 @@ const KEY = field('key', 'key', true, (w, d) => {
 /** Known versions are checked later, in time order (rotations add versions). */
 const VERSION = field('version', 'version', false, () => VERSION_ID);
 const FOR = field('for', 'forMs', true, () => POSITIVE_DURATION);
-const PRINCIPAL = field('principal', 'principal', true, (w) => reference('a cluster name (a name of clusters)', w.clusterNames));
+const PRINCIPAL = field('principal', 'principal', true, (w) => reference(PRINCIPAL_EXPECTED, w.principalNames));
 const CLUSTER = field('cluster', 'cluster', true, (w) => reference('a name of clusters', w.clusterNames));
 const WORKSPACE = field('workspace', 'workspace', true, (w) => reference('a name of workspaces', w.workspaceNames));
 const fixed = (check: Check<unknown>) => () => check;
+const PRINCIPAL_EXPECTED = 'a cluster name (a name of clusters) or a name of userAssignedIdentities';
+const ROLE = field('role', 'role', true, fixed(choice(KEY_VAULT_ROLES)));
 
 /** The fields of each action, in the order they are read (vault before key). */
 export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[] } = {
@@ -960,6 +1011,8 @@ export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[]
   'key.setExpiry': [VAULT, KEY, VERSION, field('exp', 'expMs', true, fixed(DURATION))],
   'accessPolicy.set': [VAULT, PRINCIPAL, field('permissions', 'permissions', true, fixed(PERMISSION_LIST))],
   'accessPolicy.remove': [VAULT, PRINCIPAL],
+  'roleAssignment.create': [VAULT, PRINCIPAL, ROLE],
+  'roleAssignment.delete': [VAULT, PRINCIPAL, ROLE],
   'cluster.create': [CLUSTER, field('body', 'body', false, fixed(CLUSTER_BODY))],
   'cluster.update': [CLUSTER, field('body', 'body', true, fixed(CLUSTER_BODY))],
   'cluster.setIdentity': [CLUSTER, field('type', 'type', true, fixed(choice(['SystemAssigned', 'None'] as const)))],
@@ -972,6 +1025,7 @@ export const ACTION_FIELDS: { readonly [N in ActionName]: readonly ActionField[]
     field('storageAccount', 'storageAccount', true, fixed(STORAGE_ACCOUNT_NAME)),
     field('region', 'region', false, fixed(REGION)),
   ],
+  'workspace.unlinkStorage': [WORKSPACE, field('type', 'type', true, fixed(choice(['Query', 'Alerts'] as const)))],
   // The new workload fields, flat (gbPerDay: 10) or grouped (ingest: {gbPerDay: 10}).
   'workspace.setIngest': [
     WORKSPACE,
@@ -1185,12 +1239,8 @@ function checkReferences(
   for (const { spec, path } of vaults) {
     spec.accessPolicies.forEach((policy, i) => {
       const policyPath = item(child(path, 'accessPolicies'), i);
-      if (policy.principal !== '' && !world.clusterNames.includes(policy.principal)) {
-        ctx.fail(
-          child(policyPath, 'principal'),
-          policy.principal,
-          withHint(namesExpected('a cluster name (a name of clusters)', world.clusterNames), policy.principal, world.clusterNames),
-        );
+      if (policy.principal !== '' && !world.principalNames.includes(policy.principal)) {
+        ctx.fail(child(policyPath, 'principal'), policy.principal, withHint(namesExpected(PRINCIPAL_EXPECTED, world.principalNames), policy.principal, world.principalNames));
       }
     });
     const principals = spec.accessPolicies.map((p, i) => ({
@@ -1331,6 +1381,7 @@ export const TOP_FIELDS = [
   'keyVaults',
   'clusters',
   'workspaces',
+  'userAssignedIdentities',
   'actions',
   'faults',
   'expect',
@@ -1387,7 +1438,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const params = resolveParams(ctx, top.params, profile, options.params ?? []);
 
   const vaults = entries(ctx, top, 'keyVaults', '', 'a list of key vaults')
-    .map((e) => readVault(ctx, e.value, e.path, defaults))
+    .map((e) => readVault(ctx, e.value, e.path, defaults, params))
     .filter((v) => v !== undefined);
   const clusters = entries(ctx, top, 'clusters', '', 'a list of clusters')
     .map((e) => readCluster(ctx, e.value, e.path, defaults, params))
@@ -1395,10 +1446,15 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   const workspaceEntries = entries(ctx, top, 'workspaces', '', 'a list of workspaces');
   // Every total stays exact up to MAX_WORKSPACES workspaces ingesting at their largest rate (sim/limits.ts).
   if (workspaceEntries.length > MAX_WORKSPACES) ctx.failText('workspaces', `${workspaceEntries.length} workspaces`, `at most ${MAX_WORKSPACES} workspaces`);
-  const workspaces = workspaceEntries.map((e) => readWorkspace(ctx, e.value, e.path, defaults)).filter((w) => w !== undefined);
+  const workspaces = workspaceEntries.map((e) => readWorkspace(ctx, e.value, e.path, defaults, params)).filter((w) => w !== undefined);
+  const identities = entries(ctx, top, 'userAssignedIdentities', '', 'a list of user-assigned identities')
+    .map((e) => readIdentity(ctx, e.value, e.path))
+    .filter((i) => i !== undefined);
   checkUnique(ctx, vaults, 'key vault');
   checkUnique(ctx, clusters, 'cluster');
   checkUnique(ctx, workspaces, 'workspace');
+  // A principal name is a cluster's (its system-assigned identity) or a user-assigned identity's: never both.
+  checkUnique(ctx, [...clusters, ...identities], 'cluster or user-assigned identity');
 
   const namesOf = (list: readonly Declared<unknown>[]): string[] =>
     list.map((d) => d.name).filter((n): n is string => n !== undefined);
@@ -1407,6 +1463,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     vaultNames: namesOf(vaults),
     clusterNames: namesOf(clusters),
     workspaceNames: namesOf(workspaces),
+    principalNames: [...namesOf(clusters), ...namesOf(identities)],
   };
   checkReferences(ctx, setup, vaults, clusters, workspaces, world);
 
@@ -1448,6 +1505,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     keyVaults: vaults.map((v) => v.spec),
     clusters: clusters.map((c) => c.spec),
     workspaces: workspaces.map((w) => w.spec),
+    userAssignedIdentities: identities.map((i) => i.spec),
     actions: sorted.map((a) => a.draft as unknown as Action),
     faults,
     expect,

@@ -18,6 +18,14 @@ export const MAX_WORKSPACES = 5_000;
 /** Records a workspace ingests per minute: 1.44 billion a day, far above any one workspace. */
 export const MAX_RECORDS_PER_MINUTE = 1_000_000;
 
+/**
+ * Records a workspace sends per minute to tables on the Auxiliary plan,
+ * besides its Analytics records: 144 million a day. Lower than the Analytics
+ * bound because both count in the run's record totals, which stay exact only
+ * below 2^53 (test/bounds.test.ts).
+ */
+export const MAX_AUXILIARY_RECORDS_PER_MINUTE = 100_000;
+
 /** Queries a workspace runs per hour: 1000 a minute. */
 export const MAX_QUERIES_PER_HOUR = 60_000;
 

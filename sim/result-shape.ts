@@ -57,7 +57,7 @@ const QUERY_FIELDS: Shape<QueryTotals>['fields'] = { attempted: V, succeeded: V,
 const LATENCY: Shape<LatencyPercentiles> = { fields: { samples: V, p50: V, p95: V, p99: V } };
 
 const STORAGE_ACCOUNT: Shape<StorageAccountSummary> = {
-  fields: { finalState: V, aekInMemory: V, blocksSealed: V, blocksPurgedByRetention: V, hotCachePurges: V, sampledQueries: V, incidents: V },
+  fields: { finalState: V, aekInMemory: V, blocksSealed: V, blocksPurgedByRetention: V, hotCachePurges: V, hotCacheReloads: V, sampledQueries: V, incidents: V },
 };
 
 const SLO_FIGURES: Shape<SloFigures> = {
@@ -99,8 +99,9 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
           cluster: V,
           ingestion: INGESTION,
           query: { fields: QUERY_FIELDS },
+          auxiliary: { fields: { ingestion: INGESTION, query: { fields: QUERY_FIELDS } } },
           linkedStorage: { fields: { Query: V, Alerts: V } },
-          savedSearches: { fields: { inWorkspace: V, removedByLinkedStorage: V } },
+          savedSearches: { fields: { inWorkspace: V, removedByLinkedStorage: V, restoredByUnlink: V } },
         },
       },
     },
@@ -110,7 +111,7 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
         fields: {
           provisioningState: V,
           keyVaultProperties: { fields: { keyVaultUri: V, keyName: V, keyVersion: V } },
-          settings: { fields: { capacityGBPerDay: V, billingType: V, doubleEncryption: V, identityType: V } },
+          settings: { fields: { capacityGBPerDay: V, billingType: V, doubleEncryption: V, identityType: V, userAssignedIdentity: V } },
         },
       },
     },

@@ -22,6 +22,8 @@ export interface StorageAccountSummary {
   blocksSealed: number;
   blocksPurgedByRetention: number;
   hotCachePurges: number;
+  /** Reloads of the hot cache from storage after a revocation (2023-06: "SSD data is reloaded from storage"). */
+  hotCacheReloads: number;
   sampledQueries: number;
   incidents: number;
 }
@@ -54,10 +56,13 @@ export interface RunResult {
       /** Where it writes at the end: a storage account ("cl1/0") or "shared/0". */
       storage: string;
       cluster: string | null;
+      /** Every table of the workspace, those on the Auxiliary plan included. */
       ingestion: IngestionTotals;
       query: QueryTotals;
+      /** Its tables on the Auxiliary plan alone (2024-01): under Microsoft keys whatever the cluster's key. */
+      auxiliary: { ingestion: IngestionTotals; query: QueryTotals };
       linkedStorage: { Query: string | null; Alerts: string | null };
-      savedSearches: { inWorkspace: number; removedByLinkedStorage: number };
+      savedSearches: { inWorkspace: number; removedByLinkedStorage: number; restoredByUnlink: number };
     }
   >;
   /** Every cluster of the scenario at the end; null fields when it does not exist (never created, or deleted). */

@@ -13,6 +13,12 @@ export const WRAP_ALGORITHMS = ['RSA-OAEP-256', 'RSA-OAEP', 'A256KW'] as const;
 export type WrapAlgorithm = (typeof WRAP_ALGORITHMS)[number];
 export const PERMISSIONS = ['get', 'wrapKey', 'unwrapKey'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+/** How a vault grants its keys: access policies, or Azure role-based access control. */
+export const PERMISSION_MODELS = ['accessPolicy', 'rbac'] as const;
+export type PermissionModel = (typeof PERMISSION_MODELS)[number];
+/** The Azure RBAC role the documentation names: it grants get, wrapKey and unwrapKey on keys. */
+export const KEY_VAULT_ROLES = ['Key Vault Crypto Service Encryption User'] as const;
+export type KeyVaultRole = (typeof KEY_VAULT_ROLES)[number];
 
 export interface KeySpec {
   name: string;
@@ -26,7 +32,7 @@ export interface KeySpec {
 }
 
 export interface AccessPolicySpec {
-  /** A cluster name (its system-assigned identity). */
+  /** A cluster name (its system-assigned identity) or the name of a user-assigned identity. */
   principal: string;
   permissions: Permission[];
 }
@@ -39,6 +45,10 @@ export interface KeyVaultSpec {
   softDelete: boolean;
   purgeProtection: boolean;
   softDeleteRetentionDays: number;
+  /** accessPolicy (the default) or rbac: role assignments instead of access policies. */
+  permissionModel: PermissionModel;
+  /** In a Private-Link (virtual network): a cluster with a user-assigned identity cannot use its keys. */
+  privateLink: boolean;
   keys: KeySpec[];
   /** Extra policies; with `setup: ready` each cluster keyed to this vault gets get/wrapKey/unwrapKey. */
   accessPolicies: AccessPolicySpec[];
@@ -75,6 +85,14 @@ export interface QuerySpec {
   lookbackMs: number;
 }
 
+/** Tables on the Auxiliary plan (2024-01 and later): their records stay under Microsoft keys whatever the cluster's key. */
+export interface AuxiliarySpec {
+  /** Whole records per minute, on top of ingest.recordsPerMinute. */
+  recordsPerMinute: number;
+  /** Queries per hour of those tables, on top of query.perHour; the same lookback. */
+  queriesPerHour: number;
+}
+
 export interface WorkspaceSpec {
   name: string;
   region: string;
@@ -87,6 +105,7 @@ export interface WorkspaceSpec {
   savedSearches: number;
   ingest: IngestSpec;
   query: QuerySpec;
+  auxiliary: AuxiliarySpec;
 }
 
 interface At {
@@ -105,6 +124,7 @@ export type Action =
   | (At & { do: 'key.setExpiry'; vault: string; key: string; version?: string; expMs: number })
   | (At & { do: 'accessPolicy.set'; vault: string; principal: string; permissions: Permission[] })
   | (At & { do: 'accessPolicy.remove'; vault: string; principal: string })
+  | (At & { do: 'roleAssignment.create' | 'roleAssignment.delete'; vault: string; principal: string; role: KeyVaultRole })
   | (At & { do: 'cluster.create'; cluster: string; body?: unknown })
   | (At & { do: 'cluster.update'; cluster: string; body: unknown })
   | (At & { do: 'cluster.setIdentity'; cluster: string; type: 'SystemAssigned' | 'None' })
@@ -112,6 +132,7 @@ export type Action =
   | (At & { do: 'workspace.link'; workspace: string; cluster: string })
   | (At & { do: 'workspace.unlink'; workspace: string })
   | (At & { do: 'workspace.linkStorage'; workspace: string; type: 'Query' | 'Alerts'; storageAccount: string; region?: string })
+  | (At & { do: 'workspace.unlinkStorage'; workspace: string; type: 'Query' | 'Alerts' })
   | (At & { do: 'workspace.setIngest'; workspace: string; ingest: Partial<IngestSpec> })
   | (At & { do: 'workspace.setQuery'; workspace: string; query: Partial<QuerySpec> })
   | (At & { do: 'lockbox.request'; workspace: string; decision: 'approve' | 'reject'; afterMs: number });
@@ -166,6 +187,8 @@ export interface Scenario {
   keyVaults: KeyVaultSpec[];
   clusters: ClusterSpec[];
   workspaces: WorkspaceSpec[];
+  /** The user-assigned identities that exist from t=0, by name: a cluster may be created with one, and Key Vault may grant it access first. */
+  userAssignedIdentities: string[];
   /** Sorted by atMs; ties keep file order. */
   actions: Action[];
   /** Random fault processes, drawn at run time from the seed. */

@@ -15,6 +15,7 @@ import { checkExpectations } from './observe/expectations.ts';
 import { Checker } from './observe/checker.ts';
 import { RunMetrics } from './observe/metrics.ts';
 import { defaultSloSpec } from './observe/slo.ts';
+import { auxiliaryTablesOf } from './observe/records.ts';
 import { drawFaults, type DrawnFault } from './faults.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { modelClasses } from './selftest.ts';
@@ -134,7 +135,7 @@ class World {
       );
     }
     // Workspaces outside any cluster write to shared Log Analytics storage, under Microsoft keys.
-    this.shared = this.makeAccount({ name: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
+    this.shared = this.makeAccount({ name: 'shared', principal: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
     this.sinks.push(this.shared);
     this.controlPlane = new Plane({
       scheduler: this.scheduler,
@@ -145,6 +146,7 @@ class World {
       operations: this.operations,
       clusterSpecs: scenario.clusters,
       workspaceSpecs: scenario.workspaces,
+      userAssignedIdentities: scenario.userAssignedIdentities,
       hooks: {
         makeStorageAccounts: (cluster) => this.makeClusterAccounts(cluster),
         routeWorkspace: (workspace, account) => this.route(workspace, account ?? this.shared),
@@ -294,7 +296,7 @@ class World {
         vaults: this.vaults,
         platformKey: this.platformKey,
         infrastructure,
-        streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries') },
+        streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries'), hotCache: stream('hotCache') },
         onServingChange: (account) => this.servingChanged(account),
       },
       state,
@@ -336,11 +338,18 @@ class World {
       case 'accessPolicy.set':
         return this.vaultRequest(action, () => {
           // "The access policy can't be defined until system identity is assigned to the cluster."
-          if (!cp.clusters.has(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to grant access to`);
-          this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions);
+          if (!cp.principalExists(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to grant access to`);
+          return this.vaults.get(action.vault)!.setPolicy(now, action.principal, action.permissions);
         });
       case 'accessPolicy.remove':
         return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removePolicy(now, action.principal));
+      case 'roleAssignment.create':
+        return this.vaultRequest(action, () => {
+          if (!cp.principalExists(action.principal)) return refusal(400, 'PrincipalNotFound', `cluster ${action.principal} does not exist, so it has no identity to assign a role to`);
+          return this.vaults.get(action.vault)!.assignRole(now, action.principal, action.role);
+        });
+      case 'roleAssignment.delete':
+        return this.vaultRequest(action, () => this.vaults.get(action.vault)!.removeRole(now, action.principal, action.role));
       case 'cluster.create':
         return void cp.createCluster(action.cluster, action.body);
       case 'cluster.update':
@@ -355,6 +364,8 @@ class World {
         return void cp.unlink(action.workspace);
       case 'workspace.linkStorage':
         return void cp.linkStorage(action.workspace, action.type, action.storageAccount, action.region);
+      case 'workspace.unlinkStorage':
+        return void cp.unlinkStorage(action.workspace, action.type);
       case 'lockbox.request':
         return void cp.lockboxRequest(action.workspace, action.decision, action.afterMs);
       case 'workspace.setIngest':
@@ -395,7 +406,12 @@ class World {
   }
 
   private emitWorkload(ws: WorkspaceState): void {
-    this.bus.emit({ t: this.scheduler.nowMs, type: 'workspace.workload', entity: ws.spec.name, recordsPerMinute: ws.recordsPerMinute, queriesPerHour: ws.queriesPerHour, lookbackMs: ws.lookbackMs });
+    const t = this.scheduler.nowMs;
+    this.bus.emit({ t, type: 'workspace.workload', entity: ws.spec.name, recordsPerMinute: ws.recordsPerMinute, queriesPerHour: ws.queriesPerHour, lookbackMs: ws.lookbackMs });
+    const auxiliary = ws.spec.auxiliary;
+    if (auxiliary.recordsPerMinute === 0 && auxiliary.queriesPerHour === 0) return;
+    // Its tables on the Auxiliary plan: a workload of their own, in shared storage under Microsoft keys, whose queries never fail for the customer key.
+    this.bus.emit({ t, type: 'workspace.workload', entity: auxiliaryTablesOf(ws.spec.name), recordsPerMinute: auxiliary.recordsPerMinute, queriesPerHour: auxiliary.queriesPerHour, lookbackMs: ws.lookbackMs });
   }
 
   /** The workspace writes to another account from now on; queries still need the old one while their lookback reaches it. */
@@ -417,11 +433,15 @@ class World {
   private recompose(sink: StorageAccount): void {
     const byRetention = new Map<number, { workspace: string; recordsPerSlice: number }[]>();
     const slicesPerMinute = this.scenario.params.blockSlice / MS_PER_MINUTE;
+    const add = (workspace: string, retentionDays: number, recordsPerMinute: number) => {
+      const members = byRetention.get(retentionDays) ?? [];
+      members.push({ workspace, recordsPerSlice: recordsPerMinute * slicesPerMinute });
+      byRetention.set(retentionDays, members);
+    };
     for (const ws of this.workspaces.values()) {
-      if (ws.storage !== sink) continue;
-      const members = byRetention.get(ws.spec.retentionDays) ?? [];
-      members.push({ workspace: ws.spec.name, recordsPerSlice: ws.recordsPerMinute * slicesPerMinute });
-      byRetention.set(ws.spec.retentionDays, members);
+      if (ws.storage === sink) add(ws.spec.name, ws.spec.retentionDays, ws.recordsPerMinute);
+      // "Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys": shared storage, whatever the cluster's key.
+      if (sink === this.shared && ws.spec.auxiliary.recordsPerMinute > 0) add(auxiliaryTablesOf(ws.spec.name), ws.spec.retentionDays, ws.spec.auxiliary.recordsPerMinute);
     }
     sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(this.nextCompositionId++, days, members));
   }
@@ -471,14 +491,15 @@ class World {
     for (const name of names) {
       const ws = this.workspaces.get(name)!;
       const links = controlPlane.workspaces.get(name)!;
-      const { ingestion, query } = figures.workspaces.get(name)!;
+      const { ingestion, query, auxiliary } = figures.workspaces.get(name)!;
       workspaces[name] = {
         storage: ws.storage.id,
         cluster: links.cluster?.name ?? null,
         ingestion,
         query,
+        auxiliary,
         linkedStorage: { ...links.linkedStorage },
-        savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved },
+        savedSearches: { inWorkspace: links.savedSearches, removedByLinkedStorage: links.savedSearchesRemoved, restoredByUnlink: links.savedSearchesRestored },
       };
     }
     const keyVault = { requests: 0, unwrapCalls: 0, unwrapFailures: 0, throttled: 0, denied: 0 };
@@ -492,6 +513,7 @@ class World {
         blocksSealed: sink.counters.blocksSealed,
         blocksPurgedByRetention: sink.counters.blocksPurged,
         hotCachePurges: sink.counters.hotCachePurges,
+        hotCacheReloads: sink.counters.hotCacheReloads,
         sampledQueries: sink.counters.sampledQueries,
         incidents: sink.incidents.all.length,
       };

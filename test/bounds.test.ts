@@ -18,6 +18,7 @@ import { RandomStreams } from '../sim/engine/random.ts';
 import { drawFaults, sampleDuration } from '../sim/faults.ts';
 import { InputError } from '../sim/input-error.ts';
 import {
+  MAX_AUXILIARY_RECORDS_PER_MINUTE,
   MAX_CAPACITY_GB_PER_DAY,
   MAX_DURATION_MS,
   MAX_FAULT_OCCURRENCES,
@@ -132,7 +133,7 @@ test(`a scenario of ${MAX_WORKSPACES} workspaces loads; one more is refused at w
 test('the JSON Schema carries the same maxima as the loader', () => {
   const schema = JSON.parse(readFileSync(new URL('../scenarios/scenario.schema.json', import.meta.url), 'utf8')) as { properties: Record<string, unknown> };
   const text = JSON.stringify(schema);
-  for (const max of [MAX_RECORDS_PER_MINUTE, MAX_QUERIES_PER_HOUR, MAX_GB_PER_DAY, MAX_CAPACITY_GB_PER_DAY, MAX_LIMIT_PER_10S, MAX_SAVED_SEARCHES]) {
+  for (const max of [MAX_RECORDS_PER_MINUTE, MAX_AUXILIARY_RECORDS_PER_MINUTE, MAX_QUERIES_PER_HOUR, MAX_GB_PER_DAY, MAX_CAPACITY_GB_PER_DAY, MAX_LIMIT_PER_10S, MAX_SAVED_SEARCHES]) {
     assert.ok(text.includes(`"maximum": ${max}`) || text.includes(`"maximum":${max}`), `no "maximum": ${max} in the schema`);
   }
   // The seed is a name for a run, not a quantity: the only number bounded by 2^53 alone.
@@ -143,10 +144,10 @@ test('the JSON Schema carries the same maxima as the loader', () => {
 
 // ---- exactness, by arithmetic on the bounds --------------------------------------------------
 
-test('the largest record count any run can reach stays below 2^53: workspaces x records per minute x minutes', () => {
+test('the largest record count any run can reach stays below 2^53: workspaces x (Analytics + Auxiliary records per minute) x minutes', () => {
   const minutes = MAX_DURATION_MS / MS_PER_MINUTE;
   // Records land per slice: at most duration / slice slices of (rate x slice minutes) records each, per workspace.
-  const offered = MAX_WORKSPACES * MAX_RECORDS_PER_MINUTE * minutes;
+  const offered = MAX_WORKSPACES * (MAX_RECORDS_PER_MINUTE + MAX_AUXILIARY_RECORDS_PER_MINUTE) * minutes;
   assert.ok(offered < SAFE, `${offered} records offered in all`);
   // Every other record figure (stored, buffered, replayed, dropped and their reasons, and the sums conservation checks) is a
   // part of the offered records, and a per-workspace figure multiplies one composition's slices by one workspace's records
@@ -156,7 +157,8 @@ test('the largest record count any run can reach stays below 2^53: workspaces x 
 test('the largest query count stays below 2^53, and so does the product QueryFlow multiplies before it divides', () => {
   // QueryFlow.settle: floor(elapsedMs x perHour / MS_PER_HOUR), exact only while elapsedMs x perHour is.
   assert.ok(MAX_DURATION_MS * MAX_QUERIES_PER_HOUR < SAFE, 'elapsed milliseconds x queries per hour');
-  const attempted = (MAX_WORKSPACES * MAX_QUERIES_PER_HOUR * MAX_DURATION_MS) / MS_PER_HOUR;
+  // Each workspace queries its Analytics tables and its Auxiliary tables at up to MAX_QUERIES_PER_HOUR each.
+  const attempted = (2 * MAX_WORKSPACES * MAX_QUERIES_PER_HOUR * MAX_DURATION_MS) / MS_PER_HOUR;
   assert.ok(attempted < SAFE, `${attempted} queries attempted in all`);
 });
 
@@ -189,28 +191,28 @@ test(`a run drawing more than ${MAX_FAULT_OCCURRENCES} fault occurrences is bad 
   }
 });
 
-test(`the largest scenario the bounds allow runs with its totals exact: ${MAX_WORKSPACES} workspaces at ${MAX_RECORDS_PER_MINUTE} records a minute and ${MAX_QUERIES_PER_HOUR} queries an hour for 1095d`, () => {
+test(`the largest scenario the bounds allow runs with its totals exact: ${MAX_WORKSPACES} workspaces at ${MAX_RECORDS_PER_MINUTE} records a minute (and ${MAX_AUXILIARY_RECORDS_PER_MINUTE} to Auxiliary tables) and ${MAX_QUERIES_PER_HOUR} queries an hour (and as many of Auxiliary tables) for 1095d`, () => {
   const longest = formatDuration(MAX_DURATION_MS);
   const data = {
     name: 'largest',
     duration: longest,
     // The slowest polls, slices and samples the bounds allow: the totals are those of the busiest workload, the run short.
-    params: { maxWorkspacesPerCluster: MAX_WORKSPACES, unwrapPollInterval: [longest, longest], blockSlice: `${MAX_DURATION_MS / MS_PER_MINUTE}m`, querySampleInterval: longest },
+    params: { maxWorkspacesPerCluster: MAX_WORKSPACES, unwrapPollInterval: [longest, longest], blockSlice: `${MAX_DURATION_MS / MS_PER_MINUTE}m`, querySampleInterval: longest, auxiliaryTablePlan: true },
     keyVaults: BASE.keyVaults,
     clusters: [{ name: 'cl1', storageAccounts: 2, key: { vault: 'kv1', name: 'cmk' } }],
     workspaces: Array.from({ length: MAX_WORKSPACES }, (_, i) => ({
       name: `ws${i}`,
       cluster: 'cl1',
       retentionDays: 730,
-      ingest: { gbPerDay: MAX_GB_PER_DAY, recordsPerMinute: MAX_RECORDS_PER_MINUTE },
-      query: { perHour: MAX_QUERIES_PER_HOUR, lookback: longest },
+      ingest: { gbPerDay: MAX_GB_PER_DAY, recordsPerMinute: MAX_RECORDS_PER_MINUTE, auxiliaryRecordsPerMinute: MAX_AUXILIARY_RECORDS_PER_MINUTE },
+      query: { perHour: MAX_QUERIES_PER_HOUR, lookback: longest, auxiliaryPerHour: MAX_QUERIES_PER_HOUR },
     })),
   };
   const result = runScenario(parseScenario(JSON.stringify(data), 'largest.json', 'json'));
   const { ingestion, query } = result.totals;
-  assert.is(ingestion.offeredRecords, MAX_WORKSPACES * MAX_RECORDS_PER_MINUTE * (MAX_DURATION_MS / MS_PER_MINUTE));
+  assert.is(ingestion.offeredRecords, MAX_WORKSPACES * (MAX_RECORDS_PER_MINUTE + MAX_AUXILIARY_RECORDS_PER_MINUTE) * (MAX_DURATION_MS / MS_PER_MINUTE));
   assert.is(ingestion.offeredRecords, ingestion.storedCmkRecords + ingestion.storedMmkRecords + ingestion.bufferedRecords + ingestion.droppedRecords);
-  assert.is(query.attempted, (MAX_WORKSPACES * MAX_QUERIES_PER_HOUR * MAX_DURATION_MS) / MS_PER_HOUR);
+  assert.is(query.attempted, (2 * MAX_WORKSPACES * MAX_QUERIES_PER_HOUR * MAX_DURATION_MS) / MS_PER_HOUR);
   assert.is(query.attempted, query.succeeded + query.failed);
   for (const figure of [ingestion.offeredRecords, query.attempted, result.slo.queries.minutes]) assert.ok(Number.isSafeInteger(figure), String(figure));
   assert.equal(result.invariants.violations, []);

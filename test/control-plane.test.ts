@@ -368,11 +368,11 @@ test('identity first, then the key: both succeed', () => {
   assert.equal(r.result.clusters.cl1!.keyVaultProperties, keyProps());
 });
 
-test('"If you update your cluster while an operation is in progress, the operation will fail" (409 Conflict)', () => {
+test('"If you update your cluster while it\'s at the provisioning state, or updating state, the update fails", listed as "400 - Operation can\'t be executed now. Wait for the Async operation to complete and try again" (400 OperationInProgress)', () => {
   const r = run(bare({ workspaces: [], actions: [...KEYED, update('11m30s', { properties: { billingType: 'Workspaces' } }), update('11m40s', keyBody())] }));
   assertAccepted(r, 2, 'Updating');
-  assertRefused(r, 3, 409, 'Conflict', 'an operation is in progress on cluster cl1');
-  assertRefused(r, 4, 409, 'Conflict', 'in progress');
+  assertRefused(r, 3, 400, 'OperationInProgress', "operation can't be executed now on cluster cl1", 'Wait for the Async operation to complete and try again');
+  assertRefused(r, 4, 400, 'OperationInProgress', 'in progress');
   assert.is(r.result.clusters.cl1!.settings!.billingType, 'Cluster');
   assertSucceeded(r, 2, KEY_UPDATE);
 });
@@ -384,10 +384,16 @@ test('the same update succeeds once the operation in progress completed', () => 
   assert.is(r.result.clusters.cl1!.settings!.billingType, 'Workspaces');
 });
 
-test('"This step should be performed only after the completion of the Log Analytics cluster provisioning": a key update while provisioning is refused (409 ClusterNotReady)', () => {
+test('"This step should be performed only after the completion of the Log Analytics cluster provisioning": a key update while provisioning is refused (400 ClusterNotReady)', () => {
   const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('5m', keyBody())] }));
-  assertRefused(r, 2, 409, 'ClusterNotReady', 'cl1', 'still provisioning');
+  assertRefused(r, 2, 400, 'ClusterNotReady', 'cl1', 'still provisioning', 'the update fails');
   assert.is(r.result.clusters.cl1!.keyVaultProperties, null);
+});
+
+test('"400 - Cluster is in deleting state. Wait for the Async operation to complete and try again": an update while the cluster is deleted (400 ClusterDeleting)', () => {
+  const r = run(bare({ workspaces: [], actions: [...KEYED, remove('20m'), update('21m', { properties: { billingType: 'Workspaces' } })] }));
+  assertAccepted(r, 3, 'Deleting');
+  assertRefused(r, 4, 400, 'ClusterDeleting', 'cluster cl1 is in deleting state', 'Wait for the Async operation to complete');
 });
 
 test('the same key update succeeds once provisioning is Succeeded', () => {
@@ -514,6 +520,46 @@ test('the same key update succeeds once the expiry is in the future', () => {
   assertSucceeded(r, 5, KEY_UPDATE);
 });
 
+/** The cluster keyed with v1 at 12m; v1 expires at 1h; a second version v2 exists. */
+const EXPIRING = [...KEYED, { at: '30m', do: 'key.rotate', vault: 'kv1', key: 'cmk' }, { at: '30m', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', version: 'v1', exp: '1h' }];
+
+test('profile 2026-04 (expiredKeyBlocksClusterUpdates): "When the key expires, ingestion and queries aren\'t affected, but you can\'t update the key in the cluster": every update is refused (400 CurrentKeyExpired) until the expiry is extended', () => {
+  const r = run(
+    bare({
+      params: { expiredKeyBlocksClusterUpdates: true },
+      workspaces: [ws('ws1')],
+      actions: [
+        ...EXPIRING,
+        link('20m'),
+        update('2h', keyBody('v2')),
+        update('2h1m', { sku: { name: 'CapacityReservation', capacity: 2000 } }),
+        { at: '2h2m', do: 'cluster.setIdentity', cluster: 'cl1', type: 'SystemAssigned' },
+        { at: '3h', do: 'key.setExpiry', vault: 'kv1', key: 'cmk', version: 'v1', exp: '30d' },
+        update('3h1m', keyBody('v2')),
+      ],
+    }),
+  );
+  // Operations: create, grant, key v1, rotate, expiry, link, then the three refused updates, the new expiry, the key update.
+  assertRefused(r, 6, 400, 'CurrentKeyExpired', 'kv1/cmk version v1', 'expired at +1h', "you can't update the cluster", 'extend the key expiration date');
+  assertRefused(r, 7, 400, 'CurrentKeyExpired', 'expired');
+  assertRefused(r, 8, 400, 'CurrentKeyExpired', 'expired');
+  assertSucceeded(r, 10, KEY_UPDATE);
+  assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, 'v2');
+  // "Ingestion and queries aren't affected": an expired key still unwraps.
+  assert.is(r.result.incidents.length, 0);
+  assert.is(r.result.totals.ingestion.droppedRecords, 0);
+  assert.is(r.result.totals.query.failed, 0);
+});
+
+test('profiles before 2026-04: an expired current key blocks no update; only a key update to an expired version is refused (400 KeyExpired)', () => {
+  for (const profile of ['2020-11', '2021-07', '2023-06']) {
+    const r = run(bare({ profile, workspaces: [], actions: [...EXPIRING, update('2h', { sku: { name: 'CapacityReservation', capacity: 2000 } }), update('2h1m', keyBody('v2')), update('2h10m', keyBody('v1'))] }));
+    assertSucceeded(r, 5, 0);
+    assertSucceeded(r, 6, KEY_UPDATE);
+    assertRefused(r, 7, 400, 'KeyExpired', 'v1', 'expired');
+  }
+});
+
 test('"Your Azure Key Vault, cluster and linked workspaces must be in the same region and in the same Azure Active Directory (Azure AD) tenant": a vault elsewhere is refused (400 RegionMismatch, 400 TenantMismatch)', () => {
   const vaults = [
     { name: 'kvwest', region: 'westus', keys: [{ name: 'cmk', kty: 'oct-HSM' }] },
@@ -571,14 +617,14 @@ test('a malformed body is refused with the field path (400 InvalidRequestBody)',
     assert.ok((error as InputError).problems.some((p) => p.path === 'actions[2].body.properties.keyVaultProperties.kyName' && p.expected.includes('did you mean keyName?')));
   }
   // A request made at run time (a program, not a file) gets the model's answer.
-  const malformed = [typo, { sku: { name: 'CapacityReservation', capacity: -5 } }, { properties: { isDoubleEncryptionEnabled: 'yes' } }, { identity: { type: 'UserAssigned' } }];
+  const malformed = [typo, { sku: { name: 'CapacityReservation', capacity: -5 } }, { properties: { isDoubleEncryptionEnabled: 'yes' } }, { identity: { type: 'Assigned' } }];
   const s = bare({ workspaces: [], actions: [create('0s'), grant('0s'), ...malformed.map((_, i) => update(`${11 + i}m`, {}))] });
   malformed.forEach((body, i) => ((s.actions[2 + i] as { body: unknown }).body = body));
   const r = run(s);
   assertRefused(r, 2, 400, 'InvalidRequestBody', 'properties.keyVaultProperties.kyName', 'did you mean keyName?');
   assertRefused(r, 3, 400, 'InvalidRequestBody', 'sku.capacity', '-5');
   assertRefused(r, 4, 400, 'InvalidRequestBody', 'properties.isDoubleEncryptionEnabled', '"yes"');
-  assertRefused(r, 5, 400, 'InvalidRequestBody', 'identity.type', '"UserAssigned"');
+  assertRefused(r, 5, 400, 'InvalidRequestBody', 'identity.type', '"Assigned"');
 });
 
 test('the corrected body succeeds', () => {
@@ -737,7 +783,7 @@ test('linked storage: "Make sure to create your Storage Account in the same regi
   const r = run(bare({ workspaces: [idle('ws1', { savedSearches: 3 })], actions: [{ at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery', region: 'westus' }] }));
   assertRefused(r, 0, 400, 'RegionMismatch', 'stquery', 'westus', 'eastus', 'same region');
   assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: null, Alerts: null });
-  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 3, removedByLinkedStorage: 0 }, 'a refused link removes nothing');
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 3, removedByLinkedStorage: 0, restoredByUnlink: 0 }, 'a refused link removes nothing');
 });
 
 test('linked storage in the workspace\'s region succeeds; "Existing saved searches are removed from your workspace" when it is for Query', () => {
@@ -753,7 +799,7 @@ test('linked storage in the workspace\'s region succeeds; "Existing saved search
   assertSucceeded(r, 0, 0);
   assertSucceeded(r, 1, 0);
   assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: 'stquery', Alerts: 'stalerts' });
-  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 7 });
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 7, restoredByUnlink: 0 });
   const removed = r.of('savedSearches.removed');
   assert.is(removed.length, 1);
   assert.is(removed[0]!.t, 2 * HOUR, 'removed when Query storage is linked, not Alerts');
@@ -776,6 +822,46 @@ test('linked storage: a second storage account for the same type is refused (409
   assertSucceeded(r, 2, 0);
   assert.is(r.result.workspaces.ws1!.linkedStorage.Query, 'stquery');
   assert.is(r.result.workspaces.ws1!.savedSearches.removedByLinkedStorage, 2);
+});
+
+const linkQuery = (at: string) => ({ at, do: 'workspace.linkStorage', workspace: 'ws1', type: 'Query', storageAccount: 'stquery' });
+const unlinkStorage = (at: string, type = 'Query') => ({ at, do: 'workspace.unlinkStorage', workspace: 'ws1', type });
+
+test('unlinking linked storage of a type the workspace has none of is refused (404 ResourceNotFound)', () => {
+  const r = run(bare({ workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h', 'Alerts')] }));
+  assertRefused(r, 1, 404, 'ResourceNotFound', 'ws1', 'Alerts');
+  assert.is(r.result.workspaces.ws1!.linkedStorage.Query, 'stquery');
+});
+
+test('profile 2026-04 (unlinkRestoresSavedSearches): "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace"', () => {
+  const r = run(bare({ params: { unlinkRestoresSavedSearches: true }, workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h')] }));
+  assertSucceeded(r, 1, 0);
+  assert.equal(r.result.workspaces.ws1!.linkedStorage, { Query: null, Alerts: null });
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 4, removedByLinkedStorage: 4, restoredByUnlink: 4 });
+  const restored = r.of('savedSearches.restored');
+  assert.equal(restored.map((e) => [e.t, e.count, e.storageAccount]), [[2 * HOUR, 4, 'stquery']]);
+});
+
+test('profiles before 2026-04: unlinking the Query storage account leaves the saved searches it took in that account (the pages say only that linking removes them)', () => {
+  for (const profile of ['2020-11', '2021-07', '2023-06']) {
+    const r = run(bare({ profile, workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h'), linkQuery('3h'), unlinkStorage('4h')] }));
+    for (const index of [1, 2, 3]) assertSucceeded(r, index, 0);
+    assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 4, restoredByUnlink: 0 }, profile);
+    assert.is(r.of('savedSearches.restored').length, 0, profile);
+  }
+});
+
+test('unlinking the Alerts storage account leaves the saved searches where they are', () => {
+  const r = run(
+    bare({
+      params: { unlinkRestoresSavedSearches: true },
+      workspaces: [idle('ws1', { savedSearches: 4 })],
+      actions: [{ at: '1h', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Alerts', storageAccount: 'stalerts' }, unlinkStorage('2h', 'Alerts')],
+    }),
+  );
+  assertSucceeded(r, 1, 0);
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 4, removedByLinkedStorage: 0, restoredByUnlink: 0 });
+  assert.is(r.result.workspaces.ws1!.linkedStorage.Alerts, null);
 });
 
 test('Customer Lockbox on a workspace not linked to a dedicated cluster is refused (400 LockboxNotApplicable)', () => {
@@ -802,6 +888,240 @@ test('Customer Lockbox: rejected, Failed 403 LockboxRequestRejected at the decis
   assert.is(o.completedAtMs, HOUR + 30 * MINUTE);
   assert.ok(eventsOf(r, 'operation.failed').some((e) => e.operationId === o.id && e.code === 'LockboxRequestRejected'));
   assert.ok(eventsOf(r, 'lockbox.rejected').some((e) => e.t === HOUR + 30 * MINUTE));
+});
+
+// ---- Azure RBAC: the role Key Vault Crypto Service Encryption User ------------------------
+
+const ROLE = 'Key Vault Crypto Service Encryption User';
+const RBAC_KV = { ...KV, permissionModel: 'rbac' };
+const assignRole = (at: string, principal = 'cl1') => ({ at, do: 'roleAssignment.create', vault: 'kv1', principal, role: ROLE });
+const deleteRole = (at: string, principal = 'cl1') => ({ at, do: 'roleAssignment.delete', vault: 'kv1', principal, role: ROLE });
+
+test('profile 2023-06 (keyVaultRbac): "add Key Vault Crypto Service Encryption User role assignment": with the role and no access policy the key update succeeds', () => {
+  const r = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [create('0s'), assignRole('11m'), update('11m', keyBody())] }));
+  assertSucceeded(r, 1, 0);
+  assertSucceeded(r, 2, KEY_UPDATE);
+  assert.equal(r.of('roleAssignment.created').map((e) => [e.entity, e.principal, e.role]), [['kv1', 'cl1', ROLE]]);
+});
+
+test('RBAC: without the role assignment the key update is refused (400 KeyVaultPermissionMissing), naming the role', () => {
+  const r = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [create('0s'), update('11m', keyBody())] }));
+  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'Key Vault Crypto Service Encryption User', 'get, wrapKey, unwrapKey');
+});
+
+test('RBAC: deleting the role assignment is a denial exactly like removing the access policy: the same revocation, the same drops, the same resume', () => {
+  const outcome = (vault: Record<string, unknown>, remove: Record<string, unknown>, restore: Record<string, unknown>) => {
+    const r = run(scenario({ profile: '2023-06', seed: 5, duration: '1d', keyVaults: [vault], actions: [remove, restore] }));
+    const { incidents, totals } = r.result;
+    return { incidents: incidents.map(({ kind, startMs, unavailableAtMs, restoredAtMs, resumedAtMs, droppedRecords }) => ({ kind, startMs, unavailableAtMs, restoredAtMs, resumedAtMs, droppedRecords })), ingestion: totals.ingestion, causes: incidents.map((i) => i.cause) };
+  };
+  const vault = { name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] };
+  const byPolicy = outcome(vault, { at: '6h', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' }, grant('12h'));
+  const byRole = outcome({ ...vault, permissionModel: 'rbac' }, deleteRole('6h'), assignRole('12h'));
+  assert.equal(byRole.incidents, byPolicy.incidents);
+  assert.equal(byRole.ingestion, byPolicy.ingestion);
+  assert.is(byRole.incidents.length, 1);
+  assert.is(byRole.incidents[0]!.kind, 'revocation');
+  assert.ok(byRole.incidents[0]!.unavailableAtMs! <= 7 * HOUR, 'revoked "within an hour or sooner"');
+  assert.ok(byRole.ingestion.droppedByReason.revoked > 0);
+  assert.equal(byRole.causes, ['roleAssignment.delete']);
+  assert.equal(byPolicy.causes, ['accessPolicy.remove']);
+});
+
+test('access policies on a vault that uses Azure RBAC, and role assignments on one that uses access policies, are refused (400 PermissionModelMismatch)', () => {
+  const rbac = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [create('0s'), grant('11m'), { at: '12m', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' }] }));
+  assertRefused(rbac, 1, 400, 'PermissionModelMismatch', 'Key Vault kv1', 'permissionModel: rbac', 'access policies have no effect', 'roleAssignment.create');
+  assertRefused(rbac, 2, 400, 'PermissionModelMismatch', 'roleAssignment.delete');
+  const policies = run(bare({ profile: '2023-06', workspaces: [], actions: [create('0s'), assignRole('11m'), deleteRole('12m')] }));
+  assertRefused(policies, 1, 400, 'PermissionModelMismatch', 'permissionModel: accessPolicy', 'role assignments have no effect', 'accessPolicy.set');
+  assertRefused(policies, 2, 400, 'PermissionModelMismatch', 'accessPolicy.remove');
+});
+
+test('RBAC: a role assigned to a cluster that does not exist yet is refused (400 PrincipalNotFound)', () => {
+  const r = run(bare({ profile: '2023-06', keyVaults: [RBAC_KV], workspaces: [], actions: [assignRole('0s')] }));
+  assertRefused(r, 0, 400, 'PrincipalNotFound', 'cl1');
+});
+
+test('setup: ready grants a cluster keyed to a vault that uses Azure RBAC the role, not an access policy', () => {
+  const r = run(scenario({ profile: '2023-06', duration: '1h', keyVaults: [{ name: 'kv1', permissionModel: 'rbac', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }] }));
+  assert.equal(r.of('roleAssignment.created').map((e) => [e.t, e.principal]), [[0, 'cl1']]);
+  assert.is(r.of('accessPolicy.set').length, 0);
+  assert.is(r.result.totals.ingestion.storedCmkRecords, r.result.totals.ingestion.offeredRecords);
+});
+
+test('profiles 2020-11 and 2021-07 grant by access policy only: permissionModel rbac is bad input, with its field path; so are access policies in a vault that uses RBAC', () => {
+  for (const profile of ['2020-11', '2021-07']) {
+    try {
+      scenario({ profile, keyVaults: [{ name: 'kv1', permissionModel: 'rbac', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }] });
+      assert.unreachable(`${profile} accepted permissionModel: rbac`);
+    } catch (error) {
+      assert.instance(error, InputError);
+      const problem = (error as InputError).problems.find((p) => p.path === 'keyVaults[0].permissionModel');
+      assert.ok(problem !== undefined && problem.expected.includes('2023-06') && problem.expected.includes('keyVaultRbac'), JSON.stringify((error as InputError).problems));
+    }
+  }
+  try {
+    scenario({ profile: '2023-06', keyVaults: [{ name: 'kv1', permissionModel: 'rbac', keys: [{ name: 'cmk' }], accessPolicies: [{ principal: 'cl1', permissions: ['get'] }] }] });
+    assert.unreachable('access policies accepted in an RBAC vault');
+  } catch (error) {
+    assert.instance(error, InputError);
+    assert.ok((error as InputError).problems.some((p) => p.path === 'keyVaults[0].accessPolicies' && p.expected.includes('roleAssignment.create')), JSON.stringify((error as InputError).problems));
+  }
+});
+
+// ---- user-assigned identities ------------------------------------------------------
+
+const uaiId = (name: string) => `/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+const uai = (name = 'uai1') => ({ type: 'UserAssigned', userAssignedIdentities: { [uaiId(name)]: {} } });
+const UAIS = [{ name: 'uai1' }, { name: 'uai2' }];
+/** A cluster created with user-assigned identity uai1 and its key, uai1 granted first. */
+const UAI_CREATE = [grant('0s', 'uai1'), create('1m', 'cl1', { identity: uai(), properties: { keyVaultProperties: keyProps() } })];
+
+test('profile 2023-06: "User-assigned managed identity lets you configure customer-managed keys at cluster creation, when granting it permissions in your Key Vault before cluster creation": every record under the customer key from the start', () => {
+  const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [ws('ws1')], actions: [...UAI_CREATE, link('20m')] }));
+  assertSucceeded(r, 0, 0);
+  assertSucceeded(r, 1, PROVISION);
+  const cluster = r.result.clusters.cl1!;
+  assert.equal(cluster.keyVaultProperties, keyProps());
+  assert.is(cluster.settings!.identityType, 'UserAssigned');
+  assert.is(cluster.settings!.userAssignedIdentity, 'uai1');
+  assert.equal(r.of('cluster.principalSet').map((e) => [e.t, e.entity, e.identity, e.principal]), [[MINUTE, 'cl1', 'UserAssigned', 'uai1']]);
+  assert.equal(r.of('storage.keyConfigured').map((e) => e.t), [MINUTE + PROVISION], 'the key is set as provisioning completes');
+  const onCluster = r.of('storage.ingested').filter((e) => e.entity === 'cl1/0');
+  assert.ok(onCluster.length > 0);
+  assert.equal([...new Set(onCluster.map((e) => e.placement))], ['cmk'], 'nothing on the cluster under Microsoft keys');
+});
+
+test('user-assigned identity: the key at creation is refused when Key Vault does not grant the identity (400 KeyVaultPermissionMissing), naming it', () => {
+  const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: [grant('0s', 'cl1'), ...UAI_CREATE.slice(1)] }));
+  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'user-assigned identity uai1', 'get, wrapKey, unwrapKey');
+  assert.is(r.result.clusters.cl1!.provisioningState, null, 'a refused create makes no cluster');
+});
+
+test('system-assigned: a key at creation is still refused (400 KeyVaultPropertiesOnCreate), and the message points at user-assigned identities where the profile has them', () => {
+  const r = run(bare({ profile: '2023-06', workspaces: [], actions: [create('0s', 'cl1', { identity: { type: 'SystemAssigned' }, properties: { keyVaultProperties: keyProps() } })] }));
+  assertRefused(r, 0, 400, 'KeyVaultPropertiesOnCreate', "can't be defined until system identity is assigned", 'user-assigned identity granted in Key Vault beforehand');
+});
+
+test('"You can\'t use Customer-managed key with User-assigned managed identity if your Key Vault is in Private-Link (vNet)" (400 UserAssignedIdentityWithPrivateLink), at creation and in a key update; "Use System-assigned managed identity in this scenario": the same vault works for it', () => {
+  const vault = { ...KV, privateLink: true };
+  const r = run(
+    bare({
+      profile: '2023-06',
+      keyVaults: [vault],
+      userAssignedIdentities: UAIS,
+      clusters: [cl('cl1'), cl('cl2')],
+      workspaces: [],
+      actions: [
+        grant('0s', 'uai1'),
+        create('0s', 'cl2'),
+        create('1m', 'cl1', { identity: uai(), properties: { keyVaultProperties: keyProps() } }),
+        create('2m', 'cl1', { identity: uai() }),
+        grant('11m', 'cl2'),
+        update('11m', keyBody(), 'cl2'),
+        update('20m', keyBody()),
+      ],
+    }),
+  );
+  assertRefused(r, 2, 400, 'UserAssignedIdentityWithPrivateLink', 'Key Vault kv1 is in a Private-Link', 'user-assigned identity', 'use a system-assigned identity');
+  assertSucceeded(r, 3, PROVISION);
+  assertSucceeded(r, 5, KEY_UPDATE);
+  assertRefused(r, 6, 400, 'UserAssignedIdentityWithPrivateLink', 'uai1');
+});
+
+test('profiles 2020-11 and 2021-07 describe system-assigned identities only: identity type UserAssigned is refused (400 UnsupportedIdentityType)', () => {
+  for (const profile of ['2020-11', '2021-07']) {
+    const r = run(bare({ profile, userAssignedIdentities: UAIS, workspaces: [], actions: UAI_CREATE }));
+    assertSucceeded(r, 0, 0);
+    assertRefused(r, 1, 400, 'UnsupportedIdentityType', 'UserAssigned', '2023-06');
+  }
+});
+
+test('a user-assigned identity the scenario does not declare is refused (400 IdentityNotFound)', () => {
+  const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: [create('0s', 'cl1', { identity: uai('uai9') })] }));
+  assertRefused(r, 0, 400, 'IdentityNotFound', 'uai9', 'uai1, uai2');
+});
+
+test('a user-assigned identity body without its identity, with two, or with a key that is not a resource id is bad input with the field path; at run time, 400 InvalidRequestBody', () => {
+  const bodies = [
+    { identity: { type: 'UserAssigned' } },
+    { identity: { type: 'UserAssigned', userAssignedIdentities: { [uaiId('uai1')]: {}, [uaiId('uai2')]: {} } } },
+    { identity: { type: 'UserAssigned', userAssignedIdentities: { uai1: {} } } },
+    { identity: { type: 'SystemAssigned', userAssignedIdentities: { [uaiId('uai1')]: {} } } },
+  ];
+  try {
+    bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: bodies.map((body) => create('0s', 'cl1', body)) });
+    assert.unreachable('the loader accepts the bodies');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const problems = (error as InputError).problems.map((p) => `${p.path}: ${p.found}`);
+    assert.equal(problems, [
+      'actions[0].body.identity.userAssignedIdentities: nothing',
+      'actions[1].body.identity.userAssignedIdentities: 2 identities',
+      'actions[2].body.identity.userAssignedIdentities: the key "uai1"',
+      `actions[3].body.identity.userAssignedIdentities: {"${uaiId('uai1')}":{}}`,
+    ]);
+  }
+  // A request made at run time (a program, not a file) gets the model's answer.
+  const s = bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: bodies.map(() => create('0s', 'cl1')) });
+  bodies.forEach((body, i) => ((s.actions[i] as { body: unknown }).body = body));
+  const r = run(s);
+  assertRefused(r, 0, 400, 'InvalidRequestBody', 'identity.userAssignedIdentities: found nothing', 'identity type UserAssigned names its identity');
+  assertRefused(r, 1, 400, 'InvalidRequestBody', 'found 2 identities');
+  assertRefused(r, 2, 400, 'InvalidRequestBody', 'found the key "uai1"', 'Microsoft.ManagedIdentity/userAssignedIdentities/<name>');
+  assertRefused(r, 3, 400, 'InvalidRequestBody', 'goes with identity type UserAssigned');
+});
+
+test('profile 2026-04 (identityTypeSwitch): "Identity type can be changed after the cluster is created with no interruption to ingestion or queries": system-assigned to user-assigned and back, each granted first', () => {
+  const r = run(
+    scenario({
+      profile: '2023-06',
+      params: { identityTypeSwitch: true },
+      duration: '1d',
+      keyVaults: [KV],
+      userAssignedIdentities: UAIS,
+      actions: [grant('1h', 'uai1'), update('2h', { identity: uai() }), update('8h', { identity: { type: 'SystemAssigned' } })],
+    }),
+  );
+  assertSucceeded(r, 1, 0);
+  assertSucceeded(r, 2, 0);
+  assert.equal(r.of('cluster.principalSet').map((e) => [e.t, e.identity, e.principal]), [[2 * HOUR, 'UserAssigned', 'uai1'], [8 * HOUR, 'SystemAssigned', 'cl1']]);
+  assert.is(r.result.incidents.length, 0);
+  assert.is(r.result.totals.ingestion.droppedRecords, 0);
+  assert.is(r.result.totals.query.failed, 0);
+  assert.is(r.result.clusters.cl1!.settings!.identityType, 'SystemAssigned');
+});
+
+test('identityTypeSwitch: a change to an identity Key Vault does not grant is a denial from the change: revoked within revocationWithin, then back once it is granted', () => {
+  const r = run(scenario({ profile: '2023-06', params: { identityTypeSwitch: true }, duration: '1d', keyVaults: [KV], userAssignedIdentities: UAIS, actions: [update('2h', { identity: uai('uai2') }), grant('8h', 'uai2')] }));
+  assertSucceeded(r, 0, 0);
+  const [incident] = r.result.incidents;
+  assert.ok(incident !== undefined && incident.kind === 'revocation', JSON.stringify(r.result.incidents));
+  assert.is(incident.startMs, 2 * HOUR, 'the cause starts at the change');
+  assert.ok(incident.unavailableAtMs! <= 3 * HOUR, `revoked at ${incident.unavailableAtMs}`);
+  assert.ok(incident.resumedAtMs! > 8 * HOUR && incident.resumedAtMs! <= 8 * HOUR + MINUTE + 30 * MINUTE, `resumed at ${incident.resumedAtMs}`);
+});
+
+test('profiles before 2026-04 describe no change of identity after creation: SystemAssigned to UserAssigned, or to another user-assigned identity, is refused (400 IdentityChangeNotSupported)', () => {
+  const r = run(
+    bare({
+      profile: '2023-06',
+      userAssignedIdentities: UAIS,
+      clusters: [cl('cl1'), cl('cl2')],
+      workspaces: [],
+      actions: [create('0s'), update('20m', { identity: uai() }), update('21m', { identity: { type: 'SystemAssigned' } }), grant('0s', 'uai1'), create('1m', 'cl2', { identity: uai() }), update('20m', { identity: uai('uai2') }, 'cl2')],
+    }),
+  );
+  // Operations in time order: create cl1, grant uai1, create cl2, cl1 to uai1, cl2 to uai2, cl1 to SystemAssigned (no change).
+  assertRefused(r, 3, 400, 'IdentityChangeNotSupported', 'cluster cl1', 'user-assigned identity uai1', 'identityTypeSwitch');
+  assertRefused(r, 4, 400, 'IdentityChangeNotSupported', 'cluster cl2 (user-assigned identity uai1)', 'uai2');
+  assertSucceeded(r, 5, 0);
+});
+
+test('identityTypeSwitch: a change to a user-assigned identity while the key is in a Private-Link vault is refused (400 UserAssignedIdentityWithPrivateLink)', () => {
+  const r = run(scenario({ profile: '2023-06', params: { identityTypeSwitch: true }, duration: '1h', keyVaults: [{ ...KV, privateLink: true }], userAssignedIdentities: UAIS, actions: [grant('1m', 'uai1'), update('2m', { identity: uai() })] }));
+  assertRefused(r, 1, 400, 'UserAssignedIdentityWithPrivateLink', 'uai1');
+  assert.is(r.result.clusters.cl1!.settings!.identityType, 'SystemAssigned');
 });
 
 // ---- data consequences -------------------------------------------------------------
@@ -951,6 +1271,13 @@ test('profile 2020-11: the explicit version succeeds, and a key.rotate is not fo
   const r = run(bare({ workspaces: [], actions: [create('0s'), grant('11m'), update('11m', keyBody('v1')), { at: '1h', do: 'key.rotate', vault: 'kv1', key: 'cmk' }] }));
   assertSucceeded(r, 2, KEY_UPDATE);
   assert.equal(r.of('storage.keyConfigured').map((e) => e.version), ['v1']);
+});
+
+test('profile 2023-06: cluster provisioning takes "about 2 h" (the 2026-04 page: "typically two hours"): from 1h30m (delayMode best) to 2h30m (worst)', () => {
+  for (const [delayMode, expectedMs] of [['best', 90 * MINUTE], ['worst', 150 * MINUTE]] as const) {
+    const s = scenario({ profile: '2023-06', setup: 'none', duration: '4h', keyVaults: [KV], clusters: [cl('cl1')], workspaces: [], params: { delayMode }, actions: [create('0s')] });
+    assertSucceeded(run(s), 0, expectedMs);
+  }
 });
 
 test('profile 2023-06: the hot cache holds "the last 14 days or recently queried" data', () => {

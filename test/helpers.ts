@@ -24,6 +24,7 @@ export interface ScenarioInput {
   clusters?: Record<string, unknown>[];
   workspaces?: Record<string, unknown>[];
   keyVaults?: Record<string, unknown>[];
+  userAssignedIdentities?: Record<string, unknown>[];
 }
 
 /** One vault with key cmk, one cluster cl1 keyed to it, one linked workspace ws1; override any part. */
@@ -40,6 +41,7 @@ export function scenario(input: ScenarioInput = {}): Scenario {
     workspaces: input.workspaces ?? [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: '1h' } }],
     actions: input.actions ?? [],
     ...(input.faults === undefined ? {} : { faults: input.faults }),
+    ...(input.userAssignedIdentities === undefined ? {} : { userAssignedIdentities: input.userAssignedIdentities }),
   };
   return parseScenario(JSON.stringify(data), 'test.json', 'json');
 }

@@ -186,6 +186,7 @@ const RICH: Json = {
     autoRotation: true,
     sloTarget: 0.99,
     serviceCreditTiers: [{ below: 0.99, creditPercent: 25 }],
+    keyVaultRbac: true,
   },
   keyVaults: [
     {
@@ -197,9 +198,11 @@ const RICH: Json = {
         { name: 'cmk', kty: 'RSA-HSM', size: 3072, wrapAlgorithm: 'RSA-OAEP', versions: ['a1', 'a2'] },
         { name: 'aes', kty: 'oct-HSM', size: 256, wrapAlgorithm: 'A256KW' },
       ],
-      accessPolicies: [{ principal: 'cl1', permissions: ['get'] }],
+      accessPolicies: [{ principal: 'cl1', permissions: ['get'] }, { principal: 'uai-1', permissions: ['get', 'unwrapKey'] }],
     },
+    { name: 'kv-rbac', permissionModel: 'rbac', privateLink: true, keys: [{ name: 'cmk' }] },
   ],
+  userAssignedIdentities: [{ name: 'uai-1' }],
   clusters: [{ name: 'cl1', capacityGBPerDay: 500, billingType: 'Workspaces', doubleEncryption: false, storageAccounts: 1, key: { vault: 'kv-main', name: 'cmk', version: 'a1' } }],
   workspaces: [
     { name: 'ws1', cluster: 'cl1', retentionDays: 60, savedSearches: 3, ingest: { gbPerDay: 10.5, recordsPerMinute: 50 }, query: { perHour: 12, lookback: '6h' } },
@@ -218,6 +221,15 @@ const RICH: Json = {
     { at: '10h', do: 'accessPolicy.set', vault: 'kv-main', principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] },
     { at: '11h', do: 'cluster.setIdentity', cluster: 'cl1', type: 'SystemAssigned' },
     { at: '12h', do: 'cluster.create', cluster: 'cl1', body: { identity: { type: 'SystemAssigned' }, location: 'westeurope', tags: { team: 'sre' } } },
+    { at: '13h', do: 'workspace.unlinkStorage', workspace: 'ws1', type: 'Query' },
+    { at: '14h', do: 'roleAssignment.create', vault: 'kv-rbac', principal: 'uai-1', role: 'Key Vault Crypto Service Encryption User' },
+    { at: '15h', do: 'roleAssignment.delete', vault: 'kv-rbac', principal: 'cl1', role: 'Key Vault Crypto Service Encryption User' },
+    {
+      at: '16h',
+      do: 'cluster.update',
+      cluster: 'cl1',
+      body: { identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/sub9/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-1': {} } } },
+    },
   ],
   faults: [
     { process: 'keyVault.outage', vault: 'kv-main', meanTimeBetween: '7d', duration: { lognormal: { median: '20m', p90: '3h' } } },

@@ -26,6 +26,7 @@ function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault:
     softDelete: true,
     purgeProtection: true,
     softDeleteRetentionDays: 90,
+    permissionModel: 'accessPolicy', privateLink: false,
     accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] }],
     keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }],
     ...overrides,
@@ -43,7 +44,7 @@ test('the vault as the scenario describes it is on the timeline at t=0: each key
   const streams = new RandomStreams(5);
   new KeyVault(
     {
-      name: 'kv1', region: 'eastus', tenant: 'contoso', subscription: 'sub1', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90,
+      name: 'kv1', region: 'eastus', tenant: 'contoso', subscription: 'sub1', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90, permissionModel: 'accessPolicy', privateLink: false,
       accessPolicies: [{ principal: 'cl1', permissions: ['get', 'unwrapKey'] }],
       keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['a', 'b'] }],
     },
@@ -430,6 +431,29 @@ test('an RSA key (RSA-OAEP-256) wraps and unwraps the AEK for real; only oct-HSM
   assert.is(answer.kind, 'success');
   assert.is(wrapped!.length, 256, 'one RSA-2048 block');
   assert.equal(kv.unwrapKey(1, 'cl1', ref, wrapped!).aek, AEK);
+});
+
+test('Azure RBAC: in a vault with permissionModel rbac the role Key Vault Crypto Service Encryption User grants wrap and unwrap; deleting it denies (permissionMissing, cause roleAssignment.delete); access policies are refused there', () => {
+  const { vault: kv, events } = vault({ permissionModel: 'rbac', accessPolicies: [] });
+  assert.is(kinds(kv.pollUnwrap(1, 'cl1', ref)), 'denial:permissionMissing', 'no role yet');
+  assert.is(kv.assignRole(2, 'cl1', 'Key Vault Crypto Service Encryption User'), null);
+  assert.is(kinds(kv.pollUnwrap(3, 'cl1', ref)), 'success');
+  assert.equal(kv.hasPermissions('cl1', ['get', 'wrapKey', 'unwrapKey']), []);
+  assert.is(kv.removeRole(4, 'cl1', 'Key Vault Crypto Service Encryption User'), null);
+  const denied = kv.pollUnwrap(5, 'cl1', ref);
+  assert.ok(denied.kind === 'denial' && denied.reason === 'permissionMissing' && denied.cause.action === 'roleAssignment.delete' && denied.cause.startMs === 4, JSON.stringify(denied));
+  assert.equal(events.map((e) => e.type), ['roleAssignment.created', 'roleAssignment.deleted']);
+  assert.is(kv.setPolicy(6, 'cl1', ['get', 'wrapKey', 'unwrapKey'])?.code, 'PermissionModelMismatch');
+  assert.is(kinds(kv.pollUnwrap(7, 'cl1', ref)), 'denial:permissionMissing', 'a refused access policy grants nothing');
+});
+
+test('a vault with access policies refuses role assignments (PermissionModelMismatch) and keeps answering by its policies', () => {
+  const { vault: kv, events } = vault();
+  assert.is(kv.assignRole(1, 'cl2', 'Key Vault Crypto Service Encryption User')?.code, 'PermissionModelMismatch');
+  assert.is(kinds(kv.pollUnwrap(2, 'cl2', ref)), 'denial:permissionMissing');
+  assert.is(kv.removeRole(3, 'cl1', 'Key Vault Crypto Service Encryption User')?.code, 'PermissionModelMismatch');
+  assert.is(kinds(kv.pollUnwrap(4, 'cl1', ref)), 'success');
+  assert.equal(events, []);
 });
 
 test.run();

@@ -104,6 +104,8 @@ test('the full file: entities and their fields as written', () => {
     softDelete: true,
     purgeProtection: true,
     softDeleteRetentionDays: 30,
+    permissionModel: 'accessPolicy',
+    privateLink: false,
     keys: [
       { name: 'cmk', kty: 'RSA', sizeBits: 4096, wrapAlgorithm: 'RSA-OAEP', versions: ['a1', 'b2'] },
       { name: 'hsm', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] },
@@ -135,6 +137,7 @@ test('the full file: entities and their fields as written', () => {
     savedSearches: 0,
     ingest: { gbPerDay: 600.5, recordsPerMinute: 200 },
     query: { perHour: 120, lookbackMs: 2 * 3_600_000 },
+    auxiliary: { recordsPerMinute: 0, queriesPerHour: 0 },
   });
   const update = s.actions.find((a) => a.do === 'cluster.update');
   assert.equal(update, {
@@ -181,6 +184,7 @@ test('defaults are filled in', () => {
     keyVaults: [],
     clusters: [],
     workspaces: [],
+    userAssignedIdentities: [],
     actions: [],
     faults: [],
     expect: [],
@@ -207,6 +211,8 @@ test('defaults of vaults, keys, clusters and workspaces', () => {
     softDelete: true,
     purgeProtection: true,
     softDeleteRetentionDays: 90,
+    permissionModel: 'accessPolicy',
+    privateLink: false,
     keys: [
       { name: 'rsa', kty: 'RSA', sizeBits: 2048, wrapAlgorithm: 'RSA-OAEP-256', versions: ['v1'] },
       { name: 'aes', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] },
@@ -232,6 +238,7 @@ test('defaults of vaults, keys, clusters and workspaces', () => {
     savedSearches: 0,
     ingest: { gbPerDay: 100, recordsPerMinute: 100 },
     query: { perHour: 60, lookbackMs: 3_600_000 },
+    auxiliary: { recordsPerMinute: 0, queriesPerHour: 0 },
   });
 });
 
@@ -480,7 +487,7 @@ const cases: Case[] = [
   { title: 'version id pattern', data: edit((d) => (d.keyVaults[0].keys[0].versions = ['v 1'])), want: { path: 'keyVaults[0].keys[0].versions[0]', found: '"v 1"' } },
   { title: 'key name twice', data: edit((d) => d.keyVaults[0].keys.push({ name: 'cmk' })), want: { path: 'keyVaults[0].keys[1].name', expected: 'a name no other key of this vault has (keyVaults[0].keys[0] has it)' } },
   { title: 'unknown key field', data: edit((d) => (d.keyVaults[0].keys[0].sise = 2048)), want: { path: 'keyVaults[0].keys[0].sise', found: 'unknown field "sise"', expected: 'one of name, kty, size, wrapAlgorithm, versions; did you mean size?' } },
-  { title: 'access policy principal', data: edit((d) => (d.keyVaults[0].accessPolicies = [{ principal: 'nobody', permissions: ['get'] }])), want: { path: 'keyVaults[0].accessPolicies[0].principal', found: '"nobody"', expected: 'a cluster name (a name of clusters): cl1' } },
+  { title: 'access policy principal', data: edit((d) => (d.keyVaults[0].accessPolicies = [{ principal: 'nobody', permissions: ['get'] }])), want: { path: 'keyVaults[0].accessPolicies[0].principal', found: '"nobody"', expected: 'a cluster name (a name of clusters) or a name of userAssignedIdentities: cl1' } },
   { title: 'access policy permission', data: edit((d) => (d.keyVaults[0].accessPolicies = [{ principal: 'cl1', permissions: ['get', 'read'] }])), want: { path: 'keyVaults[0].accessPolicies[0].permissions[1]', found: '"read"', expected: 'one of get, wrapKey, unwrapKey' } },
   { title: 'access policy twice', data: edit((d) => (d.keyVaults[0].accessPolicies = [{ principal: 'cl1', permissions: [] }, { principal: 'cl1', permissions: ['get'] }])), want: { path: 'keyVaults[0].accessPolicies[1].principal', expected: 'a principal no other access policy of this vault has (keyVaults[0].accessPolicies[0] has it)' } },
 
@@ -508,7 +515,7 @@ const cases: Case[] = [
   { title: 'retention', data: edit((d) => (d.workspaces[0].retentionDays = 7)), want: { path: 'workspaces[0].retentionDays', found: '7', expected: 'a whole number from 30 to 730' } },
   { title: 'ingest GB negative', data: edit((d) => (d.workspaces[0].ingest = { gbPerDay: -1 })), want: { path: 'workspaces[0].ingest.gbPerDay', found: '-1', expected: 'a number of GB per day, from 0 to 1000000' } },
   { title: 'records per minute fraction', data: edit((d) => (d.workspaces[0].ingest = { recordsPerMinute: 1.5 })), want: { path: 'workspaces[0].ingest.recordsPerMinute', found: '1.5', expected: 'a whole number of records per minute, from 0 to 1000000' } },
-  { title: 'ingest unknown field', data: edit((d) => (d.workspaces[0].ingest = { gbPerDya: 1 })), want: { path: 'workspaces[0].ingest.gbPerDya', expected: 'one of gbPerDay, recordsPerMinute; did you mean gbPerDay?' } },
+  { title: 'ingest unknown field', data: edit((d) => (d.workspaces[0].ingest = { gbPerDya: 1 })), want: { path: 'workspaces[0].ingest.gbPerDya', expected: 'one of gbPerDay, recordsPerMinute, auxiliaryRecordsPerMinute; did you mean gbPerDay?' } },
   { title: 'query lookback', data: edit((d) => (d.workspaces[0].query = { lookback: '1 hour' })), want: { path: 'workspaces[0].query.lookback', found: '"1 hour"', expected: DURATION_EXPECTED } },
   { title: 'queries per hour', data: edit((d) => (d.workspaces[0].query = { perHour: 'many' })), want: { path: 'workspaces[0].query.perHour', found: '"many"', expected: 'a number of queries per hour, from 0 to 60000' } },
   { title: 'workspace cluster unknown', data: edit((d) => (d.workspaces[0].cluster = 'cl9')), want: { path: 'workspaces[0].cluster', found: '"cl9"', expected: 'a name of clusters: cl1; did you mean cl1?' } },
@@ -529,7 +536,7 @@ const cases: Case[] = [
   { title: 'action vault unknown', data: withActions({ at: '1h', do: 'keyVault.outage', vault: 'kv3', for: '1m' }), want: { path: 'actions[0].vault', found: '"kv3"', expected: 'a name of keyVaults: kv1, kv2; did you mean kv1?' } },
   { title: 'action key unknown in its vault', data: withActions({ at: '1h', do: 'key.disable', vault: 'kv2', key: 'cmk' }), want: { path: 'actions[0].key', found: '"cmk"', expected: 'a key of vault kv2: k2' } },
   { title: 'key.setExpiry exp missing', data: withActions({ at: '1h', do: 'key.setExpiry', vault: 'kv1', key: 'cmk' }), want: { path: 'actions[0].exp', found: 'nothing', expected: DURATION_EXPECTED } },
-  { title: 'accessPolicy principal unknown', data: withActions({ at: '1h', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl9' }), want: { path: 'actions[0].principal', found: '"cl9"', expected: 'a cluster name (a name of clusters): cl1; did you mean cl1?' } },
+  { title: 'accessPolicy principal unknown', data: withActions({ at: '1h', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl9' }), want: { path: 'actions[0].principal', found: '"cl9"', expected: 'a cluster name (a name of clusters) or a name of userAssignedIdentities: cl1; did you mean cl1?' } },
   { title: 'accessPolicy permissions repeated', data: withActions({ at: '1h', do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get', 'get'] }), want: { path: 'actions[0].permissions[1]', found: '"get"', expected: 'one of get, wrapKey, unwrapKey, each at most once' } },
   { title: 'accessPolicy permissions not a list', data: withActions({ at: '1h', do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: 'get' }), want: { path: 'actions[0].permissions', found: '"get"', expected: 'a list of permissions from get, wrapKey, unwrapKey' } },
   { title: 'cluster.update without body', data: withActions({ at: '1h', do: 'cluster.update', cluster: 'cl1' }), want: { path: 'actions[0].body', found: 'nothing', expected: 'a JSON object (the ARM request body)' } },
@@ -656,7 +663,7 @@ test('cluster bodies: kyName (the documentation\'s typo) is a problem inside the
 
 test('cluster bodies: every problem of a body is reported, at its path', () => {
   const body = {
-    identity: { type: 'UserAssigned' },
+    identity: { type: 'UserAssigned', principalId: 'x' },
     sku: { name: 'PerGB2018', capacity: 'lots' },
     properties: { billingType: 'PerGB', isDoubleEncryptionEnabled: 'yes', keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: '' } },
     colour: 'blue',
@@ -666,7 +673,8 @@ test('cluster bodies: every problem of a body is reported, at its path', () => {
     problems.map((p) => [p.path, p.found]),
     [
       ['actions[0].body.colour', 'unknown field "colour"'],
-      ['actions[0].body.identity.type', '"UserAssigned"'],
+      ['actions[0].body.identity.principalId', 'unknown field "principalId"'],
+      ['actions[0].body.identity.userAssignedIdentities', 'nothing'],
       ['actions[0].body.sku.name', '"PerGB2018"'],
       ['actions[0].body.sku.capacity', '"lots"'],
       ['actions[0].body.properties.billingType', '"PerGB"'],

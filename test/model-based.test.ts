@@ -55,7 +55,7 @@ function makeReal(seed: number): Real {
   const bus = new EventBus();
   const streams = new RandomStreams(seed);
   const vault = new KeyVault(
-    { name: 'kv1', region: 'eastus', tenant: 't', subscription: 's', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90, accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] }], keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }] },
+    { name: 'kv1', region: 'eastus', tenant: 't', subscription: 's', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90, permissionModel: 'accessPolicy', privateLink: false, accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] }], keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }] },
     { bus, scheduler, transientStream: streams.stream('kv1/transient'), octMaterial: (n) => streams.stream('kv1/keys').bytes(n), defaultThrottleLimitPer10s: 4000 },
   );
   const account = new StorageAccount(
@@ -66,11 +66,11 @@ function makeReal(seed: number): Real {
       bus,
       params: PARAMS,
       startIso: '2026-01-01T00:00:00.000Z',
-      cluster: { name: 'cl1', identityNoneCause: () => null },
+      cluster: { name: 'cl1', principal: 'cl1', identityNoneCause: () => null },
       vaults: new Map([['kv1', vault]]),
       platformKey: new PlatformKey(streams.stream('platform').bytes(32)),
       infrastructure: null,
-      streams: { poll: streams.stream('poll'), delays: streams.stream('delays'), keys: streams.stream('keys'), payload: streams.stream('payload'), queries: streams.stream('queries') },
+      streams: { poll: streams.stream('poll'), delays: streams.stream('delays'), keys: streams.stream('keys'), payload: streams.stream('payload'), queries: streams.stream('queries'), hotCache: streams.stream('hotCache') },
       onServingChange: () => {},
     },
     'noKey',

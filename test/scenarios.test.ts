@@ -39,6 +39,14 @@ const EXPECTED_BUILTINS = [
   'auto-rotation-disable-old-too-soon',
   'kill-switch-during-outage-2026-04',
   'capacity-tiers-and-commitment',
+  'unlink-query-storage',
+  'expired-key-blocks-update',
+  'rbac-role-removed',
+  'user-assigned-identity-key-at-create',
+  'identity-type-switch',
+  'hot-cache-reload-after-access',
+  'auxiliary-tables-under-microsoft-keys',
+  'cluster-quota-2023-06',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

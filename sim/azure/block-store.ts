@@ -134,6 +134,16 @@ export class BlockStore {
     }
   }
 
+  /** Every block created at or after fromMs that has no hot copy (what a reload of the hot cache reads from storage), newest first per log. */
+  *coldSince(fromMs: number): Generator<StoredBlock> {
+    for (const log of this.logs.values()) {
+      for (const block of log.newest()) {
+        if (block.createdMs < fromMs) break;
+        if (block.hot === null) yield block;
+      }
+    }
+  }
+
   /** Oldest first within each log. */
   *all(): Generator<StoredBlock> {
     for (const log of this.logs.values()) yield* log.oldest();

@@ -19,6 +19,8 @@ export interface ClusterSettings {
   billingType: BillingType;
   doubleEncryption: boolean;
   identityType: IdentityType;
+  /** The user-assigned identity's name while identityType is UserAssigned, else null. */
+  userAssignedIdentity: string | null;
 }
 
 export class Cluster implements ClusterIdentity {
@@ -47,6 +49,22 @@ export class Cluster implements ClusterIdentity {
     return this.identityNone;
   }
 
+  /** Who the cluster is to Key Vault: its system-assigned identity (named as the cluster) or its user-assigned identity. */
+  get principal(): string {
+    return this.settings.userAssignedIdentity ?? this.name;
+  }
+
+  /** A description for messages: "cluster cl1" or "cluster cl1 (user-assigned identity uai1)". */
+  get described(): string {
+    return this.settings.userAssignedIdentity === null ? `cluster ${this.name}` : `cluster ${this.name} (user-assigned identity ${this.settings.userAssignedIdentity})`;
+  }
+
+  /** Changes the identity between system-assigned and user-assigned (profiles with identityTypeSwitch). */
+  assignIdentity(type: 'SystemAssigned' | 'UserAssigned', userAssignedIdentity: string | null): void {
+    this.settings.identityType = type;
+    this.settings.userAssignedIdentity = type === 'UserAssigned' ? userAssignedIdentity : null;
+  }
+
   /** An empty keyVersion follows the newest version (profiles with auto-rotation). */
   get followsNewestVersion(): boolean {
     return this.keyVaultProperties !== null && this.keyVaultProperties.keyVersion === '';
@@ -55,6 +73,7 @@ export class Cluster implements ClusterIdentity {
   /** Setting the identity to None revokes access and cannot be undone. */
   removeIdentity(nowMs: number): void {
     this.settings.identityType = 'None';
+    this.settings.userAssignedIdentity = null;
     this.identityNone ??= { id: `${this.name}#identity`, kind: 'revocation', action: 'cluster.setIdentity', startMs: nowMs, endMs: null };
   }
 
@@ -74,15 +93,16 @@ export class Cluster implements ClusterIdentity {
     if (vault.spec.tenant !== this.spec.tenant) {
       return { refusal: refusal(400, 'TenantMismatch', `Key Vault ${vault.name} is in tenant ${vault.spec.tenant} and cluster ${this.name} in ${this.spec.tenant}: they must be in the same Azure AD tenant`) };
     }
-    const missing = vault.hasPermissions(this.name, REQUIRED_PERMISSIONS);
+    if (this.settings.identityType === 'UserAssigned' && vault.spec.privateLink) return { refusal: privateLinkRefusal(vault, this.described) };
+    const missing = vault.hasPermissions(this.principal, REQUIRED_PERMISSIONS);
     if (missing.length > 0) {
-      return { refusal: refusal(400, 'KeyVaultPermissionMissing', `the access policy of Key Vault ${vault.name} for cluster ${this.name} lacks ${missing.join(', ')}; grant Get, Wrap Key and Unwrap Key`) };
+      return { refusal: refusal(400, 'KeyVaultPermissionMissing', `${vault.grantsBy} of Key Vault ${vault.name} for ${this.described} lacks ${missing.join(', ')}; grant Get, Wrap Key and Unwrap Key`) };
     }
     // "The Get permission is required to verify that your Key Vault is configured as recoverable."
     if (!vault.recoverable) {
       return { refusal: refusal(400, 'KeyVaultNotRecoverable', `key is not recoverable: Key Vault ${vault.name} must have both soft delete and purge protection enabled`) };
     }
-    const { answer, versions } = vault.getKey(nowMs, this.name, properties.keyName);
+    const { answer, versions } = vault.getKey(nowMs, this.principal, properties.keyName);
     if (answer.kind === 'error') {
       return { refusal: refusal(400, 'KeyVaultUnreachable', `Key Vault ${vault.name} did not answer the key lookup (${answer.reason})`) };
     }
@@ -112,6 +132,15 @@ export class Cluster implements ClusterIdentity {
     }
     return { ref: { vault: vault.name, key: properties.keyName, version: versionId } };
   }
+}
+
+/** "You can't use Customer-managed key with User-assigned managed identity if your Key Vault is in Private-Link (vNet)." */
+export function privateLinkRefusal(vault: KeyVault, who: string): Refusal {
+  return refusal(
+    400,
+    'UserAssignedIdentityWithPrivateLink',
+    `Key Vault ${vault.name} is in a Private-Link (virtual network): you can't use a customer-managed key with a user-assigned identity (${who}); use a system-assigned identity in this scenario`,
+  );
 }
 
 const VAULT_URI = /^https:\/\/([a-z0-9-]{3,24})\.vault\.azure\.net\/?$/i;

@@ -7,11 +7,11 @@ import type { RandomStreams } from '../engine/random.ts';
 import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
 import type { EventBus } from '../observe/events.ts';
 import type { ClusterSpec, WorkspaceSpec } from '../scenario.ts';
-import { Cluster, REQUIRED_PERMISSIONS } from './cluster.ts';
-import type { KeyVault } from './key-vault.ts';
+import { Cluster, privateLinkRefusal, REQUIRED_PERMISSIONS } from './cluster.ts';
+import type { KeyRef, KeyVault } from './key-vault.ts';
 import { type Operation, type OperationLog, refusal, type Refusal } from './operations.ts';
 import { drawDelay, type Params, type RangeMs } from './profiles.ts';
-import { describeBodyProblems, parseClusterBody, type ClusterRequest } from './requests.ts';
+import { describeBodyProblems, parseClusterBody, type ClusterRequest, type KeyVaultProperties } from './requests.ts';
 import type { StorageAccount } from './storage-account.ts';
 
 const CLUSTER_NAME = /^[A-Za-z0-9]{3,63}$/;
@@ -33,6 +33,8 @@ export interface ControlPlaneDeps {
   operations: OperationLog;
   clusterSpecs: readonly ClusterSpec[];
   workspaceSpecs: readonly WorkspaceSpec[];
+  /** The user-assigned identities of the scenario, by name. */
+  userAssignedIdentities: readonly string[];
   hooks: ControlPlaneHooks;
 }
 
@@ -51,6 +53,9 @@ export interface WorkspaceLinks {
   linkedStorage: { Query: string | null; Alerts: string | null };
   savedSearches: number;
   savedSearchesRemoved: number;
+  /** The saved searches the current Query link removed from the workspace: they are in that storage account now. */
+  savedSearchesInStorage: number;
+  savedSearchesRestored: number;
 }
 
 export interface LockboxRecord {
@@ -73,7 +78,7 @@ export class ControlPlane {
     this.specs = new Map(deps.clusterSpecs.map((s) => [s.name, s]));
     this.workspaceSpecs = new Map(deps.workspaceSpecs.map((s) => [s.name, s]));
     for (const spec of deps.workspaceSpecs) {
-      this.workspaces.set(spec.name, { cluster: null, linkOpsMs: [], pending: null, linkingTo: null, linkedStorage: { Query: null, Alerts: null }, savedSearches: spec.savedSearches, savedSearchesRemoved: 0 });
+      this.workspaces.set(spec.name, { cluster: null, linkOpsMs: [], pending: null, linkingTo: null, linkedStorage: { Query: null, Alerts: null }, savedSearches: spec.savedSearches, savedSearchesRemoved: 0, savedSearchesInStorage: 0, savedSearchesRestored: 0 });
     }
   }
 
@@ -106,30 +111,44 @@ export class ControlPlane {
         return active + recent >= limit && refusal(400, 'ClusterQuotaExceeded', `subscription ${spec.subscription} has ${active} clusters and ${recent} deleted in the last 14 days in ${spec.region}; at most ${limit} including deleted ones`);
       },
       () => this.capacityRefusal(null, capacity),
+      () => this.identityRefusal(request),
       () =>
         request.keyVaultProperties !== null &&
-        refusal(400, 'KeyVaultPropertiesOnCreate', "keyVaultProperties given at creation: the access policy can't be defined until system identity is assigned to the cluster; create the cluster, grant the permissions, then update it with the key"),
+        request.identityType !== 'UserAssigned' &&
+        refusal(
+          400,
+          'KeyVaultPropertiesOnCreate',
+          `keyVaultProperties given at creation: the access policy can't be defined until system identity is assigned to the cluster; create the cluster, grant the permissions, then update it with the key${params.userAssignedIdentity ? ' (or create it with a user-assigned identity granted in Key Vault beforehand)' : ''}`,
+        ),
     ]);
     if (refused !== null) return this.refuse(operation, refused);
+    const identityType = request.identityType ?? 'SystemAssigned';
     const cluster = new Cluster(
       spec,
       {
         capacityGBPerDay: capacity,
         billingType: request.billingType ?? spec.billingType,
         doubleEncryption: request.doubleEncryption ?? spec.doubleEncryption,
-        identityType: request.identityType ?? 'SystemAssigned',
+        identityType,
+        userAssignedIdentity: identityType === 'UserAssigned' ? request.userAssignedIdentity : null,
       },
       now,
     );
+    // "User-assigned managed identity lets you configure customer-managed keys at cluster creation, when granting it permissions in your Key Vault before cluster creation."
+    const properties = request.keyVaultProperties;
+    const checked = properties === null ? null : cluster.checkKey(properties, this.deps.vaults, params, now);
+    if (checked !== null && 'refusal' in checked) return this.refuse(operation, checked.refusal);
     this.clusters.set(name, cluster);
     this.commitCapacity(cluster, capacity);
     if (cluster.identityNoneCause() !== null) this.deps.bus.emit({ t: now, type: 'cluster.identitySet', entity: name, identity: 'None' });
+    if (identityType === 'UserAssigned') this.deps.bus.emit({ t: now, type: 'cluster.principalSet', entity: name, identity: 'UserAssigned', principal: cluster.principal });
     cluster.storageAccounts = this.deps.hooks.makeStorageAccounts(cluster);
     operations.accept(operation, 'InProgress');
     this.later(options, this.deps.params.clusterProvisionTime, name, () => {
       cluster.provisioningState = 'Succeeded';
       for (const account of cluster.storageAccounts) account.provisioned();
-      operations.complete(operation, 'Succeeded');
+      if (checked === null) return operations.complete(operation, 'Succeeded');
+      this.setKey(operation, cluster, properties!, checked.ref);
     });
     return operation;
   }
@@ -144,20 +163,26 @@ export class ControlPlane {
     if ('problems' in parsed) return this.refuse(operation, refusal(400, 'InvalidRequestBody', describeBodyProblems(parsed.problems)));
     const request: ClusterRequest = parsed.request;
     const refused = this.firstRefusal([
-      () => cluster.provisioningState === 'ProvisioningAccount' && refusal(409, 'ClusterNotReady', `cluster ${name} is still provisioning; update it once its provisioningState is Succeeded`),
-      () => operations.inProgress(name, operation) && refusal(409, 'Conflict', `an operation is in progress on cluster ${name}; if you update your cluster while an operation is in progress, the operation will fail`),
+      // The documentation lists these among the 400 errors of Cluster Update ("Troubleshooting", "Error messages").
+      () => cluster.provisioningState === 'ProvisioningAccount' && refusal(400, 'ClusterNotReady', `cluster ${name} is still provisioning: if you update your cluster while it's at the provisioning state, the update fails; update it once its provisioningState is Succeeded`),
+      () => cluster.provisioningState === 'Deleting' && refusal(400, 'ClusterDeleting', `cluster ${name} is in deleting state. Wait for the Async operation to complete and try again`),
+      () => operations.inProgress(name, operation) && refusal(400, 'OperationInProgress', `operation can't be executed now on cluster ${name}: an operation is in progress. Wait for the Async operation to complete and try again`),
+      () => this.currentKeyExpiredRefusal(cluster),
       () => request.identityType !== null && request.keyVaultProperties !== null && refusal(400, 'InvalidRequest', 'identity and keyVaultProperties cannot change in one request: set the identity first, then the key'),
       () =>
         request.doubleEncryption !== null &&
         request.doubleEncryption !== cluster.settings.doubleEncryption &&
         refusal(400, 'DoubleEncryptionImmutable', `double encryption setting can not be changed after the cluster has been created (it is ${cluster.settings.doubleEncryption})`),
       () => request.skuCapacity !== null && this.capacityRefusal(cluster, request.skuCapacity),
-      () => request.identityType === 'SystemAssigned' && cluster.identityNoneCause() !== null && refusal(400, 'IdentityCannotBeRestored', `cluster ${name}'s identity was set to None, which cannot be undone`),
+      () => this.identityRefusal(request),
+      () => request.identityType !== null && request.identityType !== 'None' && cluster.identityNoneCause() !== null && refusal(400, 'IdentityCannotBeRestored', `cluster ${name}'s identity was set to None, which cannot be undone`),
+      () => this.identityChangeRefusal(cluster, request),
     ]);
     if (refused !== null) return this.refuse(operation, refused);
     if (request.skuCapacity !== null && request.skuCapacity !== cluster.settings.capacityGBPerDay) this.commitCapacity(cluster, request.skuCapacity);
     if (request.billingType !== null) cluster.settings.billingType = request.billingType;
     if (request.identityType === 'None') this.removeIdentity(cluster);
+    if (request.identityType === 'SystemAssigned' || request.identityType === 'UserAssigned') this.changeIdentity(cluster, request.identityType, request.userAssignedIdentity);
     const properties = request.keyVaultProperties;
     if (properties === null) {
       operations.complete(operation, 'Succeeded');
@@ -169,14 +194,19 @@ export class ControlPlane {
     operations.accept(operation, 'Updating');
     this.later(options, params.keyUpdateTime, name, () => {
       if (cluster.provisioningState === 'Updating') cluster.provisioningState = 'Succeeded';
-      const failures = cluster.storageAccounts.map((account) => account.configureKey(checked.ref)).filter((f) => f !== null);
-      if (failures.length > 0) return operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
-      cluster.keyVaultProperties = properties;
-      cluster.keyRef = checked.ref;
-      this.watchKeyVersion(cluster);
-      operations.complete(operation, 'Succeeded');
+      this.setKey(operation, cluster, properties, checked.ref);
     });
     return operation;
+  }
+
+  /** Every storage account re-wraps its AEK with the key (the first one: wraps a new AEK); the operation completes or fails. */
+  private setKey(operation: Operation, cluster: Cluster, properties: KeyVaultProperties, ref: KeyRef): void {
+    const failures = cluster.storageAccounts.map((account) => account.configureKey(ref)).filter((f) => f !== null);
+    if (failures.length > 0) return this.deps.operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
+    cluster.keyVaultProperties = properties;
+    cluster.keyRef = ref;
+    this.watchKeyVersion(cluster);
+    this.deps.operations.complete(operation, 'Succeeded');
   }
 
   setIdentity(name: string, type: 'SystemAssigned' | 'None'): Operation {
@@ -331,8 +361,28 @@ export class ControlPlane {
       // "Existing saved searches are removed from your workspace."
       bus.emit({ t: this.now, type: 'savedSearches.removed', entity: workspace, count: links.savedSearches, storageAccount });
       links.savedSearchesRemoved += links.savedSearches;
+      links.savedSearchesInStorage += links.savedSearches;
       links.savedSearches = 0;
     }
+    operations.complete(operation, 'Succeeded');
+    return operation;
+  }
+
+  /** Removes the storage account linked for saved searches (Query) or log-alert queries (Alerts). */
+  unlinkStorage(workspace: string, type: 'Query' | 'Alerts'): Operation {
+    const { operations, bus, params } = this.deps;
+    const operation = operations.begin('workspace.unlinkStorage', workspace);
+    const links = this.workspaces.get(workspace)!;
+    const current = links.linkedStorage[type];
+    if (current === null) return this.refuse(operation, refusal(404, 'ResourceNotFound', `workspace ${workspace} has no storage account linked for ${type}`));
+    links.linkedStorage[type] = null;
+    if (type === 'Query' && params.unlinkRestoresSavedSearches && links.savedSearchesInStorage > 0) {
+      // 2026-04: "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace."
+      bus.emit({ t: this.now, type: 'savedSearches.restored', entity: workspace, count: links.savedSearchesInStorage, storageAccount: current });
+      links.savedSearches += links.savedSearchesInStorage;
+      links.savedSearchesRestored += links.savedSearchesInStorage;
+    }
+    if (type === 'Query') links.savedSearchesInStorage = 0;
     operations.complete(operation, 'Succeeded');
     return operation;
   }
@@ -358,15 +408,71 @@ export class ControlPlane {
     return operation;
   }
 
-  /** Grants the cluster get, wrapKey and unwrapKey, as the provisioning steps do. */
+  /** Whether Key Vault can grant this principal now: a cluster that exists (its system-assigned identity) or a user-assigned identity. */
+  principalExists(principal: string): boolean {
+    return this.clusters.has(principal) || this.deps.userAssignedIdentities.includes(principal);
+  }
+
+  /** Grants the cluster get, wrapKey and unwrapKey as the provisioning steps do: an access policy, or the role in a vault that uses Azure RBAC. */
   grantAccess(vault: string, cluster: string): void {
-    this.deps.vaults.get(vault)!.setPolicy(this.now, cluster, REQUIRED_PERMISSIONS);
+    const kv = this.deps.vaults.get(vault)!;
+    if (kv.spec.permissionModel === 'rbac') kv.assignRole(this.now, cluster, 'Key Vault Crypto Service Encryption User');
+    else kv.setPolicy(this.now, cluster, REQUIRED_PERMISSIONS);
   }
 
   // ---- internals --------------------------------------------------------------
 
   private get now(): number {
     return this.deps.scheduler.nowMs;
+  }
+
+  /** A user-assigned identity needs a profile that has them, and must exist. */
+  private identityRefusal(request: ClusterRequest): Refusal | false {
+    if (request.identityType !== 'UserAssigned') return false;
+    if (!this.deps.params.userAssignedIdentity) {
+      return refusal(400, 'UnsupportedIdentityType', 'identity type UserAssigned: this documentation version describes system-assigned identities only (user-assigned from 2023-06; the parameter userAssignedIdentity)');
+    }
+    const name = request.userAssignedIdentity!;
+    const known = this.deps.userAssignedIdentities;
+    return !known.includes(name) && refusal(400, 'IdentityNotFound', `user-assigned identity ${name} does not exist (userAssignedIdentities: ${known.length === 0 ? 'none declared' : known.join(', ')})`);
+  }
+
+  /** A change between system-assigned and user-assigned (or to another user-assigned identity) after creation. */
+  private identityChangeRefusal(cluster: Cluster, request: ClusterRequest): Refusal | false {
+    const type = request.identityType;
+    if (type !== 'SystemAssigned' && type !== 'UserAssigned') return false;
+    const principal = type === 'UserAssigned' ? request.userAssignedIdentity! : cluster.name;
+    if (principal === cluster.principal) return false;
+    if (!this.deps.params.identityTypeSwitch) {
+      return refusal(400, 'IdentityChangeNotSupported', `${cluster.described} cannot change to ${type === 'UserAssigned' ? `user-assigned identity ${principal}` : 'its system-assigned identity'}: this documentation version describes no change of identity after creation (2026-04: the parameter identityTypeSwitch)`);
+    }
+    const keyVault = cluster.keyRef === null ? undefined : this.deps.vaults.get(cluster.keyRef.vault);
+    return type === 'UserAssigned' && keyVault !== undefined && keyVault.spec.privateLink && privateLinkRefusal(keyVault, `user-assigned identity ${principal} for cluster ${cluster.name}`);
+  }
+
+  /**
+   * 2026-04: "Identity type can be changed after the cluster is created with no interruption to ingestion or queries":
+   * the storage accounts present the new identity from their next poll, and Key Vault answers for it.
+   */
+  private changeIdentity(cluster: Cluster, type: 'SystemAssigned' | 'UserAssigned', userAssignedIdentity: string | null): void {
+    const before = cluster.principal;
+    cluster.assignIdentity(type, userAssignedIdentity);
+    if (cluster.principal === before) return;
+    this.deps.bus.emit({ t: this.now, type: 'cluster.principalSet', entity: cluster.name, identity: type, principal: cluster.principal });
+    if (cluster.keyRef !== null) this.deps.vaults.get(cluster.keyRef.vault)!.principalInUse(this.now, cluster.principal);
+  }
+
+  /** 2026-04: "When the key expires, ingestion and queries aren't affected, but you can't update the key in the cluster." */
+  private currentKeyExpiredRefusal(cluster: Cluster): Refusal | false {
+    const ref = cluster.keyRef;
+    if (!this.deps.params.expiredKeyBlocksClusterUpdates || ref === null) return false;
+    const expMs = this.deps.vaults.get(ref.vault)!.expiryOf(ref);
+    if (expMs === null || expMs > this.now) return false;
+    return refusal(
+      400,
+      'CurrentKeyExpired',
+      `the current key of cluster ${cluster.name}, ${ref.vault}/${ref.key} version ${ref.version}, expired at +${formatDuration(expMs)}: when the key expires, ingestion and queries aren't affected, but you can't update the cluster; extend the key expiration date in Key Vault, then update the cluster`,
+    );
   }
 
   private removeIdentity(cluster: Cluster): void {

@@ -5,7 +5,7 @@
 
 import { Kek, type RsaKeyPair } from '../crypto/index.ts';
 import type { Random } from '../engine/random.ts';
-import type { ActionName, KeySpec, KeyVaultSpec, Permission } from '../scenario.ts';
+import { PERMISSIONS, type ActionName, type KeySpec, type KeyVaultRole, type KeyVaultSpec, type Permission } from '../scenario.ts';
 import type { DenialReason, ErrorReason, EventBus } from '../observe/events.ts';
 import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
 import type { EventHandle, Scheduler } from '../engine/scheduler.ts';
@@ -55,11 +55,17 @@ interface VaultKey {
   purgedCause: Cause | null;
 }
 
+/** What a principal is granted: by its access policy, or by its role assignment in a vault that uses Azure RBAC. */
 interface Policy {
   permissions: ReadonlySet<Permission>;
-  /** Set when the policy was removed or lost a permission the cluster needs. */
+  /** Set when the grant was removed or lost a permission the cluster needs. */
   lostCause: Cause | null;
 }
+
+/** Key permissions each Azure RBAC role grants. */
+const ROLE_PERMISSIONS: { readonly [R in KeyVaultRole]: readonly Permission[] } = {
+  'Key Vault Crypto Service Encryption User': PERMISSIONS,
+};
 
 interface FaultWindow {
   cause: Cause;
@@ -220,6 +226,16 @@ export class KeyVault {
     return { answer, versions };
   }
 
+  /** When a key version expires (its exp attribute), or null: read by the control plane, not a data-plane request. */
+  expiryOf(ref: Omit<KeyRef, 'vault'>): number | null {
+    return this.version(ref).expMs;
+  }
+
+  /** A cluster presents this principal from now on (an identity change): one never granted is denied from this change on, not from its first request. */
+  principalInUse(nowMs: number, principal: string): void {
+    this.policyOf(principal, nowMs, 'cluster.update');
+  }
+
   /** The newest version id of a key, or undefined. */
   newestVersion(keyName: string): string | undefined {
     return this.keys.get(keyName)?.versions.at(-1)?.id;
@@ -313,26 +329,44 @@ export class KeyVault {
     this.deps.bus.emit({ t: nowMs, type: 'key.expirySet', entity: this.keyEntity(keyName), version: version.id, expMs });
   }
 
-  setPolicy(nowMs: number, principal: string, permissions: readonly Permission[]): void {
-    const previous = this.policies.get(principal);
-    const complete = permissions.includes('unwrapKey');
-    // Losing unwrapKey is the denial that matters to a storage account.
-    const lostCause = complete ? null : (previous?.lostCause ?? this.cause('revocation', 'accessPolicy.set', nowMs));
-    if (complete) this.clear(previous?.lostCause ?? null, nowMs);
-    this.policies.set(principal, { permissions: new Set(permissions), lostCause });
+  /** Refused (with the reason) in a vault that uses Azure RBAC: its access policies have no effect. */
+  setPolicy(nowMs: number, principal: string, permissions: readonly Permission[]): Refusal | null {
+    if (this.spec.permissionModel === 'rbac') return this.wrongModel('access policies', 'assign the role Key Vault Crypto Service Encryption User (roleAssignment.create)');
+    this.grant(nowMs, principal, permissions, 'accessPolicy.set');
     this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.set', entity: this.name, principal, permissions: [...permissions] });
-    if (!complete) this.denialMayBegin(nowMs);
+    if (!permissions.includes('unwrapKey')) this.denialMayBegin(nowMs);
+    return null;
   }
 
-  removePolicy(nowMs: number, principal: string): void {
-    const previous = this.policies.get(principal);
-    if (previous === undefined) return;
-    this.policies.set(principal, {
-      permissions: new Set(),
-      lostCause: previous.lostCause ?? this.cause('revocation', 'accessPolicy.remove', nowMs),
-    });
+  removePolicy(nowMs: number, principal: string): Refusal | null {
+    if (this.spec.permissionModel === 'rbac') return this.wrongModel('access policies', 'delete the role assignment (roleAssignment.delete)');
+    if (!this.ungrant(nowMs, principal, 'accessPolicy.remove')) return null;
     this.deps.bus.emit({ t: nowMs, type: 'accessPolicy.removed', entity: this.name, principal });
     this.denialMayBegin(nowMs);
+    return null;
+  }
+
+  /** Azure RBAC: the role grants its key permissions. Refused (with the reason) in a vault that uses access policies. */
+  assignRole(nowMs: number, principal: string, role: KeyVaultRole): Refusal | null {
+    if (this.spec.permissionModel !== 'rbac') return this.wrongModel('Azure role assignments', 'set an access policy (accessPolicy.set)');
+    this.grant(nowMs, principal, ROLE_PERMISSIONS[role], 'roleAssignment.create');
+    this.deps.bus.emit({ t: nowMs, type: 'roleAssignment.created', entity: this.name, principal, role });
+    if (!ROLE_PERMISSIONS[role].includes('unwrapKey')) this.denialMayBegin(nowMs);
+    return null;
+  }
+
+  /** Removing the role is a denial exactly as removing an access policy is. */
+  removeRole(nowMs: number, principal: string, role: KeyVaultRole): Refusal | null {
+    if (this.spec.permissionModel !== 'rbac') return this.wrongModel('Azure role assignments', 'remove the access policy (accessPolicy.remove)');
+    if (!this.ungrant(nowMs, principal, 'roleAssignment.delete')) return null;
+    this.deps.bus.emit({ t: nowMs, type: 'roleAssignment.deleted', entity: this.name, principal, role });
+    this.denialMayBegin(nowMs);
+    return null;
+  }
+
+  /** How this vault grants: the words of a refusal or a message. */
+  get grantsBy(): string {
+    return this.spec.permissionModel === 'rbac' ? 'the role assignment (Key Vault Crypto Service Encryption User)' : 'the access policy';
   }
 
   // ---- availability faults ---------------------------------------------
@@ -397,11 +431,33 @@ export class KeyVault {
     return null;
   }
 
+  private grant(nowMs: number, principal: string, permissions: readonly Permission[], action: ActionName): void {
+    const previous = this.policies.get(principal);
+    const complete = permissions.includes('unwrapKey');
+    // Losing unwrapKey is the denial that matters to a storage account.
+    const lostCause = complete ? null : (previous?.lostCause ?? this.cause('revocation', action, nowMs));
+    if (complete) this.clear(previous?.lostCause ?? null, nowMs);
+    this.policies.set(principal, { permissions: new Set(permissions), lostCause });
+  }
+
+  /** Whether there was a grant to remove. */
+  private ungrant(nowMs: number, principal: string, action: ActionName): boolean {
+    const previous = this.policies.get(principal);
+    if (previous === undefined) return false;
+    this.policies.set(principal, { permissions: new Set(), lostCause: previous.lostCause ?? this.cause('revocation', action, nowMs) });
+    return true;
+  }
+
+  private wrongModel(what: string, instead: string): Refusal {
+    const model = this.spec.permissionModel === 'rbac' ? 'Azure role-based access control (permissionModel: rbac)' : 'access policies (permissionModel: accessPolicy)';
+    return refusal(400, 'PermissionModelMismatch', `Key Vault ${this.name} grants by ${model}: ${what} have no effect there; ${instead}`);
+  }
+
   /** A principal never granted anything is denied from its first request on, with one cause. */
-  private policyOf(principal: string, nowMs: number): Policy {
+  private policyOf(principal: string, nowMs: number, action: ActionName = this.spec.permissionModel === 'rbac' ? 'roleAssignment.delete' : 'accessPolicy.remove'): Policy {
     let policy = this.policies.get(principal);
     if (policy === undefined) {
-      policy = { permissions: new Set(), lostCause: this.cause('revocation', 'accessPolicy.remove', nowMs) };
+      policy = { permissions: new Set(), lostCause: this.cause('revocation', action, nowMs) };
       this.policies.set(principal, policy);
     }
     return policy;

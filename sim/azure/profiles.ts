@@ -27,9 +27,9 @@ export function resolveProfile(name: string): ProfileName | undefined {
 export const PROFILE_NOTES: { readonly [P in ProfileName]: string } = {
   '2020-11': 'the seed page: unavailable after about 30 min of Key Vault errors, MMK buffer for several hours; explicit key versions only; capacity from 1000 GB/day in steps of 100 to 3000; 2 clusters per region',
   '2021-07': 'keys stay cached for the whole Key Vault outage; an empty key version follows the newest (auto-rotation); capacity 500, 1000, 2000 or 5000 GB/day with a 31-day commitment; 2 clusters (4 including deleted)',
-  '2023-06': 'as 2021-07, capacity "starting at 500"; 5 clusters (7 including deleted); about 2 h provisioning; the hot cache also holds recently queried data',
-  '2024-01': 'as 2023-06; capacity tiers from 100 to 50000 GB/day (CLI and PowerShell from 500), raising a tier starts a 31-day commitment',
-  '2026-04': 'as 2024-01; caching "doesn\'t bypass or weaken key revocation controls": a denial revokes within the hour even while Key Vault is unreachable',
+  '2023-06': 'as 2021-07, capacity "starting at 500"; 5 clusters (7 including deleted); about 2 h provisioning; the hot cache also holds recently queried data and is reloaded after a revocation; Azure RBAC vaults; user-assigned identities (key at creation)',
+  '2024-01': 'as 2023-06; capacity tiers from 100 to 50000 GB/day (CLI and PowerShell from 500), raising a tier starts a 31-day commitment; tables on the Auxiliary plan stay under Microsoft keys',
+  '2026-04': 'as 2024-01; caching "doesn\'t bypass or weaken key revocation controls": a denial revokes within the hour even while Key Vault is unreachable; an expired key blocks cluster updates; the identity type can change after creation; unlinking the Query storage account brings saved searches back',
 };
 
 export const DELAY_MODES = ['uniform', 'worst', 'best'] as const;
@@ -121,6 +121,14 @@ export interface Params {
   sloTarget: number;
   serviceCreditTiers: readonly CreditTier[];
   brokenRule: BrokenRule;
+  unlinkRestoresSavedSearches: boolean;
+  expiredKeyBlocksClusterUpdates: boolean;
+  keyVaultRbac: boolean;
+  userAssignedIdentity: boolean;
+  identityTypeSwitch: boolean;
+  hotCacheReload: boolean;
+  hotCacheReloadTime: RangeMs;
+  auxiliaryTablePlan: boolean;
 }
 export type ParamName = keyof Params;
 
@@ -210,7 +218,7 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   clusterProvisionTime: {
     kind: { type: 'durationRange' },
     meaning: 'time a cluster create takes to reach Succeeded',
-    source: '2020-11: cluster provisioning "up to 1 h"; 2021-07: "a few hours"; 2023-06: "about 2 h"',
+    source: '2020-11: cluster provisioning "up to 1 h"; 2021-07: "a few hours"; 2023-06: "about 2 h"; 2026-04: "typically two hours"',
   },
   keyUpdateTime: {
     kind: { type: 'durationRange' },
@@ -242,12 +250,13 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   maxClustersPerRegion: {
     kind: { type: 'integer', min: 1, max: 1000 },
     meaning: 'active clusters per region and subscription',
-    source: 'The max number of cluster per region and subscription is 2',
+    source: 'The max number of cluster per region and subscription is 2; 2023-06 and later: "A maximum of five active clusters can be created in each region and subscription"',
   },
   maxClustersPerRegionIncludingDeleted: {
     kind: { type: 'integer', min: 1, max: 1000 },
     meaning: 'clusters per region and subscription counting those deleted in the last 14 days',
-    source: '2021-07: 2 active, 4 including deleted; 2023-06: 5 active, 7 including deleted (2020-11 counts active ones only)',
+    source:
+      '2021-07: 2 active, 4 including deleted; 2023-06 and later: "A maximum number of seven reserved clusters (active or recently deleted) can exist in each region and subscription" (2020-11 counts active ones only)',
   },
   maxWorkspacesPerCluster: {
     kind: { type: 'integer', min: 1, max: MAX_WORKSPACES },
@@ -331,6 +340,53 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     meaning: 'self-test of the invariant checker: deliberately breaks one documented rule (never set it for a real what-if)',
     source: 'model choice: lets users see explore find and shrink a broken rule',
   },
+  unlinkRestoresSavedSearches: {
+    kind: { type: 'boolean' },
+    meaning: 'whether unlinking the storage account linked for Query (workspace.unlinkStorage) brings back the saved searches its link removed from the workspace',
+    source:
+      '2026-04: "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace"; earlier pages say only that linking removes them',
+  },
+  expiredKeyBlocksClusterUpdates: {
+    kind: { type: 'boolean' },
+    meaning: "whether every cluster update is refused while the cluster's current key version is expired, until its expiry is extended (unwraps go on)",
+    source:
+      '2026-04: "When the key expires, ingestion and queries aren\'t affected, but you can\'t update the key in the cluster": extend the key expiration date, then update the cluster; earlier pages say nothing of an expired current key',
+  },
+  keyVaultRbac: {
+    kind: { type: 'boolean' },
+    meaning: 'whether a vault may use Azure RBAC (permissionModel: rbac), granting the cluster the role Key Vault Crypto Service Encryption User instead of an access policy',
+    source:
+      '2023-06 and later: "There are two permission models in Key Vault to grant access to your cluster and underlay storage: Azure role-based access control (Azure RBAC), and Vault access policies (legacy)", with the "Key Vault Crypto Service Encryption User" role; earlier pages grant by access policy only',
+  },
+  userAssignedIdentity: {
+    kind: { type: 'boolean' },
+    meaning: 'whether a cluster may use a user-assigned identity (identity type UserAssigned), granted in Key Vault before the cluster exists, so the key can be set at creation; never with a Private-Link vault',
+    source:
+      '2023-06 and later: "User-assigned managed identity lets you configure customer-managed keys at cluster creation, when granting it permissions in your Key Vault before cluster creation"; "You can\'t use Customer-managed key with User-assigned managed identity if your Key Vault is in Private-Link (vNet)"; earlier pages: system-assigned only',
+  },
+  identityTypeSwitch: {
+    kind: { type: 'boolean' },
+    meaning: "whether a cluster's identity may change between system-assigned and user-assigned (or to another user-assigned identity) after creation, without interruption; otherwise such an update is refused",
+    source:
+      '2026-04: "Identity type can be changed after the cluster is created with no interruption to ingestion or queries": grant the new identity in Key Vault, then update identity in cluster; earlier pages describe no such change',
+  },
+  hotCacheReload: {
+    kind: { type: 'boolean' },
+    meaning: 'whether the SSD hot cache deleted by a revocation is reloaded from storage (the last hotCacheDays days) once ingestion and queries resume; until it is, queries of older data read cold',
+    source:
+      '2023-06 and later: "Once the key is enabled and unwrap succeeds, SSD data is reloaded from storage. Data ingestion and query functionality are resumed within 30 minutes."; earlier pages say only that the hot cache "gets deleted on key revocation operation"',
+  },
+  hotCacheReloadTime: {
+    kind: { type: 'durationRange' },
+    meaning: 'time from the resume after a revocation until the hot cache is reloaded from storage (with hotCacheReload)',
+    source: 'model assumption: the page gives no time for "SSD data is reloaded from storage"; taken as within 30 minutes, the bound it gives the resume',
+  },
+  auxiliaryTablePlan: {
+    kind: { type: 'boolean' },
+    meaning: 'whether workspaces may send records to tables on the Auxiliary plan (ingest.auxiliaryRecordsPerMinute, query.auxiliaryPerHour): they stay under Microsoft keys whatever the cluster\'s key, and their queries never fail for it',
+    source:
+      '2024-01 and later: "The Auxiliary table plan doesn\'t support customer-managed keys. Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys, even if you protect the data in the rest of your Log Analytics workspace using your own encryption key"; earlier pages know no Auxiliary plan',
+  },
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
@@ -383,6 +439,14 @@ const BASE_2020_11: Params = {
     { below: 0.99, creditPercent: 25 },
   ],
   brokenRule: 'none',
+  unlinkRestoresSavedSearches: false,
+  expiredKeyBlocksClusterUpdates: false,
+  keyVaultRbac: false,
+  userAssignedIdentity: false,
+  identityTypeSwitch: false,
+  hotCacheReload: false,
+  hotCacheReloadTime: r(0, 30 * MS_PER_MINUTE),
+  auxiliaryTablePlan: false,
 };
 
 const BASE_2023_06: Params = {
@@ -395,10 +459,14 @@ const BASE_2023_06: Params = {
   capacityCommitment: 31 * MS_PER_DAY,
   clusterProvisionTime: r(90 * MS_PER_MINUTE, 150 * MS_PER_MINUTE),
   hotCacheScope: 'lastDaysOrRecentlyQueried',
+  keyVaultRbac: true,
+  userAssignedIdentity: true,
+  hotCacheReload: true,
 };
 
 const BASE_2024_01: Params = {
   ...BASE_2023_06,
+  auxiliaryTablePlan: true,
   capacityTiersGBPerDay: [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000],
 };
 
@@ -419,5 +487,8 @@ export const PROFILE_DEFAULTS: { readonly [P in ProfileName]: Params } = {
   '2026-04': {
     ...BASE_2024_01,
     revocationWhileUnreachable: 'onTime',
+    unlinkRestoresSavedSearches: true,
+    expiredKeyBlocksClusterUpdates: true,
+    identityTypeSwitch: true,
   },
 };

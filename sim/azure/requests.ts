@@ -5,8 +5,18 @@
 
 import { MAX_CAPACITY_GB_PER_DAY } from '../limits.ts';
 
-const IDENTITY_TYPES = ['SystemAssigned', 'None'] as const;
+const IDENTITY_TYPES = ['SystemAssigned', 'UserAssigned', 'None'] as const;
 export type IdentityType = (typeof IDENTITY_TYPES)[number];
+
+/** A user-assigned identity's name: 3 to 128 letters, digits, hyphens and underscores, starting with a letter or digit. */
+export const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
+
+/** Letters matched in either case: ARM resource ids are case-insensitive, and a JSON Schema pattern has no flags. */
+const caseless = (text: string) => [...text].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace('.', '\\.'))).join('');
+/** The key of userAssignedIdentities: the identity's ARM resource id, whose last segment is its name. */
+const IDENTITY_RESOURCE_ID = `^/${caseless('subscriptions')}/[^/]+/${caseless('resourceGroups')}/[^/]+/${caseless('providers')}/${caseless('Microsoft.ManagedIdentity')}/${caseless('userAssignedIdentities')}/${IDENTITY_NAME.source.slice(1)}`;
+const IDENTITY_RESOURCE_ID_EXPECTED =
+  'a user-assigned identity resource id, /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>';
 const BILLING_TYPES = ['Cluster', 'Workspaces'] as const;
 export type BillingType = (typeof BILLING_TYPES)[number];
 
@@ -20,6 +30,8 @@ export interface KeyVaultProperties {
 /** What a body asks for; null where it says nothing. */
 export interface ClusterRequest {
   identityType: IdentityType | null;
+  /** The name of the user-assigned identity (the last segment of its resource id), with identityType UserAssigned. */
+  userAssignedIdentity: string | null;
   skuCapacity: number | null;
   billingType: BillingType | null;
   doubleEncryption: boolean | null;
@@ -27,7 +39,7 @@ export interface ClusterRequest {
 }
 
 export interface BodyProblem {
-  /** Path inside the body, e.g. "properties.keyVaultProperties.kyName". */
+  /** Path inside the body, e.g. "properties.keyVaultProperties.kyName"; "" for the body itself. */
   path: string;
   found: string;
   expected: string;
@@ -59,7 +71,25 @@ const PROPERTIES: { readonly [F in (typeof PROPERTY_FIELDS)[number]]: Schema } =
   isDoubleEncryptionEnabled: { type: 'boolean' },
 };
 const BODY: { readonly [F in (typeof TOP_FIELDS)[number]]: Schema } = {
-  identity: { type: 'object', properties: { type: { enum: [...IDENTITY_TYPES] } }, required: ['type'], additionalProperties: false },
+  identity: {
+    type: 'object',
+    properties: {
+      type: { enum: [...IDENTITY_TYPES] },
+      // "a single identity can be defined in a cluster"
+      userAssignedIdentities: {
+        type: 'object',
+        minProperties: 1,
+        maxProperties: 1,
+        propertyNames: { pattern: IDENTITY_RESOURCE_ID },
+        additionalProperties: { type: 'object', maxProperties: 0 },
+      },
+    },
+    required: ['type'],
+    additionalProperties: false,
+    if: { properties: { type: { const: 'UserAssigned' } }, required: ['type'] },
+    then: { required: ['userAssignedIdentities'] },
+    else: { properties: { userAssignedIdentities: false } },
+  },
   sku: { type: 'object', properties: { name: { enum: SKU_NAMES }, capacity: CAPACITY }, additionalProperties: false },
   properties: { type: 'object', properties: PROPERTIES, additionalProperties: false },
   location: {},
@@ -75,16 +105,20 @@ export const CLUSTER_BODY_SCHEMA: Schema = { type: 'object', properties: BODY, a
 
 export function parseClusterBody(body: unknown): { request: ClusterRequest } | { problems: BodyProblem[] } {
   const problems: BodyProblem[] = [];
-  const request: ClusterRequest = { identityType: null, skuCapacity: null, billingType: null, doubleEncryption: null, keyVaultProperties: null };
+  const request: ClusterRequest = { identityType: null, userAssignedIdentity: null, skuCapacity: null, billingType: null, doubleEncryption: null, keyVaultProperties: null };
   if (body === undefined || body === null) return { request };
   const top = object(body, '', 'an ARM request body: {identity, sku, properties}', problems);
   if (top === null) return { problems };
   unknownFields(top, '', TOP_FIELDS, problems);
 
-  const identity = top.identity === undefined ? null : object(top.identity, 'identity', 'an object {type: SystemAssigned | None}', problems);
+  const identity = top.identity === undefined ? null : object(top.identity, 'identity', 'an object {type: SystemAssigned | UserAssigned | None, userAssignedIdentities}', problems);
   if (identity !== null) {
-    unknownFields(identity, 'identity', ['type'], problems);
+    unknownFields(identity, 'identity', ['type', 'userAssignedIdentities'], problems);
     request.identityType = choice(identity.type, 'identity.type', IDENTITY_TYPES, problems);
+    if (request.identityType === 'UserAssigned') request.userAssignedIdentity = userAssignedIdentity(identity.userAssignedIdentities, problems);
+    else if (identity.userAssignedIdentities !== undefined) {
+      problems.push({ path: 'identity.userAssignedIdentities', found: show(identity.userAssignedIdentities), expected: 'nothing: userAssignedIdentities goes with identity type UserAssigned' });
+    }
   }
 
   const sku = top.sku === undefined ? null : object(top.sku, 'sku', 'an object {name: CapacityReservation, capacity}', problems);
@@ -121,9 +155,39 @@ export function parseClusterBody(body: unknown): { request: ClusterRequest } | {
   return problems.length > 0 ? { problems } : { request };
 }
 
+/** The one identity of userAssignedIdentities, by name; null when absent or malformed (a problem says which). */
+function userAssignedIdentity(value: unknown, problems: BodyProblem[]): string | null {
+  const path = 'identity.userAssignedIdentities';
+  const expected = `an object with one key, ${IDENTITY_RESOURCE_ID_EXPECTED}, whose value is {}`;
+  if (value === undefined) {
+    problems.push({ path, found: 'nothing', expected: `${expected} (identity type UserAssigned names its identity)` });
+    return null;
+  }
+  const identities = object(value, path, expected, problems);
+  if (identities === null) return null;
+  const ids = Object.keys(identities);
+  // "A single identity can be defined in a cluster."
+  if (ids.length !== 1) problems.push({ path, found: ids.length === 0 ? '{}' : `${ids.length} identities`, expected });
+  let name: string | null = null;
+  for (const id of ids) {
+    if (new RegExp(IDENTITY_RESOURCE_ID).test(id)) name = id.slice(id.lastIndexOf('/') + 1);
+    else problems.push({ path, found: `the key ${show(id)}`, expected: IDENTITY_RESOURCE_ID_EXPECTED });
+    const entry = identities[id];
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.keys(entry).length > 0) {
+      problems.push({ path: fieldOf(path, id), found: show(entry), expected: '{} (the identity\'s ids are read-only)' });
+    }
+  }
+  return ids.length === 1 ? name : null;
+}
+
+/** A field's path as the loader writes it: a.b, or a["odd key"]. */
+function fieldOf(path: string, key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
 function object(value: unknown, path: string, expected: string, problems: BodyProblem[]): Record<string, unknown> | null {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  problems.push({ path: path === '' ? 'body' : path, found: show(value), expected });
+  problems.push({ path, found: show(value), expected });
   return null;
 }
 
@@ -153,5 +217,5 @@ function show(value: unknown): string {
 }
 
 export function describeBodyProblems(problems: readonly BodyProblem[]): string {
-  return problems.map((p) => `${p.path}: found ${p.found}; expected ${p.expected}`).join('; ');
+  return problems.map((p) => `${p.path === '' ? 'body' : p.path}: found ${p.found}; expected ${p.expected}`).join('; ');
 }

@@ -43,6 +43,8 @@ export interface BufferedBlock {
 /** The cluster as its storage accounts see it: who they are to Key Vault. */
 export interface ClusterIdentity {
   readonly name: string;
+  /** Who it is to Key Vault: its system-assigned identity (the cluster's name) or its user-assigned identity; read at every poll. */
+  readonly principal: string;
   /** The denial cause once the identity was set to None, else null. */
   identityNoneCause(): Cause | null;
 }
@@ -56,7 +58,7 @@ export interface StorageAccountDeps {
   vaults: ReadonlyMap<string, KeyVault>;
   platformKey: PlatformKey;
   infrastructure: InfrastructureLayer | null;
-  streams: { poll: Random; delays: Random; keys: Random; payload: Random; queries: Random };
+  streams: { poll: Random; delays: Random; keys: Random; payload: Random; queries: Random; hotCache: Random };
   /**
    * Called whenever what its queries can read may have changed: after every
    * change of access, and when retention purges blocks while revoked (a
@@ -111,7 +113,7 @@ export class StorageAccount {
   readonly incidents: IncidentLog;
   /** Compositions writing here, one per retention; set by the world when links or workloads change. */
   compositions: readonly Composition[] = [];
-  readonly counters = { blocksSealed: 0, blocksPurged: 0, hotCachePurges: 0, sampledQueries: 0 };
+  readonly counters = { blocksSealed: 0, blocksPurged: 0, hotCachePurges: 0, hotCacheReloads: 0, sampledQueries: 0 };
 
   protected access: Access;
   private wrappedAek: { ref: KeyRef; bytes: Buffer } | null = null;
@@ -125,6 +127,9 @@ export class StorageAccount {
   private readonly buffer = new TimeLog<BufferedBlock>();
   /** Compositions already described in the history. */
   private readonly defined = new Set<number>();
+  /** The hot cache was deleted by a revocation and not reloaded since; the reload pending, if any. */
+  private hotCacheStale = false;
+  private hotCacheReload: EventHandle | null = null;
 
   constructor(
     clusterName: string,
@@ -205,6 +210,7 @@ export class StorageAccount {
   shutDown(): void {
     if (this.poller !== null) this.deps.scheduler.cancel(this.poller);
     this.poller = null;
+    this.cancelHotCacheReload();
     const cache = cacheOf(this.access);
     if (cache !== null) this.evict(cache, 'deleted');
     // What the MMK buffer still held can never be replayed now.
@@ -416,6 +422,7 @@ export class StorageAccount {
     if (access.kind !== 'recovering') throw new Error(`internal: ${this.id} resumes while ${access.kind}`);
     this.enter('resumeDue', { kind: 'healthy', cache: access.cache, failing: access.failing, revoking: access.revoking });
     this.replayBuffer();
+    this.scheduleHotCacheReload();
     this.deps.bus.emit({ t: this.now, type: 'storage.resumed', entity: this.id, fromState: access.from });
     this.incidents.resumed(this.now);
   }
@@ -473,6 +480,8 @@ export class StorageAccount {
 
   /** "This gets deleted on key revocation operation." */
   protected purgeHotCache(): void {
+    this.cancelHotCacheReload();
+    this.hotCacheStale = true;
     const blocks = this.store.purgeHot();
     this.counters.hotCachePurges++;
     this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks });
@@ -683,6 +692,34 @@ export class StorageAccount {
     this.deps.bus.emit({ t: this.now, type: 'storage.openAttempt', entity: this.id, block: block.id, withHeldAek, hotCopy });
   }
 
+  /**
+   * 2023-06: "Once the key is enabled and unwrap succeeds, SSD data is
+   * reloaded from storage." From the resume, hotCacheReloadTime; until then
+   * queries of data stored before the revocation read cold. A reload due
+   * while the account is not serving waits for the next resume.
+   */
+  private scheduleHotCacheReload(): void {
+    const { params, scheduler, streams } = this.deps;
+    if (!params.hotCacheReload || !this.hotCacheStale || this.hotCacheReload !== null) return;
+    this.hotCacheReload = scheduler.after(drawDelay(params.hotCacheReloadTime, params.delayMode, streams.hotCache), () => {
+      this.hotCacheReload = null;
+      if (this.access.kind !== 'healthy') return;
+      let blocks = 0;
+      for (const block of this.store.coldSince(this.now - params.hotCacheDays * MS_PER_DAY)) {
+        this.store.heat(block, sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block))));
+        blocks++;
+      }
+      this.hotCacheStale = false;
+      this.counters.hotCacheReloads++;
+      this.deps.bus.emit({ t: this.now, type: 'hotCache.reloaded', entity: this.id, blocks });
+    });
+  }
+
+  private cancelHotCacheReload(): void {
+    if (this.hotCacheReload !== null) this.deps.scheduler.cancel(this.hotCacheReload);
+    this.hotCacheReload = null;
+  }
+
   private opens(open: () => Buffer): boolean {
     try {
       zeroize(open());
@@ -750,7 +787,7 @@ export class StorageAccount {
   }
 
   private get principal(): string {
-    return this.deps.cluster.name;
+    return this.deps.cluster.principal;
   }
 
   private vault(ref: KeyRef): KeyVault {

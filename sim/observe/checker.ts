@@ -32,13 +32,13 @@ export const RULES = [
     rule: 2,
     name: 'revocationTiming',
     text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does',
-    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'cluster.identitySet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked'],
+    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked'],
   },
   {
     rule: 3,
     name: 'revokedIsClosed',
     text: 'while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
-    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
+    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'hotCache.reloaded', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
   },
   {
     rule: 4,
@@ -225,9 +225,11 @@ export class Checker {
   private readonly vaults = new Map<string, VaultRecord>();
   /** Per "vault/key": deleted or purged since, and disabled versions since. */
   private readonly keys = new Map<string, KeyRecord>();
-  /** Per vault and principal: whether its policy grants unwrapKey, and since when it has not. */
+  /** Per vault and principal: whether its access policy or role assignment grants unwrapKey, and since when it has not. */
   private readonly policies = new Map<string, Map<string, { unwrap: boolean; lostMs: number }>>();
   private readonly identityNoneMs = new Map<string, number>();
+  /** Who each cluster is to Key Vault, since when: its system-assigned identity (its own name, from its creation) unless cluster.principalSet says otherwise. */
+  private readonly principals = new Map<string, { principal: string; sinceMs: number }>();
   private readonly linkOpsMs = new Map<string, number[]>();
   private readonly linkedTo = new Map<string, string>();
   private setupOver = false;
@@ -315,14 +317,25 @@ export class Checker {
       case 'key.purged':
         this.keyState(event.entity).purgedMs ??= event.t;
         return this.denialBegins(event, (a) => keyName(a) === event.entity);
+      // A role assignment (Azure RBAC) grants what an access policy with get, wrapKey and unwrapKey grants; removing either is a denial.
       case 'accessPolicy.set':
-      case 'accessPolicy.removed': {
+      case 'accessPolicy.removed':
+      case 'roleAssignment.created':
+      case 'roleAssignment.deleted': {
         const policies = this.policiesOf(event.entity);
         const previous = policies.get(event.principal);
-        const unwrap = event.type === 'accessPolicy.set' && event.permissions.includes('unwrapKey');
+        const unwrap = event.type === 'roleAssignment.created' || (event.type === 'accessPolicy.set' && event.permissions.includes('unwrapKey'));
         policies.set(event.principal, { unwrap, lostMs: unwrap ? 0 : previous !== undefined && !previous.unwrap ? previous.lostMs : event.t });
-        const mine = (a: AccountRecord) => a.cluster === event.principal && a.key?.vault === event.entity;
+        const mine = (a: AccountRecord) => this.principalOf(a.cluster).principal === event.principal && a.key?.vault === event.entity;
         return unwrap ? this.accessMayBeBack(event.t, mine) : this.denialBegins(event, mine);
+      }
+      case 'cluster.principalSet': {
+        this.principals.set(event.entity, { principal: event.principal, sinceMs: event.t });
+        // Key Vault answers for the new principal from now on: a denial if it is not granted, access back if it is.
+        const mine = (a: AccountRecord) => a.cluster === event.entity;
+        const granted = (a: AccountRecord) => a.key !== null && this.policies.get(a.key.vault)?.get(event.principal)?.unwrap === true;
+        this.denialBegins(event, (a) => mine(a) && !granted(a));
+        return this.accessMayBeBack(event.t, (a) => mine(a) && granted(a));
       }
       case 'cluster.identitySet':
         if (event.identity === 'None' && !this.identityNoneMs.has(event.entity)) {
@@ -369,6 +382,8 @@ export class Checker {
         return this.deleted(event);
       case 'storage.openAttempt':
         return this.openAttempt(event);
+      case 'hotCache.reloaded':
+        return this.hotCacheReloaded(event);
       case 'composition.defined':
         return this.defined(event);
       case 'storage.ingested':
@@ -397,9 +412,11 @@ export class Checker {
     if (none !== undefined) starts.push(none);
     const key = account.key;
     if (key === null) return starts;
-    const policy = this.policies.get(key.vault)?.get(account.cluster);
-    if (policy === undefined) starts.push(0);
-    else if (!policy.unwrap) starts.push(policy.lostMs);
+    // A principal that was not granted when the cluster began presenting it is denied from then on.
+    const { principal, sinceMs } = this.principalOf(account.cluster);
+    const policy = this.policies.get(key.vault)?.get(principal);
+    if (policy === undefined) starts.push(sinceMs);
+    else if (!policy.unwrap) starts.push(Math.max(policy.lostMs, sinceMs));
     const state = this.keys.get(`${key.vault}/${key.key}`);
     if (state !== undefined) {
       if (state.purgedMs !== null) starts.push(state.purgedMs);
@@ -610,6 +627,9 @@ export class Checker {
   private deleted(event: EventOf<'storage.deleted'>): void {
     const account = this.account(event);
     this.deletedAccounts.add(account.id);
+    // A cluster created again under the name has its own identity.
+    this.principals.delete(account.cluster);
+    this.identityNoneMs.delete(account.cluster);
     this.check(6, account.buffer.size === 0, event, `storage account ${account.id} was deleted at ${at(event.t)} with ${account.buffer.size} blocks left in its MMK buffer unaccounted for`);
     account.stored.clear();
     account.cmkBlocks.clear();
@@ -823,6 +843,14 @@ export class Checker {
     }
   }
 
+  /** The hot cache comes back only once ingestion and queries have resumed: never while revoked. */
+  private hotCacheReloaded(event: EventOf<'hotCache.reloaded'>): void {
+    const account = this.account(event);
+    const state = this.states.state(account.id);
+    const revoked = state === 'revoked' || this.states.recoveringFrom(account.id) === 'revoked';
+    this.check(3, !revoked, event, `storage account ${account.id} reloaded ${event.blocks} blocks into its SSD hot cache at ${at(event.t)} while revoked: the hot cache "gets deleted on key revocation operation" and is "reloaded from storage" only once access is back`);
+  }
+
   private sampled(event: EventOf<'query.sampled'>): void {
     const account = this.account(event);
     const state = this.states.state(account.id);
@@ -986,6 +1014,10 @@ export class Checker {
     else key.disabledMs.delete(event.version);
   }
 
+  private principalOf(cluster: string): { principal: string; sinceMs: number } {
+    return this.principals.get(cluster) ?? { principal: cluster, sinceMs: 0 };
+  }
+
   private policiesOf(vault: string): Map<string, { unwrap: boolean; lostMs: number }> {
     let policies = this.policies.get(vault);
     if (policies === undefined) this.policies.set(vault, (policies = new Map()));
@@ -1082,8 +1114,12 @@ function what(event: SimEvent): string {
       return `setting the access policy of ${event.principal} on ${event.entity} without unwrapKey`;
     case 'accessPolicy.removed':
       return `removing the access policy of ${event.principal} on ${event.entity}`;
+    case 'roleAssignment.deleted':
+      return `removing the role assignment ${event.role} of ${event.principal} on ${event.entity}`;
     case 'cluster.identitySet':
       return `setting cluster ${event.entity}'s identity to None`;
+    case 'cluster.principalSet':
+      return `changing cluster ${event.entity}'s identity to ${event.principal}, which Key Vault does not grant`;
     default:
       return event.type;
   }

@@ -91,9 +91,14 @@ export const EVENT_FIELDS = {
   'key.expirySet': { version: 'string', expMs: 'nat' },
   'accessPolicy.set': { principal: 'string', permissions: arrayOf('string') },
   'accessPolicy.removed': { principal: 'string' },
+  /** Azure RBAC (a vault with permissionModel rbac): the role grants get, wrapKey and unwrapKey; deleting it is a denial. */
+  'roleAssignment.created': { principal: 'string', role: 'string' },
+  'roleAssignment.deleted': { principal: 'string', role: 'string' },
 
   // The control plane.
   'cluster.identitySet': { identity: oneOf(['SystemAssigned', 'None']) },
+  /** Who the cluster is to Key Vault from now on: a user-assigned identity (at creation or by a change), or its system-assigned one again. */
+  'cluster.principalSet': { identity: oneOf(['SystemAssigned', 'UserAssigned']), principal: 'string' },
   'operation.accepted': { operationId: 'string', action: 'string', status: 'string' },
   'operation.succeeded': { operationId: 'string', action: 'string' },
   'operation.failed': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
@@ -103,6 +108,8 @@ export const EVENT_FIELDS = {
   /** Auto-rotation: the check could not read the key (version null) or not re-wrap under its newest version; the next check retries. */
   'key.rotationFollowFailed': { version: nullable('string'), reason: 'string' },
   'savedSearches.removed': { count: 'nat', storageAccount: 'string' },
+  /** Unlinking the Query storage account brought back the saved searches its link had removed (2026-04). */
+  'savedSearches.restored': { count: 'nat', storageAccount: 'string' },
   'lockbox.requested': NONE,
   'lockbox.approved': NONE,
   'lockbox.rejected': NONE,
@@ -135,6 +142,8 @@ export const EVENT_FIELDS = {
   'storage.purged': { retentionDays: 'nat', blocks: 'nat' },
   'composition.defined': { composition: 'nat', retentionDays: 'nat', members: arrayOf(object({ workspace: 'string', recordsPerSlice: 'nat' })) },
   'hotCache.purged': { blocks: 'nat' },
+  /** The hot cache deleted by a revocation was reloaded from storage: blocks of the last hotCacheDays days got their SSD copy again (2023-06). */
+  'hotCache.reloaded': { blocks: 'nat' },
   'buffer.started': NONE,
   'buffer.expired': { cause: oneOf(['age', 'clusterDeleted']), records: 'nat', blocks: arrayOf(object({ id: 'string', composition: 'nat', records: 'nat' })) },
   /** Each buffered block, opened with the MMK and sealed again under the customer-key chain. */

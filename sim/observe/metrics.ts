@@ -3,7 +3,7 @@
 // the sampled queries, and the notable events for the story. The model does
 // not count; it acts and emits, and this reads.
 
-import { RecordLedger, type BucketCounts } from './records.ts';
+import { auxiliaryTablesOf, RecordLedger, type BucketCounts } from './records.ts';
 import { QueryAccounting, type QueryFlow } from './query-flow.ts';
 import { RateSteps } from './rates.ts';
 import { serviceCredit, sloFigures, type CreditTier, type ServiceCredit, type SloFigures, type SloSpec } from './slo.ts';
@@ -55,9 +55,16 @@ export interface SloReport {
   serviceCredit: ServiceCredit;
 }
 
+/** A workspace's figures: all its tables, and those on the Auxiliary plan on their own. */
+export interface WorkspaceFigures {
+  ingestion: IngestionTotals;
+  query: QueryTotals;
+  auxiliary: { ingestion: IngestionTotals; query: QueryTotals };
+}
+
 export interface RunFigures {
   totals: { ingestion: IngestionTotals; query: QueryTotals & { latencyMs: LatencyPercentiles } };
-  workspaces: Map<string, { ingestion: IngestionTotals; query: QueryTotals }>;
+  workspaces: Map<string, WorkspaceFigures>;
   slo: SloReport;
   highlights: { events: SimEvent[]; leftOut: number };
 }
@@ -99,11 +106,18 @@ export class RunMetrics {
 
   /** The figures once scenario.end has been folded. */
   figures(workspaceNames: readonly string[], durationMs: number, slo: SloSpec, creditTiers: readonly CreditTier[]): RunFigures {
-    const perWorkspace = this.records.byWorkspace(workspaceNames);
-    const workspaces = new Map<string, { ingestion: IngestionTotals; query: QueryTotals }>();
+    const perWorkspace = this.records.byWorkspace([...workspaceNames, ...workspaceNames.map(auxiliaryTablesOf)]);
+    const workspaces = new Map<string, WorkspaceFigures>();
     for (const name of workspaceNames) {
-      const flow = this.queries.flows.get(name);
-      workspaces.set(name, { ingestion: ingestionTotals(perWorkspace.get(name)!), query: queryTotals(flow === undefined ? [] : [flow], flow?.unavailableMs ?? 0) });
+      const flows = [this.queries.flows.get(name), this.queries.flows.get(auxiliaryTablesOf(name))];
+      const [analytics, auxiliary] = flows;
+      const auxiliaryCounts = perWorkspace.get(auxiliaryTablesOf(name))!;
+      workspaces.set(name, {
+        ingestion: ingestionTotals(addCounts(perWorkspace.get(name)!, auxiliaryCounts)),
+        // Queries of the Auxiliary tables never fail for the key: the workspace's failing time is its Analytics tables'.
+        query: queryTotals(flows.filter((f) => f !== undefined), analytics?.unavailableMs ?? 0),
+        auxiliary: { ingestion: ingestionTotals(auxiliaryCounts), query: queryTotals(auxiliary === undefined ? [] : [auxiliary], auxiliary?.unavailableMs ?? 0) },
+      });
     }
     const latencies = [...this.latencies].sort((a, b) => a - b);
     const query = queryTotals([...this.queries.flows.values()], this.queries.unionUnavailableMs);
@@ -130,6 +144,12 @@ export class RunMetrics {
       highlights: { events: this.highlights, leftOut: this.highlightsLeftOut },
     };
   }
+}
+
+function addCounts(a: BucketCounts, b: BucketCounts): BucketCounts {
+  const sum = { ...a };
+  for (const bucket of Object.keys(sum) as (keyof BucketCounts)[]) sum[bucket] += b[bucket];
+  return sum;
 }
 
 function ingestionTotals(counts: BucketCounts): IngestionTotals {

@@ -5,6 +5,11 @@
 
 import type { SimEvent } from './events.ts';
 
+/** The entity of a workspace's tables on the Auxiliary plan, in compositions and workloads: "ws1/auxiliary" (a workspace name has no slash). */
+export function auxiliaryTablesOf(workspace: string): string {
+  return `${workspace}/auxiliary`;
+}
+
 const BUCKETS = ['offered', 'cmk', 'mmk', 'buffered', 'replayed', 'revoked', 'notProvisioned', 'bufferExpired'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 export type BucketCounts = Record<Bucket, number>;

@@ -1,0 +1,77 @@
+// The SSD hot cache after a revocation, in the documentation's words: 2020-11
+// "This gets deleted on key revocation operation"; 2023-06 and later "Once the
+// key is enabled and unwrap succeeds, SSD data is reloaded from storage". The
+// sampled queries say whether a query read hot or cold; the history says when
+// the cache was reloaded (hotCache.reloaded), and the checker judges it.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Checker } from '../sim/observe/checker.ts';
+import { canonical } from '../sim/observe/events.ts';
+import { HOUR, run, scenario, type Run } from './helpers.ts';
+
+const KV = [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
+const disable = (at: string) => ({ at, do: 'key.disable', vault: 'kv1', key: 'cmk' });
+const enable = (at: string) => ({ at, do: 'key.enable', vault: 'kv1', key: 'cmk' });
+/** One storage account; a query every 10 minutes whose window (1 day) reaches data stored before the revocation; the hot cache holds the last days only. */
+const PARAMS = { hotCacheScope: 'lastDays', hotCacheReloadTime: ['2h', '2h'], querySampleInterval: '10m', delayMode: 'worst' };
+const WORKSPACES = [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 6, lookback: '1d' } }];
+
+function revokedAndBack(profile: string, actions = [disable('6h'), enable('10h')]): Run {
+  return run(scenario({ profile, duration: '20h', keyVaults: KV, workspaces: WORKSPACES, params: PARAMS, actions }));
+}
+
+/** Whether the successful sampled queries in [fromMs, toMs) read hot. */
+function hotness(r: Run, fromMs: number, toMs: number): boolean[] {
+  return r.of('query.sampled').filter((e) => e.ok && e.t >= fromMs && e.t < toMs).map((e) => e.hot);
+}
+
+test('profile 2023-06: "Once the key is enabled and unwrap succeeds, SSD data is reloaded from storage": queries read cold after access returns, hot again once the hot cache is reloaded', () => {
+  const r = revokedAndBack('2023-06');
+  const [resumed] = r.of('storage.resumed');
+  const reloads = r.of('hotCache.reloaded');
+  assert.ok(resumed !== undefined);
+  assert.is(reloads.length, 1);
+  const reloaded = reloads[0]!;
+  assert.is(reloaded.t - resumed.t, 2 * HOUR, 'hotCacheReloadTime after the resume');
+  assert.ok(reloaded.blocks > 0, 'the blocks of the last days got their SSD copy again');
+  const before = hotness(r, resumed.t, reloaded.t);
+  const after = hotness(r, reloaded.t, reloaded.t + 4 * HOUR);
+  assert.ok(before.length >= 10 && before.every((hot) => !hot), `queries between resume and reload: ${JSON.stringify(before)}`);
+  assert.ok(after.length >= 20 && after.every((hot) => hot), `queries after the reload: ${JSON.stringify(after)}`);
+  assert.ok(hotness(r, 0, 6 * HOUR).every((hot) => hot), 'before the revocation every query was hot');
+});
+
+test('profile 2020-11: the hot cache "gets deleted on key revocation operation" and nothing reloads it: queries reaching data from before the revocation stay cold', () => {
+  const r = revokedAndBack('2020-11');
+  const [resumed] = r.of('storage.resumed');
+  assert.ok(resumed !== undefined);
+  assert.is(r.of('hotCache.purged').length, 1);
+  assert.is(r.of('hotCache.reloaded').length, 0);
+  const after = hotness(r, resumed.t, 20 * HOUR);
+  assert.ok(after.length >= 50 && after.every((hot) => !hot), JSON.stringify(after));
+});
+
+test('a revocation while the reload is pending cancels it: the hot cache stays empty while revoked, and is reloaded hotCacheReloadTime after the next resume', () => {
+  const r = revokedAndBack('2023-06', [disable('2h'), enable('4h'), disable('5h'), enable('9h')]);
+  const resumes = r.of('storage.resumed').map((e) => e.t);
+  const reloads = r.of('hotCache.reloaded').map((e) => e.t);
+  assert.is(resumes.length, 2);
+  assert.ok(resumes[0]! + 2 * HOUR > 6 * HOUR, 'the first reload would have come after the second revocation');
+  assert.equal(reloads, [resumes[1]! + 2 * HOUR]);
+  // run() has checked rule 3: no reload while revoked, no hot copy readable while revoked.
+});
+
+test('the checker judges the reload from the history: a hotCache.reloaded while the account is revoked breaks rule 3', () => {
+  const r = revokedAndBack('2023-06');
+  const revokedAt = r.of('storage.revoked')[0]!.t;
+  const checker = new Checker();
+  for (const event of r.events) {
+    checker.apply(canonical(event));
+    if (event.type === 'storage.revoked') checker.apply({ t: revokedAt, type: 'hotCache.reloaded', entity: event.entity, blocks: 3 });
+  }
+  const violations = checker.report().violations.filter((v) => v.rule === 3);
+  assert.ok(violations.some((v) => v.message.includes('reloaded 3 blocks into its SSD hot cache') && v.atMs === revokedAt), JSON.stringify(violations.map((v) => v.message)));
+});
+
+test.run();
