@@ -3,8 +3,7 @@
 // Scenario (scenarios/schema.ts). Every problem is an InputError.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import { parseDocument, visit } from 'yaml';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import type { Scenario } from '../sim/scenario.ts';

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listBuiltins, parseScenario } from '../scenarios/load.ts';
 import { arbitraries } from '../sim/arbitraries.ts';
-import { main } from '../sim/cli.ts';
+import { cli } from './cli-helpers.ts';
 import { checkHistory } from '../sim/observe/history.ts';
 import { TimelineWriter } from '../sim/observe/timeline.ts';
 import type { InvariantReport } from '../sim/observe/checker.ts';
@@ -22,12 +22,6 @@ const RUNS = Number(process.env.FC_RUNS ?? 40);
 console.log(`check: fast-check seed ${SEED}, ${RUNS} generated scenarios (FC_SEED / FC_RUNS to change)`);
 
 const dir = mkdtempSync(join(tmpdir(), 'cmk-check-'));
-const cli = async (...args: string[]) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-};
 
 for (const { name } of listBuiltins()) {
   test(`built-in ${name}: check over its recorded timeline gives run's verdict, check for check`, async () => {

@@ -15,43 +15,19 @@ import { parse } from 'csv-parse/sync';
 import { PARAM_NAMES, PROFILE_NOTES, PROFILES } from '../sim/azure/profiles.ts';
 import { EVENT_FIELDS } from '../sim/observe/events.ts';
 import { listBuiltins } from '../scenarios/load.ts';
+import { cli, REPO, show, STATUS, type Outcome } from './cli-helpers.ts';
 
-// sim/cli.ts ends in a top-level await; uvu -r tsx compiles test files to CommonJS, where a
-// static import of it fails ("Top-level await is currently not supported with the "cjs"
-// output format"). A dynamic import loads it as ESM. See the test that exposes it below.
-const cliModule = import('../sim/cli.ts');
-
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/cli/', import.meta.url));
 const BAD = join(FIXTURES, 'bad.yaml');
 const EXPECTATION_FAILS = join(FIXTURES, 'expectation-fails.yaml');
 const SETUP_REFUSED = join(FIXTURES, 'setup-refused.yaml');
 const OUTPUT_FILES = ['.cmk-sim-output', 'report.html', 'series.csv', 'sla.csv', 'sla.json', 'sla.md', 'timeline.csv', 'timeline.jsonl', 'trace.json'];
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3 } as const;
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-cli-'));
 let dirs = 0;
 /** A fresh path under the temporary root; not created. */
 const freshPath = (label: string) => join(root, `${++dirs}-${label}`);
-
-interface Outcome {
-  status: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...args: string[]): Promise<Outcome> {
-  const { main } = await cliModule;
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
-
-function show(o: Outcome): string {
-  return `status ${o.status}\n--- out\n${o.out}\n--- err\n${o.err}`;
-}
 
 function assertNoStackTrace(o: Outcome): void {
   assert.not.ok(`${o.out}\n${o.err}`.includes('    at '), `a stack trace was printed:\n${show(o)}`);

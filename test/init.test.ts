@@ -13,9 +13,8 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { listBuiltins } from '../scenarios/load.ts';
 import { schemaReference } from '../scenarios/starter.ts';
+import { cli } from './cli-helpers.ts';
 
-// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
-const cliModule = import('../sim/cli.ts');
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const MODELINE = '# yaml-language-server: $schema=';
@@ -26,14 +25,6 @@ const freshFolder = (label: string) => {
   mkdirSync(dir);
   return dir;
 };
-
-async function cli(...args: string[]) {
-  const { main } = await cliModule;
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** Runs the CLI with `dir` as the working folder. */
 async function cliIn(dir: string, ...args: string[]) {

@@ -10,9 +10,8 @@ import * as assert from 'uvu/assert';
 import { loadScenario, parseScenario } from '../scenarios/load.ts';
 import { metricPathProblems } from '../sim/result-shape.ts';
 import { runScenario } from '../sim/world.ts';
+import { cli } from './cli-helpers.ts';
 
-// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
-const cliModule = import('../sim/cli.ts');
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-metric-paths-'));
 
 /** A scenario with two workspaces and a cluster of two storage accounts, expecting these metrics. */
@@ -125,14 +124,6 @@ function scenarioFile(name: string, metric: string): string {
     ].join('\n'),
   );
   return path;
-}
-
-async function cli(...args: string[]) {
-  const { main } = await cliModule;
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
 }
 
 test('validate reports a wrong metric path as bad input (exit 2) with did you mean', async () => {

@@ -14,22 +14,12 @@ import { METRICS, RUN_COLUMNS } from '../sim/sweep/metrics.ts';
 import { MAX_GRID_CELLS, cellValues } from '../sim/sweep/plan.ts';
 import { exceedance, mainEffects, summarize, wilson, type CellSummary } from '../sim/sweep/summary.ts';
 import { SWEEP_FILES } from '../sim/sweep/sweep.ts';
-
-// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
-const cliModule = import('../sim/cli.ts');
+import { cli } from './cli-helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-grid-'));
 let dirs = 0;
 const fresh = (label: string) => join(root, `${++dirs}-${label}`);
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
-
-async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const { main } = await cliModule;
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 const OUTAGES = 'actions[0].for=30m,1h,2h,4h,8h';
 const BUFFERS = 'mmkBufferMaxAge=2h,4h,8h';

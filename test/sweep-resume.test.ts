@@ -12,9 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Progress, SWEEP_FILES, progressFile, readSweep } from '../sim/sweep/sweep.ts';
+import { cli } from './cli-helpers.ts';
 
-// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
-const cliModule = import('../sim/cli.ts');
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-resume-'));
@@ -37,14 +36,6 @@ faults:
   - { process: keyVault.outage, vault: kv1, meanTimeBetween: 12h, duration: { lognormal: { median: 30m, p90: 3h } } }
 `,
 );
-
-async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const { main } = await cliModule;
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** Complete rows in a progress file: lines ended by a newline, less the manifest line and the header. */
 function rowsIn(file: string): number {

@@ -16,9 +16,7 @@ import { pairsOf, parseShard, type SweepManifest } from '../sim/sweep/plan.ts';
 import { runPairs } from '../sim/sweep/pool.ts';
 import { summarize, summarizeCells, wilson } from '../sim/sweep/summary.ts';
 import { SWEEP_FILES, mergeSweeps, readSweep } from '../sim/sweep/sweep.ts';
-
-// sim/cli.ts is loaded as ESM (see test/cli.test.ts).
-const cliModule = import('../sim/cli.ts');
+import { cli } from './cli-helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-sweep-'));
 let dirs = 0;
@@ -40,14 +38,6 @@ faults:
   - { process: key.accidentalDisable, vault: kv1, key: cmk, meanTimeBetween: 2d, timeToNotice: { exponential: 2h } }
 `,
 );
-
-async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const { main } = await cliModule;
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 

@@ -4,7 +4,7 @@
 // written at the end; and the merge of shard folders into exactly the files
 // of the unsharded sweep.
 
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { markOutput, OutputDir } from '../../reports/output-dir.ts';
 import { parseRunsCsv, renderRunsCsv, renderSummaryCsv, renderSummaryHtml, renderSummaryMarkdown } from '../../reports/sweep.ts';
