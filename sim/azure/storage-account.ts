@@ -16,8 +16,6 @@ import {
   openBlock,
   type PlatformKey,
   sealBlock,
-  sealedBytes,
-  sealedFromBytes,
   zeroize,
 } from '../crypto/index.ts';
 import type { EventHandle, RecurringHandle, Scheduler } from '../engine/scheduler.ts';
@@ -538,9 +536,9 @@ export class StorageAccount {
 
   /** Seals and stores one block; returns its evidence for the history. */
   private storeBlock(now: number, id: string, composition: Composition, payload: Buffer, encryption: 'cmk' | 'mmk', aek: Buffer): { id: string; aek: string; bytes: string } {
-    const bytes = this.outerSeal(id, sealedBytes(sealBlock(aek, id, payload)));
+    const bytes = this.outerSeal(id, sealBlock(aek, id, payload));
     // 2020-11: the hot cache holds the same data under Microsoft keys.
-    const hot = this.deps.params.hotCacheDays > 0 ? sealedBytes(sealBlock(this.mmkAek, `${id}#hot`, payload)) : null;
+    const hot = this.deps.params.hotCacheDays > 0 ? sealBlock(this.mmkAek, `${id}#hot`, payload) : null;
     this.store.add({ id, createdMs: now, composition, encryption, bytes, hot });
     this.counters.blocksSealed++;
     return { id, aek: keyFingerprint(aek), bytes: bytesFingerprint(bytes) };
@@ -548,7 +546,7 @@ export class StorageAccount {
 
   private bufferBlock(now: number, id: string, composition: Composition): { id: string; aek: string; bytes: string } {
     if (this.buffer.size === 0) this.deps.bus.emit({ t: now, type: 'buffer.started', entity: this.id });
-    const bytes = this.outerSeal(id, sealedBytes(sealBlock(this.mmkAek, id, this.payload(id, composition, now))));
+    const bytes = this.outerSeal(id, sealBlock(this.mmkAek, id, this.payload(id, composition, now)));
     this.buffer.push({ id, createdMs: now, composition, bytes });
     return { id, aek: keyFingerprint(this.mmkAek), bytes: bytesFingerprint(bytes) };
   }
@@ -559,7 +557,7 @@ export class StorageAccount {
     const blocks: { id: string; composition: number; records: number; aek: string; bytes: string }[] = [];
     let records = 0;
     for (const item of this.drainBuffer()) {
-      const payload = openBlock(this.mmkAek, sealedFromBytes(item.id, this.outerOpen(item.id, item.bytes)));
+      const payload = openBlock(this.mmkAek, item.id, this.outerOpen(item.id, item.bytes));
       // The same block id under another AEK: the CMK chain never sealed this slice before.
       const evidence = this.storeBlock(now, item.id, item.composition, payload, 'cmk', this.replayAek());
       blocks.push({ ...evidence, composition: item.composition.id, records: item.composition.recordsPerSlice });
@@ -629,7 +627,7 @@ export class StorageAccount {
     const window = this.store.window(workspace, now - lookbackMs, params.querySampleMaxBlocks);
     let hot = true;
     for (const block of window) {
-      if (block.hot !== null) this.checkHeader(block, openBlock(this.mmkAek, sealedFromBytes(`${block.id}#hot`, block.hot)));
+      if (block.hot !== null) this.checkHeader(block, openBlock(this.mmkAek, `${block.id}#hot`, block.hot));
       else {
         hot = false;
         this.checkHeader(block, this.openCold(block));
@@ -651,9 +649,9 @@ export class StorageAccount {
     if (block === undefined) return;
     const held = this.heldAek();
     let withHeldAek: 'opened' | 'failed' | 'noAek' = 'noAek';
-    if (held !== null) withHeldAek = this.opens(() => openBlock(held, sealedFromBytes(block.id, this.outerOpen(block.id, block.bytes)))) ? 'opened' : 'failed';
+    if (held !== null) withHeldAek = this.opens(() => openBlock(held, block.id, this.outerOpen(block.id, block.bytes))) ? 'opened' : 'failed';
     const hot = block.hot;
-    const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, sealedFromBytes(`${block.id}#hot`, hot))) ? 'opened' : 'failed';
+    const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, `${block.id}#hot`, hot)) ? 'opened' : 'failed';
     this.deps.bus.emit({ t: this.now, type: 'storage.openAttempt', entity: this.id, block: block.id, withHeldAek, hotCopy });
   }
 
@@ -670,7 +668,7 @@ export class StorageAccount {
   private openCold(block: StoredBlock): Buffer {
     const aek = block.encryption === 'cmk' ? this.heldAek() : this.mmkAek;
     if (aek === null) throw new Error(`internal: ${this.id} reads customer-key block ${block.id} without an AEK (${this.access.kind})`);
-    return openBlock(aek, sealedFromBytes(block.id, this.outerOpen(block.id, block.bytes)));
+    return openBlock(aek, block.id, this.outerOpen(block.id, block.bytes));
   }
 
   private checkHeader(block: StoredBlock, payload: Buffer): void {
@@ -682,7 +680,7 @@ export class StorageAccount {
 
   private heat(workspace: string, fromMs: number): void {
     for (const block of this.store.since(workspace, fromMs)) {
-      if (block.hot === null) this.store.heat(block, sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block))));
+      if (block.hot === null) this.store.heat(block, sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block)));
     }
   }
 
@@ -708,7 +706,7 @@ export class StorageAccount {
         const aek = block.encryption === 'cmk' ? this.heldAek() : this.mmkAek;
         if (aek === null) throw new Error('no AEK in memory');
         const sealed = infrastructure === null ? block.bytes : infrastructure.decrypt(block.id, block.bytes);
-        openBlock(aek, sealedFromBytes(block.id, sealed));
+        openBlock(aek, block.id, sealed);
         result[block.encryption]++;
       } catch {
         result.unreadable++;
