@@ -29,7 +29,7 @@ import { BlockStore, type StoredBlock } from './block-store.ts';
 import { TRANSITIONS, type AccessKind, type TransitionName } from './transitions.ts';
 import { TimeLog } from '../engine/time-log.ts';
 import type { Composition } from '../workload/composition.ts';
-import { makePayload, readHeader } from '../workload/payload.ts';
+import { PayloadWriter, readHeader } from '../workload/payload.ts';
 
 export interface BufferedBlock {
   readonly id: string;
@@ -123,6 +123,7 @@ export class StorageAccount {
   private readonly buffer = new TimeLog<BufferedBlock>();
   /** Compositions already described in the history. */
   private readonly defined = new Set<number>();
+  private readonly payloads: PayloadWriter;
 
   constructor(
     clusterName: string,
@@ -133,6 +134,7 @@ export class StorageAccount {
     this.id = `${clusterName}/${index}`;
     this.access = { kind: initialState };
     this.incidents = new IncidentLog(this.id);
+    this.payloads = new PayloadWriter(deps.streams.payload, deps.params.blockPayloadBytes, deps.startIso);
     // The MMK chain: a per-account AEK wrapped by the platform key. Microsoft
     // keys are always available, so it stays unwrapped.
     const mmkAek = deps.streams.keys.bytes(AEK_BYTES);
@@ -730,8 +732,7 @@ export class StorageAccount {
   }
 
   private payload(id: string, composition: Composition, now: number): Buffer {
-    const header = { block: id, records: composition.recordsPerSlice, workspaces: composition.workspaces, sliceEndMs: now };
-    return makePayload(header, this.deps.streams.payload, this.deps.params.blockPayloadBytes, this.deps.startIso);
+    return this.payloads.payload({ block: id, records: composition.recordsPerSlice, workspaces: composition.workspaces, sliceEndMs: now });
   }
 
   private outerSeal(id: string, sealed: Buffer): Buffer {
