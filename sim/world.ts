@@ -40,6 +40,8 @@ export interface RunOptions {
 
 interface WorkspaceState {
   spec: WorkspaceSpec;
+  /** Its place in the scenario's list: compositions and sampled queries take workspaces in this order. */
+  index: number;
   recordsPerMinute: number;
   queriesPerHour: number;
   lookbackMs: number;
@@ -48,6 +50,27 @@ interface WorkspaceState {
   previous: { account: StorageAccount; untilMs: number }[];
   /** Whether its queries succeed now. */
   serving: boolean;
+}
+
+/**
+ * The workspaces writing to one storage account, kept as routes change, so
+ * that a link costs O(1) however many workspaces there are. The account's
+ * compositions are built from them when next needed (its next slice or
+ * sampled query), not at every route: setup links thousands of workspaces
+ * before t=0, and only the last grouping is ever read. Each regrouping still
+ * takes the composition ids it always took (one per retention), so the ids
+ * in the history do not depend on when the grouping is built.
+ */
+interface SinkMembers {
+  readonly members: Set<WorkspaceState>;
+  /** Workspaces per retention: how many compositions a regrouping makes. */
+  readonly retentions: Map<number, number>;
+  /** The id of the first composition of the latest regrouping. */
+  firstCompositionId: number;
+  /** Whether the account's compositions predate the latest regrouping. */
+  stale: boolean;
+  /** Workspaces with queries, in scenario order, as of the latest regrouping: a sampled query picks one. */
+  queried: WorkspaceState[];
 }
 
 /** What setup would refuse, found by running setup alone: the same requests as a run. */
@@ -91,6 +114,7 @@ class World {
   private readonly vaults = new Map<string, KeyVault>();
   private readonly controlPlane: ControlPlane;
   private readonly workspaces = new Map<string, WorkspaceState>();
+  private readonly sinkMembers = new Map<StorageAccount, SinkMembers>();
   private readonly shared: StorageAccount;
   private readonly sinks: StorageAccount[] = [];
   private readonly platformKey: PlatformKey;
@@ -146,11 +170,13 @@ class World {
       hooks: {
         makeStorageAccounts: (cluster) => this.makeClusterAccounts(cluster),
         routeWorkspace: (workspace, account) => this.route(workspace, account ?? this.shared),
+        workspacesOn: (account) => this.membersOf(account).members.size,
       },
     });
-    for (const spec of scenario.workspaces) {
-      const ws: WorkspaceState = { spec, recordsPerMinute: spec.ingest.recordsPerMinute, queriesPerHour: spec.query.perHour, lookbackMs: spec.query.lookbackMs, storage: this.shared, previous: [], serving: true };
+    for (const [index, spec] of scenario.workspaces.entries()) {
+      const ws: WorkspaceState = { spec, index, recordsPerMinute: spec.ingest.recordsPerMinute, queriesPerHour: spec.query.perHour, lookbackMs: spec.query.lookbackMs, storage: this.shared, previous: [], serving: true };
       this.workspaces.set(spec.name, ws);
+      this.join(ws, this.shared);
       this.emitWorkload(ws);
       this.bus.emit({ t: 0, type: 'workspace.routed', entity: spec.name, storage: this.shared.id });
     }
@@ -168,7 +194,10 @@ class World {
     let sliceIndex = 0;
     scheduler.every(scenario.params.blockSlice, () => {
       sliceIndex++;
-      for (const sink of this.sinks) sink.ingestSlice(sliceIndex);
+      for (const sink of this.sinks) {
+        this.regroup(sink);
+        sink.ingestSlice(sliceIndex);
+      }
     });
     scheduler.every(scenario.params.querySampleInterval, () => {
       for (const sink of this.sinks) this.sampleQuery(sink);
@@ -407,6 +436,8 @@ class World {
     const old = ws.storage;
     if (old !== this.shared) ws.previous.push({ account: old, untilMs: now });
     ws.storage = account;
+    this.leave(ws, old);
+    this.join(ws, account);
     this.recompose(old);
     this.recompose(account);
     this.bus.emit({ t: now, type: 'workspace.routed', entity: workspace, storage: account.id });
@@ -414,17 +445,51 @@ class World {
     this.scheduler.at(now + ws.lookbackMs, () => this.settle(ws));
   }
 
-  /** Regroups the workspaces writing to a storage account: one composition per retention. */
+  private membersOf(sink: StorageAccount): SinkMembers {
+    let group = this.sinkMembers.get(sink);
+    if (group === undefined) this.sinkMembers.set(sink, (group = { members: new Set(), retentions: new Map(), firstCompositionId: 0, stale: false, queried: [] }));
+    return group;
+  }
+
+  private join(ws: WorkspaceState, sink: StorageAccount): void {
+    const { members, retentions } = this.membersOf(sink);
+    members.add(ws);
+    retentions.set(ws.spec.retentionDays, (retentions.get(ws.spec.retentionDays) ?? 0) + 1);
+  }
+
+  private leave(ws: WorkspaceState, sink: StorageAccount): void {
+    const { members, retentions } = this.membersOf(sink);
+    members.delete(ws);
+    const left = retentions.get(ws.spec.retentionDays)! - 1;
+    if (left === 0) retentions.delete(ws.spec.retentionDays);
+    else retentions.set(ws.spec.retentionDays, left);
+  }
+
+  /** The workspaces writing to a storage account, or their workloads, changed: it regroups them, one composition per retention. */
   private recompose(sink: StorageAccount): void {
+    const group = this.membersOf(sink);
+    group.firstCompositionId = this.nextCompositionId;
+    this.nextCompositionId += group.retentions.size;
+    group.stale = true;
+  }
+
+  /** Builds the account's compositions of its latest regrouping, if not built yet. */
+  private regroup(sink: StorageAccount): SinkMembers {
+    const group = this.membersOf(sink);
+    if (!group.stale) return group;
+    group.stale = false;
+    const ordered = [...group.members].sort((a, b) => a.index - b.index);
     const byRetention = new Map<number, { workspace: string; recordsPerSlice: number }[]>();
     const slicesPerMinute = this.scenario.params.blockSlice / MS_PER_MINUTE;
-    for (const ws of this.workspaces.values()) {
-      if (ws.storage !== sink) continue;
+    for (const ws of ordered) {
       const members = byRetention.get(ws.spec.retentionDays) ?? [];
       members.push({ workspace: ws.spec.name, recordsPerSlice: ws.recordsPerMinute * slicesPerMinute });
       byRetention.set(ws.spec.retentionDays, members);
     }
-    sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(this.nextCompositionId++, days, members));
+    let id = group.firstCompositionId;
+    sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(id++, days, members));
+    group.queried = ordered.filter((ws) => ws.queriesPerHour > 0);
+    return group;
   }
 
   // ---- queries ---------------------------------------------------------------
@@ -451,7 +516,7 @@ class World {
   }
 
   private sampleQuery(sink: StorageAccount): void {
-    const candidates = [...this.workspaces.values()].filter((ws) => ws.storage === sink && ws.queriesPerHour > 0);
+    const candidates = this.regroup(sink).queried;
     if (candidates.length === 0) return;
     const ws = this.streams.stream(`${sink.id}/sample`).pick(candidates);
     const result = sink.sampleQuery(ws.spec.name, ws.lookbackMs);
