@@ -73,10 +73,10 @@ interface SinkMembers {
   queried: WorkspaceState[];
 }
 
-/** What setup would refuse, found by running setup alone: the same requests as a run. */
-export function setupProblems(scenario: Scenario): Problem[] {
+/** What setup would refuse, found by running setup alone: the same requests as a run (its RSA keys from the pool, if given). */
+export function setupProblems(scenario: Scenario, rsaKeyPool?: RsaKeyPool): Problem[] {
   try {
-    new World(scenario, {}).setup();
+    new World(scenario, rsaKeyPool === undefined ? {} : { rsaKeyPool }).setup();
     return [];
   } catch (error) {
     if (error instanceof InputError) return [...error.problems];

@@ -40,11 +40,28 @@ function generateRsaPair(sizeBits: number): RsaKeyPair {
 export class RsaKeyPool {
   private readonly bySize = new Map<number, RsaKeyPair[]>();
 
+  /** A pool that starts with these pairs: those another thread's pool made (KeyObjects cross threads by postMessage). */
+  static of(pairs: readonly { sizeBits: number; pairs: readonly RsaKeyPair[] }[]): RsaKeyPool {
+    const pool = new RsaKeyPool();
+    for (const { sizeBits, pairs: some } of pairs) pool.bySize.set(sizeBits, [...some]);
+    return pool;
+  }
+
   pair(sizeBits: number, n: number): RsaKeyPair {
     let pairs = this.bySize.get(sizeBits);
     if (pairs === undefined) this.bySize.set(sizeBits, (pairs = []));
     while (pairs.length <= n) pairs.push(generateRsaPair(sizeBits));
     return pairs[n]!;
+  }
+
+  /** Makes the first `count` pairs of this size now, before any run asks. */
+  fill(sizeBits: number, count: number): void {
+    if (count > 0) this.pair(sizeBits, count - 1);
+  }
+
+  /** Every pair made so far, by size. */
+  pairs(): { sizeBits: number; pairs: readonly RsaKeyPair[] }[] {
+    return [...this.bySize].map(([sizeBits, pairs]) => ({ sizeBits, pairs }));
   }
 }
 
