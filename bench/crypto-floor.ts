@@ -16,7 +16,7 @@ import {
   type CipherGCMTypes,
 } from 'node:crypto';
 import { RsaKeyPool } from '../sim/crypto/kek.ts';
-import type { CryptoOpCount } from '../sim/crypto/tally.ts';
+import { withCryptoTally, type CryptoOpCount } from '../sim/crypto/tally.ts';
 
 const KEY = randomBytes(32);
 const NONCE = randomBytes(12);
@@ -119,4 +119,45 @@ export function cryptoFloor(ops: readonly CryptoOpCount[], pool = new RsaKeyPool
       for (let t = 0; t < times; t++) for (const { run, count } of prepared) for (let i = 0; i < count; i++) run();
     },
   };
+}
+
+export interface AgainstFloor {
+  /** Median CPU time of the work, ms. */
+  workCpuMs: number;
+  /** Median CPU time of its crypto floor, ms. */
+  floorCpuMs: number;
+  /** work / floor of each round, in order. */
+  ratios: number[];
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function cpuMsOf(work: () => void): number {
+  const started = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * The work's CPU time against its crypto floor, in this process: the work is
+ * done once with its crypto operations counted (which also warms it up),
+ * then `rounds` times each, the work and the replay of its operations taking
+ * turns so that the machine's other load falls on both alike.
+ */
+export function againstFloor(work: () => void, rounds: number, pool: RsaKeyPool): AgainstFloor {
+  const { ops } = withCryptoTally(work);
+  const floor = cryptoFloor(ops, pool);
+  floor.replay();
+  const workMs: number[] = [];
+  const floorMs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    workMs.push(cpuMsOf(work));
+    floorMs.push(cpuMsOf(() => floor.replay()));
+  }
+  return { workCpuMs: median(workMs), floorCpuMs: median(floorMs), ratios: workMs.map((ms, i) => ms / floorMs[i]!) };
 }
