@@ -203,15 +203,6 @@ test('sealing is deterministic: the same AEK, block and payload give the same by
   assert.not.ok(a.includes(payload.subarray(0, 16)));
 });
 
-test('a sealed block is a buffer of its own, exactly its size: a stored block keeps no shared memory alive', () => {
-  const sealed = sealBlock(bytes32('account aek'), 'ws1/0', payload);
-  assert.is(sealed.byteOffset, 0);
-  assert.is(sealed.buffer.byteLength, sealed.length);
-  const stored = new InfrastructureLayer(bytes32('infrastructure key')).encrypt('ws1/0', sealed);
-  assert.is(stored.byteOffset, 0);
-  assert.is(stored.buffer.byteLength, stored.length);
-});
-
 test('tampered ciphertext, tag or IV is detected, and so is a block cut short', () => {
   const aek = bytes32('account aek');
   const sealed = sealBlock(aek, 'ws1/0', payload);

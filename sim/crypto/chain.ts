@@ -90,11 +90,7 @@ function blockIv(id: Buffer): Buffer {
   return createHash('sha256').update(IV_DOMAIN).update(id).digest().subarray(0, IV_BYTES);
 }
 
-/**
- * Seals the payload under the block's DEK: iv | tag | ciphertext, with the
- * block id as associated data. The bytes are a buffer of their own, exactly
- * their size: a stored block must not keep a shared pool slab alive.
- */
+/** Seals the payload under the block's DEK: iv | tag | ciphertext, with the block id as associated data. */
 export function sealBlock(aek: Buffer, blockId: string, payload: Buffer): Buffer {
   const id = blockIdBytes(blockId);
   const dek = dekOf(aek, id);
@@ -106,11 +102,7 @@ export function sealBlock(aek: Buffer, blockId: string, payload: Buffer): Buffer
     const ciphertext = cipher.update(payload);
     // GCM is a stream mode: everything came out of update().
     if (cipher.final().length !== 0) throw new Error('internal: AES-GCM held back ciphertext until final()');
-    const sealed = Buffer.allocUnsafeSlow(SEALED_HEADER_BYTES + ciphertext.length);
-    iv.copy(sealed, 0);
-    cipher.getAuthTag().copy(sealed, IV_BYTES);
-    ciphertext.copy(sealed, SEALED_HEADER_BYTES);
-    return sealed;
+    return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
   } finally {
     zeroize(dek);
   }

@@ -78,10 +78,7 @@ export class InfrastructureLayer {
     return createHmac('sha256', this.#nonceKey).update(idLength).update(id).update(data).digest().subarray(0, NONCE_BYTES);
   }
 
-  /**
-   * nonce | tag | ciphertext, with the block id as associated data; a buffer
-   * of its own, exactly its size, since stored blocks are kept for their retention.
-   */
+  /** nonce | tag | ciphertext, with the block id as associated data. */
   encrypt(blockId: string, data: Buffer): Buffer {
     const id = Buffer.from(blockId, 'utf8');
     const nonce = this.#nonce(id, data);
@@ -92,11 +89,7 @@ export class InfrastructureLayer {
     const ciphertext = cipher.update(data);
     // A stream cipher: everything came out of update().
     if (cipher.final().length !== 0) throw new Error('internal: ChaCha20-Poly1305 held back ciphertext until final()');
-    const stored = Buffer.allocUnsafeSlow(NONCE_BYTES + TAG_BYTES + ciphertext.length);
-    nonce.copy(stored, 0);
-    cipher.getAuthTag().copy(stored, NONCE_BYTES);
-    ciphertext.copy(stored, NONCE_BYTES + TAG_BYTES);
-    return stored;
+    return Buffer.concat([nonce, cipher.getAuthTag(), ciphertext]);
   }
 
   decrypt(blockId: string, data: Buffer): Buffer {
