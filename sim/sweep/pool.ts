@@ -92,13 +92,16 @@ export async function runPairs(
       threads.map(
         (thread) =>
           new Promise<void>((resolve, reject) => {
+            let inFlight = 0;
             const feed = () => {
               if (next < pairs.length) {
                 thread.postMessage({ index: next, pair: pairs[next] });
                 next++;
-              } else resolve();
+                inFlight++;
+              } else if (inFlight === 0) resolve();
             };
             thread.on('message', (answer: { index: number; row?: RunRow; error?: string }) => {
+              inFlight--;
               if (answer.error !== undefined) return reject(new SweepRunError(pairs[answer.index]!.seed, answer.error));
               early.set(answer.index, answer.row!);
               for (let row = early.get(rows.length); row !== undefined; row = early.get(rows.length)) {
@@ -109,6 +112,8 @@ export async function runPairs(
               feed();
             });
             thread.on('error', reject);
+            // Two pairs in flight per thread: the next waits in its queue, so a thread never idles while this one appends a row or syncs the progress file.
+            feed();
             feed();
           }),
       ),
