@@ -1,10 +1,18 @@
-// `npm run bench`: the scenarios end to end, each run in a child process of
-// its own (bench/scenario.ts) so its peak memory is not mixed with another's,
-// then the scheduler against a plain binary heap (bench/engine.ts) in this
-// process, then a sweep with 1 and 2 worker threads (`npm run bench --
-// --sweep-runs 1000` for a bigger one), then what a sweep's progress file and
-// read-back cost per run (bench/sweep-files.ts), then the CPU time the installed
-// command (dist/, built by `npm run bench`) takes to start, against `node -e 0`.
+// `npm run bench`: what a run costs, as ratios measured in one process each.
+//   1. A sweep's run and the month of 1000 workspaces against their crypto
+//      floor: CPU time over that of the same crypto operations replayed alone
+//      (bench/crypto-floor.ts), the sweep run in this process, the month in a
+//      child process (bench/scenario.ts).
+//   2. Peak memory of the month at 30, 90 and 365 simulated days, each in a
+//      process of its own (RSS is per process).
+//   3. 10,000 workspaces (on one cluster, and as 10 clusters of 1000) against
+//      1,000: CPU time of loading and running 30 days.
+//   4. A sweep on 1 and 2 worker threads (`npm run bench -- --sweep-runs 1000`
+//      for a bigger one), as the installed command runs it (dist/, compiled).
+//   5. The scheduler against a plain binary heap (bench/engine.ts), what a
+//      sweep's progress file and read-back cost per run (bench/sweep-files.ts),
+//      and the CPU time the installed command takes to start, against `node -e 0`.
+// `--only floor,memory,scale,sweep,engine` runs only those parts.
 // Prints tables; exits 0 unless something fails.
 
 import { spawnSync } from 'node:child_process';
@@ -14,18 +22,29 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { loadScenario } from '../scenarios/load.ts';
+import { rsaKeyPoolFor, runPair } from '../sim/sweep/pool.ts';
+import { againstFloor } from './crypto-floor.ts';
 import { benchEngine } from './engine.ts';
 import { benchSweepFiles } from './sweep-files.ts';
 import type { ScenarioBenchResult } from './scenario.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO_SCRIPT = join('bench', 'scenario.ts');
-const SCENARIOS = ['kv-outage-45m', join('bench', 'month-1000-workspaces.yaml')];
-const RUNS = 3;
+const MONTH = join('bench', 'month-1000-workspaces.yaml');
+const MONTHS_AT_SCALE = [join('bench', 'month-10000-workspaces.yaml'), join('bench', 'month-10-clusters.yaml')];
+const MEMORY_DAYS = [30, 90, 365];
 const SWEEP_SCENARIO = 'kv-outage-45m-random-faults';
+/** Runs per round of the sweep-run floor measurement, and rounds. */
+const FLOOR_SEEDS = 20;
+const FLOOR_ROUNDS = 7;
 const SWEEP_WORKERS = [1, 2];
-const { values: options } = parseArgs({ options: { 'sweep-runs': { type: 'string', default: '100' } } });
+const PARTS = ['floor', 'memory', 'scale', 'sweep', 'engine'] as const;
+const { values: options } = parseArgs({ options: { 'sweep-runs': { type: 'string', default: '100' }, only: { type: 'string', default: PARTS.join(',') } } });
 const SWEEP_RUNS = Number(options['sweep-runs']);
+const only = new Set(options.only.split(','));
+for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--only takes ${PARTS.join(', ')}; got ${part}`);
 const STARTUP_ROUNDS = 20;
 const STARTUP_COMMANDS: { label: string; args: string[] }[] = [
   { label: 'node -e 0', args: ['-e', '0'] },
@@ -37,15 +56,15 @@ const ENGINE_CASES: { pending: number; events: number }[] = [
   { pending: 100_000, events: 2_000_000 },
 ];
 
-function runChild(scenario: string): ScenarioBenchResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', SCENARIO_SCRIPT, scenario], {
+function runChild(scenario: string, extra: string[] = []): ScenarioBenchResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', SCENARIO_SCRIPT, scenario, ...extra], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
   if (child.error !== undefined) throw child.error;
   if (child.status !== 0) {
-    throw new Error(`bench/scenario.ts ${scenario} exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+    throw new Error(`bench/scenario.ts ${scenario} ${extra.join(' ')} exited with ${child.status ?? child.signal}:\n${child.stderr}`);
   }
   const lastLine = child.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(lastLine) as ScenarioBenchResult;
@@ -59,12 +78,6 @@ function childrenCpuMs(ticksPerSecond: number): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the third (state) on
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / ticksPerSecond;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -82,36 +95,104 @@ console.log('cmk-sim bench');
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}`);
 console.log('');
 
-// 1. Scenarios, each run RUNS times, each time in a fresh child process.
-const scenarioRows: string[][] = [];
-for (const scenario of SCENARIOS) {
-  const runs: ScenarioBenchResult[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(runChild(scenario));
-  const first = runs[0]!;
-  for (const run of runs) {
-    if (run.events !== first.events || run.offeredRecords !== first.offeredRecords || run.blocksSealed !== first.blocksSealed) {
-      throw new Error(`${scenario}: runs disagree (the simulator should be deterministic): ${JSON.stringify(runs)}`);
-    }
-  }
-  const wallMs = median(runs.map((r) => r.wallMs));
-  const peakMiB = Math.max(...runs.map((r) => r.maxRssKiB)) / 1024;
-  scenarioRows.push([
-    scenario,
-    int(wallMs),
-    int(first.events),
-    int(first.events / (wallMs / 1000)),
-    fixed(peakMiB, 1),
-    int(first.offeredRecords),
-    first.blocksSealed === null ? 'n/a' : int(first.blocksSealed),
-  ]);
+/**
+ * What 2 threads give over 1 on this machine now, on work that shares nothing: the ceiling of a
+ * sweep's speed-up while others use the cores too.
+ */
+async function machineSpeedUp(): Promise<number> {
+  const work = `const { createHmac, createCipheriv, randomBytes } = require('node:crypto');
+    const key = randomBytes(32), iv = randomBytes(12), data = randomBytes(1000);
+    for (let i = 0; i < 100000; i++) { createHmac('sha256', key).update(data).digest(); const c = createCipheriv('aes-256-gcm', key, iv); c.update(data); c.final(); }
+    require('node:worker_threads').parentPort.postMessage('done');`;
+  const wallMs = async (threads: number) => {
+    const started = performance.now();
+    await Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => new Worker(work, { eval: true }).on('message', resolve).on('error', reject))));
+    return performance.now() - started;
+  };
+  const one = await wallMs(1);
+  return (2 * one) / (await wallMs(2));
 }
-console.log(`Scenarios (load+run, timeline discarded; ${RUNS} runs each in its own process: median wall time, max peak RSS)`);
-console.log(
-  table(['scenario', 'wall (ms)', 'sim events', 'events/s', 'peak RSS (MiB)', 'offered records', 'blocks sealed'], scenarioRows),
-);
-console.log('');
 
-// 2. The scheduler against a binary heap, in this process.
+const spread = (ratios: readonly number[]): string => `${fixed(Math.min(...ratios), 2)}-${fixed(Math.max(...ratios), 2)}`;
+
+// 1. Against the crypto floor.
+if (only.has('floor')) {
+  const cells = [loadScenario(SWEEP_SCENARIO)];
+  const pool = rsaKeyPoolFor(cells);
+  const seeds = Array.from({ length: FLOOR_SEEDS }, (_, seed) => ({ cell: 0, seed }));
+  const sweepRun = againstFloor(() => seeds.forEach((pair) => runPair(cells, pair, pool)), FLOOR_ROUNDS, pool);
+  const month = runChild(MONTH, ['--floor']);
+  console.log('Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process)');
+  console.log(
+    table(
+      ['run', 'run CPU (ms)', 'floor CPU (ms)', 'ratio', 'spread'],
+      [
+        [`${SWEEP_SCENARIO} (a sweep's run; median of ${FLOOR_ROUNDS} rounds of ${FLOOR_SEEDS} seeds)`, fixed(sweepRun.workCpuMs / FLOOR_SEEDS, 1), fixed(sweepRun.floorCpuMs / FLOOR_SEEDS, 1), fixed(sweepRun.workCpuMs / sweepRun.floorCpuMs, 2), spread(sweepRun.ratios)],
+        [`${MONTH} (one run)`, int(month.runCpuMs), int(month.floorCpuMs!), fixed(month.runCpuMs / month.floorCpuMs!, 2), ''],
+      ],
+    ),
+  );
+  console.log('');
+}
+
+// 2. Memory over simulated time.
+if (only.has('memory')) {
+  const rows = MEMORY_DAYS.map((days) => runChild(MONTH, ['--days', String(days)]));
+  const peakMiB = (r: ScenarioBenchResult) => r.maxRssKiB / 1024;
+  console.log(`Peak memory of ${MONTH} over simulated time (each in its own process)`);
+  console.log(
+    table(
+      ['days', 'peak RSS (MiB)', 'x 30 days', 'run CPU (s)', 'sim events'],
+      rows.map((r) => [String(r.days), fixed(peakMiB(r), 0), fixed(peakMiB(r) / peakMiB(rows[0]!), 2), fixed(r.runCpuMs / 1000, 1), int(r.events)]),
+      false,
+    ),
+  );
+  console.log('');
+}
+
+// 3. Workspaces at scale.
+if (only.has('scale')) {
+  const rows = [MONTH, ...MONTHS_AT_SCALE].map((scenario) => runChild(scenario));
+  const cpuMs = (r: ScenarioBenchResult) => r.loadCpuMs + r.runCpuMs;
+  console.log('Workspaces at scale, 30 days (CPU time of loading and running, each in its own process)');
+  console.log(
+    table(
+      ['scenario', 'workspaces', 'load CPU (s)', 'run CPU (s)', 'total CPU (s)', 'x 1,000', 'peak RSS (MiB)'],
+      rows.map((r) => [r.scenario, int(r.workspaces), fixed(r.loadCpuMs / 1000, 1), fixed(r.runCpuMs / 1000, 1), fixed(cpuMs(r) / 1000, 1), fixed(cpuMs(r) / cpuMs(rows[0]!), 2), fixed(r.maxRssKiB / 1024, 0)]),
+    ),
+  );
+  console.log('');
+}
+
+// 4. A sweep, whole, as the installed command runs it, with 1 and 2 worker threads: wall time, and the same rows either way.
+if (only.has('sweep')) {
+  const sweepRows: string[][] = [];
+  const scratch = mkdtempSync(join(os.tmpdir(), 'cmk-sim-bench-'));
+  let firstRows: string | undefined;
+  let oneWorkerMs = 0;
+  for (const workers of SWEEP_WORKERS) {
+    const out = join(scratch, `w${workers}`);
+    const started = performance.now();
+    const child = spawnSync(process.execPath, [join('dist', 'sim', 'cli.js'), 'sweep', SWEEP_SCENARIO, '--runs', String(SWEEP_RUNS), '--workers', String(workers), '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    const wallMs = performance.now() - started;
+    if (child.status !== 0) throw new Error(`sweep with ${workers} workers exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+    const rows = readFileSync(join(out, 'runs.csv'), 'utf8');
+    firstRows ??= rows;
+    if (rows !== firstRows) throw new Error(`sweep rows differ between 1 and ${workers} workers (they must not)`);
+    if (workers === 1) oneWorkerMs = wallMs;
+    sweepRows.push([String(workers), fixed(wallMs / 1000, 1), fixed(SWEEP_RUNS / (wallMs / 1000), 1), fixed(oneWorkerMs / wallMs, 2)]);
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  const ceiling = await machineSpeedUp();
+  console.log(`Sweep of ${SWEEP_SCENARIO}, ${SWEEP_RUNS} runs (node dist/sim/cli.js sweep, the whole command; identical runs.csv for every worker count)`);
+  console.log(table(['workers', 'wall (s)', 'runs/s', 'speed-up'], sweepRows, false));
+  console.log(`The machine's own speed-up of 2 threads over 1 just after, on work that shares nothing (HMACs and AES-GCM seals): ${fixed(ceiling, 2)}`);
+  console.log('');
+}
+
+if (!only.has('engine')) process.exit(0);
+
+// 5. The scheduler against a binary heap, in this process.
 const engineRows: string[][] = [];
 for (const { pending, events } of ENGINE_CASES) {
   const r = await benchEngine(pending, events);
@@ -121,28 +202,7 @@ console.log('Engine (same workload, same process)');
 console.log(table(['pending', 'events', 'scheduler (events/s)', 'binary heap (events/s)', 'ratio (ours/heap)'], engineRows, false));
 console.log('');
 
-// 3. A sweep, whole, with 1 and 2 worker threads: wall time, and the same rows either way.
-const sweepRows: string[][] = [];
-const scratch = mkdtempSync(join(os.tmpdir(), 'cmk-sim-bench-'));
-let firstRows: string | undefined;
-let oneWorkerMs = 0;
-for (const workers of SWEEP_WORKERS) {
-  const out = join(scratch, `w${workers}`);
-  const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join('sim', 'cli.ts'), 'sweep', SWEEP_SCENARIO, '--runs', String(SWEEP_RUNS), '--workers', String(workers), '--out', out], { cwd: ROOT, encoding: 'utf8' });
-  const wallMs = performance.now() - started;
-  if (child.status !== 0) throw new Error(`sweep with ${workers} workers exited with ${child.status ?? child.signal}:\n${child.stderr}`);
-  const rows = readFileSync(join(out, 'runs.csv'), 'utf8');
-  firstRows ??= rows;
-  if (rows !== firstRows) throw new Error(`sweep rows differ between 1 and ${workers} workers (they must not)`);
-  if (workers === 1) oneWorkerMs = wallMs;
-  sweepRows.push([String(workers), fixed(wallMs / 1000, 1), fixed(SWEEP_RUNS / (wallMs / 1000), 1), fixed(oneWorkerMs / wallMs, 2)]);
-}
-rmSync(scratch, { recursive: true, force: true });
-console.log(`Sweep of ${SWEEP_SCENARIO}, ${SWEEP_RUNS} runs (whole command, identical runs.csv for every worker count)`);
-console.log(table(['workers', 'wall (s)', 'runs/s', 'speed-up'], sweepRows, false));
-
-// 4. A sweep's bookkeeping per run: the progress file's append and the checked read-back, against a run.
+// A sweep's bookkeeping per run: the progress file's append and the checked read-back, against a run.
 const FILE_ROWS = 20_000;
 const files = await benchSweepFiles(SWEEP_SCENARIO, 20, FILE_ROWS);
 console.log('');
@@ -157,7 +217,7 @@ console.log(
 
 console.log('');
 
-// 5. Start-up: CPU time of the installed command's process, against an empty Node, in rounds
+// Start-up: CPU time of the installed command's process, against an empty Node, in rounds
 // that take the three in turn so that the machine's other load falls on all of them alike.
 if (existsSync('/proc/self/stat')) {
   const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim());

@@ -1,47 +1,79 @@
-// One scenario, run once in this process, for bench/run.ts: the wall time of
-// load+run, the simulator events, the records offered, the storage blocks
-// sealed, and the peak resident memory of this process, printed as one JSON
-// line. The timeline is discarded (no onEvent listener). Run it in a process
-// of its own so the peak memory is this scenario's alone:
+// One scenario, run once in this process, for bench/run.ts: the CPU time of
+// loading it and of running it (setup and simulation), the simulator events,
+// and the peak resident memory of this process, printed as one JSON line. A
+// process of its own per scenario keeps its peak memory its own. The RSA
+// pairs the run takes are made before the timing (keygen cannot be seeded,
+// and a sweep's thread makes them once too). The timeline is discarded.
 //
-//   node --import tsx bench/scenario.ts <built-in name | path>
+//   node --import tsx bench/scenario.ts <built-in name | path> [--days N] [--floor]
+//
+// --days N runs N days instead of the scenario's duration. --floor counts the
+// run's crypto operations as it goes and then replays them alone (the crypto
+// floor, bench/crypto-floor.ts): its CPU time comes out as floorCpuMs.
 
+import { parseArgs } from 'node:util';
 import { loadScenario } from '../scenarios/load.ts';
+import { MS_PER_DAY } from '../sim/engine/duration.ts';
+import { withCryptoTally } from '../sim/crypto/tally.ts';
+import { rsaKeyPoolFor } from '../sim/sweep/pool.ts';
 import { runScenario } from '../sim/world.ts';
+import { cryptoFloor } from './crypto-floor.ts';
 
 export interface ScenarioBenchResult {
   scenario: string;
-  /** load + run, milliseconds */
-  wallMs: number;
-  /** simulator events processed */
+  days: number;
+  workspaces: number;
+  /** CPU time (user + system) of reading and validating the file, ms */
+  loadCpuMs: number;
+  /** CPU time of the run (setup and simulation), ms */
+  runCpuMs: number;
+  /** CPU time of the run's crypto operations replayed alone (--floor), ms */
+  floorCpuMs: number | null;
   events: number;
-  offeredRecords: number;
-  /** summed over the storage accounts; null when the result has none */
-  blocksSealed: number | null;
   /** process.resourceUsage().maxRSS after the run, KiB */
   maxRssKiB: number;
 }
 
-const nameOrPath = process.argv[2];
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { days: { type: 'string' }, floor: { type: 'boolean', default: false } } });
+const nameOrPath = positionals[0];
 if (nameOrPath === undefined) {
-  console.error('usage: node --import tsx bench/scenario.ts <built-in name | path>');
+  console.error('usage: node --import tsx bench/scenario.ts <built-in name | path> [--days N] [--floor]');
   process.exit(2);
 }
 
-const startedMs = performance.now();
-const result = runScenario(loadScenario(nameOrPath));
-const wallMs = performance.now() - startedMs;
+const loadStarted = process.cpuUsage();
+const loaded = loadScenario(nameOrPath);
+const loadCpuMs = cpuMs(loadStarted);
+const scenario = values.days === undefined ? loaded : { ...loaded, durationMs: Number(values.days) * MS_PER_DAY };
+const rsaKeyPool = rsaKeyPoolFor([scenario]);
+
+const runStarted = process.cpuUsage();
+// Counting costs a comparison per operation when off, a map update when on: the count's own cost stays inside the run's time.
+const { result, ops } = values.floor ? withCryptoTally(() => runScenario(scenario, { rsaKeyPool })) : { result: runScenario(scenario, { rsaKeyPool }), ops: [] };
+const runCpuMs = cpuMs(runStarted);
 const maxRssKiB = process.resourceUsage().maxRSS;
 
-const accounts = Object.values(result.storageAccounts ?? {});
-const sealed = accounts.map((account) => account.blocksSealed).filter((n): n is number => typeof n === 'number');
+let floorCpuMs: number | null = null;
+if (values.floor) {
+  const floor = cryptoFloor(ops, rsaKeyPool);
+  const floorStarted = process.cpuUsage();
+  floor.replay();
+  floorCpuMs = cpuMs(floorStarted);
+}
 
 const line: ScenarioBenchResult = {
   scenario: nameOrPath,
-  wallMs,
+  days: scenario.durationMs / MS_PER_DAY,
+  workspaces: scenario.workspaces.length,
+  loadCpuMs,
+  runCpuMs,
+  floorCpuMs,
   events: result.events,
-  offeredRecords: result.totals.ingestion.offeredRecords,
-  blocksSealed: sealed.length === 0 ? null : sealed.reduce((a, b) => a + b, 0),
   maxRssKiB,
 };
 console.log(JSON.stringify(line));

@@ -3,7 +3,7 @@
 // Scenario (scenarios/schema.ts). Every problem is an InputError.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { parseDocument, visit } from 'yaml';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import type { Scenario } from '../sim/scenario.ts';
@@ -91,9 +91,10 @@ export interface ResolvedScenario {
 export function resolveScenario(nameOrPath: string, builtinDir: string = BUILTIN_DIR): ResolvedScenario {
   const format = SCENARIO_EXTENSIONS[extname(nameOrPath).toLowerCase()];
   if (format !== undefined && isFile(nameOrPath)) return { path: nameOrPath, source: nameOrPath, format };
+  // A built-in's own file, found by its name: listing them would read every built-in.
+  const builtinPath = join(builtinDir, `${nameOrPath}.yaml`);
+  if (nameOrPath !== '' && basename(nameOrPath) === nameOrPath && isFile(builtinPath)) return { path: builtinPath, source: `builtin:${nameOrPath}`, format: 'yaml' };
   const builtins = listBuiltins(builtinDir);
-  const builtin = builtins.find((b) => b.name === nameOrPath);
-  if (builtin !== undefined) return { path: builtin.path, source: `builtin:${builtin.name}`, format: 'yaml' };
   const names = builtins.map((b) => b.name);
   throw new InputError([
     {

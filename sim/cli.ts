@@ -423,7 +423,7 @@ interface SweepArgs extends RunArgs {
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir, OutputFile }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir, OutputFile }, { rsaKeyPoolFor }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
@@ -434,6 +434,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
     import('./sweep/metrics.ts'),
     import('./result-shape.ts'),
     import('../reports/output-dir.ts'),
+    import('./sweep/pool.ts'),
   ]);
   const problems: Problem[] = [];
   const runsTrouble = runsProblem(argv.runs, { file: '--runs', path: '' });
@@ -470,7 +471,9 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   if (problems.length > 0) throw new InputError(problems);
   const budgetProblems = await sweepOverBudget(scenario, grid, argv);
   if (budgetProblems.length > 0) throw new InputError([...budgetProblems, ...metricPathProblems(scenario)]);
-  const setup = [...setupProblems(scenario), ...metricPathProblems(scenario)];
+  // The RSA pairs every run will take, made once; setup's check takes them too, so it generates no key of its own.
+  const rsaKeyPool = rsaKeyPoolFor(grid?.cells ?? [scenario]);
+  const setup = [...setupProblems(scenario, rsaKeyPool), ...metricPathProblems(scenario)];
   if (setup.length > 0) throw new InputError(setup);
   const part = shard ?? null;
   const dir = argv.out ?? `out/${scenario.name}-${grid === undefined ? 'sweep' : `grid${cells}`}-seed${scenario.seed}-runs${argv.runs}${part === null ? '' : `-shard${part.index}of${part.count}`}`;
@@ -490,6 +493,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
       firstSeed: scenario.seed,
       shard: part,
       workers,
+      rsaKeyPool,
       resume: argv.resume,
       ...(grid === undefined ? {} : { grid }),
       onRow: (_row, done, of) => {

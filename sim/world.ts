@@ -42,6 +42,8 @@ export interface RunOptions {
 
 interface WorkspaceState {
   spec: WorkspaceSpec;
+  /** Its place in the scenario's list: compositions and sampled queries take workspaces in this order. */
+  index: number;
   recordsPerMinute: number;
   queriesPerHour: number;
   lookbackMs: number;
@@ -52,10 +54,43 @@ interface WorkspaceState {
   serving: boolean;
 }
 
-/** What setup would refuse, found by running setup alone: the same requests as a run. */
-export function setupProblems(scenario: Scenario): Problem[] {
+/**
+ * The workspaces writing to one storage account, kept as routes change, so
+ * that a link costs O(1) however many workspaces there are. The account's
+ * compositions are built from them when next needed (its next slice or
+ * sampled query), not at every route: setup links thousands of workspaces
+ * before t=0, and only the last grouping is ever read. Each regrouping still
+ * takes the composition ids it always took (one per retention), so the ids
+ * in the history do not depend on when the grouping is built.
+ */
+interface SinkMembers {
+  readonly members: Set<WorkspaceState>;
+  /**
+   * Workspaces whose tables on the Auxiliary plan write here (shared storage only):
+   * "Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys",
+   * whatever the cluster's key. Fixed by the scenario.
+   */
+  readonly auxiliary: Set<WorkspaceState>;
+  /** Workspaces (and Auxiliary tables) per retention: how many compositions a regrouping makes. */
+  readonly retentions: Map<number, number>;
+  /** The id of the first composition of the latest regrouping. */
+  firstCompositionId: number;
+  /** Whether the account's compositions predate the latest regrouping. */
+  stale: boolean;
+  /** Workspaces with queries, in scenario order, as of the latest regrouping: a sampled query picks one. */
+  queried: WorkspaceState[];
+}
+
+function countRetention({ retentions }: SinkMembers, retentionDays: number, change: 1 | -1): void {
+  const count = (retentions.get(retentionDays) ?? 0) + change;
+  if (count === 0) retentions.delete(retentionDays);
+  else retentions.set(retentionDays, count);
+}
+
+/** What setup would refuse, found by running setup alone: the same requests as a run (its RSA keys from the pool, if given). */
+export function setupProblems(scenario: Scenario, rsaKeyPool?: RsaKeyPool): Problem[] {
   try {
-    new World(scenario, {}).setup();
+    new World(scenario, rsaKeyPool === undefined ? {} : { rsaKeyPool }).setup();
     return [];
   } catch (error) {
     if (error instanceof InputError) return [...error.problems];
@@ -93,6 +128,7 @@ class World {
   private readonly vaults = new Map<string, KeyVault>();
   private readonly controlPlane: ControlPlane;
   private readonly workspaces = new Map<string, WorkspaceState>();
+  private readonly sinkMembers = new Map<StorageAccount, SinkMembers>();
   private readonly shared: StorageAccount;
   private readonly sinks: StorageAccount[] = [];
   private readonly platformKey: PlatformKey;
@@ -150,11 +186,14 @@ class World {
       hooks: {
         makeStorageAccounts: (cluster) => this.makeClusterAccounts(cluster),
         routeWorkspace: (workspace, account) => this.route(workspace, account ?? this.shared),
+        workspacesOn: (account) => this.membersOf(account).members.size,
       },
     });
-    for (const spec of scenario.workspaces) {
-      const ws: WorkspaceState = { spec, recordsPerMinute: spec.ingest.recordsPerMinute, queriesPerHour: spec.query.perHour, lookbackMs: spec.query.lookbackMs, storage: this.shared, previous: [], serving: true };
+    for (const [index, spec] of scenario.workspaces.entries()) {
+      const ws: WorkspaceState = { spec, index, recordsPerMinute: spec.ingest.recordsPerMinute, queriesPerHour: spec.query.perHour, lookbackMs: spec.query.lookbackMs, storage: this.shared, previous: [], serving: true };
       this.workspaces.set(spec.name, ws);
+      this.join(ws, this.shared);
+      if (spec.auxiliary.recordsPerMinute > 0) this.joinAuxiliary(ws);
       this.emitWorkload(ws);
       this.bus.emit({ t: 0, type: 'workspace.routed', entity: spec.name, storage: this.shared.id });
     }
@@ -172,7 +211,10 @@ class World {
     let sliceIndex = 0;
     scheduler.every(scenario.params.blockSlice, () => {
       sliceIndex++;
-      for (const sink of this.sinks) sink.ingestSlice(sliceIndex);
+      for (const sink of this.sinks) {
+        this.regroup(sink);
+        sink.ingestSlice(sliceIndex);
+      }
     });
     scheduler.every(scenario.params.querySampleInterval, () => {
       for (const sink of this.sinks) this.sampleQuery(sink);
@@ -422,6 +464,8 @@ class World {
     const old = ws.storage;
     if (old !== this.shared) ws.previous.push({ account: old, untilMs: now });
     ws.storage = account;
+    this.leave(ws, old);
+    this.join(ws, account);
     this.recompose(old);
     this.recompose(account);
     this.bus.emit({ t: now, type: 'workspace.routed', entity: workspace, storage: account.id });
@@ -429,8 +473,45 @@ class World {
     this.scheduler.at(now + ws.lookbackMs, () => this.settle(ws));
   }
 
-  /** Regroups the workspaces writing to a storage account: one composition per retention. */
+  private membersOf(sink: StorageAccount): SinkMembers {
+    let group = this.sinkMembers.get(sink);
+    if (group === undefined) this.sinkMembers.set(sink, (group = { members: new Set(), auxiliary: new Set(), retentions: new Map(), firstCompositionId: 0, stale: false, queried: [] }));
+    return group;
+  }
+
+  private join(ws: WorkspaceState, sink: StorageAccount): void {
+    const group = this.membersOf(sink);
+    group.members.add(ws);
+    countRetention(group, ws.spec.retentionDays, 1);
+  }
+
+  private joinAuxiliary(ws: WorkspaceState): void {
+    const group = this.membersOf(this.shared);
+    group.auxiliary.add(ws);
+    countRetention(group, ws.spec.retentionDays, 1);
+  }
+
+  private leave(ws: WorkspaceState, sink: StorageAccount): void {
+    const group = this.membersOf(sink);
+    group.members.delete(ws);
+    countRetention(group, ws.spec.retentionDays, -1);
+  }
+
+  /** The workspaces writing to a storage account, or their workloads, changed: it regroups them, one composition per retention. */
   private recompose(sink: StorageAccount): void {
+    const group = this.membersOf(sink);
+    group.firstCompositionId = this.nextCompositionId;
+    this.nextCompositionId += group.retentions.size;
+    group.stale = true;
+  }
+
+  /** Builds the account's compositions of its latest regrouping, if not built yet. */
+  private regroup(sink: StorageAccount): SinkMembers {
+    const group = this.membersOf(sink);
+    if (!group.stale) return group;
+    group.stale = false;
+    const ordered = [...group.members].sort((a, b) => a.index - b.index);
+    const writers = group.auxiliary.size === 0 ? ordered : [...new Set([...group.members, ...group.auxiliary])].sort((a, b) => a.index - b.index);
     const byRetention = new Map<number, { workspace: string; recordsPerSlice: number }[]>();
     const slicesPerMinute = this.scenario.params.blockSlice / MS_PER_MINUTE;
     const add = (workspace: string, retentionDays: number, recordsPerMinute: number) => {
@@ -438,12 +519,14 @@ class World {
       members.push({ workspace, recordsPerSlice: recordsPerMinute * slicesPerMinute });
       byRetention.set(retentionDays, members);
     };
-    for (const ws of this.workspaces.values()) {
-      if (ws.storage === sink) add(ws.spec.name, ws.spec.retentionDays, ws.recordsPerMinute);
-      // "Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys": shared storage, whatever the cluster's key.
-      if (sink === this.shared && ws.spec.auxiliary.recordsPerMinute > 0) add(auxiliaryTablesOf(ws.spec.name), ws.spec.retentionDays, ws.spec.auxiliary.recordsPerMinute);
+    for (const ws of writers) {
+      if (group.members.has(ws)) add(ws.spec.name, ws.spec.retentionDays, ws.recordsPerMinute);
+      if (group.auxiliary.has(ws)) add(auxiliaryTablesOf(ws.spec.name), ws.spec.retentionDays, ws.spec.auxiliary.recordsPerMinute);
     }
-    sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(this.nextCompositionId++, days, members));
+    let id = group.firstCompositionId;
+    sink.compositions = [...byRetention.entries()].sort(([a], [b]) => a - b).map(([days, members]) => new Composition(id++, days, members));
+    group.queried = ordered.filter((ws) => ws.queriesPerHour > 0);
+    return group;
   }
 
   // ---- queries ---------------------------------------------------------------
@@ -470,7 +553,7 @@ class World {
   }
 
   private sampleQuery(sink: StorageAccount): void {
-    const candidates = [...this.workspaces.values()].filter((ws) => ws.storage === sink && ws.queriesPerHour > 0);
+    const candidates = this.regroup(sink).queried;
     if (candidates.length === 0) return;
     const ws = this.streams.stream(`${sink.id}/sample`).pick(candidates);
     const result = sink.sampleQuery(ws.spec.name, ws.lookbackMs);

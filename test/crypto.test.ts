@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import crypto, { KeyObject, createHash } from 'node:crypto';
+import crypto, { KeyObject, createHash, createHmac, hkdfSync } from 'node:crypto';
+import * as fc from 'fast-check';
 import { syncBuiltinESMExports } from 'node:module';
 import util from 'node:util';
 import type { KeyType, WrapAlgorithm } from '../sim/scenario.ts';
@@ -12,12 +13,11 @@ import {
   RsaKeyPool,
   PlatformKey,
   deriveDek,
+  hkdfSha256,
+  keyFingerprint,
   openBlock,
   sealBlock,
-  sealedBytes,
-  sealedFromBytes,
   zeroize,
-  type SealedBlock,
 } from '../sim/crypto/index.ts';
 
 /** 32 reproducible bytes named by a label (an AEK, an oct key, a platform key). */
@@ -46,7 +46,7 @@ function roundTrip(kek: Kek): void {
   assert.not.ok(wrapped.includes(aek), 'the wrapped AEK does not contain the AEK');
   const unwrapped = kek.unwrap(wrapped);
   assert.ok(unwrapped.equals(aek));
-  assert.ok(openBlock(unwrapped, sealBlock(aek, 'ws1/2020-11-01T00/0', payload)).equals(payload));
+  assert.ok(openBlock(unwrapped, 'ws1/2020-11-01T00/0', sealBlock(aek, 'ws1/2020-11-01T00/0', payload)).equals(payload));
 }
 
 test('round trip: an RSA-2048 KEK wraps and unwraps the AEK with RSA-OAEP-256', () => {
@@ -101,7 +101,7 @@ test('rotation re-wraps the AEK with the new KEK version: blocks sealed before s
   const aekAfter = v2.unwrap(rewrapped);
 
   assert.ok(aekAfter.equals(aek), 'the AEK is unchanged by rotation');
-  assert.ok(openBlock(aekAfter, before).equals(payload));
+  assert.ok(openBlock(aekAfter, 'ws1/before-rotation', before).equals(payload));
   throwsCryptoError(() => v1.unwrap(rewrapped), 'the old version cannot unwrap the re-wrapped AEK');
 });
 
@@ -141,65 +141,109 @@ test('each block has its own DEK, derived the same way every time', () => {
   assert.not.ok(dek.equals(deriveDek(bytes32('other aek'), 'ws1/0')));
 });
 
-test('sealing is deterministic: the same AEK, block and payload give the same bytes', () => {
-  const aek = bytes32('account aek');
-  const a = sealBlock(aek, 'ws1/0', payload);
-  const b = sealBlock(aek, 'ws1/0', payload);
-  assert.ok(sealedBytes(a).equals(sealedBytes(b)));
-  assert.is(a.iv.length, 12);
-  assert.is(a.tag.length, 16);
-  assert.not.ok(a.ciphertext.includes(payload.subarray(0, 16)));
+// ---- HKDF-SHA256 as two HMACs, against RFC 5869 and Node's hkdfSync ----
+
+const HKDF_SEED = Number(process.env.FC_SEED ?? 20261130);
+const HKDF_RUNS = Number(process.env.FC_RUNS ?? 1000);
+console.log(`crypto: HKDF against hkdfSync with fast-check seed ${HKDF_SEED}, ${HKDF_RUNS} runs (FC_SEED / FC_RUNS to change)`);
+
+const range = (from: number, to: number): Buffer => Buffer.from(Array.from({ length: to - from + 1 }, (_, i) => from + i));
+
+test('HKDF-SHA256 gives the RFC 5869 test vectors (A.1 basic, A.2 longer inputs and outputs, A.3 empty salt and info)', () => {
+  const ikm = Buffer.alloc(22, 0x0b);
+  assert.is(hkdfSha256(ikm, range(0x00, 0x0c), range(0xf0, 0xf9), 42).toString('hex'), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
+  assert.is(
+    hkdfSha256(range(0x00, 0x4f), range(0x60, 0xaf), range(0xb0, 0xff), 82).toString('hex'),
+    'b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87',
+  );
+  assert.is(hkdfSha256(ikm, Buffer.alloc(0), Buffer.alloc(0), 42).toString('hex'), '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8');
 });
 
-test('tampered ciphertext, tag or IV is detected', () => {
+test('HKDF-SHA256 by HMAC is byte for byte hkdfSync for any key, salt, info and length', () => {
+  const bytes = (maxLength: number) => fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
+  fc.assert(
+    fc.property(bytes(100), bytes(100), bytes(100), fc.integer({ min: 1, max: 300 }), (ikm, salt, info, length) => {
+      const ours = hkdfSha256(ikm, salt, info, length);
+      const node = Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
+      return ours.equals(node);
+    }),
+    { seed: HKDF_SEED, numRuns: HKDF_RUNS },
+  );
+});
+
+test('a DEK is HKDF-SHA256 of the AEK with the block id as salt and "cmk-sim/dek" as info', () => {
+  const aek = bytes32('account aek');
+  const expected = Buffer.from(hkdfSync('sha256', aek, Buffer.from('cl1/0/12/r30'), 'cmk-sim/dek', 32));
+  assert.ok(deriveDek(aek, 'cl1/0/12/r30').equals(expected));
+});
+
+test('HKDF-SHA256 refuses a length of 0 or more than 255 hashes (RFC 5869)', () => {
+  for (const length of [0, 255 * 32 + 1, 1.5]) assert.throws(() => hkdfSha256(Buffer.alloc(32), Buffer.alloc(0), Buffer.alloc(0), length), /HKDF-SHA256 gives 1 to 8160 bytes/);
+  assert.is(hkdfSha256(Buffer.alloc(32), Buffer.alloc(0), Buffer.alloc(0), 255 * 32).length, 255 * 32);
+});
+
+test("a key's fingerprint is the HMAC of its bytes now: computed once per key, and afresh once the key is zeroed", () => {
+  const fingerprintOf = (key: Buffer) => createHmac('sha256', key).update('cmk-sim/key-fingerprint').digest('hex').slice(0, 16);
+  const aek = bytes32('account aek');
+  const before = keyFingerprint(aek);
+  assert.is(before, fingerprintOf(bytes32('account aek')));
+  assert.is(keyFingerprint(aek), before);
+  assert.is(keyFingerprint(Buffer.from(aek)), before, 'equal bytes, equal fingerprints');
+  zeroize(aek);
+  assert.is(keyFingerprint(aek), fingerprintOf(Buffer.alloc(AEK_BYTES)));
+  assert.is.not(keyFingerprint(aek), before);
+});
+
+test('sealing is deterministic: the same AEK, block and payload give the same bytes, IV, tag, then ciphertext', () => {
+  const aek = bytes32('account aek');
+  const a = sealBlock(aek, 'ws1/0', payload);
+  assert.ok(a.equals(sealBlock(aek, 'ws1/0', payload)));
+  assert.is(a.length, 12 + 16 + payload.length);
+  assert.not.ok(a.includes(payload.subarray(0, 16)));
+});
+
+test('tampered ciphertext, tag or IV is detected, and so is a block cut short', () => {
   const aek = bytes32('account aek');
   const sealed = sealBlock(aek, 'ws1/0', payload);
-  throwsCryptoError(() => openBlock(aek, { ...sealed, ciphertext: flip(sealed.ciphertext, 5) }), 'ciphertext');
-  throwsCryptoError(() => openBlock(aek, { ...sealed, tag: flip(sealed.tag) }), 'tag');
-  throwsCryptoError(() => openBlock(aek, { ...sealed, tag: sealed.tag.subarray(0, 8) }), 'truncated tag');
-  throwsCryptoError(() => openBlock(aek, { ...sealed, iv: flip(sealed.iv) }), 'iv');
+  throwsCryptoError(() => openBlock(aek, 'ws1/0', flip(sealed, 12 + 16 + 5)), 'ciphertext');
+  throwsCryptoError(() => openBlock(aek, 'ws1/0', flip(sealed, 12)), 'tag');
+  throwsCryptoError(() => openBlock(aek, 'ws1/0', flip(sealed, 0)), 'iv');
+  throwsCryptoError(() => openBlock(aek, 'ws1/0', sealed.subarray(0, sealed.length - 1)), 'the last byte cut off');
+  throwsCryptoError(() => openBlock(aek, 'ws1/0', sealed.subarray(0, 20)), 'shorter than an IV and a tag');
 });
 
 test('tampered associated data is detected: a block cannot be opened as another block', () => {
   const aek = bytes32('account aek');
   const sealed = sealBlock(aek, 'ws1/0', payload);
-  throwsCryptoError(() => openBlock(aek, sealed, 'ws1/1'), 'another block id');
-  const relabelled: SealedBlock = { ...sealed, blockId: 'ws2/0' };
-  throwsCryptoError(() => openBlock(aek, relabelled), 'a relabelled block');
-  assert.ok(openBlock(aek, sealed, 'ws1/0').equals(payload));
+  throwsCryptoError(() => openBlock(aek, 'ws1/1', sealed), 'another block id');
+  throwsCryptoError(() => openBlock(aek, 'ws2/0', sealed), 'a relabelled block');
+  assert.ok(openBlock(aek, 'ws1/0', sealed).equals(payload));
 });
 
 test('a wrong AEK cannot open a block', () => {
   const sealed = sealBlock(bytes32('account aek'), 'ws1/0', payload);
-  throwsCryptoError(() => openBlock(bytes32('other account aek'), sealed), 'another AEK');
+  throwsCryptoError(() => openBlock(bytes32('other account aek'), 'ws1/0', sealed), 'another AEK');
 });
 
 test('revoked data cannot be opened: a zeroed AEK opens nothing', () => {
   const aek = bytes32('account aek');
   const sealed = sealBlock(aek, 'ws1/0', payload);
-  assert.ok(openBlock(aek, sealed).equals(payload));
+  assert.ok(openBlock(aek, 'ws1/0', sealed).equals(payload));
   zeroize(aek);
   assert.ok(aek.equals(Buffer.alloc(AEK_BYTES)), 'zeroize fills with zeros');
-  throwsCryptoError(() => openBlock(aek, sealed), 'open with the zeroed AEK');
+  throwsCryptoError(() => openBlock(aek, 'ws1/0', sealed), 'open with the zeroed AEK');
   throwsCryptoError(() => sealBlock(aek, 'ws1/1', payload), 'seal with the zeroed AEK');
-});
-
-test('a sealed block survives its byte form', () => {
-  const aek = bytes32('account aek');
-  const bytes = sealedBytes(sealBlock(aek, 'ws1/0', payload));
-  assert.ok(openBlock(aek, sealedFromBytes('ws1/0', bytes)).equals(payload));
-  throwsCryptoError(() => sealedFromBytes('ws1/0', bytes.subarray(0, 20)), 'too short');
 });
 
 test('double encryption round trip: the infrastructure layer on top of the sealed block', () => {
   const aek = bytes32('account aek');
   const infra = new InfrastructureLayer(bytes32('infrastructure key'));
-  const inner = sealedBytes(sealBlock(aek, 'ws1/0', payload));
+  const inner = sealBlock(aek, 'ws1/0', payload);
   const stored = infra.encrypt('ws1/0', inner);
   assert.is(stored.length, inner.length + 12 + 16);
   assert.ok(stored.equals(infra.encrypt('ws1/0', inner)), 'reproducible');
   assert.not.ok(stored.includes(inner.subarray(0, 16)), 'the sealed block is not visible through the layer');
-  const opened = openBlock(aek, sealedFromBytes('ws1/0', infra.decrypt('ws1/0', stored)));
+  const opened = openBlock(aek, 'ws1/0', infra.decrypt('ws1/0', stored));
   assert.ok(opened.equals(payload));
   throwsCryptoError(() => infra.decrypt('ws1/1', stored), 'another block id');
   throwsCryptoError(() => infra.decrypt('ws1/0', flip(stored, 40)), 'tampered ciphertext');
@@ -207,13 +251,13 @@ test('double encryption round trip: the infrastructure layer on top of the seale
 });
 
 test('the infrastructure layer uses a different algorithm and key: one layer key cannot decrypt another', () => {
-  const inner = sealedBytes(sealBlock(bytes32('account aek'), 'ws1/0', payload));
+  const inner = sealBlock(bytes32('account aek'), 'ws1/0', payload);
   const stored = new InfrastructureLayer(bytes32('infrastructure key A')).encrypt('ws1/0', inner);
   throwsCryptoError(() => new InfrastructureLayer(bytes32('infrastructure key B')).decrypt('ws1/0', stored), 'another layer key');
   // The AEK's bytes as the layer key still do not open it: the layers are independent.
   throwsCryptoError(() => new InfrastructureLayer(bytes32('account aek')).decrypt('ws1/0', stored), 'the AEK as layer key');
   // Nor is the layer's output an AES-GCM sealed block under the CMK chain.
-  throwsCryptoError(() => openBlock(bytes32('account aek'), sealedFromBytes('ws1/0', stored)), 'opened as a sealed block');
+  throwsCryptoError(() => openBlock(bytes32('account aek'), 'ws1/0', stored), 'opened as a sealed block');
 });
 
 test('MMK chain round trip: a platform key wraps the MMK-AEK and blocks open with it', () => {
@@ -223,7 +267,7 @@ test('MMK chain round trip: a platform key wraps the MMK-AEK and blocks open wit
   const mmkAek = bytes32('account mmk aek');
   const wrapped = mmk.wrap(mmkAek);
   const sealed = sealBlock(mmkAek, 'ws-unlinked/0', payload);
-  assert.ok(openBlock(mmk.unwrap(wrapped), sealed).equals(payload));
+  assert.ok(openBlock(mmk.unwrap(wrapped), 'ws-unlinked/0', sealed).equals(payload));
   throwsCryptoError(() => new PlatformKey(bytes32('another mmk')).unwrap(wrapped), 'another platform key');
 });
 

@@ -22,6 +22,8 @@ export interface ControlPlaneHooks {
   makeStorageAccounts(cluster: Cluster): StorageAccount[];
   /** From now on the workspace writes to this account (null: shared storage). */
   routeWorkspace(workspace: string, account: StorageAccount | null): void;
+  /** How many workspaces write to the account now. */
+  workspacesOn(account: StorageAccount): number;
 }
 
 export interface ControlPlaneDeps {
@@ -73,6 +75,8 @@ export class ControlPlane {
   private readonly deleted: { name: string; region: string; subscription: string; deletedAtMs: number }[] = [];
   private readonly specs: Map<string, ClusterSpec>;
   private readonly workspaceSpecs: Map<string, WorkspaceSpec>;
+  /** Workspaces linked or being linked, per cluster: the limit is checked at every link, so counting them must not scan every workspace. */
+  private readonly linkedCounts = new Map<Cluster, number>();
 
   constructor(private readonly deps: ControlPlaneDeps) {
     this.specs = new Map(deps.clusterSpecs.map((s) => [s.name, s]));
@@ -228,7 +232,7 @@ export class ControlPlane {
     // Deleting a cluster unlinks its workspaces: their new data goes to shared storage.
     for (const [workspace, links] of this.workspaces) {
       if (links.cluster !== cluster) continue;
-      links.cluster = null;
+      this.setLinks(links, { cluster: null });
       this.deps.hooks.routeWorkspace(workspace, null);
     }
     this.later({}, params.clusterDeleteTime, name, () => {
@@ -294,7 +298,7 @@ export class ControlPlane {
       return operation;
     }
     // Links still in progress count: several links sent at once cannot pass the limit together.
-    const linkedCount = [...this.workspaces.values()].filter((l) => l.cluster === cluster || l.linkingTo === cluster).length;
+    const linkedCount = this.linkedCounts.get(cluster) ?? 0;
     const refused = this.firstRefusal([
       () => links.pending !== null && refusal(409, 'Conflict', `a link or unlink operation is in progress on workspace ${workspace}`),
       () => cluster.provisioningState === 'Deleting' && refusal(409, 'Conflict', `cluster ${clusterName} is being deleted`),
@@ -306,14 +310,14 @@ export class ControlPlane {
     ]);
     if (refused !== null) return this.refuse(operation, refused);
     this.acceptLinkOperation(operation, links, options);
-    links.linkingTo = cluster;
+    this.setLinks(links, { linkingTo: cluster });
     this.later(options, params.linkTime, workspace, () => {
       links.pending = null;
-      links.linkingTo = null;
+      this.setLinks(links, { linkingTo: null });
       if (cluster.provisioningState === 'Deleting' || cluster.provisioningState === 'Deleted') {
         return operations.fail(operation, 409, 'Conflict', `cluster ${clusterName} was deleted while the link was in progress`);
       }
-      links.cluster = cluster;
+      this.setLinks(links, { cluster });
       // A cluster still provisioning accepts the link and drops the data: "ingested data will be dropped and won't be recoverable".
       this.deps.hooks.routeWorkspace(workspace, this.accountFor(cluster));
       operations.complete(operation, 'Succeeded');
@@ -335,7 +339,7 @@ export class ControlPlane {
     this.later({}, params.unlinkTime, workspace, () => {
       links.pending = null;
       if (links.cluster !== null) {
-        links.cluster = null;
+        this.setLinks(links, { cluster: null });
         // "New data then gets ingested to Log Analytics storage and encrypted with Microsoft key."
         this.deps.hooks.routeWorkspace(workspace, null);
       }
@@ -475,6 +479,14 @@ export class ControlPlane {
     );
   }
 
+  /** Every change of a workspace's cluster or link in progress goes through here, to keep the counts per cluster. */
+  private setLinks(links: WorkspaceLinks, change: Partial<Pick<WorkspaceLinks, 'cluster' | 'linkingTo'>>): void {
+    const counted = () => new Set([links.cluster, links.linkingTo].filter((c): c is Cluster => c !== null));
+    for (const cluster of counted()) this.linkedCounts.set(cluster, this.linkedCounts.get(cluster)! - 1);
+    Object.assign(links, change);
+    for (const cluster of counted()) this.linkedCounts.set(cluster, (this.linkedCounts.get(cluster) ?? 0) + 1);
+  }
+
   private removeIdentity(cluster: Cluster): void {
     if (cluster.identityNoneCause() !== null) return;
     cluster.removeIdentity(this.now);
@@ -507,7 +519,7 @@ export class ControlPlane {
 
   /** The storage account with the fewest workspaces (lowest index on ties). */
   private accountFor(cluster: Cluster): StorageAccount {
-    const load = (account: StorageAccount) => account.compositions.reduce((n, c) => n + c.members.length, 0);
+    const load = (account: StorageAccount) => this.deps.hooks.workspacesOn(account);
     return cluster.storageAccounts.reduce((best, account) => (load(account) < load(best) ? account : best));
   }
 

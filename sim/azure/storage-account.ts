@@ -16,8 +16,6 @@ import {
   openBlock,
   type PlatformKey,
   sealBlock,
-  sealedBytes,
-  sealedFromBytes,
   zeroize,
 } from '../crypto/index.ts';
 import type { EventHandle, RecurringHandle, Scheduler } from '../engine/scheduler.ts';
@@ -31,7 +29,7 @@ import { BlockStore, type StoredBlock } from './block-store.ts';
 import { TRANSITIONS, type AccessKind, type TransitionName } from './transitions.ts';
 import { TimeLog } from '../engine/time-log.ts';
 import type { Composition } from '../workload/composition.ts';
-import { makePayload, readHeader } from '../workload/payload.ts';
+import { PayloadWriter, readHeader } from '../workload/payload.ts';
 
 export interface BufferedBlock {
   readonly id: string;
@@ -130,6 +128,7 @@ export class StorageAccount {
   /** The hot cache was deleted by a revocation and not reloaded since; the reload pending, if any. */
   private hotCacheStale = false;
   private hotCacheReload: EventHandle | null = null;
+  private readonly payloads: PayloadWriter;
 
   constructor(
     clusterName: string,
@@ -140,6 +139,7 @@ export class StorageAccount {
     this.id = `${clusterName}/${index}`;
     this.access = { kind: initialState };
     this.incidents = new IncidentLog(this.id);
+    this.payloads = new PayloadWriter(deps.streams.payload, deps.params.blockPayloadBytes, deps.startIso);
     // The MMK chain: a per-account AEK wrapped by the platform key. Microsoft
     // keys are always available, so it stays unwrapped.
     const mmkAek = deps.streams.keys.bytes(AEK_BYTES);
@@ -573,9 +573,9 @@ export class StorageAccount {
 
   /** Seals and stores one block; returns its evidence for the history. */
   private storeBlock(now: number, id: string, composition: Composition, payload: Buffer, encryption: 'cmk' | 'mmk', aek: Buffer): { id: string; aek: string; bytes: string } {
-    const bytes = this.outerSeal(id, sealedBytes(sealBlock(aek, id, payload)));
+    const bytes = this.outerSeal(id, sealBlock(aek, id, payload));
     // 2020-11: the hot cache holds the same data under Microsoft keys.
-    const hot = this.deps.params.hotCacheDays > 0 ? sealedBytes(sealBlock(this.mmkAek, `${id}#hot`, payload)) : null;
+    const hot = this.deps.params.hotCacheDays > 0 ? sealBlock(this.mmkAek, `${id}#hot`, payload) : null;
     this.store.add({ id, createdMs: now, composition, encryption, bytes, hot });
     this.counters.blocksSealed++;
     return { id, aek: keyFingerprint(aek), bytes: bytesFingerprint(bytes) };
@@ -583,7 +583,7 @@ export class StorageAccount {
 
   private bufferBlock(now: number, id: string, composition: Composition): { id: string; aek: string; bytes: string } {
     if (this.buffer.size === 0) this.deps.bus.emit({ t: now, type: 'buffer.started', entity: this.id });
-    const bytes = this.outerSeal(id, sealedBytes(sealBlock(this.mmkAek, id, this.payload(id, composition, now))));
+    const bytes = this.outerSeal(id, sealBlock(this.mmkAek, id, this.payload(id, composition, now)));
     this.buffer.push({ id, createdMs: now, composition, bytes });
     return { id, aek: keyFingerprint(this.mmkAek), bytes: bytesFingerprint(bytes) };
   }
@@ -594,7 +594,7 @@ export class StorageAccount {
     const blocks: { id: string; composition: number; records: number; aek: string; bytes: string }[] = [];
     let records = 0;
     for (const item of this.drainBuffer()) {
-      const payload = openBlock(this.mmkAek, sealedFromBytes(item.id, this.outerOpen(item.id, item.bytes)));
+      const payload = openBlock(this.mmkAek, item.id, this.outerOpen(item.id, item.bytes));
       // The same block id under another AEK: the CMK chain never sealed this slice before.
       const evidence = this.storeBlock(now, item.id, item.composition, payload, 'cmk', this.replayAek());
       blocks.push({ ...evidence, composition: item.composition.id, records: item.composition.recordsPerSlice });
@@ -664,7 +664,7 @@ export class StorageAccount {
     const window = this.store.window(workspace, now - lookbackMs, params.querySampleMaxBlocks);
     let hot = true;
     for (const block of window) {
-      if (block.hot !== null) this.checkHeader(block, openBlock(this.mmkAek, sealedFromBytes(`${block.id}#hot`, block.hot)));
+      if (block.hot !== null) this.checkHeader(block, openBlock(this.mmkAek, `${block.id}#hot`, block.hot));
       else {
         hot = false;
         this.checkHeader(block, this.openCold(block));
@@ -686,9 +686,9 @@ export class StorageAccount {
     if (block === undefined) return;
     const held = this.heldAek();
     let withHeldAek: 'opened' | 'failed' | 'noAek' = 'noAek';
-    if (held !== null) withHeldAek = this.opens(() => openBlock(held, sealedFromBytes(block.id, this.outerOpen(block.id, block.bytes)))) ? 'opened' : 'failed';
+    if (held !== null) withHeldAek = this.opens(() => openBlock(held, block.id, this.outerOpen(block.id, block.bytes))) ? 'opened' : 'failed';
     const hot = block.hot;
-    const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, sealedFromBytes(`${block.id}#hot`, hot))) ? 'opened' : 'failed';
+    const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, `${block.id}#hot`, hot)) ? 'opened' : 'failed';
     this.deps.bus.emit({ t: this.now, type: 'storage.openAttempt', entity: this.id, block: block.id, withHeldAek, hotCopy });
   }
 
@@ -706,7 +706,7 @@ export class StorageAccount {
       if (this.access.kind !== 'healthy') return;
       let blocks = 0;
       for (const block of this.store.coldSince(this.now - params.hotCacheDays * MS_PER_DAY)) {
-        this.store.heat(block, sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block))));
+        this.store.heat(block, sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block)));
         blocks++;
       }
       this.hotCacheStale = false;
@@ -733,7 +733,7 @@ export class StorageAccount {
   private openCold(block: StoredBlock): Buffer {
     const aek = block.encryption === 'cmk' ? this.heldAek() : this.mmkAek;
     if (aek === null) throw new Error(`internal: ${this.id} reads customer-key block ${block.id} without an AEK (${this.access.kind})`);
-    return openBlock(aek, sealedFromBytes(block.id, this.outerOpen(block.id, block.bytes)));
+    return openBlock(aek, block.id, this.outerOpen(block.id, block.bytes));
   }
 
   private checkHeader(block: StoredBlock, payload: Buffer): void {
@@ -745,7 +745,7 @@ export class StorageAccount {
 
   private heat(workspace: string, fromMs: number): void {
     for (const block of this.store.since(workspace, fromMs)) {
-      if (block.hot === null) this.store.heat(block, sealedBytes(sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block))));
+      if (block.hot === null) this.store.heat(block, sealBlock(this.mmkAek, `${block.id}#hot`, this.openCold(block)));
     }
   }
 
@@ -771,7 +771,7 @@ export class StorageAccount {
         const aek = block.encryption === 'cmk' ? this.heldAek() : this.mmkAek;
         if (aek === null) throw new Error('no AEK in memory');
         const sealed = infrastructure === null ? block.bytes : infrastructure.decrypt(block.id, block.bytes);
-        openBlock(aek, sealedFromBytes(block.id, sealed));
+        openBlock(aek, block.id, sealed);
         result[block.encryption]++;
       } catch {
         result.unreadable++;
@@ -795,8 +795,7 @@ export class StorageAccount {
   }
 
   private payload(id: string, composition: Composition, now: number): Buffer {
-    const header = { block: id, records: composition.recordsPerSlice, workspaces: composition.workspaces, sliceEndMs: now };
-    return makePayload(header, this.deps.streams.payload, this.deps.params.blockPayloadBytes, this.deps.startIso);
+    return this.payloads.payload({ block: id, records: composition.recordsPerSlice, workspaces: composition.workspaces, sliceEndMs: now });
   }
 
   private outerSeal(id: string, sealed: Buffer): Buffer {

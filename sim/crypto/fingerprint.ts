@@ -4,15 +4,37 @@
 // nothing about the key; equal fingerprints mean equal keys or bytes.
 
 import { createHash, createHmac } from 'node:crypto';
+import { tallyCrypto } from './tally.ts';
 
 const FINGERPRINT_HEX = 16;
 const KEY_FINGERPRINT_DOMAIN = 'cmk-sim/key-fingerprint';
 
+/**
+ * Fingerprints of the keys in use, by buffer: an account names the AEK of
+ * every block it seals, and the HMAC of the same key bytes need not be
+ * computed again for each. A key buffer changes only by being zeroed, and
+ * zeroize() forgets its fingerprint (forgetKeyFingerprint), so a fingerprint
+ * found here is always that of the buffer's bytes now.
+ */
+const keyFingerprints = new WeakMap<Buffer, string>();
+
 export function keyFingerprint(key: Buffer): string {
-  return createHmac('sha256', key).update(KEY_FINGERPRINT_DOMAIN).digest('hex').slice(0, FINGERPRINT_HEX);
+  let fingerprint = keyFingerprints.get(key);
+  if (fingerprint === undefined) {
+    tallyCrypto('hmac-sha256', KEY_FINGERPRINT_DOMAIN.length);
+    fingerprint = createHmac('sha256', key).update(KEY_FINGERPRINT_DOMAIN).digest('hex').slice(0, FINGERPRINT_HEX);
+    keyFingerprints.set(key, fingerprint);
+  }
+  return fingerprint;
+}
+
+/** The key's bytes are about to change (zeroize): its fingerprint is computed afresh next time. */
+export function forgetKeyFingerprint(key: Buffer): void {
+  keyFingerprints.delete(key);
 }
 
 export function bytesFingerprint(bytes: Buffer): string {
+  tallyCrypto('sha256', bytes.length);
   return createHash('sha256').update(bytes).digest('hex').slice(0, FINGERPRINT_HEX);
 }
 

@@ -1,17 +1,7 @@
 // The key chain: KEK (customer, in Key Vault) -> AEK (per storage account) ->
 // DEK (per block) -> AES-256-GCM; MMK and the infrastructure layer beside it.
 
-export {
-  AEK_BYTES,
-  CryptoError,
-  deriveDek,
-  openBlock,
-  sealBlock,
-  sealedBytes,
-  sealedFromBytes,
-  zeroize,
-  type SealedBlock,
-} from './chain.ts';
+export { AEK_BYTES, CryptoError, deriveDek, hkdfSha256, openBlock, sealBlock, zeroize } from './chain.ts';
 export { Kek, RsaKeyPool, type RsaKeyPair } from './kek.ts';
 export { InfrastructureLayer, PlatformKey } from './platform.ts';
 export { bytesFingerprint, keyFingerprint, setDigest } from './fingerprint.ts';

@@ -15,6 +15,7 @@ import { inspect } from 'node:util';
 import type { KeyType, WrapAlgorithm } from '../scenario.ts';
 import { AEK_BYTES, CryptoError, assertLiveAek } from './chain.ts';
 import { aesKeyUnwrap, aesKeyWrap } from './keywrap.ts';
+import { tallyCrypto } from './tally.ts';
 
 const RSA_SIZES: readonly number[] = [2048, 3072, 4096];
 const OCT_BITS = 256;
@@ -24,7 +25,10 @@ export interface RsaKeyPair {
   readonly privateKey: KeyObject;
 }
 
-const generateRsaPair = (sizeBits: number): RsaKeyPair => generateKeyPairSync('rsa', { modulusLength: sizeBits });
+function generateRsaPair(sizeBits: number): RsaKeyPair {
+  tallyCrypto('rsa.keygen', sizeBits);
+  return generateKeyPairSync('rsa', { modulusLength: sizeBits });
+}
 
 /**
  * RSA pairs kept for the later runs of one process (a sweep's thread). RSA
@@ -36,11 +40,28 @@ const generateRsaPair = (sizeBits: number): RsaKeyPair => generateKeyPairSync('r
 export class RsaKeyPool {
   private readonly bySize = new Map<number, RsaKeyPair[]>();
 
+  /** A pool that starts with these pairs: those another thread's pool made (KeyObjects cross threads by postMessage). */
+  static of(pairs: readonly { sizeBits: number; pairs: readonly RsaKeyPair[] }[]): RsaKeyPool {
+    const pool = new RsaKeyPool();
+    for (const { sizeBits, pairs: some } of pairs) pool.bySize.set(sizeBits, [...some]);
+    return pool;
+  }
+
   pair(sizeBits: number, n: number): RsaKeyPair {
     let pairs = this.bySize.get(sizeBits);
     if (pairs === undefined) this.bySize.set(sizeBits, (pairs = []));
     while (pairs.length <= n) pairs.push(generateRsaPair(sizeBits));
     return pairs[n]!;
+  }
+
+  /** Makes the first `count` pairs of this size now, before any run asks. */
+  fill(sizeBits: number, count: number): void {
+    if (count > 0) this.pair(sizeBits, count - 1);
+  }
+
+  /** Every pair made so far, by size. */
+  pairs(): { sizeBits: number; pairs: readonly RsaKeyPair[] }[] {
+    return [...this.bySize].map(([sizeBits, pairs]) => ({ sizeBits, pairs }));
   }
 }
 
@@ -88,6 +109,7 @@ export class Kek {
     assertLiveAek(aek);
     const m = this.#material;
     if (m.kind === 'oct') return aesKeyWrap(m.secret, aek);
+    tallyCrypto(m.oaepHash === 'sha256' ? 'rsa-oaep-sha256.wrap' : 'rsa-oaep-sha1.wrap', this.sizeBits);
     return publicEncrypt({ key: m.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: m.oaepHash }, aek);
   }
 
@@ -98,6 +120,7 @@ export class Kek {
     if (m.kind === 'oct') {
       aek = aesKeyUnwrap(m.secret, wrapped);
     } else {
+      tallyCrypto(m.oaepHash === 'sha256' ? 'rsa-oaep-sha256.unwrap' : 'rsa-oaep-sha1.unwrap', this.sizeBits);
       try {
         aek = privateDecrypt({ key: m.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: m.oaepHash }, wrapped);
       } catch {

@@ -2,10 +2,11 @@
 // Both keys are platform secrets: their bytes come from the caller (seeded, so
 // reproducible) and are kept only in #private fields.
 
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
-import { AEK_BYTES, CryptoError, assertLiveAek, zeroize } from './chain.ts';
+import { AEK_BYTES, CryptoError, assertLiveAek, hkdfSha256, zeroize } from './chain.ts';
 import { aesKeyUnwrap, aesKeyWrap } from './keywrap.ts';
+import { tallyCrypto } from './tally.ts';
 
 const PLATFORM_KEY_BYTES = 32;
 const NONCE_BYTES = 12;
@@ -57,7 +58,7 @@ export class InfrastructureLayer {
   }
 
   static #subkey(material: Buffer, info: string): KeyObject {
-    const bytes = Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), info, PLATFORM_KEY_BYTES));
+    const bytes = hkdfSha256(material, Buffer.alloc(0), Buffer.from(info, 'utf8'), PLATFORM_KEY_BYTES);
     try {
       return createSecretKey(bytes);
     } finally {
@@ -70,20 +71,24 @@ export class InfrastructureLayer {
   // block id alone could repeat. The nonce is instead a PRF of block id and data:
   // reproducible without a seed, and it repeats only for identical input, which
   // gives identical output and reveals nothing but that equality.
-  #nonce(blockId: string, data: Buffer): Buffer {
-    const id = Buffer.from(blockId, 'utf8');
+  #nonce(id: Buffer, data: Buffer): Buffer {
     const idLength = Buffer.alloc(4);
     idLength.writeUInt32BE(id.length); // so (id, data) boundaries cannot shift
+    tallyCrypto('hmac-sha256', idLength.length + id.length + data.length);
     return createHmac('sha256', this.#nonceKey).update(idLength).update(id).update(data).digest().subarray(0, NONCE_BYTES);
   }
 
   /** nonce | tag | ciphertext, with the block id as associated data. */
   encrypt(blockId: string, data: Buffer): Buffer {
-    const nonce = this.#nonce(blockId, data);
+    const id = Buffer.from(blockId, 'utf8');
+    const nonce = this.#nonce(id, data);
     const cipher = createCipheriv('chacha20-poly1305', this.#encKey, nonce, { authTagLength: TAG_BYTES });
     // plaintextLength only matters for CCM; @types/node requires it for ChaCha20-Poly1305 too.
-    cipher.setAAD(Buffer.from(blockId, 'utf8'), { plaintextLength: data.length });
-    const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
+    cipher.setAAD(id, { plaintextLength: data.length });
+    tallyCrypto('chacha20-poly1305.seal', data.length, id.length);
+    const ciphertext = cipher.update(data);
+    // A stream cipher: everything came out of update().
+    if (cipher.final().length !== 0) throw new Error('internal: ChaCha20-Poly1305 held back ciphertext until final()');
     return Buffer.concat([nonce, cipher.getAuthTag(), ciphertext]);
   }
 
@@ -94,8 +99,10 @@ export class InfrastructureLayer {
         authTagLength: TAG_BYTES,
       });
       const ciphertext = data.subarray(NONCE_BYTES + TAG_BYTES);
-      decipher.setAAD(Buffer.from(blockId, 'utf8'), { plaintextLength: ciphertext.length });
+      const id = Buffer.from(blockId, 'utf8');
+      decipher.setAAD(id, { plaintextLength: ciphertext.length });
       decipher.setAuthTag(data.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
+      tallyCrypto('chacha20-poly1305.open', ciphertext.length, id.length);
       const plain = decipher.update(ciphertext);
       try {
         decipher.final();

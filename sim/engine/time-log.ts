@@ -5,7 +5,8 @@
 
 /** Items in time order, dropped from the front as they age out. */
 export class TimeLog<T extends { createdMs: number }> {
-  private items: T[] = [];
+  /** Shifted items are cleared at once (undefined), so what left the log is not kept alive until the next compaction. */
+  private items: (T | undefined)[] = [];
   private head = 0;
   /** Absolute index of the first item visitOlderThan has not visited yet. */
   private visited = 0;
@@ -29,6 +30,7 @@ export class TimeLog<T extends { createdMs: number }> {
   shift(): T | undefined {
     const item = this.items[this.head];
     if (item === undefined) return undefined;
+    this.items[this.head] = undefined;
     this.head++;
     // Drop the shifted front once it is most of the array (amortised O(1); visitOlderThan clamps visited to head).
     if (this.head * 2 > this.items.length) {

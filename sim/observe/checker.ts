@@ -232,6 +232,8 @@ export class Checker {
   private readonly principals = new Map<string, { principal: string; sinceMs: number }>();
   private readonly linkOpsMs = new Map<string, number[]>();
   private readonly linkedTo = new Map<string, string>();
+  /** Workspaces linked per cluster (linkedTo counted), so a routing does not count every workspace again. */
+  private readonly linkedCounts = new Map<string, number>();
   private setupOver = false;
   /** Checks that judge a moment after every event up to it: (time, seq) -> check. */
   private readonly deadlines = new OrderedMap<[number, number], () => void>([], (a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -937,12 +939,14 @@ export class Checker {
     // Reading the old account ends one lookback later: judge the workspace then too.
     this.judgeWorkspaceAt(event.entity, event.t + ws.lookbackMs);
     const cluster = event.storage.slice(0, event.storage.lastIndexOf('/'));
+    const before = this.linkedTo.get(event.entity);
+    if (before !== undefined) this.linkedCounts.set(before, this.linkedCounts.get(before)! - 1);
     if (cluster === 'shared') this.linkedTo.delete(event.entity);
     else this.linkedTo.set(event.entity, cluster);
     if (cluster === 'shared') return;
+    const linked = (this.linkedCounts.get(cluster) ?? 0) + 1;
+    this.linkedCounts.set(cluster, linked);
     this.trigger(9);
-    let linked = 0;
-    for (const c of this.linkedTo.values()) if (c === cluster) linked++;
     this.check(9, linked <= this.params!.maxWorkspacesPerCluster, event, `cluster ${cluster} has ${linked} linked workspaces at ${at(event.t)}; the limit is ${this.params!.maxWorkspacesPerCluster}`);
   }
 

@@ -10,6 +10,30 @@ import { runScenario } from '../world.ts';
 import { rowOf, type RunRow } from './metrics.ts';
 import type { Pair } from './plan.ts';
 
+/**
+ * The RSA pool a sweep's runs need, made before the first run: every RSA key
+ * version the cells' scenarios create (their key versions, and one per
+ * key.rotate action), the most any cell needs of each size. The sweep makes
+ * it once and hands it to every worker thread, so no thread generates a key.
+ */
+export function rsaKeyPoolFor(cells: readonly Scenario[]): RsaKeyPool {
+  const needed = new Map<number, number>();
+  for (const cell of cells) {
+    const bySize = new Map<number, number>();
+    for (const vault of cell.keyVaults) {
+      for (const key of vault.keys) {
+        if (key.kty === 'oct-HSM') continue;
+        const rotations = cell.actions.filter((a) => a.do === 'key.rotate' && a.vault === vault.name && a.key === key.name).length;
+        bySize.set(key.sizeBits, (bySize.get(key.sizeBits) ?? 0) + key.versions.length + rotations);
+      }
+    }
+    for (const [sizeBits, count] of bySize) needed.set(sizeBits, Math.max(needed.get(sizeBits) ?? 0, count));
+  }
+  const pool = new RsaKeyPool();
+  for (const [sizeBits, count] of needed) pool.fill(sizeBits, count);
+  return pool;
+}
+
 /** The row of one run of a cell's scenario with this seed; its RSA keys come from the thread's pool. */
 export function runPair(cells: readonly Scenario[], pair: Pair, rsaKeyPool: RsaKeyPool): RunRow {
   return rowOf(runScenario({ ...cells[pair.cell]!, seed: pair.seed }, { rsaKeyPool }), pair.cell);
@@ -23,6 +47,12 @@ export function runPair(cells: readonly Scenario[], pair: Pair, rsaKeyPool: RsaK
  * before it loads worker.ts.
  */
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.mjs' : './worker.js', import.meta.url);
+
+/** What a worker thread starts with: the cells, and the pairs of the sweep's RSA pool. */
+export interface WorkerData {
+  cells: readonly Scenario[];
+  rsaPairs: ReturnType<RsaKeyPool['pairs']>;
+}
 
 export class SweepRunError extends Error {
   constructor(
@@ -38,10 +68,15 @@ export class SweepRunError extends Error {
  * order as soon as it and every row before it are done (a worker that
  * finishes early waits in memory for the slower one before it).
  */
-export async function runPairs(cells: readonly Scenario[], pairs: readonly Pair[], workers: number, onRow: (row: RunRow, done: number) => void = () => {}): Promise<RunRow[]> {
+export async function runPairs(
+  cells: readonly Scenario[],
+  pairs: readonly Pair[],
+  workers: number,
+  onRow: (row: RunRow, done: number) => void = () => {},
+  pool: RsaKeyPool = rsaKeyPoolFor(cells),
+): Promise<RunRow[]> {
   const rows: RunRow[] = [];
   if (workers <= 1 || pairs.length <= 1) {
-    const pool = new RsaKeyPool();
     for (const pair of pairs) {
       rows.push(runPair(cells, pair, pool));
       onRow(rows.at(-1)!, rows.length);
@@ -50,19 +85,23 @@ export async function runPairs(cells: readonly Scenario[], pairs: readonly Pair[
   }
   const early = new Map<number, RunRow>();
   let next = 0;
-  const threads = Array.from({ length: Math.min(workers, pairs.length) }, () => new Worker(WORKER_ENTRY, { workerData: { cells } }));
+  const workerData: WorkerData = { cells, rsaPairs: pool.pairs() };
+  const threads = Array.from({ length: Math.min(workers, pairs.length) }, () => new Worker(WORKER_ENTRY, { workerData }));
   try {
     await Promise.all(
       threads.map(
         (thread) =>
           new Promise<void>((resolve, reject) => {
+            let inFlight = 0;
             const feed = () => {
               if (next < pairs.length) {
                 thread.postMessage({ index: next, pair: pairs[next] });
                 next++;
-              } else resolve();
+                inFlight++;
+              } else if (inFlight === 0) resolve();
             };
             thread.on('message', (answer: { index: number; row?: RunRow; error?: string }) => {
+              inFlight--;
               if (answer.error !== undefined) return reject(new SweepRunError(pairs[answer.index]!.seed, answer.error));
               early.set(answer.index, answer.row!);
               for (let row = early.get(rows.length); row !== undefined; row = early.get(rows.length)) {
@@ -73,6 +112,8 @@ export async function runPairs(cells: readonly Scenario[], pairs: readonly Pair[
               feed();
             });
             thread.on('error', reject);
+            // Two pairs in flight per thread: the next waits in its queue, so a thread never idles while this one appends a row or syncs the progress file.
+            feed();
             feed();
           }),
       ),

@@ -15,6 +15,7 @@ import type { Grid } from './grid.ts';
 import type { RunRow } from './metrics.ts';
 import { pairsOf, sweepDigest, validateManifest, type Shard, type SweepManifest } from './plan.ts';
 import { runPairs } from './pool.ts';
+import type { RsaKeyPool } from '../crypto/index.ts';
 import { summarizeCells } from './summary.ts';
 
 export interface SweepOptions {
@@ -29,6 +30,8 @@ export interface SweepOptions {
   done?: readonly RunRow[];
   /** Each new row, in order; `done` counts the resumed rows too, of `of` in all. */
   onRow?: (row: RunRow, done: number, of: number) => void;
+  /** The RSA pairs the runs take (default: rsaKeyPoolFor the cells). */
+  rsaKeyPool?: RsaKeyPool;
 }
 
 export interface Sweep {
@@ -56,10 +59,12 @@ export async function runSweep(scenario: Scenario, options: SweepOptions): Promi
   const pairs = pairsOf(manifest);
   const rows = [...(options.done ?? [])];
   const resumed = rows.length;
-  await runPairs(options.grid?.cells ?? [scenario], pairs.slice(resumed), options.workers, (row, done) => {
+  const cells = options.grid?.cells ?? [scenario];
+  const onRow = (row: RunRow, done: number) => {
     rows.push(row);
     options.onRow?.(row, resumed + done, pairs.length);
-  });
+  };
+  await runPairs(cells, pairs.slice(resumed), options.workers, onRow, options.rsaKeyPool);
   return { manifest, rows };
 }
 

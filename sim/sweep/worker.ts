@@ -3,12 +3,11 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { RsaKeyPool } from '../crypto/index.ts';
-import type { Scenario } from '../scenario.ts';
 import type { Pair } from './plan.ts';
-import { runPair } from './pool.ts';
+import { runPair, type WorkerData } from './pool.ts';
 
-const cells = (workerData as { cells: Scenario[] }).cells;
-const pool = new RsaKeyPool();
+const { cells, rsaPairs } = workerData as WorkerData;
+const pool = RsaKeyPool.of(rsaPairs);
 
 parentPort!.on('message', ({ index, pair }: { index: number; pair: Pair }) => {
   try {
