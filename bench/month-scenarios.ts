@@ -1,23 +1,25 @@
-// Writes the month scenarios `npm run bench` runs, so their thousands of
+// The month scenarios `npm run bench` runs, so their thousands of
 // workspaces follow one pattern (retention, ingestion, queries cycle with the
 // workspace's number) and differ only in their count and clusters:
 //
-//   month-1000-workspaces.yaml     1,000 workspaces on one cluster
+//   month-1000-workspaces.yaml     1,000 workspaces on one cluster (committed in bench/: tests and the README use it)
 //   month-10000-workspaces.yaml    10,000 on one cluster (maxWorkspacesPerCluster raised: the documentation's limit is 1,000)
 //   month-10-clusters.yaml         10,000 as 10 clusters of 1,000 (2 per subscription, the documented limit per region)
 //
 // Each: 30 days, a 45-minute Key Vault outage on day 10, the key disabled for 2 hours on day 20.
+// The two of 10,000 (3 MB of YAML) are written where they are run, not committed:
 //
-//   npx tsx bench/month-scenarios.ts
+//   npx tsx bench/month-scenarios.ts [folder]     all three into folder (default bench/generated)
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/** Where the bench writes the generated months (gitignored). */
+export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), 'generated');
 const CLUSTERS_PER_SUBSCRIPTION = 2;
 
-interface Month {
+export interface Month {
   file: string;
   description: string;
   workspaces: number;
@@ -25,7 +27,7 @@ interface Month {
   params?: string[];
 }
 
-const MONTHS: Month[] = [
+export const MONTHS: Month[] = [
   { file: 'month-1000-workspaces.yaml', description: 'A month of 1000 workspaces on one cluster', workspaces: 1000, clusters: 1 },
   {
     file: 'month-10000-workspaces.yaml',
@@ -37,7 +39,7 @@ const MONTHS: Month[] = [
   { file: 'month-10-clusters.yaml', description: 'A month of 10,000 workspaces as 10 clusters of 1000, two per subscription', workspaces: 10_000, clusters: 10 },
 ];
 
-function monthYaml({ file, description, workspaces, clusters, params }: Month): string {
+export function monthYaml({ file, description, workspaces, clusters, params }: Month): string {
   const digits = workspaces > 1000 ? 5 : 4;
   const clusterName = (c: number) => (clusters === 1 ? 'cl1' : `cl${String(c + 1).padStart(2, '0')}`);
   const lines = [
@@ -79,7 +81,16 @@ function monthYaml({ file, description, workspaces, clusters, params }: Month): 
   return lines.join('\n') + '\n';
 }
 
-for (const month of MONTHS) {
-  writeFileSync(join(HERE, month.file), monthYaml(month));
-  console.log(`wrote bench/${month.file}`);
+/** Writes every month into the folder; returns their paths, in MONTHS order. */
+export function writeMonths(dir: string = GENERATED_DIR): string[] {
+  mkdirSync(dir, { recursive: true });
+  return MONTHS.map((month) => {
+    const path = join(dir, month.file);
+    writeFileSync(path, monthYaml(month));
+    return path;
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const path of writeMonths(process.argv[2])) console.log(`wrote ${path}`);
 }

@@ -12,19 +12,19 @@ import { MS_PER_DAY } from './engine/duration.ts';
 /** The longest duration anywhere in a scenario (the run, an action's `for`, a lookback, a parameter): 3 years, past the longest retention (730 days). */
 export const MAX_DURATION_MS = 1095 * MS_PER_DAY;
 
-/** Workspaces in one scenario: 5 clusters of the documented 1000 workspaces each. */
-export const MAX_WORKSPACES = 5_000;
+/** Workspaces in one scenario: 10 clusters of the documented 1000 workspaces each (the bench's month of 10,000). */
+export const MAX_WORKSPACES = 10_000;
 
-/** Records a workspace ingests per minute: 1.44 billion a day, far above any one workspace. */
-export const MAX_RECORDS_PER_MINUTE = 1_000_000;
+/** Records a workspace ingests per minute: 720 million a day, far above any one workspace. */
+export const MAX_RECORDS_PER_MINUTE = 500_000;
 
 /**
  * Records a workspace sends per minute to tables on the Auxiliary plan,
- * besides its Analytics records: 144 million a day. Lower than the Analytics
+ * besides its Analytics records: 72 million a day. Lower than the Analytics
  * bound because both count in the run's record totals, which stay exact only
  * below 2^53 (test/bounds.test.ts).
  */
-export const MAX_AUXILIARY_RECORDS_PER_MINUTE = 100_000;
+export const MAX_AUXILIARY_RECORDS_PER_MINUTE = 50_000;
 
 /** Queries a workspace runs per hour: 1000 a minute. */
 export const MAX_QUERIES_PER_HOUR = 60_000;
