@@ -24,6 +24,25 @@ test('the README compares the profiles with what the model gives today: kv-outag
   assert.ok(readme.includes(table), `README.md should hold:\n${table}`);
 });
 
+/** The README's text outside its code blocks. */
+const prose = readme.replace(/^```[\s\S]*?^```$/gm, '');
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+
+test('the README links only what the package ships, public pages and its own headings; its contents list every heading', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { files: string[] };
+  const headings = [...prose.matchAll(/^#{2,3} (.+)$/gm)].map((m) => m[1]!).filter((h) => h !== 'Contents');
+  const anchors = new Set(headings.map(anchorOf));
+  const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+  assert.ok(links.length > headings.length, 'the README has its contents list');
+  for (const link of links) {
+    if (link.startsWith('#')) assert.ok(anchors.has(link.slice(1)), `${link}: no such heading`);
+    else if (/^https:\/\//.test(link)) assert.not.match(link, /localhost|github\.com\/[^/]+\/[^/]+\/(blob|tree)\/[^/]*\/\.\./);
+    else assert.ok(pkg.files.some((shipped) => link === shipped || link.startsWith(`${shipped}/`)), `${link}: not a file the package ships (package.json files)`);
+  }
+  for (const heading of headings) assert.ok(links.includes(`#${anchorOf(heading)}`), `${heading} is not in the contents`);
+});
+
 test('the README names every built-in scenario', () => {
   for (const { name } of listBuiltins()) assert.ok(readme.includes(`\`${name}\``), name);
 });
