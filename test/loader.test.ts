@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { PROFILE_DEFAULTS } from '../sim/azure/profiles.ts';
 import { DURATION_EXPECTED } from '../sim/engine/duration.ts';
 import { InputError, formatProblem, type Problem } from '../sim/input-error.ts';
+import { MAX_RECORDS_PER_MINUTE } from '../sim/limits.ts';
 import {
   BUILTIN_DIR,
   listBuiltins,
@@ -514,7 +515,7 @@ const cases: Case[] = [
   { title: 'saved searches fraction', data: edit((d) => (d.workspaces[0].savedSearches = 2.5)), want: { path: 'workspaces[0].savedSearches', found: '2.5', expected: 'a whole number of saved searches, from 0 to 1000000' } },
   { title: 'retention', data: edit((d) => (d.workspaces[0].retentionDays = 7)), want: { path: 'workspaces[0].retentionDays', found: '7', expected: 'a whole number from 30 to 730' } },
   { title: 'ingest GB negative', data: edit((d) => (d.workspaces[0].ingest = { gbPerDay: -1 })), want: { path: 'workspaces[0].ingest.gbPerDay', found: '-1', expected: 'a number of GB per day, from 0 to 1000000' } },
-  { title: 'records per minute fraction', data: edit((d) => (d.workspaces[0].ingest = { recordsPerMinute: 1.5 })), want: { path: 'workspaces[0].ingest.recordsPerMinute', found: '1.5', expected: 'a whole number of records per minute, from 0 to 1000000' } },
+  { title: 'records per minute fraction', data: edit((d) => (d.workspaces[0].ingest = { recordsPerMinute: 1.5 })), want: { path: 'workspaces[0].ingest.recordsPerMinute', found: '1.5', expected: `a whole number of records per minute, from 0 to ${MAX_RECORDS_PER_MINUTE}` } },
   { title: 'ingest unknown field', data: edit((d) => (d.workspaces[0].ingest = { gbPerDya: 1 })), want: { path: 'workspaces[0].ingest.gbPerDya', expected: 'one of gbPerDay, recordsPerMinute, auxiliaryRecordsPerMinute; did you mean gbPerDay?' } },
   { title: 'query lookback', data: edit((d) => (d.workspaces[0].query = { lookback: '1 hour' })), want: { path: 'workspaces[0].query.lookback', found: '"1 hour"', expected: DURATION_EXPECTED } },
   { title: 'queries per hour', data: edit((d) => (d.workspaces[0].query = { perHour: 'many' })), want: { path: 'workspaces[0].query.perHour', found: '"many"', expected: 'a number of queries per hour, from 0 to 60000' } },
