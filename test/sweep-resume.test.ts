@@ -13,6 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Progress, SWEEP_FILES, progressFile, readSweep } from '../sim/sweep/sweep.ts';
 import { cli } from './cli-helpers.ts';
+import { writeRandomFaults } from './sweep-fixtures.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -21,21 +22,7 @@ let dirs = 0;
 const fresh = (label: string) => join(root, `${++dirs}-${label}`);
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
-// A cheap scenario with random faults: one day, an oct-HSM key (no RSA key to generate).
-const SCENARIO = join(root, 'random.yaml');
-writeFileSync(
-  SCENARIO,
-  `name: random-faults
-duration: 1d
-seed: 40
-params: { modelShortcutOctKeys: true }
-keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
-clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
-workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: 1h } }]
-faults:
-  - { process: keyVault.outage, vault: kv1, meanTimeBetween: 12h, duration: { lognormal: { median: 30m, p90: 3h } } }
-`,
-);
+const SCENARIO = writeRandomFaults(root, { accidentalDisables: false });
 
 /** Complete rows in a progress file: lines ended by a newline, less the manifest line and the header. */
 function rowsIn(file: string): number {

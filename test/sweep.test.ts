@@ -17,27 +17,13 @@ import { runPairs } from '../sim/sweep/pool.ts';
 import { summarize, summarizeCells, wilson } from '../sim/sweep/summary.ts';
 import { SWEEP_FILES, mergeSweeps, readSweep } from '../sim/sweep/sweep.ts';
 import { cli } from './cli-helpers.ts';
+import { writeRandomFaults } from './sweep-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-sweep-'));
 let dirs = 0;
 const fresh = (label: string) => join(root, `${++dirs}-${label}`);
 
-// A cheap scenario with random faults: one day, an oct-HSM key, outages and an accidental disable.
-const SCENARIO = join(root, 'random.yaml');
-writeFileSync(
-  SCENARIO,
-  `name: random-faults
-duration: 1d
-seed: 40
-params: { modelShortcutOctKeys: true }
-keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
-clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
-workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 100, recordsPerMinute: 100 }, query: { perHour: 60, lookback: 1h } }]
-faults:
-  - { process: keyVault.outage, vault: kv1, meanTimeBetween: 12h, duration: { lognormal: { median: 30m, p90: 3h } } }
-  - { process: key.accidentalDisable, vault: kv1, key: cmk, meanTimeBetween: 2d, timeToNotice: { exponential: 2h } }
-`,
-);
+const SCENARIO = writeRandomFaults(root, { accidentalDisables: true });
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
