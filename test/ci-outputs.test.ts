@@ -1,7 +1,7 @@
 // Outputs for CI: `run --junit FILE` (checked against the Apache Ant JUnit
 // schema with libxml2, offline) and `run --json` (one JSON object on stdout).
 
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -11,6 +11,7 @@ import { assertBadInput, cli, show, STATUS } from './cli-helpers.ts';
 import { RULES } from '../sim/observe/checker.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-ci-outputs-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 const XSD = readFileSync(new URL('./fixtures/junit/JUnit.xsd', import.meta.url), 'utf8');
 
 async function schemaErrors(xml: string): Promise<string[]> {

@@ -3,7 +3,7 @@
 // series.csv, report.html) is the same number in each, read back from the
 // texts as a person or a script reads them.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { count, percent, span } from '../reports/format.ts';
 import { cli, show, STATUS } from './cli-helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-figures-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 
 interface Outputs {
   summary: string;

@@ -4,7 +4,7 @@
 // mean"), and init never overwrites a file.
 
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const MODELINE = '# yaml-language-server: $schema=';
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-init-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 let folders = 0;
 const freshFolder = (label: string) => {
   const dir = join(root, `${++folders}-${label}`);

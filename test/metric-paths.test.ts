@@ -2,7 +2,7 @@
 // run: a wrong one is bad input at expect[i].metric (exit 2, with "did you
 // mean"), not a failed expectation found after the whole run.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -13,6 +13,7 @@ import { runScenario } from '../sim/world.ts';
 import { cli } from './cli-helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-metric-paths-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A scenario with two workspaces and a cluster of two storage accounts, expecting these metrics. */
 function withMetrics(...metrics: string[]) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -50,11 +50,16 @@ test('the README names every built-in scenario', () => {
 test('the output the README shows for npm start is what the default run prints today', async () => {
   // Loaded as ESM (see test/cli.test.ts).
   const { main } = await import('../sim/cli.ts');
-  const dir = join(mkdtempSync(join(tmpdir(), 'cmk-sim-readme-')), 'out');
-  const out: string[] = [];
-  assert.is(await main(['run', 'kv-outage-45m', '--out', dir], { out: (t) => out.push(t), err: () => {} }), 0);
-  const printed = out.join('\n').replaceAll(dir, 'out/kv-outage-45m-seed7');
-  assert.ok(readme.includes(printed), `README.md should show:\n${printed}`);
+  const root = mkdtempSync(join(tmpdir(), 'cmk-sim-readme-'));
+  try {
+    const dir = join(root, 'out');
+    const out: string[] = [];
+    assert.is(await main(['run', 'kv-outage-45m', '--out', dir], { out: (t) => out.push(t), err: () => {} }), 0);
+    const printed = out.join('\n').replaceAll(dir, 'out/kv-outage-45m-seed7');
+    assert.ok(readme.includes(printed), `README.md should show:\n${printed}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // The user's own SLO: an OpenSLO v1 SLO or a Sloth spec, from --slo FILE or
 // `slo:` in the scenario, replaces the target, the window and the alerts.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -15,6 +15,7 @@ import { assertBadInput, cli, show, STATUS } from './cli-helpers.ts';
 import { HOUR, MINUTE } from './helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-slo-spec-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 const OPENSLO = 'examples/slo/openslo-queries.yaml';
 const SLOTH = 'examples/slo/sloth-queries.yaml';
 const DAY = 24 * HOUR;

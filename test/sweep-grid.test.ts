@@ -4,7 +4,7 @@
 // them, and the statistics behind summary.html's charts against figures
 // computed by hand.
 
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -17,6 +17,7 @@ import { SWEEP_FILES } from '../sim/sweep/sweep.ts';
 import { cli } from './cli-helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-grid-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const fresh = (label: string) => join(root, `${++dirs}-${label}`);
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');

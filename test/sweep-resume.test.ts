@@ -4,7 +4,7 @@
 // for another sweep, or a new sweep over an unfinished one, is refused.
 
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,7 @@ import { writeRandomFaults } from './sweep-fixtures.ts';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-resume-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const fresh = (label: string) => join(root, `${++dirs}-${label}`);
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');

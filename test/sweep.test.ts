@@ -5,7 +5,7 @@
 // sweep-resume.test.ts.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -20,6 +20,7 @@ import { cli } from './cli-helpers.ts';
 import { writeRandomFaults } from './sweep-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cmk-sim-sweep-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const fresh = (label: string) => join(root, `${++dirs}-${label}`);
 
