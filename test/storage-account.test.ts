@@ -724,4 +724,43 @@ test('"queries to these workspaces fail": each workspace\'s query fails on its o
   assert.equal(got.map(shape), [[false, false, 0], [false, false, 0]]);
 });
 
+test('"Inaccessible data is governed by the data-retention policy and will be purged when retention is reached": once retention purges a revoked workspace\'s last customer-key block, nothing of it is left to fail, and its queries succeed again', () => {
+  const r = run(
+    scenario({
+      duration: '33d',
+      params: { blockSlice: '1h', unwrapPollInterval: ['10m', '10m'], querySampleInterval: '1h', delayMode: 'worst' },
+      clusters: [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk' } }],
+      workspaces: [{ name: 'ws1', cluster: 'cl1', retentionDays: 30, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } }],
+      actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }],
+    }),
+  );
+  const [revoked] = r.of('storage.revoked');
+  assert.is(revoked!.t, DAY + HOUR);
+  // The last customer-key block is the slice that ended at the revocation; retention takes it 30 days later.
+  const lastPurge = r.of('storage.purged').at(-1)!;
+  assert.is(lastPurge.t, 31 * DAY + 2 * HOUR);
+  assert.is(r.result.workspaces.ws1!.query.unavailableMs, lastPurge.t - revoked!.t);
+});
+
+test('a revocation pending while the account is unavailable is cancelled, and says so, when Key Vault answers again with the key enabled (revocationWhileUnreachable onTime under 2020-11)', () => {
+  const r = run(
+    scenario({
+      duration: '2d',
+      params: { delayMode: 'worst', revocationWhileUnreachable: 'onTime' },
+      actions: [
+        { at: '1d', do: 'keyVault.denyNetwork', vault: 'kv1', for: '1h30m' },
+        { at: '1d1h', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+        { at: '1d1h10m', do: 'key.enable', vault: 'kv1', key: 'cmk' },
+      ],
+    }),
+  );
+  assert.ok(r.of('storage.unavailable').length > 0, 'the network block made the account unavailable first');
+  assert.ok(r.of('storage.denialNotified').length > 0, "Key Vault's notice of the disable reached the unavailable account");
+  assert.is(r.of('storage.revoked').length, 0);
+  const cancelled = r.of('storage.revocationCancelled');
+  const restored = r.of('storage.accessRestored');
+  assert.ok(cancelled.length > 0 && cancelled.length === restored.length, `${cancelled.length} cancelled, ${restored.length} restored`);
+  assert.equal(cancelled.map((e) => e.t), restored.map((e) => e.t));
+});
+
 test.run();
