@@ -54,6 +54,7 @@ test('"When access to Key Vault is restored ... the temporary cached data is ing
   assert.is(ingestion.bufferedRecords, 0);
   assert.is(ingestion.droppedRecords, 0);
   assert.is(r.of('buffer.replayed')[0]!.records, incident.bufferedRecords);
+  assert.is(r.of('storage.revocationCancelled').length, 0, 'an outage schedules no revocation, so none is cancelled');
 });
 
 test('buffered data older than mmkBufferMaxAge ("several hours") is dropped as bufferExpired, the rest is replayed', () => {
@@ -761,6 +762,33 @@ test('a revocation pending while the account is unavailable is cancelled, and sa
   const restored = r.of('storage.accessRestored');
   assert.ok(cancelled.length > 0 && cancelled.length === restored.length, `${cancelled.length} cancelled, ${restored.length} restored`);
   assert.equal(cancelled.map((e) => e.t), restored.map((e) => e.t));
+});
+
+test('a revocation that happened is not cancelled: access restored after it says accessRestored only, and a revocation cancelled before it is due never says revoked', () => {
+  const after = run(
+    scenario({
+      params: { delayMode: 'worst' },
+      actions: [
+        { at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+        { at: '1d2h', do: 'key.enable', vault: 'kv1', key: 'cmk' },
+      ],
+    }),
+  );
+  assert.is(after.of('storage.revoked').length, 1);
+  assert.ok(after.of('storage.accessRestored').length > 0);
+  assert.is(after.of('storage.revocationCancelled').length, 0);
+  const before = run(
+    scenario({
+      params: { delayMode: 'worst' },
+      actions: [
+        { at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+        { at: '1d20m', do: 'key.enable', vault: 'kv1', key: 'cmk' },
+      ],
+    }),
+  );
+  assert.is(before.of('storage.revoked').length, 0);
+  assert.is(before.of('storage.accessRestored').length, 0);
+  assert.ok(before.of('storage.revocationCancelled').length > 0);
 });
 
 test.run();
