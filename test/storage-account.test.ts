@@ -765,27 +765,14 @@ test('a revocation pending while the account is unavailable is cancelled, and sa
 });
 
 test('a revocation that happened is not cancelled: access restored after it says accessRestored only, and a revocation cancelled before it is due never says revoked', () => {
-  const after = run(
-    scenario({
-      params: { delayMode: 'worst' },
-      actions: [
-        { at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' },
-        { at: '1d2h', do: 'key.enable', vault: 'kv1', key: 'cmk' },
-      ],
-    }),
-  );
+  // Disabled at 1d: with delayMode worst the revocation is due at 1d1h.
+  const enabledAt = (at: string) =>
+    run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }, { at, do: 'key.enable', vault: 'kv1', key: 'cmk' }] }));
+  const after = enabledAt('1d2h');
   assert.is(after.of('storage.revoked').length, 1);
   assert.ok(after.of('storage.accessRestored').length > 0);
   assert.is(after.of('storage.revocationCancelled').length, 0);
-  const before = run(
-    scenario({
-      params: { delayMode: 'worst' },
-      actions: [
-        { at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' },
-        { at: '1d20m', do: 'key.enable', vault: 'kv1', key: 'cmk' },
-      ],
-    }),
-  );
+  const before = enabledAt('1d20m');
   assert.is(before.of('storage.revoked').length, 0);
   assert.is(before.of('storage.accessRestored').length, 0);
   assert.ok(before.of('storage.revocationCancelled').length > 0);
