@@ -20,6 +20,19 @@ function judge(events: readonly SimEvent[]): Violation[] {
   return checker.report().violations;
 }
 
+/** The cluster switches to the user-assigned identity uai1 at 2h (2023-06 with identityTypeSwitch), after the given actions. */
+const switchToUai1 = (before: Record<string, unknown>[]) =>
+  run(
+    scenario({
+      profile: '2023-06',
+      params: { identityTypeSwitch: true },
+      duration: '12h',
+      keyVaults: [KV],
+      userAssignedIdentities: [{ name: 'uai1' }],
+      actions: [...before, { at: '2h', do: 'cluster.update', cluster: 'cl1', body: { identity: uai('uai1') } }],
+    }),
+  );
+
 const rule2 = (violations: Violation[]) => violations.filter((v) => v.rule === 2).map((v) => v.message);
 
 test('a role assignment deleted in the history is the denial that makes the revocation legitimate; without that event Key Vault denied for no reason (rule 2)', () => {
@@ -40,16 +53,7 @@ test('a role assignment deleted and never followed by a revocation breaks rule 2
 });
 
 test('a change to a user-assigned identity Key Vault does not grant is the denial: with cluster.principalSet the revocation is legitimate, without it Key Vault denied for no reason (rule 2)', () => {
-  const r = run(
-    scenario({
-      profile: '2023-06',
-      params: { identityTypeSwitch: true },
-      duration: '12h',
-      keyVaults: [KV],
-      userAssignedIdentities: [{ name: 'uai1' }],
-      actions: [{ at: '2h', do: 'cluster.update', cluster: 'cl1', body: { identity: uai('uai1') } }],
-    }),
-  );
+  const r = switchToUai1([]);
   assert.ok(r.of('storage.revoked').length > 0);
   assert.equal(judge(r.events), []);
   const messages = rule2(judge(r.events.filter((e) => e.type !== 'cluster.principalSet')));
@@ -57,19 +61,7 @@ test('a change to a user-assigned identity Key Vault does not grant is the denia
 });
 
 test('a change to a user-assigned identity Key Vault grants is no denial: a revocation after it breaks rule 2', () => {
-  const r = run(
-    scenario({
-      profile: '2023-06',
-      params: { identityTypeSwitch: true },
-      duration: '12h',
-      keyVaults: [KV],
-      userAssignedIdentities: [{ name: 'uai1' }],
-      actions: [
-        { at: '1h', do: 'accessPolicy.set', vault: 'kv1', principal: 'uai1', permissions: ['get', 'wrapKey', 'unwrapKey'] },
-        { at: '2h', do: 'cluster.update', cluster: 'cl1', body: { identity: uai('uai1') } },
-      ],
-    }),
-  );
+  const r = switchToUai1([{ at: '1h', do: 'accessPolicy.set', vault: 'kv1', principal: 'uai1', permissions: ['get', 'wrapKey', 'unwrapKey'] }]);
   assert.is(r.of('storage.revoked').length, 0);
   // A model that kept asking for the old principal would be denied after a later removal of the old policy; here the history claims a denial and a revocation with the new identity granted.
   const switchedAt = r.of('cluster.principalSet')[0]!.t;

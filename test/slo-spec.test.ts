@@ -10,6 +10,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { parseScenario } from '../scenarios/load.ts';
 import { InputError, type Problem } from '../sim/input-error.ts';
 import { loadSloFile, readSloSpec } from '../sim/observe/slo-spec.ts';
+import type { SloReport } from '../sim/observe/metrics.ts';
 import { SRE_WORKBOOK_ALERTS, defaultSloSpec, sloFigures } from '../sim/observe/slo.ts';
 import { assertBadInput, cli, show, STATUS } from './cli-helpers.ts';
 import { HOUR, MINUTE } from './helpers.ts';
@@ -20,22 +21,12 @@ const OPENSLO = 'examples/slo/openslo-queries.yaml';
 const SLOTH = 'examples/slo/sloth-queries.yaml';
 const DAY = 24 * HOUR;
 
-interface SlaSlo {
-  source: string;
-  target: number;
-  windowMs: number | null;
-  availability: number;
-  errorBudgetUsed: number;
-  met: boolean;
-  queries: { alerts: { name: string; factor: number; firings: { firedAtMs: number; resolvedAtMs: number | null }[] }[] };
-}
-
 let n = 0;
-async function runSlo(...args: string[]): Promise<{ status: number | null; out: string; err: string; slo: SlaSlo; dir: string }> {
+async function runSlo(...args: string[]): Promise<{ status: number | null; out: string; err: string; slo: SloReport; dir: string }> {
   const dir = join(root, `run-${++n}`);
   const o = await cli('run', ...args, '--out', dir);
   assert.ok(o.status === STATUS.ok || o.status === STATUS.expectationFailed, show(o));
-  return { ...o, dir, slo: (JSON.parse(readFileSync(join(dir, 'sla.json'), 'utf8')) as { slo: SlaSlo }).slo };
+  return { ...o, dir, slo: (JSON.parse(readFileSync(join(dir, 'sla.json'), 'utf8')) as { slo: SloReport }).slo };
 }
 
 /** The problems a spec gives, as `path: expected` (the file named in each). */
