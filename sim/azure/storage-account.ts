@@ -29,7 +29,7 @@ import { BlockStore, type StoredBlock } from './block-store.ts';
 import { TRANSITIONS, type AccessKind, type TransitionName } from './transitions.ts';
 import { TimeLog } from '../engine/time-log.ts';
 import type { Composition } from '../workload/composition.ts';
-import { PayloadWriter, readHeader } from '../workload/payload.ts';
+import { PayloadWriter, headerIs, readHeader } from '../workload/payload.ts';
 
 export interface BufferedBlock {
   readonly id: string;
@@ -328,6 +328,8 @@ export class StorageAccount {
           access.cache.verifiedVersion = version;
           zeroize(fresh);
         }
+        // Most polls: nothing pending, nothing to change.
+        if (access.failing === null && access.revoking === null) return;
         if (access.revoking !== null) this.deps.bus.emit({ t: now, type: 'storage.revocationCancelled', entity: this.id });
         return this.enter('successSeen', { ...access, failing: null, revoking: null });
       case 'unavailable':
@@ -737,9 +739,8 @@ export class StorageAccount {
   }
 
   private checkHeader(block: StoredBlock, payload: Buffer): void {
-    const header = readHeader(payload);
-    if (header.block !== block.id || header.records !== block.composition.recordsPerSlice) {
-      throw new Error(`internal: block ${block.id} opened with header ${JSON.stringify(header)}`);
+    if (!headerIs(payload, block.id, block.composition.recordsPerSlice)) {
+      throw new Error(`internal: block ${block.id} opened with header ${JSON.stringify(readHeader(payload))}`);
     }
   }
 

@@ -13,12 +13,15 @@ const TAG_BYTES = 16;
 /** Where the ciphertext starts in a sealed block's bytes: iv | tag | ciphertext. */
 const SEALED_HEADER_BYTES = IV_BYTES + TAG_BYTES;
 const DEK_INFO = Buffer.from('cmk-sim/dek', 'utf8');
-const IV_DOMAIN = 'cmk-sim/iv\0';
+const IV_DOMAIN = Buffer.from('cmk-sim/iv\0', 'utf8');
 const ZERO_AEK = Buffer.alloc(AEK_BYTES);
 const SHA256_BYTES = 32;
 const EMPTY = Buffer.alloc(0);
 /** RFC 5869: the output is at most 255 blocks of the hash. */
-const HKDF_MAX_BYTES = 255 * SHA256_BYTES;
+const HKDF_MAX_BLOCKS = 255;
+const HKDF_MAX_BYTES = HKDF_MAX_BLOCKS * SHA256_BYTES;
+/** The expand step's counter octets, 1 to 255, made once. */
+const HKDF_COUNTERS = Array.from({ length: HKDF_MAX_BLOCKS }, (_, i) => Buffer.of(i + 1));
 
 /** An integrity or key failure: wrong key, tampered bytes, revoked (zeroed) AEK. */
 export class CryptoError extends Error {
@@ -55,7 +58,7 @@ export function hkdfSha256(ikm: Buffer, salt: Buffer, info: Buffer, lengthBytes:
   // T(i) = HMAC(PRK, T(i-1) | info | i), with T(0) empty.
   for (let i = 1, previous = EMPTY; blocks.length * SHA256_BYTES < lengthBytes; i++) {
     tallyCrypto('hmac-sha256', previous.length + info.length + 1);
-    previous = createHmac('sha256', prk).update(previous).update(info).update(Buffer.of(i)).digest();
+    previous = createHmac('sha256', prk).update(previous).update(info).update(HKDF_COUNTERS[i - 1]!).digest();
     blocks.push(previous);
   }
   zeroize(prk);

@@ -38,6 +38,10 @@ export class PayloadWriter {
   private dayStartMs = NaN;
   /** toISOString of the day being written, up to the "T". */
   private dayPrefix = '';
+  /** Where payloads are written, reused: a payload lives only until it is sealed. */
+  private scratch = Buffer.allocUnsafeSlow(0);
+  /** Each header's listed workspace names as JSON strings, and the list as JSON. */
+  private readonly listedByWorkspaces = new WeakMap<readonly string[], { listed: readonly string[]; json: string }>();
 
   constructor(
     private readonly random: Random,
@@ -47,15 +51,19 @@ export class PayloadWriter {
     this.startMs = Date.parse(startIso);
   }
 
+  /**
+   * The block's payload bytes. They are the writer's own scratch, good until
+   * its next call: seal them at once (sealing copies them).
+   */
   payload(header: BlockHeader): Buffer {
     const random = this.random;
-    const listed = header.workspaces.slice(0, HEADER_WORKSPACES_MAX);
-    const listedJson = listed.map((name) => JSON.stringify(name));
-    let text = JSON.stringify({ ...header, workspaces: listed, workspaceCount: header.workspaces.length }) + '\n';
+    const { listed, json } = this.workspacesOf(header.workspaces);
+    // JSON.stringify({ ...header, workspaces: listed, workspaceCount }), written out: the same bytes.
+    let text = `${headerStart(header.block, header.records)}"workspaces":${json},"sliceEndMs":${header.sliceEndMs},"workspaceCount":${header.workspaces.length}}\n`;
     const baseMs = this.startMs + header.sliceEndMs;
     for (let i = 0; i < header.records; i++) {
       const timeGenerated = this.iso(baseMs - Math.floor(random.next() * RECORD_SPREAD_MS));
-      const workspace = listedJson[Math.floor(random.next() * listedJson.length)]!;
+      const workspace = listed[Math.floor(random.next() * listed.length)]!;
       const table = TABLES[Math.floor(random.next() * TABLES.length)]!;
       const computer = 1 + Math.floor(random.next() * COMPUTERS);
       const level = LEVELS[Math.floor(random.next() * LEVELS.length)]!;
@@ -65,7 +73,20 @@ export class PayloadWriter {
       if (text.length + record.length + 1 > this.capBytes) break;
       text += record + '\n';
     }
-    return Buffer.from(text, 'utf8');
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (this.scratch.length < 3 * text.length) this.scratch = Buffer.allocUnsafeSlow(3 * text.length);
+    return this.scratch.subarray(0, this.scratch.write(text));
+  }
+
+  /** The JSON of the workspace names a header lists, once per list (a composition's list is the same all run). */
+  private workspacesOf(workspaces: readonly string[]): { listed: readonly string[]; json: string } {
+    let found = this.listedByWorkspaces.get(workspaces);
+    if (found === undefined) {
+      const listed = workspaces.slice(0, HEADER_WORKSPACES_MAX).map((name) => JSON.stringify(name));
+      found = { listed, json: `[${listed.join(',')}]` };
+      this.listedByWorkspaces.set(workspaces, found);
+    }
+    return found;
   }
 
   /** Date.prototype.toISOString: the date part from it once per day, the time of day written here. */
@@ -79,6 +100,20 @@ export class PayloadWriter {
     const inDayMs = ms - dayStartMs;
     return `${this.dayPrefix}${TWO_DIGITS[Math.floor(inDayMs / 3_600_000)]}:${TWO_DIGITS[Math.floor(inDayMs / 60_000) % 60]}:${TWO_DIGITS[Math.floor(inDayMs / 1000) % 60]}.${THREE_DIGITS[inDayMs % 1000]}Z`;
   }
+}
+
+/** A header's first fields, as payload() writes them and headerIs() reads them. */
+function headerStart(block: string, records: number): string {
+  return `{"block":${JSON.stringify(block)},"records":${records},`;
+}
+
+/**
+ * Whether an opened block's payload starts with the header of this block and
+ * record count: its first bytes compared with what payload() writes there.
+ */
+export function headerIs(payload: Buffer, block: string, records: number): boolean {
+  const expected = headerStart(block, records);
+  return payload.toString('utf8', 0, Buffer.byteLength(expected)) === expected;
 }
 
 /** The header of an opened block: what a sampled query checks against the ledger. */
