@@ -456,7 +456,7 @@ export class Checker {
         if (!reachable && !p.revocationOnTime) return;
         this.trigger(2);
         const how = reachable ? 'with Key Vault reachable throughout' : 'while Key Vault could not answer it, which this profile\'s caching must not let weaken revocation (revocationWhileUnreachable onTime)';
-        this.check(2, false, event, `${what(event)} at ${at(event.t)} denies storage account ${account.id} and still held at ${at(deadline)} ${how}, yet the account was not revoked: "within an hour or sooner" (revocationWithin ${formatDuration(p.revocationWithinMs)} + the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
+        this.check(2, false, event, () => `${what(event)} at ${at(event.t)} denies storage account ${account.id} and still held at ${at(deadline)} ${how}, yet the account was not revoked: "within an hour or sooner" (revocationWithin ${formatDuration(p.revocationWithinMs)} + the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
       });
     }
   }
@@ -482,7 +482,7 @@ export class Checker {
       this.at(deadline, () => {
         if (!this.stillDenied(account, key, since) || this.vaultQuietSince(account) !== backMs) return;
         this.trigger(2);
-        this.check(2, false, event, `a denial of storage account ${account.id} held from ${at(since)}, Key Vault was reachable again from ${at(backMs)} and stayed so, yet the account was not revoked by ${at(deadline)}: it learns of the denial at its first poll Key Vault answers, and is revoked "within an hour or sooner" of the change (revocationWithin ${formatDuration(p.revocationWithinMs)}, the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
+        this.check(2, false, event, () => `a denial of storage account ${account.id} held from ${at(since)}, Key Vault was reachable again from ${at(backMs)} and stayed so, yet the account was not revoked by ${at(deadline)}: it learns of the denial at its first poll Key Vault answers, and is revoked "within an hour or sooner" of the change (revocationWithin ${formatDuration(p.revocationWithinMs)}, the longest poll ${formatDuration(p.maxPollMs)})`, deadline, account.id);
       });
     }
   }
@@ -511,7 +511,7 @@ export class Checker {
         const vault = this.vault(account.key!.vault);
         if (vault.open.size > 0 || vault.lastOpenedMs >= t) return;
         this.trigger(4);
-        this.check(4, false, null, `access to the key of storage account ${account.id} was back at ${at(t)} (no denial, Key Vault reachable) and stayed back, yet ingestion and queries had not resumed by ${at(deadline)}: "once accessed, data ingestion and query resume within 30 minutes" (the longest poll ${formatDuration(p.maxPollMs)} + resumeWithin ${formatDuration(p.resumeWithinMs)})`, deadline, account.id);
+        this.check(4, false, null, () => `access to the key of storage account ${account.id} was back at ${at(t)} (no denial, Key Vault reachable) and stayed back, yet ingestion and queries had not resumed by ${at(deadline)}: "once accessed, data ingestion and query resume within 30 minutes" (the longest poll ${formatDuration(p.maxPollMs)} + resumeWithin ${formatDuration(p.resumeWithinMs)})`, deadline, account.id);
       });
     }
   }
@@ -522,11 +522,11 @@ export class Checker {
     account.answer = { kind: event.answer, sinceMs: event.t };
     const causes = this.causesFor(account);
     if (event.answer === 'denial') {
-      this.check(2, causes.length > 0, event, `Key Vault denied storage account ${account.id} at ${at(event.t)} although no denial held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
+      this.check(2, causes.length > 0, event, () => `Key Vault denied storage account ${account.id} at ${at(event.t)} although no denial held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
       this.denied(account, event.t, causes);
     }
     if (event.answer === 'success') {
-      this.check(2, causes.length === 0, event, `Key Vault let storage account ${account.id} unwrap at ${at(event.t)} although a denial held since ${at(Math.max(...causes))}: a disabled or deleted key, or a removed permission, must deny`);
+      this.check(2, causes.length === 0, event, () => `Key Vault let storage account ${account.id} unwrap at ${at(event.t)} although a denial held since ${at(Math.max(...causes))}: a disabled or deleted key, or a removed permission, must deny`);
       account.denial = null;
     }
     if (event.answer !== 'error' || !p.unavailableAfterOutage) return;
@@ -540,7 +540,7 @@ export class Checker {
       const now = this.states.state(account.id);
       if (now !== 'healthy' && now !== 'recovering') return;
       this.trigger(5);
-      this.check(5, false, event, `Key Vault gave storage account ${account.id} only errors from ${at(since)} to ${at(deadline)}, yet it did not become unavailable: "unavailability of about 30 minutes will cause the Storage account to become unavailable" (outageToUnavailable ${formatDuration(p.outageToUnavailableMs)})`, deadline, account.id);
+      this.check(5, false, event, () => `Key Vault gave storage account ${account.id} only errors from ${at(since)} to ${at(deadline)}, yet it did not become unavailable: "unavailability of about 30 minutes will cause the Storage account to become unavailable" (outageToUnavailable ${formatDuration(p.outageToUnavailableMs)})`, deadline, account.id);
     });
   }
 
@@ -554,8 +554,8 @@ export class Checker {
   private denialNotified(event: EventOf<'storage.denialNotified'>): void {
     const account = this.account(event);
     const causes = this.causesFor(account);
-    this.check(2, this.params!.revocationOnTime, event, `storage account ${account.id} was told of a denial out of band at ${at(event.t)}, but in this profile an account learns of a denial only when Key Vault answers a poll (revocationWhileUnreachable atNextAnswer)`);
-    this.check(2, causes.length > 0, event, `Key Vault told storage account ${account.id} of a denial at ${at(event.t)} although none held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
+    this.check(2, this.params!.revocationOnTime, event, () => `storage account ${account.id} was told of a denial out of band at ${at(event.t)}, but in this profile an account learns of a denial only when Key Vault answers a poll (revocationWhileUnreachable atNextAnswer)`);
+    this.check(2, causes.length > 0, event, () => `Key Vault told storage account ${account.id} of a denial at ${at(event.t)} although none held for it (its key ${keyText(account)} enabled, the policy granting unwrapKey, the identity set)`);
     this.denied(account, event.t, causes);
   }
 
@@ -565,13 +565,13 @@ export class Checker {
     this.trigger(5);
     account.restoredAtMs = null;
     const answer = account.answer;
-    if (!this.check(5, answer.kind === 'error' && p.unavailableAfterOutage, event, `storage account ${account.id} became unavailable at ${at(event.t)} although Key Vault's last answer (at ${at(answer.sinceMs)}) was ${answer.kind === 'error' ? 'an error, and this profile keeps the cached key for the whole outage' : `a ${answer.kind}, not an error`}`)) return;
+    if (!this.check(5, answer.kind === 'error' && p.unavailableAfterOutage, event, () => `storage account ${account.id} became unavailable at ${at(event.t)} although Key Vault's last answer (at ${at(answer.sinceMs)}) was ${answer.kind === 'error' ? 'an error, and this profile keeps the cached key for the whole outage' : `a ${answer.kind}, not an error`}`)) return;
     const bound = answer.sinceMs + p.outageToUnavailableMs - p.maxPollMs;
     this.check(
       5,
       event.t >= bound,
       event,
-      `storage account ${account.id} became unavailable at ${at(event.t)}, ${seconds(event.t - answer.sinceMs)} after the first error following Key Vault's last answer (at ${at(answer.sinceMs)}); errors shorter than outageToUnavailable minus the longest poll (${formatDuration(p.outageToUnavailableMs - p.maxPollMs)}) must not reach users, and a denial is an answer`,
+      () => `storage account ${account.id} became unavailable at ${at(event.t)}, ${seconds(event.t - answer.sinceMs)} after the first error following Key Vault's last answer (at ${at(answer.sinceMs)}); errors shorter than outageToUnavailable minus the longest poll (${formatDuration(p.outageToUnavailableMs - p.maxPollMs)}) must not reach users, and a denial is an answer`,
     );
   }
 
@@ -584,16 +584,16 @@ export class Checker {
     account.revokedAtMs = event.t;
     account.restoredAfterRevocationMs = null;
     const denial = account.denial;
-    if (!this.check(2, denial !== null, event, `storage account ${account.id} was revoked at ${at(event.t)} although Key Vault had neither denied it nor told it of a denial since its last successful unwrap`)) return;
+    if (!this.check(2, denial !== null, event, () => `storage account ${account.id} was revoked at ${at(event.t)} although Key Vault had neither denied it nor told it of a denial since its last successful unwrap`)) return;
     const bound = Math.max(denial!.causeStartMs + p.revocationWithinMs, denial!.firstMs);
     this.check(
       2,
       event.t <= bound,
       event,
-      `storage account ${account.id} was revoked at ${at(event.t)}, ${seconds(event.t - denial!.causeStartMs)} after the change at ${at(denial!.causeStartMs)}; the documented bound is ${formatDuration(p.revocationWithinMs)} ("within an hour or sooner")`,
+      () => `storage account ${account.id} was revoked at ${at(event.t)}, ${seconds(event.t - denial!.causeStartMs)} after the change at ${at(denial!.causeStartMs)}; the documented bound is ${formatDuration(p.revocationWithinMs)} ("within an hour or sooner")`,
     );
     if (event.reason === 'keyDisabled') {
-      this.check(7, denial!.versionDisabled, event, `storage account ${account.id} was revoked at ${at(event.t)} for a disabled key although the version it uses, ${keyText(account)}, was enabled when Key Vault denied it (at ${at(denial!.firstMs)}): disabling another version changes nothing`);
+      this.check(7, denial!.versionDisabled, event, () => `storage account ${account.id} was revoked at ${at(event.t)} for a disabled key although the version it uses, ${keyText(account)}, was enabled when Key Vault denied it (at ${at(denial!.firstMs)}): disabling another version changes nothing`);
     }
   }
 
@@ -602,13 +602,13 @@ export class Checker {
     const p = this.params!;
     account.restoredAtMs = event.t;
     if (account.revokedAtMs !== null) account.restoredAfterRevocationMs ??= event.t;
-    this.check(4, account.answer.kind === 'success', event, `storage account ${account.id} reports access restored at ${at(event.t)} although Key Vault's last answer was a ${account.answer.kind}`);
+    this.check(4, account.answer.kind === 'success', event, () => `storage account ${account.id} reports access restored at ${at(event.t)} although Key Vault's last answer was a ${account.answer.kind}`);
     const restoredAt = event.t;
     const deadline = restoredAt + p.resumeWithinMs;
     this.at(deadline, () => {
       if (this.states.state(account.id) !== 'recovering' || account.restoredAtMs !== restoredAt) return;
       this.trigger(4);
-      this.check(4, false, event, `storage account ${account.id} unwrapped its key again at ${at(restoredAt)} but had not resumed by ${at(deadline)}: "once accessed, data ingestion and query resume within 30 minutes" (resumeWithin ${formatDuration(p.resumeWithinMs)})`, deadline, account.id);
+      this.check(4, false, event, () => `storage account ${account.id} unwrapped its key again at ${at(restoredAt)} but had not resumed by ${at(deadline)}: "once accessed, data ingestion and query resume within 30 minutes" (resumeWithin ${formatDuration(p.resumeWithinMs)})`, deadline, account.id);
     });
   }
 
@@ -618,11 +618,11 @@ export class Checker {
     this.trigger(4);
     const restoredAt = account.restoredAtMs;
     account.restoredAtMs = null;
-    if (!this.check(4, restoredAt !== null, event, `storage account ${account.id} resumed at ${at(event.t)} without a successful unwrap since it became ${event.fromState}`)) return;
-    this.check(4, event.t - restoredAt! <= p.resumeWithinMs, event, `storage account ${account.id} resumed at ${at(event.t)}, ${seconds(event.t - restoredAt!)} after it unwrapped its key again at ${at(restoredAt!)}; the documented bound is ${formatDuration(p.resumeWithinMs)}`);
+    if (!this.check(4, restoredAt !== null, event, () => `storage account ${account.id} resumed at ${at(event.t)} without a successful unwrap since it became ${event.fromState}`)) return;
+    this.check(4, event.t - restoredAt! <= p.resumeWithinMs, event, () => `storage account ${account.id} resumed at ${at(event.t)}, ${seconds(event.t - restoredAt!)} after it unwrapped its key again at ${at(restoredAt!)}; the documented bound is ${formatDuration(p.resumeWithinMs)}`);
     if (event.fromState === 'unavailable') {
       this.trigger(6);
-      this.check(6, account.buffer.size === 0, event, `storage account ${account.id} resumed at ${at(event.t)} with ${account.buffer.size} blocks still in the MMK buffer (the oldest ${account.buffer.front()?.id}): the buffer must be fully replayed`);
+      this.check(6, account.buffer.size === 0, event, () => `storage account ${account.id} resumed at ${at(event.t)} with ${account.buffer.size} blocks still in the MMK buffer (the oldest ${account.buffer.front()?.id}): the buffer must be fully replayed`);
     }
   }
 
@@ -632,7 +632,7 @@ export class Checker {
     // A cluster created again under the name has its own identity.
     this.principals.delete(account.cluster);
     this.identityNoneMs.delete(account.cluster);
-    this.check(6, account.buffer.size === 0, event, `storage account ${account.id} was deleted at ${at(event.t)} with ${account.buffer.size} blocks left in its MMK buffer unaccounted for`);
+    this.check(6, account.buffer.size === 0, event, () => `storage account ${account.id} was deleted at ${at(event.t)} with ${account.buffer.size} blocks left in its MMK buffer unaccounted for`);
     account.stored.clear();
     account.cmkBlocks.clear();
     for (const ws of this.workspacesReading(account.id)) this.dirtyWorkspaces.add(ws);
@@ -675,7 +675,7 @@ export class Checker {
     const mine = setDigest((function* () {
       for (const log of account.stored.values()) for (const block of log.oldest()) yield block.bytes;
     })());
-    this.check(7, mine === event.storedDigest, event, `storage account ${account.id}'s stored blocks changed when its key changed to ${event.vault}/${event.key}/${event.version} at ${at(event.t)} (digest ${event.storedDigest}, the blocks stored and not purged give ${mine}): rotation re-wraps the AEK, blocks are not re-encrypted`);
+    this.check(7, mine === event.storedDigest, event, () => `storage account ${account.id}'s stored blocks changed when its key changed to ${event.vault}/${event.key}/${event.version} at ${at(event.t)} (digest ${event.storedDigest}, the blocks stored and not purged give ${mine}): rotation re-wraps the AEK, blocks are not re-encrypted`);
   }
 
   /** Every customer-key AEK the account reports is the one it has had from the start. */
@@ -684,7 +684,7 @@ export class Checker {
       account.cmkAek = aek;
       return;
     }
-    this.check(7, aek === account.cmkAek, event, `storage account ${account.id}'s AEK ${how} at ${at(event.t)} has fingerprint ${aek}, not ${account.cmkAek} as before: rotation must only re-wrap the AEK`);
+    this.check(7, aek === account.cmkAek, event, () => `storage account ${account.id}'s AEK ${how} at ${at(event.t)} has fingerprint ${aek}, not ${account.cmkAek} as before: rotation must only re-wrap the AEK`);
   }
 
   private defined(event: EventOf<'composition.defined'>): void {
@@ -707,25 +707,26 @@ export class Checker {
     const recoveringFrom = this.states.recoveringFrom(account.id);
     const expected = placementFor(state, recoveringFrom);
     const rule: RuleNumber = state === 'revoked' || recoveringFrom === 'revoked' ? 3 : state === 'provisioning' || event.placement === 'notProvisioned' ? 9 : event.placement === 'buffered' ? 5 : 1;
-    this.check(rule, event.placement === expected, event, `storage account ${account.id} placed a slice of records as ${event.placement} at ${at(event.t)} while ${describeState(state, recoveringFrom)}: records go ${placementText(expected)} then`);
+    this.check(rule, event.placement === expected, event, () => `storage account ${account.id} placed a slice of records as ${event.placement} at ${at(event.t)} while ${describeState(state, recoveringFrom)}: records go ${placementText(expected)} then`);
     const p = this.params!;
-    if (event.placement === 'revoked' && account.restoredAfterRevocationMs !== null) {
-      const bound = account.restoredAfterRevocationMs + p.resumeWithinMs;
-      this.check(4, event.t <= bound, event, `storage account ${account.id} dropped records as revoked at ${at(event.t)}, ${seconds(event.t - account.restoredAfterRevocationMs)} after the first successful unwrap following its revocation (at ${at(account.restoredAfterRevocationMs)}); drops as revoked end within resumeWithin (${formatDuration(p.resumeWithinMs)}) of it`);
+    const restoredMs = account.restoredAfterRevocationMs;
+    if (event.placement === 'revoked' && restoredMs !== null) {
+      const bound = restoredMs + p.resumeWithinMs;
+      this.check(4, event.t <= bound, event, () => `storage account ${account.id} dropped records as revoked at ${at(event.t)}, ${seconds(event.t - restoredMs)} after the first successful unwrap following its revocation (at ${at(restoredMs)}); drops as revoked end within resumeWithin (${formatDuration(p.resumeWithinMs)}) of it`);
     }
     for (const part of event.parts) {
       const composition = this.composition(event, part.composition);
-      this.check(1, composition.account === account.id && part.records === composition.recordsPerSlice, event, `storage account ${account.id} took ${part.records} records of composition ${part.composition} at ${at(event.t)}, which writes ${composition.recordsPerSlice} records a slice to ${composition.account}: records not accounted for`);
+      this.check(1, composition.account === account.id && part.records === composition.recordsPerSlice, event, () => `storage account ${account.id} took ${part.records} records of composition ${part.composition} at ${at(event.t)}, which writes ${composition.recordsPerSlice} records a slice to ${composition.account}: records not accounted for`);
       const sealed = event.placement === 'cmk' || event.placement === 'mmk' || event.placement === 'buffered';
-      if (!this.check(1, (part.block !== null) === sealed, event, `storage account ${account.id} ${sealed ? 'placed a slice as ' + event.placement + ' without sealing a block' : 'sealed a block for a slice it ' + event.placement} at ${at(event.t)}`)) continue;
+      if (!this.check(1, (part.block !== null) === sealed, event, () => `storage account ${account.id} ${sealed ? 'placed a slice as ' + event.placement + ' without sealing a block' : 'sealed a block for a slice it ' + event.placement} at ${at(event.t)}`)) continue;
       if (part.block === null) continue;
       const block: BlockRecord = { id: part.block.id, createdMs: event.t, composition: part.composition, records: part.records, aek: part.block.aek, bytes: part.block.bytes };
       if (event.placement === 'buffered') {
-        this.check(5, block.aek === account.mmkAek, event, `storage account ${account.id} buffered block ${block.id} at ${at(event.t)} sealed under AEK ${block.aek}, not its Microsoft-managed AEK ${account.mmkAek}: while unavailable nothing is sealed under the customer key`);
+        this.check(5, block.aek === account.mmkAek, event, () => `storage account ${account.id} buffered block ${block.id} at ${at(event.t)} sealed under AEK ${block.aek}, not its Microsoft-managed AEK ${account.mmkAek}: while unavailable nothing is sealed under the customer key`);
         this.pushBuffered(account, block);
       } else {
         const wanted = event.placement === 'cmk' ? account.cmkAek : account.mmkAek;
-        this.check(event.placement === 'cmk' ? 1 : 8, block.aek === wanted, event, `storage account ${account.id} stored block ${block.id} as ${event.placement} at ${at(event.t)} sealed under AEK ${block.aek}, not ${wanted ?? '(no customer key configured)'}`);
+        this.check(event.placement === 'cmk' ? 1 : 8, block.aek === wanted, event, () => `storage account ${account.id} stored block ${block.id} as ${event.placement} at ${at(event.t)} sealed under AEK ${block.aek}, not ${wanted ?? '(no customer key configured)'}`);
         this.pushStored(account, block, composition.retentionDays);
       }
     }
@@ -757,7 +758,7 @@ export class Checker {
     this.at(deadline, () => {
       if (account.stored.get(retentionDays)?.front() !== front) return;
       this.trigger(10);
-      this.check(10, false, null, `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} at ${at(deadline)}, past its ${retentionDays}-day retention: "Inaccessible data is governed by the data-retention policy and will be purged when retention is reached"`, deadline, account.id);
+      this.check(10, false, null, () => `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} at ${at(deadline)}, past its ${retentionDays}-day retention: "Inaccessible data is governed by the data-retention policy and will be purged when retention is reached"`, deadline, account.id);
     });
   }
 
@@ -770,7 +771,7 @@ export class Checker {
     this.at(deadline, () => {
       if (account.buffer.front() !== front) return;
       this.trigger(6);
-      this.check(6, false, null, `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} in its MMK buffer at ${at(deadline)}: "ingested data is cached for several hours" (mmkBufferMaxAge ${formatDuration(p.mmkBufferMaxAgeMs)}), then replayed or dropped`, deadline, account.id);
+      this.check(6, false, null, () => `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} in its MMK buffer at ${at(deadline)}: "ingested data is cached for several hours" (mmkBufferMaxAge ${formatDuration(p.mmkBufferMaxAgeMs)}), then replayed or dropped`, deadline, account.id);
     });
   }
 
@@ -782,13 +783,13 @@ export class Checker {
     for (const item of event.blocks) {
       const front = account.buffer.front();
       records += item.records;
-      if (!this.check(1, front !== undefined && front.id === item.id && front.composition === item.composition && front.records === item.records, event, `storage account ${account.id} replayed block ${item.id} at ${at(event.t)}, but the oldest block in its MMK buffer is ${front?.id ?? '(none: the buffer is empty)'}: the buffer gives back exactly what it holds, in order`)) continue;
+      if (!this.check(1, front !== undefined && front.id === item.id && front.composition === item.composition && front.records === item.records, event, () => `storage account ${account.id} replayed block ${item.id} at ${at(event.t)}, but the oldest block in its MMK buffer is ${front?.id ?? '(none: the buffer is empty)'}: the buffer gives back exactly what it holds, in order`)) continue;
       account.buffer.shift();
-      this.check(6, item.aek === account.cmkAek, event, `storage account ${account.id} replayed block ${item.id} at ${at(event.t)} under AEK ${item.aek}, not its customer-key AEK ${account.cmkAek}: "the temporary cached data is ingested to the data-store and encrypted with Customer-Managed key"`);
+      this.check(6, item.aek === account.cmkAek, event, () => `storage account ${account.id} replayed block ${item.id} at ${at(event.t)} under AEK ${item.aek}, not its customer-key AEK ${account.cmkAek}: "the temporary cached data is ingested to the data-store and encrypted with Customer-Managed key"`);
       const composition = this.composition(event, item.composition);
       this.pushStored(account, { ...item, createdMs: event.t }, composition.retentionDays);
     }
-    this.check(1, records === event.records, event, `storage account ${account.id} reports ${event.records} records replayed at ${at(event.t)}, its blocks hold ${records}`);
+    this.check(1, records === event.records, event, () => `storage account ${account.id} reports ${event.records} records replayed at ${at(event.t)}, its blocks hold ${records}`);
     this.bufferDeadline(account);
   }
 
@@ -800,16 +801,16 @@ export class Checker {
     for (const item of event.blocks) {
       const front = account.buffer.front();
       records += item.records;
-      if (!this.check(1, front !== undefined && front.id === item.id && front.composition === item.composition && front.records === item.records, event, `storage account ${account.id} dropped block ${item.id} from its MMK buffer at ${at(event.t)}, but the oldest block there is ${front?.id ?? '(none: the buffer is empty)'}`)) continue;
+      if (!this.check(1, front !== undefined && front.id === item.id && front.composition === item.composition && front.records === item.records, event, () => `storage account ${account.id} dropped block ${item.id} from its MMK buffer at ${at(event.t)}, but the oldest block there is ${front?.id ?? '(none: the buffer is empty)'}`)) continue;
       account.buffer.shift();
       if (event.cause === 'age') {
-        this.check(6, event.t - front!.createdMs > p.mmkBufferMaxAgeMs, event, `storage account ${account.id} dropped buffered block ${front!.id} at ${at(event.t)}, ${seconds(event.t - front!.createdMs)} after it was buffered; an outage shorter than mmkBufferMaxAge (${formatDuration(p.mmkBufferMaxAgeMs)}) must lose nothing`);
+        this.check(6, event.t - front!.createdMs > p.mmkBufferMaxAgeMs, event, () => `storage account ${account.id} dropped buffered block ${front!.id} at ${at(event.t)}, ${seconds(event.t - front!.createdMs)} after it was buffered; an outage shorter than mmkBufferMaxAge (${formatDuration(p.mmkBufferMaxAgeMs)}) must lose nothing`);
       }
     }
-    this.check(1, records === event.records, event, `storage account ${account.id} reports ${event.records} buffered records dropped at ${at(event.t)}, its blocks hold ${records}`);
+    this.check(1, records === event.records, event, () => `storage account ${account.id} reports ${event.records} buffered records dropped at ${at(event.t)}, its blocks hold ${records}`);
     if (event.cause === 'clusterDeleted') {
       // Legitimate only as part of the account's deletion, in this same instant.
-      this.at(event.t, () => this.check(6, this.states.state(account.id) === 'deleted', event, `storage account ${account.id} dropped its MMK buffer at ${at(event.t)} for a cluster deletion, but it was not deleted`, event.t, account.id));
+      this.at(event.t, () => this.check(6, this.states.state(account.id) === 'deleted', event, () => `storage account ${account.id} dropped its MMK buffer at ${at(event.t)} for a cluster deletion, but it was not deleted`, event.t, account.id));
     }
     this.bufferDeadline(account);
   }
@@ -821,7 +822,7 @@ export class Checker {
     const cutoffMs = event.t - event.retentionDays * MS_PER_DAY;
     for (let n = 0; n < event.blocks; n++) {
       const front = log?.shift();
-      if (!this.check(10, front !== undefined && front.createdMs < cutoffMs, event, `storage account ${account.id} purged ${front === undefined ? 'a block it does not hold' : `block ${front.id} from ${at(front.createdMs)}`} at ${at(event.t)}, before its ${event.retentionDays}-day retention ended`)) break;
+      if (!this.check(10, front !== undefined && front.createdMs < cutoffMs, event, () => `storage account ${account.id} purged ${front === undefined ? 'a block it does not hold' : `block ${front.id} from ${at(front.createdMs)}`} at ${at(event.t)}, before its ${event.retentionDays}-day retention ended`)) break;
       if (front!.aek === account.cmkAek) {
         const left = account.cmkBlocks.get(front!.composition)! - 1;
         account.cmkBlocks.set(front!.composition, left);
@@ -837,11 +838,11 @@ export class Checker {
     const account = this.account(event);
     const state = this.states.state(account.id);
     if (state === 'revoked') {
-      this.check(3, event.withHeldAek !== 'opened', event, `storage account ${account.id} is revoked, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: "the AEK is evicted and zeroed"`);
-      this.check(3, event.hotCopy !== 'opened', event, `storage account ${account.id} is revoked, yet at ${at(event.t)} block ${event.block}'s SSD hot-cache copy could be read: the hot cache "gets deleted on key revocation operation"`);
+      this.check(3, event.withHeldAek !== 'opened', event, () => `storage account ${account.id} is revoked, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: "the AEK is evicted and zeroed"`);
+      this.check(3, event.hotCopy !== 'opened', event, () => `storage account ${account.id} is revoked, yet at ${at(event.t)} block ${event.block}'s SSD hot-cache copy could be read: the hot cache "gets deleted on key revocation operation"`);
     }
     if (state === 'unavailable') {
-      this.check(5, event.withHeldAek !== 'opened', event, `storage account ${account.id} is unavailable, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: no AEK stays in memory past outageToUnavailable`);
+      this.check(5, event.withHeldAek !== 'opened', event, () => `storage account ${account.id} is unavailable, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: no AEK stays in memory past outageToUnavailable`);
     }
   }
 
@@ -850,7 +851,7 @@ export class Checker {
     const account = this.account(event);
     const state = this.states.state(account.id);
     const revoked = state === 'revoked' || this.states.recoveringFrom(account.id) === 'revoked';
-    this.check(3, !revoked, event, `storage account ${account.id} reloaded ${event.blocks} blocks into its SSD hot cache at ${at(event.t)} while revoked: the hot cache "gets deleted on key revocation operation" and is "reloaded from storage" only once access is back`);
+    this.check(3, !revoked, event, () => `storage account ${account.id} reloaded ${event.blocks} blocks into its SSD hot cache at ${at(event.t)} while revoked: the hot cache "gets deleted on key revocation operation" and is "reloaded from storage" only once access is back`);
   }
 
   private sampled(event: EventOf<'query.sampled'>): void {
@@ -859,10 +860,10 @@ export class Checker {
     const revoked = state === 'revoked' || this.states.recoveringFrom(account.id) === 'revoked';
     if (!revoked) return;
     const cmk = this.holdsCmk(account, event.workspace);
-    if (cmk) this.check(3, !event.ok, event, `a query of ${event.workspace} succeeded on storage account ${account.id} at ${at(event.t)} while it is revoked and the workspace has data there under the customer key`);
+    if (cmk) this.check(3, !event.ok, event, () => `a query of ${event.workspace} succeeded on storage account ${account.id} at ${at(event.t)} while it is revoked and the workspace has data there under the customer key`);
     else {
       this.trigger(8);
-      this.check(8, event.ok, event, `a query of ${event.workspace}, whose data on ${account.id} is all under Microsoft keys, failed at ${at(event.t)} because the customer key is revoked`);
+      this.check(8, event.ok, event, () => `a query of ${event.workspace}, whose data on ${account.id} is all under Microsoft keys, failed at ${at(event.t)} because the customer key is revoked`);
     }
   }
 
@@ -921,10 +922,10 @@ export class Checker {
     }
     if (closedBy !== null) {
       const rule: RuleNumber = closedBy.why === 'revoked' ? 3 : 5;
-      this.check(rule, ws.failing, null, `queries of workspace ${name} succeed at ${at(t)} although storage account ${closedBy.account}, which holds its data, is ${closedBy.why}${closedBy.why === 'revoked' ? ' and the data is under the customer key' : ''}: "A query fails when the storage account it needs is unavailable or revoked"`, t, name);
+      this.check(rule, ws.failing, null, () => `queries of workspace ${name} succeed at ${at(t)} although storage account ${closedBy.account}, which holds its data, is ${closedBy.why}${closedBy.why === 'revoked' ? ' and the data is under the customer key' : ''}: "A query fails when the storage account it needs is unavailable or revoked"`, t, name);
     } else {
       const rule: RuleNumber = revokedMmkOnly !== null ? 8 : 5;
-      this.check(rule, !ws.failing, null, `queries of workspace ${name} fail at ${at(t)} although no storage account it reads is unavailable, provisioning, or revoked with its data under the customer key${revokedMmkOnly !== null ? ` (${revokedMmkOnly} is revoked, but its data there is all under Microsoft keys)` : ''}`, t, name);
+      this.check(rule, !ws.failing, null, () => `queries of workspace ${name} fail at ${at(t)} although no storage account it reads is unavailable, provisioning, or revoked with its data under the customer key${revokedMmkOnly !== null ? ` (${revokedMmkOnly} is revoked, but its data there is all under Microsoft keys)` : ''}`, t, name);
     }
   }
 
@@ -947,7 +948,7 @@ export class Checker {
     const linked = (this.linkedCounts.get(cluster) ?? 0) + 1;
     this.linkedCounts.set(cluster, linked);
     this.trigger(9);
-    this.check(9, linked <= this.params!.maxWorkspacesPerCluster, event, `cluster ${cluster} has ${linked} linked workspaces at ${at(event.t)}; the limit is ${this.params!.maxWorkspacesPerCluster}`);
+    this.check(9, linked <= this.params!.maxWorkspacesPerCluster, event, () => `cluster ${cluster} has ${linked} linked workspaces at ${at(event.t)}; the limit is ${this.params!.maxWorkspacesPerCluster}`);
   }
 
   private linkOperation(event: EventOf<'operation.accepted'>): void {
@@ -958,7 +959,7 @@ export class Checker {
     const recent = [...(this.linkOpsMs.get(event.entity) ?? []), event.t].filter((t) => event.t - t < LINK_WINDOW_MS);
     this.linkOpsMs.set(event.entity, recent);
     this.trigger(9);
-    this.check(9, recent.length <= p.linkOpsPer30Days, event, `workspace ${event.entity} had ${recent.length} link operations accepted in 30 days by ${at(event.t)}; the limit is ${p.linkOpsPer30Days}`);
+    this.check(9, recent.length <= p.linkOpsPer30Days, event, () => `workspace ${event.entity} had ${recent.length} link operations accepted in 30 days by ${at(event.t)}; the limit is ${p.linkOpsPer30Days}`);
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------
@@ -975,12 +976,12 @@ export class Checker {
     }
   }
 
-  private check(rule: RuleNumber, holds: boolean, event: SimEvent | null, message: string, atMs = event?.t ?? 0, entity = event?.entity ?? ''): boolean {
+  private check(rule: RuleNumber, holds: boolean, event: SimEvent | null, message: () => string, atMs = event?.t ?? 0, entity = event?.entity ?? ''): boolean {
     this.checks.set(rule, this.checks.get(rule)! + 1);
     if (holds) return true;
     if (this.violations.filter((v) => v.rule === rule).length >= VIOLATIONS_PER_RULE_MAX) return false;
     const { name } = RULES.find((r) => r.rule === rule)!;
-    this.violations.push({ rule, name, atMs, entity, message, events: event === null ? [] : [canonical(event)] });
+    this.violations.push({ rule, name, atMs, entity, message: message(), events: event === null ? [] : [canonical(event)] });
     return false;
   }
 
