@@ -1,9 +1,15 @@
 // The SLO arithmetic against a case computed by hand, and in a run.
 
+import * as fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultSloSpec, serviceCredit, sloFigures, type BurnRateAlert } from '../sim/observe/slo.ts';
 import { HOUR, MINUTE, run, scenario } from './helpers.ts';
+
+const SECOND = 1000;
+const SEED = Number(process.env.FC_SEED ?? 20261130);
+const RUNS = Number(process.env.FC_RUNS ?? 200);
+console.log(`slo: fast-check seed ${SEED}, ${RUNS} runs (FC_SEED / FC_RUNS to change)`);
 
 // 60 queries an hour for 4 hours; all of them fail from 1h to 1h30m.
 const steps = [
@@ -30,6 +36,58 @@ test('a burn-rate alert fires when both windows burn at its rate, and resolves w
   const [fired] = sloFigures(steps, counted, 4 * HOUR, withAlert(0.9)).alerts;
   // Budget 10 %: the last hour reaches 10 % errors 6 minutes in; the last 5 minutes are clean at 1h35m.
   assert.equal(fired!.firings, [{ firedAtMs: HOUR + 6 * MINUTE, resolvedAtMs: HOUR + 35 * MINUTE }]);
+});
+
+test('alerts are evaluated at every minute of the run: the same firings as a minute-by-minute evaluation of both windows', () => {
+  // Steps on whole seconds and rates in multiples of 3600 an hour: every count below is a whole number, so both sides compute the same ratios exactly.
+  const step = fc.record({ seconds: fc.integer({ min: 1, max: 18_000 }), bad: fc.integer({ min: 0, max: 20 }), good: fc.integer({ min: 0, max: 20 }) });
+  const alerts = fc.record({
+    factor: fc.constantFrom(1, 3, 6, 14.4),
+    op: fc.constantFrom('gte' as const, 'gt' as const),
+    longMinutes: fc.integer({ min: 1, max: 600 }),
+    shortMinutes: fc.option(fc.integer({ min: 1, max: 900 })),
+    forMinutes: fc.integer({ min: 0, max: 30 }),
+  });
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), alerts, fc.integer({ min: 1, max: 3000 }), fc.constantFrom(0.9, 0.99, 0.999), (drawn, a, durationMinutes, target) => {
+      const steps: { t: number; bad: number; total: number }[] = [];
+      let t = 0;
+      for (const { seconds, bad, good } of drawn) {
+        steps.push({ t, bad: 3600 * bad, total: 3600 * (bad + good) });
+        t += seconds * SECOND;
+      }
+      const alert: BurnRateAlert = { name: 'a', factor: a.factor, op: a.op, longWindowMs: a.longMinutes * MINUTE, shortWindowMs: a.shortMinutes === null ? null : a.shortMinutes * MINUTE, forMs: a.forMinutes * MINUTE };
+      const durationMs = durationMinutes * MINUTE;
+      // Requests of each second, whole numbers, summed from the start: the step in force at a second's start holds for all of it.
+      const badUpTo = [0];
+      const totalUpTo = [0];
+      for (let second = 0, at = 0; second < durationMinutes * 60; second++) {
+        while (at + 1 < steps.length && steps[at + 1]!.t <= second * SECOND) at++;
+        badUpTo.push(badUpTo[second]! + steps[at]!.bad / 3600);
+        totalUpTo.push(totalUpTo[second]! + steps[at]!.total / 3600);
+      }
+      const count = (fromMs: number, toMs: number) => {
+        const [from, to] = [Math.max(0, fromMs) / SECOND, toMs / SECOND];
+        const total = totalUpTo[to]! - totalUpTo[from]!;
+        return total <= 0 ? 0 : (badUpTo[to]! - badUpTo[from]!) / total;
+      };
+      const threshold = alert.factor * (1 - target);
+      const burns = (windowMs: number, at: number) => (alert.op === 'gt' ? count(at - windowMs, at) > threshold : count(at - windowMs, at) >= threshold);
+      const expected: { firedAtMs: number; resolvedAtMs: number | null }[] = [];
+      let since: number | null = null;
+      let firing = false;
+      for (let at = MINUTE; at <= durationMs; at += MINUTE) {
+        const holds = threshold > 0 && burns(alert.longWindowMs, at) && (alert.shortWindowMs === null || burns(alert.shortWindowMs, at));
+        since = holds ? (since ?? at) : null;
+        const fires = since !== null && at - since >= alert.forMs;
+        if (fires && !firing) expected.push({ firedAtMs: at, resolvedAtMs: null });
+        if (!fires && firing) expected.at(-1)!.resolvedAtMs = at;
+        firing = fires;
+      }
+      assert.equal(sloFigures(steps, { bad: 0, total: 0 }, durationMs, withAlert(target, [alert])).alerts[0]!.firings, expected);
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
 });
 
 test('no requests: everything available, nothing fires', () => {

@@ -138,7 +138,7 @@ export function sloFigures(steps: readonly RateStep[], requests: RequestCount, d
     minutes: perMinute.length,
     errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : failedShare / budget,
     met: failedShare <= budget,
-    alerts: spec.alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(integral, alert, budget, durationMs) })),
+    alerts: spec.alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(steps, integral, alert, budget, durationMs) })),
   };
 }
 
@@ -170,18 +170,23 @@ export function meanRatesPerMinute(steps: readonly RateStep[], durationMs: numbe
   return out;
 }
 
-/** When the alert fires and resolves, evaluated every minute as a monitoring system would. */
-function firings(integral: Integral, alert: BurnRateAlert, budget: number, durationMs: number): { firedAtMs: number; resolvedAtMs: number | null }[] {
+/**
+ * When the alert fires and resolves, evaluated every minute as a monitoring system would. Only
+ * the minutes whose windows can hold a failed request are evaluated (burningMinutes): at every
+ * other minute the error ratio of both windows is exactly 0, so the alert cannot hold.
+ */
+function firings(steps: readonly RateStep[], integral: Integral, alert: BurnRateAlert, budget: number, durationMs: number): { firedAtMs: number; resolvedAtMs: number | null }[] {
   const result: { firedAtMs: number; resolvedAtMs: number | null }[] = [];
   const threshold = alert.factor * budget;
+  if (threshold <= 0) return result;
   const burns = (windowMs: number, t: number) => {
     const ratio = integral.errorRatio(t - windowMs, t);
     return alert.op === 'gt' ? ratio > threshold : ratio >= threshold;
   };
   let holdingSinceMs: number | null = null;
   let firing = false;
-  for (let t = MS_PER_MINUTE; t <= durationMs; t += MS_PER_MINUTE) {
-    const holds = threshold > 0 && burns(alert.longWindowMs, t) && (alert.shortWindowMs === null || burns(alert.shortWindowMs, t));
+  for (const t of burningMinutes(steps, Math.max(alert.longWindowMs, alert.shortWindowMs ?? 0), durationMs)) {
+    const holds = burns(alert.longWindowMs, t) && (alert.shortWindowMs === null || burns(alert.shortWindowMs, t));
     holdingSinceMs = holds ? (holdingSinceMs ?? t) : null;
     const fires = holdingSinceMs !== null && t - holdingSinceMs >= alert.forMs;
     if (fires && !firing) result.push({ firedAtMs: t, resolvedAtMs: null });
@@ -189,6 +194,24 @@ function firings(integral: Integral, alert: BurnRateAlert, budget: number, durat
     firing = fires;
   }
   return result;
+}
+
+/**
+ * The evaluation minutes (MS_PER_MINUTE, 2 x MS_PER_MINUTE, ... up to durationMs) whose window
+ * of windowMs can hold a failed request: from a step with failures until windowMs after it ends,
+ * and the first minute after that (where an alert resolves), in order, each once.
+ */
+function* burningMinutes(steps: readonly RateStep[], windowMs: number, durationMs: number): Generator<number> {
+  let nextMs = MS_PER_MINUTE;
+  for (let i = 0; i < steps.length; i++) {
+    if (steps[i]!.bad <= 0) continue;
+    const startMs = steps[i]!.t;
+    const endMs = steps[i + 1]?.t ?? durationMs;
+    // The first minute after startMs, through the first minute past endMs + windowMs; none twice.
+    const lastMs = Math.min(durationMs, (Math.floor((endMs + windowMs) / MS_PER_MINUTE) + 1) * MS_PER_MINUTE);
+    for (let t = Math.max(nextMs, (Math.floor(startMs / MS_PER_MINUTE) + 1) * MS_PER_MINUTE); t <= lastMs; t += MS_PER_MINUTE) yield t;
+    nextMs = Math.max(nextMs, lastMs + MS_PER_MINUTE);
+  }
 }
 
 /** The billing month of a service-level agreement. */
