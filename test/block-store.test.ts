@@ -5,9 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BlockStore, type StoredBlock } from '../sim/azure/block-store.ts';
+import { openBlock, sealBlock } from '../sim/crypto/index.ts';
 import { Composition } from '../sim/workload/composition.ts';
 
 const DAY = 86_400_000;
+const AEK = Buffer.alloc(32, 9);
 const r30 = new Composition(0, 30, [{ workspace: 'ws1', recordsPerSlice: 10 }]);
 const r90 = new Composition(1, 90, [{ workspace: 'ws2', recordsPerSlice: 10 }]);
 
@@ -41,6 +43,31 @@ test('stored bytes share memory only with blocks of the same retention, and hot 
   assert.is.not(a!.bytes.buffer, c!.bytes.buffer, 'another retention, another slab');
   assert.is.not(a!.bytes.buffer, Buffer.allocUnsafe(16).buffer, "not Node's shared pool");
   assert.ok(a!.bytes.equals(Buffer.alloc(1000, 1)) && b!.bytes.equals(Buffer.alloc(1000, 3)) && c!.bytes.equals(Buffer.alloc(1000, 5)));
+});
+
+test('bytes sealed into the destinations of their retention are kept where they were written; any other bytes are copied', () => {
+  const store = new BlockStore();
+  const into = store.destinations(30);
+  const bytes = sealBlock(AEK, 'b1', Buffer.from('payload'), into.cold);
+  const hot = sealBlock(AEK, 'b1#hot', Buffer.from('payload'), into.hot);
+  store.add(block('b1', 0, r30, bytes, hot));
+  const elsewhere = sealBlock(AEK, 'b2', Buffer.from('payload'));
+  store.add(block('b2', 1, r30, elsewhere, null));
+  // A destination given to another retention is not this log's: its bytes are copied too.
+  const other = sealBlock(AEK, 'b3', Buffer.from('payload'), store.destinations(90).cold);
+  store.add(block('b3', 2, r30, other, null));
+  const [b1, b2, b3] = stored(store);
+  assert.is(b1!.bytes, bytes, 'sealed in place, not copied');
+  assert.is(b1!.hot, hot);
+  assert.is(b1!.bytes.buffer, b2!.bytes.buffer, 'one slab for the retention');
+  assert.is.not(b2!.bytes, elsewhere);
+  assert.is.not(b3!.bytes, other);
+  assert.is(b3!.bytes.buffer, b1!.bytes.buffer);
+  elsewhere.fill(0);
+  other.fill(0);
+  assert.is(openBlock(AEK, 'b2', b2!.bytes).toString(), 'payload');
+  assert.is(openBlock(AEK, 'b3', b3!.bytes).toString(), 'payload');
+  assert.is(openBlock(AEK, 'b1', b1!.bytes).toString(), 'payload');
 });
 
 test('a block larger than a slab is kept in a buffer of its own, exactly its size', () => {

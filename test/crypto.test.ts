@@ -16,6 +16,7 @@ import {
   hkdfSha256,
   keyFingerprint,
   openBlock,
+  reusedBuffer,
   sealBlock,
   zeroize,
 } from '../sim/crypto/index.ts';
@@ -200,6 +201,25 @@ test('sealing is deterministic: the same AEK, block and payload give the same by
   assert.ok(a.equals(sealBlock(aek, 'ws1/0', payload)));
   assert.is(a.length, 12 + 16 + payload.length);
   assert.not.ok(a.includes(payload.subarray(0, 16)));
+});
+
+test('sealing writes where it is told: the same bytes in a destination of their size, in a reused buffer good until its next use, and a wrong-sized destination is refused', () => {
+  const aek = bytes32('account aek');
+  const infra = new InfrastructureLayer(bytes32('infrastructure key'));
+  const fresh = sealBlock(aek, 'ws1/0', payload);
+  const slab = Buffer.alloc(4096);
+  const inSlab = sealBlock(aek, 'ws1/0', payload, (bytes) => slab.subarray(100, 100 + bytes));
+  assert.ok(inSlab.equals(fresh));
+  assert.is(inSlab.buffer, slab.buffer);
+  assert.ok(slab.subarray(100, 100 + fresh.length).equals(fresh));
+  const reused = reusedBuffer();
+  const first = sealBlock(aek, 'ws1/0', payload, reused);
+  assert.ok(first.equals(fresh));
+  const second = sealBlock(aek, 'ws1/1', payload, reused);
+  assert.is(second.buffer, first.buffer, 'the same buffer again');
+  assert.ok(infra.encrypt('ws1/1', second, (bytes) => slab.subarray(0, bytes)).equals(infra.encrypt('ws1/1', sealBlock(aek, 'ws1/1', payload))));
+  assert.throws(() => sealBlock(aek, 'ws1/0', payload, (bytes) => Buffer.alloc(bytes - 1)), /asked for \d+ bytes/);
+  assert.throws(() => infra.encrypt('ws1/0', fresh, (bytes) => Buffer.alloc(bytes + 1)), /asked for \d+ bytes/);
 });
 
 test('tampered ciphertext, tag or IV is detected, and so is a block cut short', () => {

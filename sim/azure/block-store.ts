@@ -3,15 +3,16 @@
 // Retention drops blocks from the front of a log and hot copies age out the
 // same way, so both cost O(1) per block over a run, however long.
 //
-// The bytes are copied into slabs of the store's own, one run of slabs per
-// log for the blocks and one for their hot copies: what lives together dies
+// The bytes are sealed straight into slabs of the store's own (or copied
+// there), one run of slabs per log for the blocks and one for their hot
+// copies: what lives together dies
 // together, in the order it was written, so a slab is freed whole soon after
 // its last block, and memory stays flat once retention is reached. (A block
 // kept in a buffer of its own, about 1 KiB, costs an allocation the memory
 // allocator frees out of order; one cut from Node's shared 8 KiB pool keeps
 // the whole slab alive for the block's retention.)
 
-import { bytesFingerprint, setDigest } from '../crypto/index.ts';
+import { bytesFingerprint, setDigest, type Destination } from '../crypto/index.ts';
 import { TimeLog } from '../engine/time-log.ts';
 import type { Composition } from '../workload/composition.ts';
 
@@ -30,23 +31,35 @@ export interface StoredBlock {
 /** Bytes are written this many at a time into a slab of their own: larger than the 128 KiB past which malloc maps memory directly. */
 const SLAB_BYTES = 256 * 1024;
 
-/** Copies of bytes, written one after another into slabs that hold nothing else. */
+/** Bytes written one after another into slabs that hold nothing else. */
 class Slabs {
   private slab = Buffer.alloc(0);
   private usedBytes = 0;
+  /** The bytes given out last, until they are kept. */
+  private lastTaken: Buffer | null = null;
+  /** Where the next bytes go: a Destination for sealBlock and the infrastructure layer. */
+  readonly into: Destination = (bytes) => (this.lastTaken = this.take(bytes));
 
-  copy(bytes: Buffer): Buffer {
-    if (bytes.length > SLAB_BYTES) {
-      const own = Buffer.allocUnsafeSlow(bytes.length);
-      bytes.copy(own);
-      return own;
+  /** The bytes as they are here: themselves if they are the last given out by `into`, else a copy. */
+  keep(bytes: Buffer): Buffer {
+    if (bytes === this.lastTaken) {
+      this.lastTaken = null;
+      return bytes;
     }
-    if (this.usedBytes + bytes.length > this.slab.length) {
+    const own = this.take(bytes.length);
+    bytes.copy(own);
+    return own;
+  }
+
+  /** The next `bytes` bytes of the slab (a buffer of their own past SLAB_BYTES). */
+  private take(bytes: number): Buffer {
+    if (bytes > SLAB_BYTES) return Buffer.allocUnsafeSlow(bytes);
+    if (this.usedBytes + bytes > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.usedBytes = 0;
     }
     const start = this.usedBytes;
-    this.usedBytes += bytes.copy(this.slab, start);
+    this.usedBytes += bytes;
     return this.slab.subarray(start, this.usedBytes);
   }
 }
@@ -69,10 +82,23 @@ export class BlockStore {
     return this.hotCount;
   }
 
-  /** Stores the block with copies of its bytes: the caller's buffers are its own again. */
+  /**
+   * Where to seal a block of this retention so that add() keeps the bytes as
+   * they are: the last bytes taken from these destinations, written in place.
+   */
+  destinations(retentionDays: number): { cold: Destination; hot: Destination } {
+    const log = this.logOf(retentionDays);
+    return { cold: log.cold.into, hot: log.hot.into };
+  }
+
+  /**
+   * Stores the block. Bytes just sealed into its destinations() stay where
+   * they are; any others are copied, so the caller's buffers are its own again.
+   */
   add(sealed: StoredBlock): void {
     const log = this.logOf(sealed.composition.retentionDays);
-    const block: StoredBlock = { ...sealed, bytes: log.cold.copy(sealed.bytes), hot: sealed.hot === null ? null : log.hot.copy(sealed.hot) };
+    const { id, createdMs, composition, encryption } = sealed;
+    const block: StoredBlock = { id, createdMs, composition, encryption, bytes: log.cold.keep(sealed.bytes), hot: sealed.hot === null ? null : log.hot.keep(sealed.hot) };
     log.blocks.push(block);
     if (block.hot !== null) this.hotCount++;
     if (block.encryption === 'cmk') this.cmkBlocks.set(block.composition, (this.cmkBlocks.get(block.composition) ?? 0) + 1);
@@ -113,7 +139,7 @@ export class BlockStore {
   /** Gives the block a hot copy (2023-06 "recently queried"). */
   heat(block: StoredBlock, hot: Buffer): void {
     if (block.hot === null) this.hotCount++;
-    block.hot = this.logOf(block.composition.retentionDays).hot.copy(hot);
+    block.hot = this.logOf(block.composition.retentionDays).hot.keep(hot);
   }
 
   clear(): void {

@@ -11,10 +11,13 @@
 import {
   AEK_BYTES,
   bytesFingerprint,
+  type Destination,
   InfrastructureLayer,
   keyFingerprint,
+  NEW_BUFFER,
   openBlock,
   type PlatformKey,
+  reusedBuffer,
   sealBlock,
   zeroize,
 } from '../crypto/index.ts';
@@ -129,6 +132,8 @@ export class StorageAccount {
   private hotCacheStale = false;
   private hotCacheReload: EventHandle | null = null;
   private readonly payloads: PayloadWriter;
+  /** Where a block's own chain writes its bytes when the infrastructure layer encrypts them at once. */
+  private readonly innerSealed = reusedBuffer();
 
   constructor(
     clusterName: string,
@@ -575,9 +580,11 @@ export class StorageAccount {
 
   /** Seals and stores one block; returns its evidence for the history. */
   private storeBlock(now: number, id: string, composition: Composition, payload: Buffer, encryption: 'cmk' | 'mmk', aek: Buffer): { id: string; aek: string; bytes: string } {
-    const bytes = this.outerSeal(id, sealBlock(aek, id, payload));
+    // Sealed straight into the store's slabs.
+    const into = this.store.destinations(composition.retentionDays);
+    const bytes = this.seal(id, payload, aek, into.cold);
     // 2020-11: the hot cache holds the same data under Microsoft keys.
-    const hot = this.deps.params.hotCacheDays > 0 ? sealBlock(this.mmkAek, `${id}#hot`, payload) : null;
+    const hot = this.deps.params.hotCacheDays > 0 ? sealBlock(this.mmkAek, `${id}#hot`, payload, into.hot) : null;
     this.store.add({ id, createdMs: now, composition, encryption, bytes, hot });
     this.counters.blocksSealed++;
     return { id, aek: keyFingerprint(aek), bytes: bytesFingerprint(bytes) };
@@ -585,7 +592,7 @@ export class StorageAccount {
 
   private bufferBlock(now: number, id: string, composition: Composition): { id: string; aek: string; bytes: string } {
     if (this.buffer.size === 0) this.deps.bus.emit({ t: now, type: 'buffer.started', entity: this.id });
-    const bytes = this.outerSeal(id, sealBlock(this.mmkAek, id, this.payload(id, composition, now)));
+    const bytes = this.seal(id, this.payload(id, composition, now), this.mmkAek, NEW_BUFFER);
     this.buffer.push({ id, createdMs: now, composition, bytes });
     return { id, aek: keyFingerprint(this.mmkAek), bytes: bytesFingerprint(bytes) };
   }
@@ -799,8 +806,11 @@ export class StorageAccount {
     return this.payloads.payload({ block: id, records: composition.recordsPerSlice, workspaces: composition.workspaces, sliceEndMs: now });
   }
 
-  private outerSeal(id: string, sealed: Buffer): Buffer {
-    return this.deps.infrastructure === null ? sealed : this.deps.infrastructure.encrypt(id, sealed);
+  /** The block's own chain, then the infrastructure layer where double encryption is on: the outer bytes written where `into` says. */
+  private seal(id: string, payload: Buffer, aek: Buffer, into: Destination): Buffer {
+    const infrastructure = this.deps.infrastructure;
+    if (infrastructure === null) return sealBlock(aek, id, payload, into);
+    return infrastructure.encrypt(id, sealBlock(aek, id, payload, this.innerSealed), into);
   }
 
   private outerOpen(id: string, bytes: Buffer): Buffer {

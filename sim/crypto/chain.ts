@@ -23,6 +23,21 @@ const HKDF_MAX_BYTES = HKDF_MAX_BLOCKS * SHA256_BYTES;
 /** The expand step's counter octets, 1 to 255, made once. */
 const HKDF_COUNTERS = Array.from({ length: HKDF_MAX_BLOCKS }, (_, i) => Buffer.of(i + 1));
 
+/** Where sealed bytes are written: given their length, a buffer of exactly that many bytes. */
+export type Destination = (bytes: number) => Buffer;
+
+/** A buffer of its own (from Node's pool) for each call: for bytes that are not kept long. */
+export const NEW_BUFFER: Destination = (bytes) => Buffer.allocUnsafe(bytes);
+
+/** One buffer, grown as needed and given out again: what it gives is good until its next call. */
+export function reusedBuffer(): Destination {
+  let buffer = Buffer.allocUnsafeSlow(0);
+  return (bytes) => {
+    if (buffer.length < bytes) buffer = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * buffer.length));
+    return buffer.subarray(0, bytes);
+  };
+}
+
 /** An integrity or key failure: wrong key, tampered bytes, revoked (zeroed) AEK. */
 export class CryptoError extends Error {
   override name = 'CryptoError';
@@ -93,8 +108,8 @@ function blockIv(id: Buffer): Buffer {
   return createHash('sha256').update(IV_DOMAIN).update(id).digest().subarray(0, IV_BYTES);
 }
 
-/** Seals the payload under the block's DEK: iv | tag | ciphertext, with the block id as associated data. */
-export function sealBlock(aek: Buffer, blockId: string, payload: Buffer): Buffer {
+/** Seals the payload under the block's DEK: iv | tag | ciphertext, with the block id as associated data, written where `into` says. */
+export function sealBlock(aek: Buffer, blockId: string, payload: Buffer, into: Destination = NEW_BUFFER): Buffer {
   const id = blockIdBytes(blockId);
   const dek = dekOf(aek, id);
   try {
@@ -105,10 +120,21 @@ export function sealBlock(aek: Buffer, blockId: string, payload: Buffer): Buffer
     const ciphertext = cipher.update(payload);
     // GCM is a stream mode: everything came out of update().
     if (cipher.final().length !== 0) throw new Error('internal: AES-GCM held back ciphertext until final()');
-    return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+    return written(into, [iv, cipher.getAuthTag(), ciphertext]);
   } finally {
     zeroize(dek);
   }
+}
+
+/** The parts, one after another, in a buffer from `into`. */
+export function written(into: Destination, parts: readonly Buffer[]): Buffer {
+  let bytes = 0;
+  for (const part of parts) bytes += part.length;
+  const out = into(bytes);
+  if (out.length !== bytes) throw new Error(`internal: asked for ${bytes} bytes to write into, given ${out.length}`);
+  let offset = 0;
+  for (const part of parts) offset += part.copy(out, offset);
+  return out;
 }
 
 /** Opens the bytes sealBlock gave for this block id; anything else (another id, key or block, a changed byte) is a CryptoError. */

@@ -4,7 +4,7 @@
 
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
-import { AEK_BYTES, CryptoError, assertLiveAek, hkdfSha256, zeroize } from './chain.ts';
+import { AEK_BYTES, CryptoError, NEW_BUFFER, assertLiveAek, hkdfSha256, written, zeroize, type Destination } from './chain.ts';
 import { aesKeyUnwrap, aesKeyWrap } from './keywrap.ts';
 import { tallyCrypto } from './tally.ts';
 
@@ -78,8 +78,8 @@ export class InfrastructureLayer {
     return createHmac('sha256', this.#nonceKey).update(idLength).update(id).update(data).digest().subarray(0, NONCE_BYTES);
   }
 
-  /** nonce | tag | ciphertext, with the block id as associated data. */
-  encrypt(blockId: string, data: Buffer): Buffer {
+  /** nonce | tag | ciphertext, with the block id as associated data, written where `into` says. */
+  encrypt(blockId: string, data: Buffer, into: Destination = NEW_BUFFER): Buffer {
     const id = Buffer.from(blockId, 'utf8');
     const nonce = this.#nonce(id, data);
     const cipher = createCipheriv('chacha20-poly1305', this.#encKey, nonce, { authTagLength: TAG_BYTES });
@@ -89,7 +89,7 @@ export class InfrastructureLayer {
     const ciphertext = cipher.update(data);
     // A stream cipher: everything came out of update().
     if (cipher.final().length !== 0) throw new Error('internal: ChaCha20-Poly1305 held back ciphertext until final()');
-    return Buffer.concat([nonce, cipher.getAuthTag(), ciphertext]);
+    return written(into, [nonce, cipher.getAuthTag(), ciphertext]);
   }
 
   decrypt(blockId: string, data: Buffer): Buffer {

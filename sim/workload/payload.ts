@@ -3,6 +3,7 @@
 // stream) up to `blockPayloadBytes`. The count is exact; the records are a
 // sample, so sealing and opening cost the same whatever the ingestion rate.
 
+import { reusedBuffer } from '../crypto/index.ts';
 import { MS_PER_DAY } from '../engine/duration.ts';
 import type { Random } from '../engine/random.ts';
 
@@ -39,7 +40,7 @@ export class PayloadWriter {
   /** toISOString of the day being written, up to the "T". */
   private dayPrefix = '';
   /** Where payloads are written, reused: a payload lives only until it is sealed. */
-  private scratch = Buffer.allocUnsafeSlow(0);
+  private readonly scratch = reusedBuffer();
   /** Each header's listed workspace names as JSON strings, and the list as JSON. */
   private readonly listedByWorkspaces = new WeakMap<readonly string[], { listed: readonly string[]; json: string }>();
 
@@ -74,8 +75,8 @@ export class PayloadWriter {
       text += record + '\n';
     }
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (this.scratch.length < 3 * text.length) this.scratch = Buffer.allocUnsafeSlow(3 * text.length);
-    return this.scratch.subarray(0, this.scratch.write(text));
+    const bytes = this.scratch(3 * text.length);
+    return bytes.subarray(0, bytes.write(text));
   }
 
   /** The JSON of the workspace names a header lists, once per list (a composition's list is the same all run). */
