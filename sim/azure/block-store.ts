@@ -30,11 +30,27 @@ export interface StoredBlock {
 
 /** Bytes are written this many at a time into a slab of their own: larger than the 128 KiB past which malloc maps memory directly. */
 const SLAB_BYTES = 256 * 1024;
+/** Emptied slabs a run of slabs keeps to write again, at most; past that they are left to the garbage collector. */
+const FREE_SLABS_MAX = 16;
 
-/** Bytes written one after another into slabs that hold nothing else. */
+/** A slab, and how many of the buffers given out from it are still stored. */
+interface Slab {
+  readonly bytes: Buffer;
+  live: number;
+}
+
+/**
+ * Bytes written one after another into slabs that hold nothing else. A slab
+ * whose buffers have all been released (retention, hot copies aging out) is
+ * written again: memory already touched, none to wait for the garbage collector.
+ */
 class Slabs {
-  private slab = Buffer.alloc(0);
+  private current: Slab = { bytes: Buffer.alloc(0), live: 0 };
   private usedBytes = 0;
+  /** The slab of each buffer given out, by the memory they share (a block's bytes keep their slab). */
+  private readonly slabOf = new WeakMap<ArrayBufferLike, Slab>();
+  /** Slabs with nothing stored in them, to write again before a new one is made. */
+  private readonly free: Slab[] = [];
   /** The bytes given out last, until they are kept. */
   private lastTaken: Buffer | null = null;
   /** Where the next bytes go: a Destination for sealBlock and the infrastructure layer. */
@@ -51,16 +67,39 @@ class Slabs {
     return own;
   }
 
+  /** Kept bytes are no longer stored: once nothing else in their slab is, it is written again. Each kept buffer is released once. */
+  release(bytes: Buffer): void {
+    const slab = this.slabOf.get(bytes.buffer);
+    // A buffer of its own, past SLAB_BYTES: the garbage collector's.
+    if (slab === undefined) return;
+    if (slab.live <= 0) throw new Error('internal: stored bytes released twice');
+    slab.live--;
+    if (slab.live === 0 && slab !== this.current) this.recycle(slab);
+  }
+
   /** The next `bytes` bytes of the slab (a buffer of their own past SLAB_BYTES). */
   private take(bytes: number): Buffer {
     if (bytes > SLAB_BYTES) return Buffer.allocUnsafeSlow(bytes);
-    if (this.usedBytes + bytes > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    if (this.usedBytes + bytes > this.current.bytes.length) {
+      const done = this.current;
+      this.current = this.free.pop() ?? this.newSlab();
       this.usedBytes = 0;
+      if (done.live === 0 && done.bytes.length > 0) this.recycle(done);
     }
     const start = this.usedBytes;
     this.usedBytes += bytes;
-    return this.slab.subarray(start, this.usedBytes);
+    this.current.live++;
+    return this.current.bytes.subarray(start, this.usedBytes);
+  }
+
+  private newSlab(): Slab {
+    const slab: Slab = { bytes: Buffer.allocUnsafeSlow(SLAB_BYTES), live: 0 };
+    this.slabOf.set(slab.bytes.buffer, slab);
+    return slab;
+  }
+
+  private recycle(slab: Slab): void {
+    if (this.free.length < FREE_SLABS_MAX) this.free.push(slab);
   }
 }
 
@@ -110,13 +149,14 @@ export class BlockStore {
    */
   ageOut(cutoffMs: (retentionDays: number) => number, hotFromMs: number): { retentionDays: number; blocks: number }[] {
     const purged: { retentionDays: number; blocks: number }[] = [];
-    for (const [retentionDays, { blocks: log }] of this.logs) {
+    for (const [retentionDays, { blocks: log, cold }] of this.logs) {
       const keepFromMs = cutoffMs(retentionDays);
       let blocks = 0;
       for (let front = log.front(); front !== undefined && front.createdMs < keepFromMs; front = log.front()) {
         log.shift();
         blocks++;
-        if (front.hot !== null) this.hotCount--;
+        cold.release(front.bytes);
+        this.dropHot(front);
         if (front.encryption === 'cmk') this.cmkBlocks.set(front.composition, this.cmkBlocks.get(front.composition)! - 1);
       }
       if (blocks > 0) purged.push({ retentionDays, blocks });
@@ -138,8 +178,9 @@ export class BlockStore {
 
   /** Gives the block a hot copy (2023-06 "recently queried"). */
   heat(block: StoredBlock, hot: Buffer): void {
-    if (block.hot === null) this.hotCount++;
+    this.dropHot(block);
     block.hot = this.logOf(block.composition.retentionDays).hot.keep(hot);
+    this.hotCount++;
   }
 
   clear(): void {
@@ -240,6 +281,7 @@ export class BlockStore {
 
   private dropHot(block: StoredBlock): void {
     if (block.hot === null) return;
+    this.logOf(block.composition.retentionDays).hot.release(block.hot);
     block.hot = null;
     this.hotCount--;
   }

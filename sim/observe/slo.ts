@@ -125,17 +125,21 @@ class Integral {
 export function sloFigures(steps: readonly RateStep[], requests: RequestCount, durationMs: number, spec: SloSpec): SloFigures {
   const integral = new Integral(steps);
   const availabilityByRequests = requests.total <= 0 ? 1 : (requests.total - requests.bad) / requests.total;
-  const perMinute = meanRatesPerMinute(steps, durationMs);
-  const goodMinutes = perMinute.filter((m) => m.bad === 0).length;
+  let minutes = 0;
+  let goodMinutes = 0;
+  for (const minute of ratesPerMinute(steps, durationMs)) {
+    minutes++;
+    if (minute.bad === 0) goodMinutes++;
+  }
   const budget = 1 - spec.target;
   // The run's share of the window: the rest of a longer window has the same requests, none failing.
   const share = spec.windowMs === null ? 1 : Math.min(1, durationMs / spec.windowMs);
   const failedShare = (1 - availabilityByRequests) * share;
   return {
     availabilityByRequests,
-    availabilityByGoodMinutes: perMinute.length === 0 ? 1 : goodMinutes / perMinute.length,
+    availabilityByGoodMinutes: minutes === 0 ? 1 : goodMinutes / minutes,
     goodMinutes,
-    minutes: perMinute.length,
+    minutes,
     errorBudgetUsed: budget <= 0 ? (availabilityByRequests < 1 ? 1 : 0) : failedShare / budget,
     met: failedShare <= budget,
     alerts: spec.alerts.map((alert) => ({ name: alert.name, factor: alert.factor, firings: firings(steps, integral, alert, budget, durationMs) })),
@@ -149,8 +153,12 @@ export function sloFigures(steps: readonly RateStep[], requests: RequestCount, d
  * running totals, so a steady rate reads as itself and a clean minute as exactly 0.
  */
 export function meanRatesPerMinute(steps: readonly RateStep[], durationMs: number): RequestCount[] {
+  return [...ratesPerMinute(steps, durationMs)];
+}
+
+/** meanRatesPerMinute one minute at a time, without holding the run's minutes (a year has 525,600). */
+function* ratesPerMinute(steps: readonly RateStep[], durationMs: number): Generator<RequestCount> {
   const minutes = Math.ceil(durationMs / MS_PER_MINUTE);
-  const out: RequestCount[] = [];
   let i = 0;
   for (let m = 0; m < minutes; m++) {
     const from = m * MS_PER_MINUTE;
@@ -165,9 +173,8 @@ export function meanRatesPerMinute(steps: readonly RateStep[], durationMs: numbe
       bad += steps[j]!.bad * overlapMs;
       total += steps[j]!.total * overlapMs;
     }
-    out.push({ bad: bad / (to - from), total: total / (to - from) });
+    yield { bad: bad / (to - from), total: total / (to - from) };
   }
-  return out;
 }
 
 /**
