@@ -76,6 +76,21 @@ test('a block larger than a slab is kept in a buffer of its own, exactly its siz
   const [big] = stored(store);
   assert.is(big!.bytes.buffer.byteLength, 300 * 1024);
   assert.ok(big!.bytes.equals(Buffer.alloc(300 * 1024, 7)));
+  // Its retention ends like any other's: the buffer is the collector's, no slab's.
+  assert.equal(store.ageOut(() => 1, 1), [{ retentionDays: 30, blocks: 1 }]);
+  assert.is(stored(store).length, 0);
+});
+
+test('a slab emptied while it is still being written is not written again from its start until every block in it has gone', () => {
+  const store = new BlockStore();
+  const content = (n: number) => Buffer.alloc(1000, n % 251);
+  for (let n = 0; n < 100; n++) store.add(block(`a${n}`, n, r30, content(n)));
+  // Retention takes every block so far: the slab being written holds nothing stored, and is written on.
+  store.ageOut(() => 100, 0);
+  for (let n = 100; n < 700; n++) store.add(block(`b${n}`, n, r30, content(n)));
+  const kept = stored(store);
+  assert.is(kept.length, 600);
+  for (const b of kept) assert.ok(b.bytes.equals(content(Number(b.id.slice(1)))), `block ${b.id} unchanged`);
 });
 
 test('retention drops blocks oldest first, and hot copies age out the same way', () => {

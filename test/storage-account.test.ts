@@ -25,6 +25,7 @@ test('"Transient connection errors ... The query and ingestion capabilities cont
   assert.is(r.result.totals.query.availability, 1);
   assert.is(r.result.totals.ingestion.replayedRecords, 0);
   assert.is(r.result.incidents[0]!.unavailableAtMs, null, 'an incident users never saw');
+  assert.is(r.of('storage.revocationCancelled').length, 0, 'errors schedule no revocation: the successes between them cancel none');
 });
 
 test('"unavailability of about 30 minutes will cause the Storage account to become unavailable": outageToUnavailable after the last successful unwrap', () => {
