@@ -7,6 +7,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { tallyCrypto } from './tally.ts';
 
 const FINGERPRINT_HEX = 16;
+/** The bytes of a digest a fingerprint shows, as hex: written from the digest's first bytes, not cut from the hex of all 32 (a string cut keeps the whole alive). */
+const FINGERPRINT_BYTES = FINGERPRINT_HEX / 2;
 const KEY_FINGERPRINT_DOMAIN = 'cmk-sim/key-fingerprint';
 
 /**
@@ -22,7 +24,7 @@ export function keyFingerprint(key: Buffer): string {
   let fingerprint = keyFingerprints.get(key);
   if (fingerprint === undefined) {
     tallyCrypto('hmac-sha256', KEY_FINGERPRINT_DOMAIN.length);
-    fingerprint = createHmac('sha256', key).update(KEY_FINGERPRINT_DOMAIN).digest('hex').slice(0, FINGERPRINT_HEX);
+    fingerprint = createHmac('sha256', key).update(KEY_FINGERPRINT_DOMAIN).digest().toString('hex', 0, FINGERPRINT_BYTES);
     keyFingerprints.set(key, fingerprint);
   }
   return fingerprint;
@@ -35,7 +37,7 @@ export function forgetKeyFingerprint(key: Buffer): void {
 
 export function bytesFingerprint(bytes: Buffer): string {
   tallyCrypto('sha256', bytes.length);
-  return createHash('sha256').update(bytes).digest('hex').slice(0, FINGERPRINT_HEX);
+  return createHash('sha256').update(bytes).digest().toString('hex', 0, FINGERPRINT_BYTES);
 }
 
 /**
