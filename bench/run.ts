@@ -141,14 +141,14 @@ if (only.has('floor')) {
 if (only.has('memory')) {
   const rows = MEMORY_DAYS.map((days) => runChild(MONTH, ['--days', String(days)]));
   // The same runs again, with a full collection forced an hour before the end: the memory the run holds, without V8's uncollected garbage.
-  const live = MEMORY_DAYS.map((days) => runChild(MONTH, ['--days', String(days), '--live'], ['--expose-gc']));
+  const held = MEMORY_DAYS.map((days) => runChild(MONTH, ['--days', String(days), '--live'], ['--expose-gc']));
   const peakMiB = (r: ScenarioBenchResult) => r.maxRssKiB / 1024;
-  const liveMiB = (r: ScenarioBenchResult) => r.heldKiB! / 1024;
+  const heldMiB = (r: ScenarioBenchResult) => r.heldKiB! / 1024;
   console.log(`Peak memory of ${MONTH} over simulated time (each in its own process; "held": the JavaScript heap in use and the memory outside it just after a full collection an hour before the end, in a run of its own)`);
   console.log(
     table(
       ['days', 'peak RSS (MiB)', 'x 30 days', 'held (MiB)', 'x 30 days', 'run CPU (s)', 'sim events'],
-      rows.map((r, i) => [String(r.days), fixed(peakMiB(r), 0), fixed(peakMiB(r) / peakMiB(rows[0]!), 2), fixed(liveMiB(live[i]!), 0), fixed(liveMiB(live[i]!) / liveMiB(live[0]!), 2), fixed(r.runCpuMs / 1000, 1), int(r.events)]),
+      rows.map((r, i) => [String(r.days), fixed(peakMiB(r), 0), fixed(peakMiB(r) / peakMiB(rows[0]!), 2), fixed(heldMiB(held[i]!), 0), fixed(heldMiB(held[i]!) / heldMiB(held[0]!), 2), fixed(r.runCpuMs / 1000, 1), int(r.events)]),
       false,
     ),
   );

@@ -47,7 +47,7 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { days: { type: 'string' }, floor: { type: 'boolean', default: false }, live: { type: 'boolean', default: false } } });
 const nameOrPath = positionals[0];
 if (nameOrPath === undefined) {
-  console.error('usage: node --import tsx bench/scenario.ts <built-in name | path> [--days N] [--floor]');
+  console.error('usage: node --import tsx [--expose-gc] bench/scenario.ts <built-in name | path> [--days N] [--floor] [--live]');
   process.exit(2);
 }
 

@@ -5,9 +5,9 @@
 //
 // The bytes are sealed straight into slabs of the store's own (or copied
 // there), one run of slabs per log for the blocks and one for their hot
-// copies: what lives together dies
-// together, in the order it was written, so a slab is freed whole soon after
-// its last block, and memory stays flat once retention is reached. (A block
+// copies: what lives together dies together, in the order it was written, so
+// a slab empties soon after its last block and is written again, and memory
+// stays flat once retention is reached. (A block
 // kept in a buffer of its own, about 1 KiB, costs an allocation the memory
 // allocator frees out of order; one cut from Node's shared 8 KiB pool keeps
 // the whole slab alive for the block's retention.)
