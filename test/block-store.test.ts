@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BlockStore, type StoredBlock } from '../sim/azure/block-store.ts';
+import { BlockStore, type SealedBlock } from '../sim/azure/block-store.ts';
 import { openBlock, sealBlock } from '../sim/crypto/index.ts';
 import { Composition } from '../sim/workload/composition.ts';
 
@@ -13,7 +13,7 @@ const AEK = Buffer.alloc(32, 9);
 const r30 = new Composition(0, 30, [{ workspace: 'ws1', recordsPerSlice: 10 }]);
 const r90 = new Composition(1, 90, [{ workspace: 'ws2', recordsPerSlice: 10 }]);
 
-function block(id: string, createdMs: number, composition: Composition, bytes: Buffer, hot: Buffer | null = null): StoredBlock {
+function block(id: string, createdMs: number, composition: Composition, bytes: Buffer, hot: Buffer | null = null): SealedBlock {
   return { id, createdMs, composition, encryption: 'cmk', bytes, hot };
 }
 
@@ -57,11 +57,12 @@ test('bytes sealed into the destinations of their retention are kept where they 
   const other = sealBlock(AEK, 'b3', Buffer.from('payload'), store.destinations(90).cold);
   store.add(block('b3', 2, r30, other, null));
   const [b1, b2, b3] = stored(store);
-  assert.is(b1!.bytes, bytes, 'sealed in place, not copied');
-  assert.is(b1!.hot, hot);
+  const sameMemory = (kept: Buffer, sealed: Buffer) => kept.buffer === sealed.buffer && kept.byteOffset === sealed.byteOffset && kept.length === sealed.length;
+  assert.ok(sameMemory(b1!.bytes, bytes), 'sealed in place, not copied');
+  assert.ok(sameMemory(b1!.hot!, hot));
   assert.is(b1!.bytes.buffer, b2!.bytes.buffer, 'one slab for the retention');
-  assert.is.not(b2!.bytes, elsewhere);
-  assert.is.not(b3!.bytes, other);
+  assert.not.ok(sameMemory(b2!.bytes, elsewhere));
+  assert.not.ok(sameMemory(b3!.bytes, other));
   assert.is(b3!.bytes.buffer, b1!.bytes.buffer);
   elsewhere.fill(0);
   other.fill(0);
@@ -91,6 +92,19 @@ test('a slab emptied while it is still being written is not written again from i
   const kept = stored(store);
   assert.is(kept.length, 600);
   for (const b of kept) assert.ok(b.bytes.equals(content(Number(b.id.slice(1)))), `block ${b.id} unchanged`);
+});
+
+test('a block read from the store is found again by its number to be heated; one retention has dropped is refused', () => {
+  const store = new BlockStore();
+  for (let day = 0; day < 3; day++) store.add(block(`d${day}`, day * DAY, r30, Buffer.alloc(10, day)));
+  const [d0, d1] = stored(store);
+  assert.equal([d0!.seq, d1!.seq], [0, 1]);
+  store.heat(d1!, Buffer.from('hot d1'));
+  assert.is(stored(store)[1]!.hot!.toString(), 'hot d1');
+  assert.is(store.hotBlocks, 1);
+  store.ageOut(() => DAY, 0);
+  assert.throws(() => store.heat(d0!, Buffer.from('hot d0')), /not stored here/);
+  assert.is(store.hotBlocks, 1);
 });
 
 test('retention drops blocks oldest first, and hot copies age out the same way', () => {

@@ -17,7 +17,7 @@
 import { OrderedMap } from '@js-sdsl/ordered-map';
 import { setDigest } from '../crypto/fingerprint.ts';
 import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
-import { TimeLog } from '../engine/time-log.ts';
+import { ColumnLog } from '../engine/time-log.ts';
 import { AccountStates, type ObservedState } from './accounts.ts';
 import { canonical, type AnswerKind, type EventOf, type SimEvent } from './events.ts';
 
@@ -150,6 +150,57 @@ interface BlockRecord {
   readonly bytes: string;
 }
 
+/**
+ * An account's blocks as the checker has seen them, oldest first, held as
+ * columns (sim/engine/time-log.ts): a year of records costs a few arrays, not
+ * an object per block. front() and shift() read a record out as an object,
+ * with its sequence number in this log.
+ */
+class BlockRecords {
+  private readonly log = new ColumnLog((capacity) => ({
+    createdMs: new Float64Array(capacity),
+    composition: new Float64Array(capacity),
+    records: new Float64Array(capacity),
+    id: new Array<string | undefined>(capacity),
+    aek: new Array<string | undefined>(capacity),
+    bytes: new Array<string | undefined>(capacity),
+  }));
+
+  get size(): number {
+    return this.log.size;
+  }
+
+  push(block: BlockRecord): void {
+    const slot = this.log.push();
+    const c = this.log.columns;
+    c.createdMs[slot] = block.createdMs;
+    c.composition[slot] = block.composition;
+    c.records[slot] = block.records;
+    c.id[slot] = block.id;
+    c.aek[slot] = block.aek;
+    c.bytes[slot] = block.bytes;
+  }
+
+  front(): (BlockRecord & { readonly seq: number }) | undefined {
+    const seq = this.log.firstSeq;
+    const slot = this.log.slotOf(seq);
+    if (slot < 0) return undefined;
+    const c = this.log.columns;
+    return { seq, id: c.id[slot]!, createdMs: c.createdMs[slot]!, composition: c.composition[slot]!, records: c.records[slot]!, aek: c.aek[slot]!, bytes: c.bytes[slot]! };
+  }
+
+  shift(): BlockRecord | undefined {
+    const front = this.front();
+    this.log.shift();
+    return front;
+  }
+
+  /** The fingerprints of the blocks' bytes, oldest first. */
+  *fingerprints(): Generator<string> {
+    for (let seq = this.log.firstSeq; seq < this.log.endSeq; seq++) yield this.log.columns.bytes[this.log.slotOf(seq)]!;
+  }
+}
+
 interface AccountRecord {
   readonly id: string;
   readonly cluster: string;
@@ -169,11 +220,13 @@ interface AccountRecord {
   revokedAtMs: number | null;
   restoredAfterRevocationMs: number | null;
   /** Stored blocks, per retention, oldest first. */
-  readonly stored: Map<number, TimeLog<BlockRecord>>;
+  readonly stored: Map<number, BlockRecords>;
   /** Blocks in the MMK buffer, oldest first. */
-  readonly buffer: TimeLog<BlockRecord>;
+  readonly buffer: BlockRecords;
   /** Blocks sealed under the customer key, per composition. */
   readonly cmkBlocks: Map<number, number>;
+  /** Whether the oldest block of each log (retention groups by their days, and the buffer) has a deadline pending. */
+  readonly watched: Map<number | 'buffer', boolean>;
 }
 
 interface KeyRecord {
@@ -658,8 +711,9 @@ export class Checker {
       revokedAtMs: null,
       restoredAfterRevocationMs: null,
       stored: new Map(),
-      buffer: new TimeLog(),
+      buffer: new BlockRecords(),
       cmkBlocks: new Map(),
+      watched: new Map(),
     });
   }
 
@@ -673,7 +727,7 @@ export class Checker {
     if (!rekey) return;
     this.trigger(7);
     const mine = setDigest((function* () {
-      for (const log of account.stored.values()) for (const block of log.oldest()) yield block.bytes;
+      for (const log of account.stored.values()) yield* log.fingerprints();
     })());
     this.check(7, mine === event.storedDigest, event, () => `storage account ${account.id}'s stored blocks changed when its key changed to ${event.vault}/${event.key}/${event.version} at ${at(event.t)} (digest ${event.storedDigest}, the blocks stored and not purged give ${mine}): rotation re-wraps the AEK, blocks are not re-encrypted`);
   }
@@ -734,7 +788,7 @@ export class Checker {
 
   private pushStored(account: AccountRecord, block: BlockRecord, retentionDays: number): void {
     let log = account.stored.get(retentionDays);
-    if (log === undefined) account.stored.set(retentionDays, (log = new TimeLog()));
+    if (log === undefined) account.stored.set(retentionDays, (log = new BlockRecords()));
     log.push(block);
     if (log.size === 1) this.retentionDeadline(account, retentionDays);
     if (block.aek === account.cmkAek) {
@@ -751,12 +805,8 @@ export class Checker {
 
   /** The oldest block of a retention group must be purged by its retention + one slice. */
   private retentionDeadline(account: AccountRecord, retentionDays: number): void {
-    const front = account.stored.get(retentionDays)?.front();
-    if (front === undefined) return;
     const p = this.params!;
-    const deadline = front.createdMs + retentionDays * MS_PER_DAY + p.blockSliceMs;
-    this.at(deadline, () => {
-      if (account.stored.get(retentionDays)?.front() !== front) return;
+    this.watchFront(account, retentionDays, () => account.stored.get(retentionDays), (front) => front.createdMs + retentionDays * MS_PER_DAY + p.blockSliceMs, (front, deadline) => {
       this.trigger(10);
       this.check(10, false, null, () => `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} at ${at(deadline)}, past its ${retentionDays}-day retention: "Inaccessible data is governed by the data-retention policy and will be purged when retention is reached"`, deadline, account.id);
     });
@@ -764,14 +814,31 @@ export class Checker {
 
   /** The oldest buffered block must leave the buffer (replayed or expired) by mmkBufferMaxAge + one slice. */
   private bufferDeadline(account: AccountRecord): void {
-    const front = account.buffer.front();
-    if (front === undefined) return;
     const p = this.params!;
-    const deadline = front.createdMs + p.mmkBufferMaxAgeMs + p.blockSliceMs;
-    this.at(deadline, () => {
-      if (account.buffer.front() !== front) return;
+    this.watchFront(account, 'buffer', () => account.buffer, (front) => front.createdMs + p.mmkBufferMaxAgeMs + p.blockSliceMs, (front, deadline) => {
       this.trigger(6);
       this.check(6, false, null, () => `storage account ${account.id} still holds block ${front.id} from ${at(front.createdMs)} in its MMK buffer at ${at(deadline)}: "ingested data is cached for several hours" (mmkBufferMaxAge ${formatDuration(p.mmkBufferMaxAgeMs)}), then replayed or dropped`, deadline, account.id);
+    });
+  }
+
+  /**
+   * Keeps one deadline pending for the oldest block of a log: when it passes
+   * with that block still there, `missed` reports it; if the block has left,
+   * the deadline moves on to the new oldest. (One pending judgement per log,
+   * due within a slice or so, rather than one per purge waiting out a whole
+   * retention.)
+   */
+  private watchFront(account: AccountRecord, watched: number | 'buffer', blocks: () => BlockRecords | undefined, deadlineOf: (front: BlockRecord) => number, missed: (front: BlockRecord, deadlineMs: number) => void): void {
+    if (account.watched.get(watched) === true) return;
+    const log = blocks();
+    const front = log?.front();
+    if (log === undefined || front === undefined) return;
+    account.watched.set(watched, true);
+    const deadline = deadlineOf(front);
+    this.at(deadline, () => {
+      account.watched.set(watched, false);
+      if (blocks() === log && log.front()?.seq === front.seq) missed(front, deadline);
+      else this.watchFront(account, watched, blocks, deadlineOf, missed);
     });
   }
 
