@@ -6,6 +6,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { RandomStreams, Scheduler } from '../sim/engine/index.ts';
+import { MinHeap } from '../sim/engine/min-heap.ts';
 
 export interface EngineBenchResult {
   eventsPerSecond: number;
@@ -22,57 +23,23 @@ interface Queue {
   step(): boolean;
 }
 
-interface HeapEntry {
-  timeMs: number;
-  seq: number;
-  handler: () => void;
-}
-
-/** The yardstick: an array-backed binary min-heap ordered by (time, seq). */
+/** The yardstick: the array-backed binary min-heap the checker keeps its deadlines in. */
 class HeapScheduler implements Queue {
-  private readonly heap: HeapEntry[] = [];
+  private readonly heap = new MinHeap<{ timeMs: number; seq: number; handler: () => void }>();
   private nextSeq = 0;
   nowMs = 0;
 
   at(timeMs: number, handler: () => void): void {
-    const heap = this.heap;
-    const entry = { timeMs, seq: this.nextSeq++, handler };
-    let i = heap.length;
-    heap.push(entry);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(entry, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = entry;
+    this.heap.push({ timeMs, seq: this.nextSeq++, handler });
   }
 
   step(): boolean {
-    const heap = this.heap;
-    const top = heap[0];
+    const top = this.heap.pop();
     if (top === undefined) return false;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= heap.length) break;
-        if (child + 1 < heap.length && before(heap[child + 1]!, heap[child]!)) child++;
-        if (!before(heap[child]!, last)) break;
-        heap[i] = heap[child]!;
-        i = child;
-      }
-      heap[i] = last;
-    }
     this.nowMs = top.timeMs;
     top.handler();
     return true;
   }
-}
-
-function before(a: HeapEntry, b: HeapEntry): boolean {
-  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
 }
 
 const GAP_TABLE_SIZE = 1 << 16;

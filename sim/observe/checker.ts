@@ -14,9 +14,9 @@
 // A violation names the rule, the time, the events that broke it, and says
 // why in words. Cost: O(1) per event, plus O(blocks) at a key change.
 
-import { OrderedMap } from '@js-sdsl/ordered-map';
 import { setDigest } from '../crypto/fingerprint.ts';
 import { formatDuration, MS_PER_DAY } from '../engine/duration.ts';
+import { MinHeap } from '../engine/min-heap.ts';
 import { ColumnLog } from '../engine/time-log.ts';
 import { AccountStates, type ObservedState } from './accounts.ts';
 import { canonical, type AnswerKind, type EventOf, type SimEvent } from './events.ts';
@@ -201,6 +201,15 @@ class BlockRecords {
   }
 }
 
+/** A judgement due at a time. */
+class Deadline {
+  constructor(
+    readonly timeMs: number,
+    readonly seq: number,
+    readonly judge: () => void,
+  ) {}
+}
+
 interface AccountRecord {
   readonly id: string;
   readonly cluster: string;
@@ -289,7 +298,7 @@ export class Checker {
   private readonly linkedCounts = new Map<string, number>();
   private setupOver = false;
   /** Checks that judge a moment after every event up to it: (time, seq) -> check. */
-  private readonly deadlines = new OrderedMap<[number, number], () => void>([], (a, b) => a[0] - b[0] || a[1] - b[1]);
+  private readonly deadlines = new MinHeap<Deadline>();
   private deadlineSeq = 0;
   /** Workspaces whose query state is judged at the end of this instant. */
   private readonly dirtyWorkspaces = new Set<string>();
@@ -1033,15 +1042,16 @@ export class Checker {
 
   /** Judges a moment once every event up to it has been folded. */
   private at(t: number, judge: () => void): void {
-    this.deadlines.setElement([t, this.deadlineSeq++], judge);
+    this.deadlines.push(new Deadline(t, this.deadlineSeq++, judge));
   }
 
   private judgeDeadlinesBefore(t: number): void {
-    for (let front = this.deadlines.front(); front !== undefined && front[0][0] < t; front = this.deadlines.front()) {
-      this.deadlines.eraseElementByIterator(this.deadlines.begin());
-      front[1]();
+    for (let front = this.deadlines.peek(); front !== undefined && front.timeMs < t; front = this.deadlines.peek()) {
+      this.deadlines.pop();
+      front.judge();
     }
   }
+
 
   private check(rule: RuleNumber, holds: boolean, event: SimEvent | null, message: () => string, atMs = event?.t ?? 0, entity = event?.entity ?? ''): boolean {
     this.checks.set(rule, this.checks.get(rule)! + 1);

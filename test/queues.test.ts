@@ -1,16 +1,19 @@
 // The ring both the block store and the checker keep their months of blocks
 // in (sim/engine/time-log.ts), against a plain array doing the same: records
 // come out in the order they went in, each under its own number, through
-// growth while the ring wraps. FC_SEED / FC_RUNS change the seed and runs.
+// growth while the ring wraps. And the checker's deadline heap
+// (sim/engine/min-heap.ts) against a sort. FC_SEED / FC_RUNS change the seed
+// and runs.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { MinHeap } from '../sim/engine/min-heap.ts';
 import { ColumnLog, TimeLog } from '../sim/engine/time-log.ts';
 
 const SEED = Number(process.env.FC_SEED ?? 20261130);
 const RUNS = Number(process.env.FC_RUNS ?? 200);
-console.log(`time-log: fast-check seed ${SEED}, ${RUNS} runs (FC_SEED / FC_RUNS to change)`);
+console.log(`queues: fast-check seed ${SEED}, ${RUNS} runs (FC_SEED / FC_RUNS to change)`);
 
 const columns = (capacity: number) => ({ createdMs: new Float64Array(capacity), n: new Int32Array(capacity), tag: new Array<string | undefined>(capacity) });
 
@@ -79,6 +82,33 @@ test('a TimeLog gives its objects back oldest first, and nothing once empty', ()
   assert.equal(out, Array.from({ length: 60 }, (_, i) => `b${i}`));
   assert.is(log.front(), undefined);
   assert.is(log.size, 0);
+});
+
+test('a MinHeap gives its entries back by time, ties in sequence order, whatever the pushes and pops in between', () => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant('pop' as const)), { maxLength: 200 }), (ops) => {
+      const heap = new MinHeap<{ timeMs: number; seq: number }>();
+      const model: { timeMs: number; seq: number }[] = [];
+      let seq = 0;
+      const order = (a: { timeMs: number; seq: number }, b: { timeMs: number; seq: number }) => a.timeMs - b.timeMs || a.seq - b.seq;
+      for (const o of ops) {
+        if (o === 'pop') {
+          model.sort(order);
+          assert.equal(heap.peek(), model[0]);
+          assert.equal(heap.pop(), model.shift());
+        } else {
+          const entry = { timeMs: o, seq: seq++ };
+          heap.push(entry);
+          model.push(entry);
+        }
+        assert.is(heap.size, model.length);
+      }
+      model.sort(order);
+      for (const entry of model) assert.is(heap.pop(), entry);
+      assert.is(heap.pop(), undefined);
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
 });
 
 test.run();
