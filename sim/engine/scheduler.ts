@@ -24,9 +24,15 @@ interface Scheduled extends EventHandle {
   readonly handler: Handler;
 }
 
+/** A recurring event's one stored event, scheduled again for each occurrence (see every()). */
+interface Occurrence extends Scheduled {
+  timeMs: number;
+  seq: number;
+}
+
 class Recurring implements RecurringHandle {
   readonly recurring = true;
-  next: EventHandle | undefined = undefined;
+  next: Occurrence | undefined = undefined;
 }
 
 function byTimeThenSeq(a: EventHandle, b: EventHandle): number {
@@ -105,12 +111,31 @@ export class Scheduler {
       return gap;
     };
     const recurring = new Recurring();
-    const occur = (): void => {
-      recurring.next = this.after(gapMs(), occur);
-      handler();
+    // One event object for every occurrence, keyed again each time it runs:
+    // the ordered map leaves an erased event in a detached tree node, and a
+    // node old enough keeps what it holds alive until a full collection, so a
+    // fresh object per occurrence would reach the old generation as garbage.
+    const occurrence: Occurrence = {
+      timeMs: 0,
+      seq: 0,
+      handler: () => {
+        this.queueAfter(occurrence, gapMs());
+        handler();
+      },
     };
-    recurring.next = this.after(firstDelayMs ?? gapMs(), occur);
+    this.queueAfter(occurrence, firstDelayMs ?? gapMs());
+    recurring.next = occurrence;
     return recurring;
+  }
+
+  /** Stores a recurring event's occurrence (not in the queue) again, `delayMs` from now. */
+  private queueAfter(occurrence: Occurrence, delayMs: number): void {
+    assertMs(delayMs, 'after(delayMs)', 0);
+    const timeMs = this.currentMs + delayMs;
+    assertMs(timeMs, 'at(timeMs)', this.currentMs);
+    occurrence.timeMs = timeMs;
+    occurrence.seq = this.nextSeq++;
+    this.queue.setElement(occurrence, occurrence);
   }
 
   /** True if a pending event was removed (false if it already ran or was cancelled). */
