@@ -13,8 +13,8 @@ const AEK = Buffer.alloc(32, 9);
 const r30 = new Composition(0, 30, [{ workspace: 'ws1', recordsPerSlice: 10 }]);
 const r90 = new Composition(1, 90, [{ workspace: 'ws2', recordsPerSlice: 10 }]);
 
-function block(id: string, createdMs: number, composition: Composition, bytes: Buffer, hot: Buffer | null = null): SealedBlock {
-  return { id, createdMs, composition, encryption: 'cmk', bytes, hot };
+function block(id: string, createdMs: number, composition: Composition, bytes: Buffer, hot: Buffer | null = null, encryption: 'cmk' | 'mmk' = 'cmk'): SealedBlock {
+  return { id, createdMs, composition, encryption, bytes, hot };
 }
 
 const stored = (store: BlockStore) => [...store.all()];
@@ -105,6 +105,65 @@ test('a block read from the store is found again by its number to be heated; one
   store.ageOut(() => DAY, 0);
   assert.throws(() => store.heat(d0!, Buffer.from('hot d0')), /not stored here/);
   assert.is(store.hotBlocks, 1);
+});
+
+test('bytes taken from a destination but not the ones stored: the stored bytes are copied, not the taken place kept', () => {
+  const store = new BlockStore();
+  const taken = store.destinations(30).cold(7);
+  taken.write('unused!');
+  store.add(block('b1', 0, r30, Buffer.from('stored')));
+  assert.is(stored(store)[0]!.bytes.toString(), 'stored');
+});
+
+test('a block read from another store is not heated here, even under a number this store uses', () => {
+  const [a, b] = [new BlockStore(), new BlockStore()];
+  a.add(block('a0', 0, r30, Buffer.from('a')));
+  b.add(block('b0', 0, r30, Buffer.from('b')));
+  assert.throws(() => b.heat(stored(a)[0]!, Buffer.from('hot')), /not stored here/);
+  assert.is(b.hotBlocks, 0);
+});
+
+test('the store answers from its blocks: the newest, the newest under the customer key per workspace, the oldest per retention', () => {
+  const store = new BlockStore();
+  assert.is(store.newest(), undefined);
+  assert.equal(store.oldestBlocks(), []);
+  store.add(block('c0', 10, r30, Buffer.from('c0')));
+  assert.is(store.newest()!.id, 'c0', 'a single block, in the first slot');
+  assert.equal(store.oldestBlocks(), [{ retentionDays: 30, oldestMs: 10 }]);
+  store.add(block('m1', 20, r30, Buffer.from('m1'), null, 'mmk'));
+  store.add(block('x2', 15, r90, Buffer.from('x2')));
+  assert.is(store.newest()!.id, 'm1', 'the newest across retentions, whatever its chain');
+  store.add(block('x3', 25, r90, Buffer.from('x3'), null, 'mmk'));
+  assert.is(store.newest()!.id, 'x3', 'the newest in a later retention');
+  assert.is(store.newestCmkBlockOf('ws1')!.id, 'c0', 'the newest customer-key block of ws1 is its oldest block: the Microsoft-key one after it does not count');
+  assert.is(store.newestCmkBlockOf('ws2')!.id, 'x2');
+  assert.is(store.newestCmkBlockOf('ws3'), undefined);
+  assert.equal(store.oldestBlocks(), [{ retentionDays: 30, oldestMs: 10 }, { retentionDays: 90, oldestMs: 15 }]);
+});
+
+test("a query's window: its newest blocks of the workspace down to its start (a block made at the start included) and the oldest in it", () => {
+  const store = new BlockStore();
+  const both = new Composition(2, 30, [{ workspace: 'ws1', recordsPerSlice: 1 }, { workspace: 'ws3', recordsPerSlice: 1 }]);
+  const ws3 = new Composition(3, 30, [{ workspace: 'ws3', recordsPerSlice: 1 }]);
+  for (let t = 0; t < 10; t++) store.add(block(`b${t}`, t * 10, t % 2 === 0 ? both : ws3, Buffer.from(`b${t}`), t >= 7 ? Buffer.from('hot') : null));
+  const ids = (blocks: Iterable<{ id: string }>) => [...blocks].map((b) => b.id);
+  assert.equal(ids(store.window('ws1', 0, 10)), ['b8', 'b6', 'b4', 'b2', 'b0'], 'down to the first block, made at the start');
+  assert.equal(ids(store.window('ws1', 40, 10)), ['b8', 'b6', 'b4']);
+  assert.equal(ids(store.window('ws1', 20, 2)), ['b8', 'b2'], 'the newest, and the oldest of the window');
+  assert.equal(ids(store.window('ws3', 0, 1)), ['b0'], 'only the oldest when one block is allowed');
+  assert.equal(ids(store.since('ws1', 40)), ['b8', 'b6', 'b4'], 'the workspace\'s blocks only, a block made at the start included');
+  assert.equal(ids(store.since('ws1', 0)), ['b8', 'b6', 'b4', 'b2', 'b0']);
+  assert.equal(ids(store.coldSince(50)), ['b6', 'b5'], 'blocks without a hot copy, down to the start');
+});
+
+test('a cleared store holds nothing', () => {
+  const store = new BlockStore();
+  store.add(block('b0', 0, r30, Buffer.from('b0'), Buffer.from('hot')));
+  store.clear();
+  assert.equal(stored(store), []);
+  assert.is(store.hotBlocks, 0);
+  assert.not.ok(store.holdsCmkDataOf('ws1'));
+  assert.is(store.newest(), undefined);
 });
 
 test('retention drops blocks oldest first, and hot copies age out the same way', () => {

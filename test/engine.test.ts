@@ -102,6 +102,7 @@ test('cancel() ignores a handle that is not this scheduler\'s, even with the sam
   const foreign = theirs.at(10, () => {});
   assert.is(ours.cancel(foreign), false);
   assert.is(ours.cancel({ timeMs: 10, seq: 0 }), false);
+  assert.is(ours.cancel({ recurring: true, next: undefined }), false, "a recurring handle this scheduler never gave out");
   ours.runUntil(10);
   assert.ok(ran);
 });
