@@ -201,7 +201,12 @@ class BlockRecords {
   }
 }
 
-/** A judgement due at a time. */
+/**
+ * A judgement due at a time. A class rather than an object literal: from the
+ * deadlines that wait out a whole retention early in a run, V8 would make
+ * the literal's allocation site an old-generation one, and the hundreds a
+ * day due within minutes would then die only at a full collection.
+ */
 class Deadline {
   constructor(
     readonly timeMs: number,
@@ -1051,7 +1056,6 @@ export class Checker {
       front.judge();
     }
   }
-
 
   private check(rule: RuleNumber, holds: boolean, event: SimEvent | null, message: () => string, atMs = event?.t ?? 0, entity = event?.entity ?? ''): boolean {
     this.checks.set(rule, this.checks.get(rule)! + 1);
