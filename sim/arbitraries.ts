@@ -62,8 +62,8 @@ const LOOKBACKS = ['10m', '1h', '6h', '1d', '3d'] as const;
 const MONTH_HOURS = { min: 31 * 24, max: 33 * 24 };
 const MONTH_BLOCK_SLICE = '1h';
 const ROUND_TRIPS_MAX = 3;
-/** A round trip has at most: access taken away, given back, taken away again, the cluster deleted. */
-const ROUND_TRIP_ACTIONS_MAX = 4;
+/** A round trip has at most: a network rule, access taken away, given back, taken away again, the cluster deleted. */
+const ROUND_TRIP_ACTIONS_MAX = 5;
 const DEFAULT_MAX_HOURS = 72;
 const DEFAULT_MAX_ACTIONS = 8;
 
