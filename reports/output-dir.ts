@@ -55,7 +55,7 @@ const FS_TROUBLE: Readonly<Record<string, { found: string; todo: string }>> = {
   ENAMETOOLONG: { found: 'a name longer than the file system allows (ENAMETOOLONG)', todo: 'choose a shorter path with --out (cmk-sim adds about 20 characters to the folder name while it writes)' },
   ENOTDIR: { found: 'a file where a folder should be (ENOTDIR)', todo: 'choose a path whose parents are folders with --out' },
   EEXIST: { found: 'a file where a folder should be (EEXIST)', todo: 'choose a path whose parents are folders with --out' },
-  ENOENT: { found: 'a path that does not exist (ENOENT): a symbolic link to nothing, or a folder removed while cmk-sim wrote', todo: 'choose another folder with --out' },
+  ENOENT: { found: 'a path where nothing can be made (ENOENT): a symbolic link to nothing, a folder removed while cmk-sim wrote, or a file system of the kernel such as /proc', todo: 'choose another folder with --out' },
   ENOTEMPTY: { found: 'a folder that another command wrote at the same moment (ENOTEMPTY)', todo: 'run one command at a time per output folder' },
   EBUSY: { found: 'a folder in use that cannot be moved, such as a mount point (EBUSY)', todo: 'choose a folder inside it with --out' },
   EXDEV: { found: 'a folder on another file system than its parent (EXDEV)', todo: 'choose a folder inside it with --out' },
@@ -91,9 +91,8 @@ export class OutputFile {
     this.target = resolve(path);
     const stats = statOrNull(this.target, path, statSync, flag);
     if (stats !== null && !stats.isFile()) throw new InputError([{ file: path, path: '', found: 'a folder (or something else that is not a file)', expected: `a file path for ${flag}: choose another` }]);
-    this.tryFs(() => mkdirSync(dirname(this.target), { recursive: true }));
-    // A probe, as the file will need: a new file beside it, then nothing left.
-    const probe = temporaryName(this.target, 'probe');
+    // A probe, as the file will need: a new file beside it (or in the nearest folder that exists: none is made before the work), then nothing left.
+    const probe = join(nearestFolder(dirname(this.target), path, flag), basename(temporaryName(this.target, 'probe')));
     this.tryFs(() => {
       try {
         writeFileSync(probe, '');
@@ -108,7 +107,10 @@ export class OutputFile {
     const staged = temporaryName(this.target, 'tmp');
     this.staged = staged;
     try {
-      this.tryFs(() => writeFileSync(staged, content));
+      this.tryFs(() => {
+        mkdirSync(dirname(staged), { recursive: true });
+        writeFileSync(staged, content);
+      });
     } catch (error) {
       this.abort();
       throw error;
@@ -183,10 +185,11 @@ export class OutputDir {
       // The output is staged beside the folder and renamed into its place: a mount point (a volume) cannot be.
       throw new InputError([{ file: dir, path: '', found: 'a mount point (another file system than its parent)', expected: 'a folder inside it, e.g. --out ' + join(dir, 'run-1') }]);
     }
-    tryFs(dir, () => mkdirSync(parent, { recursive: true }));
-    removeLeftovers(parent, basename(target));
+    // Nothing is made before the work: the folders missing on the way are made when the output is.
+    const existing = nearestFolder(parent, dir);
+    if (existing === parent) removeLeftovers(parent, basename(target));
     // A probe: a folder and a small file, as the output will need, then nothing left.
-    const probe = temporaryName(target, 'probe');
+    const probe = join(existing, basename(temporaryName(target, 'probe')));
     tryFs(dir, () => {
       rmSync(probe, { recursive: true, force: true });
       mkdirSync(probe);
@@ -197,6 +200,20 @@ export class OutputDir {
       }
     });
     return target;
+  }
+
+  /**
+   * A file path given beside the folder (run --junit) that falls inside it: its name, to be
+   * written as one more file of the output; null when it is outside. The output's own files, and
+   * subfolders (the folder is replaced as a whole), are refused.
+   */
+  fileInside(path: string, flag: string): string | null {
+    const inside = relative(this.target, resolve(path));
+    if (inside.startsWith('..') || isAbsolute(inside)) return null;
+    if (inside === '' || inside.includes(sep) || UNMARKED_OUTPUT_FILES.has(inside) || inside === MARKER_FILE) {
+      throw new InputError([{ file: flag, path: '', found: `${JSON.stringify(path)}, ${inside === '' ? 'the --out folder itself' : inside.includes(sep) ? 'a path in a subfolder of the --out folder' : 'a file the command writes there'}`, expected: `a file outside the --out folder, or directly in it under a name of its own, e.g. ${join(this.dir, 'junit.xml')}` }]);
+    }
+    return inside;
   }
 
   /** The path a writer streams the file `name` to; it is in place, in `dir`, after commit. */
@@ -269,7 +286,10 @@ export class OutputDir {
     const staging = temporaryName(this.target, 'tmp');
     // Left by an earlier process with the same pid (a restarted container): stale.
     if (!openStagings.has(staging)) rmSync(staging, { recursive: true, force: true });
-    tryFs(this.dir, () => mkdirSync(staging));
+    tryFs(this.dir, () => {
+      mkdirSync(dirname(staging), { recursive: true });
+      mkdirSync(staging);
+    });
     markOutput(staging, this.marker);
     this.staging = staging;
     openStagings.set(staging, this.dir);
@@ -341,6 +361,22 @@ function statOrNull(path: string, shown: string, stat: (path: string) => Stats, 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw underAFile(path, shown, flag);
     throw problemOr(error, shown, flag);
+  }
+}
+
+/**
+ * `folder` if it exists, else its nearest parent that does: where a probe tells whether the
+ * output can be written, before any folder is made. A file on the way is bad input.
+ */
+function nearestFolder(folder: string, shown: string, flag = '--out'): string {
+  // Bounded by the path's depth: dirname of the root is the root.
+  for (let at = folder; ; at = dirname(at)) {
+    const stats = statOrNull(at, shown, statSync, flag);
+    if (stats !== null) {
+      if (!stats.isDirectory()) throw underAFile(join(at, 'x'), shown, flag);
+      return at;
+    }
+    if (dirname(at) === at) return at;
   }
 }
 

@@ -28,7 +28,7 @@ import {
   ACTION_FIELDS,
   ACTION_NAME,
   ACTION_NAMES,
-  ANY_TEXT,
+  DESCRIPTION,
   BILLING_TYPE,
   BOOLEAN,
   CAPACITY_GB_PER_DAY,
@@ -451,8 +451,8 @@ const EXPECTATION: JsonSchema = {
 // The scenario
 
 const TOP: Properties<typeof TOP_FIELDS> = {
-  name: doc(SCENARIO_NAME.json, 'Scenario name: lowercase letters, digits and hyphens; the output folder is out/<name>-seed<seed>.'),
-  description: opt(ANY_TEXT.json, 'One line saying what the scenario shows (cmk-sim list prints it).'),
+  name: doc(SCENARIO_NAME.json, 'Scenario name: 1 to 100 lowercase letters, digits and hyphens; the output folder is out/<name>-seed<seed>.'),
+  description: opt(DESCRIPTION.json, 'One line saying what the scenario shows (cmk-sim list prints it).'),
   profile: opt(PROFILE.json, 'The documentation version whose behaviour and parameter defaults apply; --profile overrides it.', DEFAULT_PROFILE),
   seed: opt(SEED.json, 'Random seed; --seed overrides it.', DEFAULTS.seed),
   start: opt(START.json, 'Wall-clock time of t=0, for display: ISO 8601 with a zone.', DEFAULTS.startIso),

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseDocument, visit } from 'yaml';
-import { InputError, type Problem } from '../sim/input-error.ts';
+import { InputError, readTextInput, type Problem } from '../sim/input-error.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { BUILTIN_DIR } from './builtin-index.ts';
 import { validateScenario, type LoadOptions } from './schema.ts';
@@ -90,7 +90,8 @@ export interface ResolvedScenario {
  */
 export function resolveScenario(nameOrPath: string, builtinDir: string = BUILTIN_DIR): ResolvedScenario {
   const format = SCENARIO_EXTENSIONS[extname(nameOrPath).toLowerCase()];
-  if (format !== undefined && isFile(nameOrPath)) return { path: nameOrPath, source: nameOrPath, format };
+  // A .yaml, .yml or .json name is a file: reading it says what is wrong with it (missing, a folder, not UTF-8, too large).
+  if (format !== undefined) return { path: nameOrPath, source: nameOrPath, format };
   // A built-in's own file, found by its name: listing them would read every built-in.
   const builtinPath = join(builtinDir, `${nameOrPath}.yaml`);
   if (nameOrPath !== '' && basename(nameOrPath) === nameOrPath && isFile(builtinPath)) return { path: builtinPath, source: `builtin:${nameOrPath}`, format: 'yaml' };
@@ -131,14 +132,7 @@ export function readScenarioData(nameOrPath: string): { data: unknown; source: s
 }
 
 function readResolved(resolved: ResolvedScenario): unknown {
-  let text: string;
-  try {
-    text = readFileSync(resolved.path, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    throw new InputError([{ file: resolved.source, path: '', found: `a file that cannot be read (${reason})`, expected: 'a readable scenario file' }]);
-  }
-  return parseData(text, resolved.source, resolved.format);
+  return parseData(readTextInput(resolved.path, resolved.source, FILE_LIMITS.bytes, 'a scenario file'), resolved.source, resolved.format);
 }
 
 /** Parses and validates the text of a scenario file; `source` names it in problems and in Scenario.source. */
@@ -169,6 +163,8 @@ function parseData(text: string, source: string, format: 'yaml' | 'json'): unkno
  * walk, and refuse the "billion laughs" as soon as the count passes the limit.
  */
 export const FILE_LIMITS = {
+  /** Bytes in the file: the month of 10,000 workspaces is 2 MB as JSON; far larger is a file built to exhaust memory. */
+  bytes: 32 * 2 ** 20,
   /** Values (mappings, lists, scalars) once aliases are expanded. */
   values: 1_000_000,
   /** Levels of lists and mappings: deeper data overflows recursive code (ours and the yaml library's). */
@@ -234,8 +230,12 @@ function parseYaml(text: string, source: string): unknown {
 
 function parseJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    const data = JSON.parse(text) as unknown;
+    const twice = keyTwice(text);
+    if (twice !== undefined) throw new InputError([{ file: source, path: twice.path, found: `the key ${JSON.stringify(twice.key)} a second time in the same object`, expected: 'each key once (JSON.parse would silently keep the last)' }]);
+    return data;
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const position = /at position (\d+)/.exec(message);
     let where = '';
@@ -250,4 +250,50 @@ function parseJson(text: string, source: string): unknown {
       .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     throw new InputError([{ file: source, path: '', found: `a JSON syntax error${where}: ${reason}`, expected: 'valid JSON' }]);
   }
+}
+
+/** An object or list being read by keyTwice: its path, and its keys (an object) or the index of its current item (a list). */
+interface Open {
+  path: string;
+  keys: Set<string> | null;
+  index: number;
+}
+
+/**
+ * The first key that an object of this JSON text holds twice, and its path;
+ * undefined when there is none. The text is JSON that JSON.parse accepted, so
+ * only strings and brackets need reading: a string is a key where an object
+ * expects one (after "{" or ",").
+ */
+function keyTwice(text: string): { path: string; key: string } | undefined {
+  const open: Open[] = [];
+  let keyExpected = false;
+  let key = '';
+  const pathOfValue = (parent: Open | undefined): string => (parent === undefined ? '' : parent.keys === null ? `${parent.path}[${parent.index}]` : parent.path === '' ? key : `${parent.path}.${key}`);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (keyExpected) {
+        const raw = text.slice(i + 1, end);
+        key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const keys = open.at(-1)!.keys!;
+        if (keys.has(key)) return { path: pathOfValue(open.at(-1)), key };
+        keys.add(key);
+        keyExpected = false;
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      open.push({ path: pathOfValue(open.at(-1)), keys: c === '{' ? new Set() : null, index: 0 });
+      keyExpected = c === '{';
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',') {
+      const top = open.at(-1)!;
+      if (top.keys === null) top.index++;
+      else keyExpected = true;
+    }
+  }
+  return undefined;
 }

@@ -37,6 +37,7 @@ import {
   MAX_QUERIES_PER_HOUR,
   MAX_RECORDS_PER_MINUTE,
   MAX_SAVED_SEARCHES,
+  MAX_ACTIONS,
   MAX_WORKSPACES,
 } from '../sim/limits.ts';
 import {
@@ -526,8 +527,9 @@ const CLUSTER_BODY: Check<Obj> = {
 // ---------------------------------------------------------------------------
 // Names (Azure's rules where they exist)
 
-export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
-export const SCENARIO_NAME = text('a name of lowercase letters, digits and hyphens ([a-z0-9-]+)', SCENARIO_NAME_PATTERN);
+/** A scenario's name is part of its output folder's name (out/<name>-seed<N>): short enough for any file system. */
+export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]{1,100}$/;
+export const SCENARIO_NAME = text('a name of 1 to 100 lowercase letters, digits and hyphens', SCENARIO_NAME_PATTERN);
 export const VAULT_NAME = text('3 to 24 lowercase letters, digits and hyphens', /^[a-z0-9-]{3,24}$/);
 export const KEY_NAME = text('1 to 127 letters, digits and hyphens', /^[A-Za-z0-9-]{1,127}$/);
 const VERSION_ID_PATTERN = /^[A-Za-z0-9-]+$/;
@@ -648,14 +650,27 @@ function readParam(ctx: Ctx, name: ParamName, value: unknown, path: string): unk
 }
 
 /** The value of `--param name=value`: read as a YAML scalar or flow list, so 0.5, true and [6s, 60s] are typed. */
-function parseParamValue(valueText: string): unknown {
+/**
+ * A value given on the command line (--param, --vary), written as in the scenario file: YAML,
+ * with the same strictness (a syntax error or a key twice is refused), and without aliases, which
+ * a single value has no use for (and which can refer to themselves).
+ */
+function parseCommandLineYaml(valueText: string): { value: unknown } | { problem: string } {
+  const doc = YAML.parseDocument(valueText, { uniqueKeys: true });
+  if (doc.errors.length > 0) return { problem: `a YAML syntax error: ${(doc.errors[0]!.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
+  let aliases = false;
+  YAML.visit(doc, { Alias: () => ((aliases = true), YAML.visit.BREAK) });
+  if (aliases) return { problem: 'a YAML alias (*name)' };
+  return { value: doc.toJS() as unknown };
+}
+
+const PARAM_VALUE_EXPECTED = 'a value written as in the scenario file (YAML), e.g. 45m or [6s, 60s]';
+
+function parseParamValue(ctx: Ctx, name: string, valueText: string): unknown {
   if (valueText.trim() === '') return valueText;
-  try {
-    const parsed: unknown = YAML.parse(valueText, { logLevel: 'silent' });
-    return parsed === null || parsed === undefined ? valueText : parsed;
-  } catch {
-    return valueText;
-  }
+  const parsed = parseCommandLineYaml(valueText);
+  if ('problem' in parsed) return ctx.failText(name, `${JSON.stringify(valueText)}, ${parsed.problem}`, PARAM_VALUE_EXPECTED);
+  return parsed.value === null || parsed.value === undefined ? valueText : parsed.value;
 }
 
 const PARAM_ARG_EXPECTED = 'name=value, e.g. outageToUnavailable=45m';
@@ -696,7 +711,9 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
       cli.fail(name, name, withHint(`a parameter name: one of ${PARAM_NAMES.join(', ')}`, name, PARAM_NAMES));
       continue;
     }
-    const value = readParam(cli, name as ParamName, parseParamValue(arg.slice(eq + 1)), name);
+    const text = parseParamValue(cli, name, arg.slice(eq + 1));
+    if (text === undefined) continue;
+    const value = readParam(cli, name as ParamName, text, name);
     if (value !== undefined) params[name] = value;
   }
   return params as unknown as Params;
@@ -1401,7 +1418,16 @@ export const SLO_SPEC: Check<SloSpec> = {
   read: (ctx, value, path) => (isObject(value) || Array.isArray(value) ? readSloSpec(value, ctx.file, path, ctx.problems) : ctx.fail(path, value, SLO_SPEC.expected)),
 };
 
-export const ANY_TEXT: Check<string> = { expected: 'text', json: { type: 'string' }, read: (ctx, v, p) => (typeof v === 'string' ? v : ctx.fail(p, v, 'text')) };
+/** The longest description: a paragraph or a page, not a payload the reports would copy everywhere. */
+export const DESCRIPTION_CHARS_MAX = 10_000;
+// Newlines and tabs are text; other control characters (escape sequences among them) would reach terminals and sla.md as they are.
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const DESCRIPTION_EXPECTED = `text of at most ${DESCRIPTION_CHARS_MAX.toLocaleString('en-US')} characters, without control characters other than newlines and tabs`;
+export const DESCRIPTION: Check<string> = {
+  expected: DESCRIPTION_EXPECTED,
+  json: { type: 'string', maxLength: DESCRIPTION_CHARS_MAX, pattern: `^[^${CONTROL_CHARACTER.source.slice(1, -1)}]*$`, patternErrorMessage: `Expected ${DESCRIPTION_EXPECTED}.` },
+  read: (ctx, v, p) => (typeof v === 'string' && v.length <= DESCRIPTION_CHARS_MAX && !CONTROL_CHARACTER.test(v) ? v : ctx.fail(p, v, DESCRIPTION_EXPECTED)),
+};
 export const SEED = integer(0, MAX_INT, `a whole number from 0 to ${MAX_INT}`);
 
 /**
@@ -1422,7 +1448,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   }
 
   const name = required(ctx, top, 'name', '', SCENARIO_NAME);
-  const description = withDefault(ctx, top, 'description', '', ANY_TEXT, DEFAULTS.description);
+  const description = withDefault(ctx, top, 'description', '', DESCRIPTION, DEFAULTS.description);
   const fileProfile = optional(ctx, top, 'profile', '', PROFILE);
   const profile: ProfileName = cliProfile ?? fileProfile ?? DEFAULTS.profile;
   const fileSeed = optional(ctx, top, 'seed', '', SEED);
@@ -1468,7 +1494,9 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
   checkReferences(ctx, setup, vaults, clusters, workspaces, world);
 
   const read: ReadAction[] = [];
-  entries(ctx, top, 'actions', '', 'a list of actions').forEach((e, index) => {
+  const actionEntries = entries(ctx, top, 'actions', '', 'a list of actions');
+  if (actionEntries.length > MAX_ACTIONS) ctx.failText('actions', `${actionEntries.length} actions`, `at most ${MAX_ACTIONS} actions`);
+  actionEntries.slice(0, MAX_ACTIONS).forEach((e, index) => {
     const action = readAction(ctx, e.value, e.path, world, durationMs);
     if (action !== undefined) read.push({ ...action, index });
   });

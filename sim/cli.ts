@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { BuiltinScenario, LoadOptions } from '../scenarios/load.ts';
-import { InputError, formatProblem, type Problem } from './input-error.ts';
+import { InputError, formatProblems, type Problem } from './input-error.ts';
 import { VERSION } from './package.ts';
 import { exitCleanlyOnSignals } from '../reports/output-dir.ts';
 import type { Scenario } from './scenario.ts';
@@ -81,7 +81,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'generate scenarios (fast-check), run them and check the documented rules; a failure is shrunk and written as a scenario file that run replays',
       (y) =>
         y
-          .option('runs', { type: 'number', nargs: 1, default: 100, describe: 'how many scenarios to generate' })
+          .option('runs', { type: 'string', nargs: 1, default: 100, coerce: wholeNumberOrText, describe: `how many scenarios to generate (at most ${MAX_EXPLORE_RUNS.toLocaleString('en-US')})` })
           .option('seed', { type: 'string', nargs: 1, default: '1', describe: 'fast-check seed (printed on failure, to replay)' })
           .option('path', { type: 'string', nargs: 1, describe: "fast-check replay path of an earlier failure (with its --seed), numbers separated by ':'" })
           .option('out', { type: 'string', nargs: 1, describe: 'where a counterexample is written (default out/explore-seed<S>)' })
@@ -100,8 +100,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       'Monte Carlo: run the scenario once per seed (seeds S to S+N-1, or a shard of them), in every cell of a --vary grid, and write runs.csv, summary.csv, summary.md, summary.html and sweep.json',
       (y) =>
         scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, -grid<cells> for a grid, with -shard<i>of<n>)' })
-          .option('runs', { type: 'number', nargs: 1, default: 100, describe: 'how many seeds (per cell of a grid); at most 500,000 runs in all' })
-          .option('workers', { type: 'number', nargs: 1, default: availableParallelism(), describe: 'worker threads (default and most: the number of cores); the results do not depend on it' })
+          .option('runs', { type: 'string', nargs: 1, default: 100, coerce: wholeNumberOrText, describe: 'how many seeds (per cell of a grid); at most 500,000 runs in all' })
+          .option('workers', { type: 'string', nargs: 1, default: availableParallelism(), coerce: wholeNumberOrText, describe: 'worker threads (default and most: the number of cores); the results do not depend on it' })
           .option('shard', { type: 'string', nargs: 1, describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
           .option('vary', { type: 'string', array: true, describe: 'a what-if grid: name=v1,v2,... (repeatable) with a parameter or a field of an action or a fault, e.g. actions[0].for=30m,1h; every combination runs the same seeds' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep that was stopped, from the progress file in its --out folder (same options)' })
@@ -178,6 +178,10 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
     // The CLI has no short options: "-1/2" or "-x" after a flag is its value, for our checks to judge.
     .parserConfiguration({ 'unknown-options-as-args': true })
+    .middleware((argv) => {
+      const problems = repeatedOptionProblems(argv);
+      if (problems.length > 0) throw new InputError(problems);
+    }, true)
     .strict()
     .help()
     .version(VERSION)
@@ -190,6 +194,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       throw error ?? new UsageError(message);
     });
   try {
+    const yesOrNo = args.flatMap((arg) => /^--(json|resume|profiles)=(?!(?:true|false)$)(.*)$/s.exec(arg) ?? []);
+    if (yesOrNo.length > 0) throw new InputError([{ file: `--${yesOrNo[1]}`, path: '', found: JSON.stringify(yesOrNo[2]), expected: `--${yesOrNo[1]} alone (or =true, =false)` }]);
     let helpOrVersionShown = false;
     await parser.parseAsync(args.length === 0 ? ['run', DEFAULT_SCENARIO] : [...args], {}, (_error, _argv, output) => {
       if (output !== '') {
@@ -205,7 +211,7 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       return EXIT.badInput;
     }
     if (error instanceof InputError) {
-      io.err(error.problems.map(formatProblem).join('\n'));
+      io.err(formatProblems(error.problems));
       return EXIT.badInput;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -213,6 +219,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
     if (process.env.CMK_SIM_DEBUG !== undefined && error instanceof Error) io.err(error.stack ?? '');
     return EXIT.internal;
   }
+}
+
+/** The options that may be given more than once (lists); each other option takes one value. */
+const REPEATABLE_OPTIONS = new Set(['param', 'vary', 'scenario', 'dirs', '_']);
+
+/** Every option other than a list given more than once: yargs would pass them all as a list. */
+function repeatedOptionProblems(argv: Record<string, unknown>): Problem[] {
+  return Object.entries(argv)
+    .filter(([name, value]) => Array.isArray(value) && !REPEATABLE_OPTIONS.has(name) && !/[A-Z]/.test(name)) // yargs also keeps maxCpu beside max-cpu
+    .map(([name, value]) => ({ file: `--${name}`, path: '', found: `${(value as unknown[]).length} values, ${JSON.stringify(value)}`, expected: `one --${name}` }));
 }
 
 /** `list --profiles`: each documentation version, its date, and what it changed. */
@@ -292,13 +308,32 @@ async function loadWithOverrides(argv: RunArgs): Promise<Scenario> {
 
 /** `--param` given with no name=value after it (yargs gives an empty list). */
 function paramFlagProblems(param: readonly string[] | undefined): Problem[] {
-  if (param === undefined || param.length > 0) return [];
-  return [{ file: '--param', path: '', found: 'nothing', expected: 'name=value after --param, e.g. --param outageToUnavailable=45m' }];
+  return emptyListProblems('param', param, 'outageToUnavailable=45m');
 }
+
+/** A repeatable flag given with nothing after it. */
+function emptyListProblems(flag: string, list: readonly string[] | undefined, example: string): Problem[] {
+  if (list === undefined || list.length > 0) return [];
+  return [{ file: `--${flag}`, path: '', found: 'nothing', expected: `name=value after --${flag}, e.g. --${flag} ${example}` }];
+}
+
+/** Digits only (not 0x10, 1e3, Infinity or 16.0), as a safe integer; undefined otherwise. */
+function wholeNumberOf(text: string): number | undefined {
+  return /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : undefined;
+}
+
+/** A whole-number flag's value: the number, or the text as typed when it is not one (checked later, and quoted in the message). */
+function wholeNumberOrText(value: unknown): unknown {
+  return typeof value === 'string' ? (wholeNumberOf(value) ?? value) : value;
+}
+
+/** Most scenarios one explore generates: a million is days of CPU. */
+const MAX_EXPLORE_RUNS = 1_000_000;
 
 /** --seed as a non-negative whole number, or a problem. */
 function parseSeed(text: string, problems: Problem[]): number | undefined {
-  if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  const seed = wholeNumberOf(text);
+  if (seed !== undefined) return seed;
   problems.push({ file: '--seed', path: '', found: JSON.stringify(text), expected: 'a non-negative whole number' });
   return undefined;
 }
@@ -331,7 +366,9 @@ async function runCommand(argv: RunCommandArgs, io: Io): Promise<number> {
   const budgetProblems = await overBudget(scenario, argv);
   if (budgetProblems.length > 0) throw new InputError(budgetProblems);
   const output = new OutputDir(argv.out ?? `out/${scenario.name}-seed${scenario.seed}`, { output: 'run', version: VERSION });
-  const junit = argv.junit === undefined ? null : new OutputFile(argv.junit, '--junit');
+  // JUnit in the output folder is one more file of it; elsewhere, a file of its own.
+  const junitInside = argv.junit === undefined ? null : output.fileInside(argv.junit, '--junit');
+  const junit = argv.junit === undefined || junitInside !== null ? null : new OutputFile(argv.junit, '--junit');
   let result: RunResult;
   try {
     const timeline = new TimelineWriter({ jsonl: output.stage('timeline.jsonl'), csv: output.stage('timeline.csv') }, scenario.startIso);
@@ -366,6 +403,7 @@ async function runCommand(argv: RunCommandArgs, io: Io): Promise<number> {
     output.write('series.csv', series.render());
     output.write('report.html', report.render(result));
     // Staged before the folder is committed and renamed into place right after it: a failure up to the folder's commit leaves neither.
+    if (junitInside !== null) output.write(junitInside, renderJunit(result));
     junit?.stage(renderJunit(result));
     output.commit();
     junit?.commit();
@@ -414,6 +452,7 @@ class RunProgress {
 }
 
 interface SweepArgs extends RunArgs {
+  // Whole numbers once checked: wholeNumberOrText leaves what was typed when it is not one, for the message.
   runs: number;
   workers: number;
   shard?: string;
@@ -439,9 +478,10 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
   const runsTrouble = runsProblem(argv.runs, { file: '--runs', path: '' });
   if (runsTrouble !== undefined) problems.push(runsTrouble);
-  if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: String(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
+  if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: JSON.stringify(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
   const shard = argv.shard === undefined ? null : parseShard(argv.shard);
   if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
+  problems.push(...emptyListProblems('vary', argv.vary, 'actions[0].for=30m,1h'));
   let scenario: Scenario;
   try {
     scenario = await loadWithOverrides(argv);
@@ -555,12 +595,23 @@ async function checkCommand(path: string, io: Io): Promise<number> {
 
 async function mergeCommand(dirs: readonly string[], out: string, io: Io): Promise<number> {
   const [{ count }, { mergeSweeps, writeSweep }, { OutputDir }] = await Promise.all([import('../reports/format.ts'), import('./sweep/sweep.ts'), import('../reports/output-dir.ts')]);
-  OutputDir.check(out);
+  const target = OutputDir.check(out);
+  // The output replaces its folder as a whole: it must not be one of the shards it reads.
+  const shard = dirs.find((dir) => realpathOrNull(dir) === target);
+  if (shard !== undefined) throw new InputError([{ file: '--out', path: '', found: `${JSON.stringify(out)}, the shard folder ${JSON.stringify(shard)} being merged`, expected: 'a folder of its own for the merged sweep, e.g. --out out/merged' }]);
   const sweep = mergeSweeps(dirs);
   const names = writeSweep(out, sweep);
   io.out(`merged ${dirs.length} folders: ${count(sweep.rows.length)} runs of ${sweep.manifest.scenario}`);
   io.out(`wrote ${out}/{${names.join(',')}}`);
   return EXIT.ok;
+}
+
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
 }
 
 async function validateCommand(paths: readonly string[], budgetArgs: BudgetArgs, io: Io): Promise<number> {
@@ -578,7 +629,7 @@ async function validateCommand(paths: readonly string[], budgetArgs: BudgetArgs,
       io.out(`${path}: ok (${scenario.name}: ${scenario.actions.length} actions, ${scenario.expect.length} expectations)`);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      io.err(error.problems.map(formatProblem).join('\n'));
+      io.err(formatProblems(error.problems));
       status = EXIT.badInput;
     }
   }
@@ -653,7 +704,9 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
   ]);
   const problems: Problem[] = [];
   const seed = parseSeed(argv.seed, problems) ?? 0;
-  if (!Number.isSafeInteger(argv.runs) || argv.runs < 1) problems.push({ file: '--runs', path: '', found: String(argv.runs), expected: 'a whole number of runs, 1 or more' });
+  if (!Number.isSafeInteger(argv.runs) || argv.runs < 1 || argv.runs > MAX_EXPLORE_RUNS) {
+    problems.push({ file: '--runs', path: '', found: JSON.stringify(argv.runs), expected: `a whole number of runs from 1 to ${MAX_EXPLORE_RUNS.toLocaleString('en-US')}` });
+  }
   if (argv.path !== undefined && !isReplayPath(argv.path)) {
     problems.push({ file: '--path', path: '', found: describePath(argv.path), expected: 'the fast-check path an earlier explore printed: whole numbers separated by ":", e.g. "1:7:0"' });
   }
@@ -732,7 +785,7 @@ async function exploreCommand(argv: ExploreArgs, io: Io): Promise<number> {
     // The counterexample cost the whole search: when it cannot be saved, it is printed.
     const why = output.failure(error);
     if (!(why instanceof InputError)) throw why;
-    io.err(why.problems.map(formatProblem).join('\n'));
+    io.err(formatProblems(why.problems));
     io.out(`could not write ${output.dir}/counterexample.yaml; here it is, between the lines:\n---\n${failure.yaml.trimEnd()}\n---`);
     io.out('replay: save it as counterexample.yaml, then npx cmk-sim run counterexample.yaml');
   }

@@ -2,6 +2,8 @@
 // arguments). It carries every problem found, not just the first; the CLI
 // prints them and exits with status 2.
 
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
 export interface Problem {
   /** The file (or "builtin:<name>", or "--param") the problem is in. */
   file: string;
@@ -21,7 +23,7 @@ export class InputError extends Error {
   readonly [INPUT_ERROR] = true;
 
   constructor(problems: readonly Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super(formatProblems(problems));
     this.name = 'InputError';
     this.problems = problems;
   }
@@ -31,7 +33,87 @@ export class InputError extends Error {
   }
 }
 
+/** The most characters of a field path or found value a message shows: a key 100,000 characters long is cut, not copied. */
+const SHOWN_CHARS_MAX = 200;
+/** A file name is shown whole up to the longest path Linux takes (PATH_MAX). */
+const SHOWN_FILE_CHARS_MAX = 4096;
+/** The most problems a message lists: a file with 5,000 unknown fields gets the first ones and a count. */
+const PROBLEMS_SHOWN_MAX = 20;
+
+const clip = (text: string, most = SHOWN_CHARS_MAX): string => (text.length > most ? `${text.slice(0, most - 3)}...` : text);
+
 export function formatProblem(problem: Problem): string {
-  const where = problem.path === '' ? problem.file : `${problem.file}: ${problem.path}`;
-  return `${where}: found ${problem.found}; expected ${problem.expected}`;
+  const file = clip(problem.file, SHOWN_FILE_CHARS_MAX);
+  const where = problem.path === '' ? file : `${file}: ${clip(problem.path)}`;
+  return `${where}: found ${clip(problem.found)}; expected ${problem.expected}`;
+}
+
+/** Every problem on a line of its own, the first PROBLEMS_SHOWN_MAX of them. */
+export function formatProblems(problems: readonly Problem[]): string {
+  const shown = problems.slice(0, PROBLEMS_SHOWN_MAX).map(formatProblem);
+  if (problems.length > PROBLEMS_SHOWN_MAX) shown.push(`... and ${problems.length - PROBLEMS_SHOWN_MAX} more problems`);
+  return shown.join('\n');
+}
+
+/** A text file as a string: at most `maxBytes`, UTF-8 (a byte order mark dropped), or an InputError naming `source`. */
+export function readTextInput(path: string, source: string, maxBytes: number, what: string): string {
+  let bytes: Buffer;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new InputError([{ file: source, path: '', found: 'a folder', expected: what }]);
+    if (!stat.isFile()) throw new InputError([{ file: source, path: '', found: 'something that is not a regular file (a device, a pipe or a socket)', expected: what }]);
+    if (stat.size > maxBytes) throw new InputError([{ file: source, path: '', found: `a file of ${formatBytes(stat.size)}`, expected: `${what} of at most ${formatBytes(maxBytes)}` }]);
+    bytes = Buffer.allocUnsafe(stat.size);
+    let read = 0;
+    // Bounded by the size just checked: a file that grows meanwhile is read up to it.
+    while (read < bytes.length) {
+      const got = readSync(fd, bytes, read, bytes.length - read, read);
+      if (got === 0) break;
+      read += got;
+    }
+    bytes = bytes.subarray(0, read);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    const found = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? `a file it may not read (${code})` : `a file that cannot be read (${code})`;
+    throw new InputError([{ file: source, path: '', found, expected: what }]);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new InputError([{ file: source, path: '', found: 'UTF-16 text (it starts with a UTF-16 byte order mark)', expected: `${what} in UTF-8` }]);
+  }
+  const text = bytes.toString('utf8');
+  if (!isUtf8(bytes, text)) {
+    const offset = firstNonUtf8Byte(bytes, text);
+    const line = bytes.subarray(0, offset).toString('utf8').split('\n').length;
+    throw new InputError([{ file: source, path: '', found: `bytes that are not UTF-8 at line ${line} (byte ${offset})`, expected: `${what} in UTF-8` }]);
+  }
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Whether decoding lost nothing: invalid UTF-8 decodes to U+FFFD, which encodes back to other bytes. */
+function isUtf8(bytes: Buffer, text: string): boolean {
+  return !text.includes('\uFFFD') || Buffer.byteLength(text) === bytes.length && Buffer.from(text).equals(bytes);
+}
+
+/** Where the bytes and their decoding, encoded again, first differ: the first byte that is not UTF-8. */
+function firstNonUtf8Byte(bytes: Buffer, text: string): number {
+  const again = Buffer.from(text);
+  let i = 0;
+  while (i < bytes.length && i < again.length && bytes[i] === again[i]) i++;
+  return i;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -15,6 +15,9 @@ export const MAX_DURATION_MS = 1095 * MS_PER_DAY;
 /** Workspaces in one scenario: 10 clusters of the documented 1000 workspaces each (the bench's month of 10,000). */
 export const MAX_WORKSPACES = 10_000;
 
+/** Actions in one scenario: a year of an action every few minutes, far past any incident one replays; more would only be a file built to exhaust the loader. */
+export const MAX_ACTIONS = 100_000;
+
 /** Records a workspace ingests per minute: 720 million a day, far above any one workspace. */
 export const MAX_RECORDS_PER_MINUTE = 500_000;
 

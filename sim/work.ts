@@ -129,7 +129,7 @@ export function estimateWork(scenario: Scenario): WorkEstimate {
   const recordsPerMinute = scenario.workspaces.reduce((sum, w) => sum + largestRate(scenario, w.name, w.ingest.recordsPerMinute), 0);
   const payloadBytes = Math.min(params.blockPayloadBytes, HEADER_BYTES + RECORD_BYTES * recordsPerMinute * sliceMinutes);
   const blocks = slices * groups;
-  const longestRetentionMs = Math.max(0, ...scenario.workspaces.map((w) => w.retentionDays * MS_PER_DAY));
+  const longestRetentionMs = scenario.workspaces.reduce((most, w) => Math.max(most, w.retentionDays * MS_PER_DAY), 0);
   const keptBlocks = groups * Math.ceil(Math.min(durationMs, longestRetentionMs) / params.blockSlice);
   terms.push({
     what: 'blocks sealed',
@@ -142,7 +142,8 @@ export function estimateWork(scenario: Scenario): WorkEstimate {
 
   // Every querySampleInterval each account with workspaces runs one query that opens the newest blocks of its lookback.
   const samples = Math.floor(durationMs / params.querySampleInterval) * Math.min(sinks, workspaces);
-  const lookbackMs = Math.max(0, ...scenario.workspaces.map((w) => w.query.lookbackMs), ...scenario.actions.map((a) => (a.do === 'workspace.setQuery' ? (a.query.lookbackMs ?? 0) : 0)));
+  // Reduced, not spread: a scenario may hold 100,000 actions, more than a call takes arguments.
+  const lookbackMs = scenario.actions.reduce((most, a) => Math.max(most, a.do === 'workspace.setQuery' ? (a.query.lookbackMs ?? 0) : 0), scenario.workspaces.reduce((most, w) => Math.max(most, w.query.lookbackMs), 0));
   const opened = Math.min(params.querySampleMaxBlocks, Math.ceil(lookbackMs / params.blockSlice) + 1);
   terms.push({
     what: 'sampled queries',

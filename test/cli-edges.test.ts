@@ -28,11 +28,13 @@ writeFileSync(SMALL, SMALL_TEXT);
 
 // ---- sweep and merge sizes -------------------------------------------------------
 
-test('sweep --runs 1e9 is refused before any run: the most is 500,000 runs in all, because every row is kept in memory', async () => {
+test('sweep --runs 1000000000 is refused before any run: the most is 500,000 runs in all, because every row is kept in memory; 1e9 is not written in digits', async () => {
   const dir = fresh('huge');
-  const o = await cli('sweep', SMALL, '--runs', '1e9', '--out', dir);
+  const o = await cli('sweep', SMALL, '--runs', '1000000000', '--out', dir);
   assertBadInput(o, '--runs');
   assert.ok(o.err.startsWith('--runs: found 1000000000; expected a whole number of runs from 1 to 500,000 (every row is kept in memory)'), o.err);
+  // What was typed is what the message quotes.
+  for (const typed of ['1e9', '0x10', 'Infinity', 'abc', '']) assert.ok((await cli('sweep', SMALL, '--runs', typed, '--out', dir)).err.startsWith(`--runs: found ${JSON.stringify(typed)}; expected`), typed);
   assert.is(MAX_SWEEP_RUNS, 500_000);
   assertBadInput(await cli('sweep', SMALL, '--runs', String(MAX_SWEEP_RUNS + 1), '--out', dir), '--runs');
 });

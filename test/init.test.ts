@@ -126,7 +126,7 @@ test('init refuses a name that is not lowercase letters, digits and hyphens, and
   assert.is(
     o.err,
     [
-      'name: found "My Scenario"; expected a name of lowercase letters, digits and hyphens ([a-z0-9-]+), e.g. my-scenario (the file is <name>.yaml unless --out names it)',
+      'name: found "My Scenario"; expected a name of 1 to 100 lowercase letters, digits and hyphens, e.g. my-scenario (the file is <name>.yaml unless --out names it)',
       '--out: found "x.txt"; expected a file name ending in .yaml or .yml',
     ].join('\n'),
   );

@@ -1,7 +1,7 @@
 // The scenario loader: a file goes in, a normalized Scenario comes out, or
 // one InputError naming every problem (file, field path, found, expected).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import {
   resolveScenario,
   type LoadOptions,
 } from '../scenarios/load.ts';
+import { DESCRIPTION } from '../scenarios/schema.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/scenario-files/', import.meta.url));
 const FIXTURE_BUILTINS = join(FIXTURES, 'builtin');
@@ -428,8 +429,9 @@ const CLUSTER_NAME_EXPECTED = 'a name of 1 to 100 letters, digits, ".", "_" or "
 
 const cases: Case[] = [
   // top level
-  { title: 'name pattern', data: edit((d) => (d.name = 'Bad Name')), want: { path: 'name', found: '"Bad Name"', expected: 'a name of lowercase letters, digits and hyphens ([a-z0-9-]+)' } },
-  { title: 'name missing', data: edit((d) => delete d.name), want: { path: 'name', found: 'nothing', expected: 'a name of lowercase letters, digits and hyphens ([a-z0-9-]+)' } },
+  { title: 'name pattern', data: edit((d) => (d.name = 'Bad Name')), want: { path: 'name', found: '"Bad Name"', expected: 'a name of 1 to 100 lowercase letters, digits and hyphens' } },
+  { title: 'name missing', data: edit((d) => delete d.name), want: { path: 'name', found: 'nothing', expected: 'a name of 1 to 100 lowercase letters, digits and hyphens' } },
+  { title: 'name too long for an output folder', data: edit((d) => (d.name = 'a'.repeat(101))), want: { path: 'name', found: `"${'a'.repeat(76)}...`, expected: 'a name of 1 to 100 lowercase letters, digits and hyphens' } },
   { title: 'profile unknown', data: edit((d) => (d.profile = 'newest')), want: { path: 'profile', found: '"newest"', expected: 'one of 2020-11, 2021-07, 2023-06, 2024-01, 2026-04, latest (latest: the newest, 2026-04)' } },
   { title: 'seed negative', data: edit((d) => (d.seed = -1)), want: { path: 'seed', found: '-1', expected: 'a whole number from 0 to 9007199254740991' } },
   { title: 'seed fraction', data: edit((d) => (d.seed = 1.5)), want: { path: 'seed', found: '1.5' } },
@@ -441,7 +443,9 @@ const cases: Case[] = [
   { title: 'duration missing', data: edit((d) => delete d.duration), want: { path: 'duration', found: 'nothing', expected: `${DURATION_EXPECTED}, greater than 0` } },
   { title: 'setup unknown', data: edit((d) => (d.setup = 'partial')), want: { path: 'setup', found: '"partial"', expected: 'one of ready, none' } },
   { title: 'region pattern', data: edit((d) => (d.region = 'East US')), want: { path: 'region', found: '"East US"', expected: 'an Azure region name of lowercase letters and digits, e.g. eastus' } },
-  { title: 'description not text', data: edit((d) => (d.description = 3)), want: { path: 'description', found: '3', expected: 'text' } },
+  { title: 'description not text', data: edit((d) => (d.description = 3)), want: { path: 'description', found: '3', expected: DESCRIPTION.expected } },
+  { title: 'description with an escape sequence', data: edit((d) => (d.description = 'a \u001b[2J screen cleared')), want: { path: 'description', found: '"a \\u001b[2J screen cleared"', expected: DESCRIPTION.expected } },
+  { title: 'description longer than a page', data: edit((d) => (d.description = 'x'.repeat(10_001))), want: { path: 'description', found: `"${'x'.repeat(76)}...`, expected: DESCRIPTION.expected } },
   { title: 'keyVaults not a list', data: edit((d) => (d.keyVaults = { name: 'kv1' })), want: { path: 'keyVaults', found: '{"name":"kv1"}', expected: 'a list of key vaults' } },
   { title: 'unknown top-level field', data: edit((d) => (d.duraton = '1d')), want: { path: 'duraton', found: 'unknown field "duraton"', expected: /^one of name, description, .*; did you mean duration\?$/ } },
 
@@ -905,14 +909,19 @@ test('an unknown name or a missing file is a problem listing the built-ins', () 
       expected: 'a scenario file (.yaml, .yml, .json) or a built-in name: alpha, beta-outage, no-description',
     },
   ]);
-  assert.equal(problemsOf(() => resolveScenario('missing/file.yaml', join(FIXTURES, 'no-such-dir'))), [
+  assert.equal(problemsOf(() => resolveScenario('missing/file', join(FIXTURES, 'no-such-dir'))), [
     {
-      file: 'missing/file.yaml',
+      file: 'missing/file',
       path: '',
-      found: '"missing/file.yaml"',
+      found: '"missing/file"',
       expected: 'a scenario file (.yaml, .yml, .json) or a built-in name: (there are none)',
     },
   ]);
+  // A .yaml, .yml or .json name is a file, and reading it says what is wrong with it.
+  assert.equal(problemsOf(() => loadScenario('missing/file.yaml')), [{ file: 'missing/file.yaml', path: '', found: 'no such file', expected: 'a scenario file' }]);
+  const folder = join(mkdtempSync(join(tmpdir(), 'cmk-loader-')), 'a-folder.json');
+  mkdirSync(folder);
+  assert.equal(problemsOf(() => loadScenario(folder)), [{ file: folder, path: '', found: 'a folder', expected: 'a scenario file' }]);
   // A file of another kind is not a scenario file.
   assertProblem(
     problemsOf(() => resolveScenario(join(FIXTURE_BUILTINS, 'readme.txt'), FIXTURE_BUILTINS)),

@@ -177,7 +177,8 @@ test('--slo with a bad field: exit 2 naming the file and the field path, before 
   const o = await cli('run', 'kv-outage-45m', '--slo', file, '--out', out);
   assertBadInput(o, `${file}: slos[0].objective`);
   assert.match(o.err, /found 150; expected a percentage above 0 and below 100/);
-  assertBadInput(await cli('run', 'kv-outage-45m', '--slo', join(root, 'missing.yaml'), '--out', out), '--slo');
+  assertBadInput(await cli('run', 'kv-outage-45m', '--slo', join(root, 'missing.yaml'), '--out', out), join(root, 'missing.yaml'));
+  assert.match((await cli('run', 'kv-outage-45m', '--slo', join(root, 'missing.yaml'), '--out', out)).err, /missing\.yaml: found no such file; expected an OpenSLO or Sloth spec file/);
 });
 
 test('slo: in a scenario: a bad field is a problem at slo.<path>, and a target besides the spec (params.sloTarget or --param) is refused', () => {

@@ -17,10 +17,9 @@
 // with 30m) and ticket (3x over 1d with 2h, 1x over 3d with 6h), each
 // unless `disable: true`. Sloth's rules compare with ">".
 
-import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../engine/duration.ts';
-import { InputError, type Problem } from '../input-error.ts';
+import { InputError, readTextInput, type Problem } from '../input-error.ts';
 import type { BurnRateAlert, SloSpec } from './slo.ts';
 
 type Obj = Record<string, unknown>;
@@ -100,16 +99,13 @@ export function readSloSpec(data: unknown, file: string, base: string, problems:
   return undefined;
 }
 
+/** An SLO spec is a few documents of a few lines each. */
+const SLO_FILE_BYTES_MAX = 2 ** 20;
+
 /** `--slo FILE`: a YAML or JSON file of one document or several (`---` between them). */
 export function loadSloFile(path: string): SloSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    throw new InputError([{ file: '--slo', path: '', found: `${JSON.stringify(path)}, a file that cannot be read (${reason})`, expected: 'a readable OpenSLO or Sloth spec file' }]);
-  }
-  const documents = parseAllDocuments(text.startsWith('\uFEFF') ? text.slice(1) : text, { uniqueKeys: true });
+  const text = readTextInput(path, path, SLO_FILE_BYTES_MAX, 'an OpenSLO or Sloth spec file');
+  const documents = parseAllDocuments(text, { uniqueKeys: true });
   const list = Array.isArray(documents) ? documents : [];
   const syntax = list.flatMap((d) => d.errors).slice(0, 5);
   if (!Array.isArray(documents) || syntax.length > 0) {

@@ -4,7 +4,7 @@
 // validated by the loader exactly as if the user had written them, so a bad
 // value is reported as the loader would, against the --vary flag.
 
-import { isCollection, parseDocument } from 'yaml';
+import { isCollection, parseDocument, visit } from 'yaml';
 import { readScenarioData, type LoadOptions } from '../../scenarios/load.ts';
 import { closest, validateScenario } from '../../scenarios/schema.ts';
 import { PARAM_NAMES } from '../azure/profiles.ts';
@@ -94,10 +94,12 @@ function parseAxis(arg: string, options: LoadOptions, problems: Problem[]): Axis
     segments = [match[1]!, ...[...match[2]!.matchAll(/\[(\d+)\]|\.([A-Za-z0-9]+)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[2]!))];
   }
   const list = `[${arg.slice(eq + 1)}]`;
-  const doc = parseDocument(list, { logLevel: 'silent' });
+  const doc = parseDocument(list, { uniqueKeys: true });
   const items = isCollection(doc.contents) ? doc.contents.items : [];
-  if (doc.errors.length > 0 || items.length === 0) {
-    return void problems.push({ file: VARY, path: name, found: JSON.stringify(arg.slice(eq + 1)), expected: 'one or more values separated by commas, each written as in the scenario file (YAML), e.g. 30m,1h,4h or [6s, 60s],[1m, 2m]' });
+  let aliases = false;
+  visit(doc, { Alias: () => ((aliases = true), visit.BREAK) });
+  if (doc.errors.length > 0 || items.length === 0 || aliases) {
+    return void problems.push({ file: VARY, path: name, found: JSON.stringify(arg.slice(eq + 1)), expected: 'one or more values separated by commas, each written as in the scenario file (YAML, without aliases), e.g. 30m,1h,4h or [6s, 60s],[1m, 2m]' });
   }
   // Each value as the user wrote it: the column of runs.csv and the label of its cell.
   const values = items.map((item) => {

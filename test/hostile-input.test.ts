@@ -1,0 +1,151 @@
+// Hostile input found by an audit (2026-11-30): each is refused before any
+// work with exit 2, no stack trace, a problem naming the flag or the file and
+// what was found, and nothing created on disk; or handled.
+
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FILE_LIMITS } from '../scenarios/load.ts';
+import { MAX_ACTIONS } from '../sim/limits.ts';
+import { assertBadInput, cli, show, STATUS } from './cli-helpers.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'cmk-sim-hostile-'));
+let made = 0;
+const fresh = (label: string) => join(root, `${++made}-${label}`);
+test.after(() => rmSync(root, { recursive: true, force: true }));
+
+const SMALL_TEXT = `name: small
+duration: 1h
+params: { modelShortcutOctKeys: true }
+keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
+clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
+workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: 1h } }]
+`;
+const SMALL = join(root, 'small.yaml');
+writeFileSync(SMALL, SMALL_TEXT);
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(fresh('file'), name);
+  mkdirSync(join(path, '..'));
+  writeFileSync(path, content);
+  return path;
+}
+
+test('an option given twice is refused, naming it and both values, whatever the command', async () => {
+  const out = fresh('twice');
+  const cases: [string[], string][] = [
+    [['run', SMALL, '--out', out, '--out', fresh('b')], '--out'],
+    [['run', SMALL, '--junit', 'a.xml', '--junit', 'b.xml', '--out', out], '--junit'],
+    [['validate', SMALL, '--max-cpu', '1h', '--max-cpu', '2h'], '--max-cpu'],
+    [['sweep', SMALL, '--runs', '2', '--runs', '3', '--out', out], '--runs'],
+    [['explore', '--out', out, '--out', fresh('c')], '--out'],
+    [['init', 'x', '--from', 'kv-outage-45m', '--from', 'kv-outage-8h'], '--from'],
+  ];
+  for (const [args, flag] of cases) {
+    const o = await cli(...args);
+    assertBadInput(o, flag);
+    assert.match(o.err, /found 2 values, \[/, show(o));
+  }
+  assert.not.ok(existsSync(out), 'nothing written');
+});
+
+test('a yes-or-no flag with another value is refused (--json=maybe is not --json=false)', async () => {
+  const o = await cli('run', SMALL, '--json=maybe', '--out', fresh('json'));
+  assertBadInput(o, '--json');
+  assert.match(o.err, /found "maybe"; expected --json alone \(or =true, =false\)/);
+});
+
+test('--param is YAML as in the file: a syntax error, a key twice or an alias is refused, not read as text', async () => {
+  for (const [value, why] of [
+    ['unwrapPollInterval=[1s, 2s', /a YAML syntax error/],
+    ['serviceCreditTiers=[{below: 0.9, creditPercent: 10, below: 0.5}]', /Map keys must be unique/],
+    ['unwrapPollInterval=&a [1s, *a]', /a YAML alias/],
+  ] as const) {
+    const o = await cli('run', SMALL, '--param', value, '--out', fresh('param'));
+    assertBadInput(o, `--param: ${value.slice(0, value.indexOf('='))}`);
+    assert.match(o.err, why);
+  }
+  const vary = await cli('sweep', SMALL, '--runs', '1', '--vary', 'unwrapPollInterval=&a [*a]', '--out', fresh('vary'));
+  assertBadInput(vary, '--vary: unwrapPollInterval');
+  assertBadInput(await cli('sweep', SMALL, '--runs', '1', '--vary', '--out', fresh('vary')), '--vary');
+});
+
+test('a JSON key given twice is refused with its path, as YAML is; JSON.parse would keep the last silently', async () => {
+  const json = JSON.stringify({ name: 'small', duration: '1h' }).replace('"duration"', '"seed": 7, "duration"').replace('}', ', "seed": 8}');
+  const o = await cli('validate', file('dup.json', json));
+  assertBadInput(o, /dup\.json: seed: found the key "seed" a second time in the same object/);
+  const nested = await cli('validate', file('nested.json', '{"name": "small", "keyVaults": [{"name": "kv1", "keys": [{"name": "a", "name": "b"}]}]}'));
+  assertBadInput(nested, /nested\.json: keyVaults\[0\]\.keys\[0\]\.name: found the key "name" a second time/);
+  // Escaped keys are compared as what they spell.
+  assertBadInput(await cli('validate', file('escaped.json', '{"name": "small", "n\\u0061me": "x"}')), /escaped\.json: name: found the key "name" a second time/);
+});
+
+test('a file that is not UTF-8 is refused with the line of its first bad byte; UTF-16 is named', async () => {
+  const latin1 = await cli('validate', file('latin1.yaml', Buffer.concat([Buffer.from('name: small\ndescription: caf'), Buffer.of(0xe9), Buffer.from('\nduration: 1h\n')])));
+  assertBadInput(latin1, /latin1\.yaml: found bytes that are not UTF-8 at line 2 \(byte 28\); expected a scenario file in UTF-8/);
+  const utf16 = await cli('validate', file('utf16.yaml', Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(SMALL_TEXT, 'utf16le')])));
+  assertBadInput(utf16, /utf16\.yaml: found UTF-16 text \(it starts with a UTF-16 byte order mark\)/);
+  // A UTF-8 byte order mark is text, and dropped.
+  assert.is((await cli('validate', file('bom.yaml', '\uFEFF' + SMALL_TEXT))).status, STATUS.ok);
+});
+
+test('a file larger than the loader takes is refused by its size, before it is read; a folder or a missing file is named as such', async () => {
+  const big = file('big.yaml', Buffer.alloc(FILE_LIMITS.bytes + 1, 0x20));
+  assertBadInput(await cli('validate', big), /big\.yaml: found a file of 32 MiB; expected a scenario file of at most 32 MiB/);
+  assertBadInput(await cli('validate', join(root, 'missing.yaml')), /missing\.yaml: found no such file; expected a scenario file$/);
+  const folder = fresh('folder.json');
+  mkdirSync(folder);
+  assertBadInput(await cli('validate', folder), /folder\.json: found a folder; expected a scenario file$/);
+});
+
+test(`more than ${MAX_ACTIONS} actions are refused, and that many are read without overflowing the stack`, async () => {
+  const actions = (n: number) => SMALL_TEXT + 'actions:\n' + Array.from({ length: n }, (_, i) => `  - { at: ${i}ms, do: keyVault.outage, vault: kv1, for: 1ms }\n`).join('');
+  assertBadInput(await cli('validate', file('many.yaml', actions(MAX_ACTIONS + 1))), /many\.yaml: actions: found 100001 actions; expected at most 100000 actions/);
+  const most = await cli('validate', file('most.json', JSON.stringify({ name: 'small', duration: '1h', params: { modelShortcutOctKeys: true }, actions: Array.from({ length: MAX_ACTIONS }, (_, i) => ({ at: `${i}ms`, do: 'keyVault.outage', vault: 'kv1', for: '1ms' })), keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }] })));
+  assert.is(most.status, STATUS.ok, show(most));
+});
+
+test('a long name, a long or control-laden description, and thousands of problems give short messages', async () => {
+  assertBadInput(await cli('validate', file('long-name.yaml', SMALL_TEXT.replace('name: small', `name: ${'a'.repeat(101)}`))), /long-name\.yaml: name: found "a+\.\.\.; expected a name of 1 to 100/);
+  assertBadInput(await cli('validate', file('escape.yaml', `${SMALL_TEXT}description: "\\e[2J\\e[31mPWNED"\n`)), /escape\.yaml: description: found .*\\u001b\[2J.*; expected text of at most 10,000 characters, without control characters/);
+  const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}${'x'.repeat(i === 0 ? 100_000 : 0)}`, 1]));
+  const o = await cli('validate', file('keys.json', JSON.stringify({ name: 'small', duration: '1h', ...keys })));
+  assert.is(o.status, STATUS.badInput, show(o));
+  const lines = o.err.trimEnd().split('\n');
+  assert.is(lines.length, 21, 'twenty problems and a count');
+  assert.is(lines.at(-1), '... and 4980 more problems');
+  assert.ok(lines.every((line) => line.length < 1000), 'no line copies a 100,000-character key');
+});
+
+test('merge refuses to write over one of the shards it reads', async () => {
+  const [s0, s1] = [fresh('s0'), fresh('s1')];
+  assert.is((await cli('sweep', SMALL, '--runs', '2', '--shard', '0/2', '--out', s0)).status, STATUS.ok);
+  assert.is((await cli('sweep', SMALL, '--runs', '2', '--shard', '1/2', '--out', s1)).status, STATUS.ok);
+  const before = readFileSync(join(s0, 'sweep.json'), 'utf8');
+  const o = await cli('merge', s0, s1, '--out', join(s0, '..', s0.split('/').at(-1)!));
+  assertBadInput(o, '--out');
+  assert.match(o.err, /the shard folder .* being merged/);
+  assert.is(readFileSync(join(s0, 'sweep.json'), 'utf8'), before, 'the shard is as it was');
+});
+
+test('--junit inside a new --out folder is one more file of the output; a refused command makes no folder on the way', async () => {
+  const out = join(fresh('new'), 'deep', 'run');
+  const o = await cli('run', SMALL, '--junit', join(out, 'junit.xml'), '--out', out);
+  assert.is(o.status, STATUS.ok, show(o));
+  assert.ok(readdirSync(out).includes('junit.xml') && readdirSync(out).includes('sla.json'));
+  assertBadInput(await cli('run', SMALL, '--junit', join(out, 'sla.json'), '--out', out), '--junit');
+  const refusedAt = fresh('refused');
+  assertBadInput(await cli('run', SMALL, '--out', join(refusedAt, 'a', 'b'), '--junit', root), root);
+  assertBadInput(await cli('merge', join(root, 'no-such-shard'), '--out', join(refusedAt, 'c')), /no-such-shard/);
+  assert.not.ok(existsSync(refusedAt), 'no folder made for a refused command');
+});
+
+test('a path under a kernel file system is refused at once, not waited on', async () => {
+  const o = await cli('run', SMALL, '--out', '/proc/no-such-folder/run');
+  assertBadInput(o, '/proc/no-such-folder/run');
+  assert.match(o.err, /found a path where nothing can be made \(ENOENT\)/);
+});
+
+test.run();
