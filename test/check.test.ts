@@ -75,6 +75,33 @@ test('a history edited by hand is judged on what it says: records stored while r
   assert.match(checked.out, /rule 3 \(revokedIsClosed\)/);
 });
 
+/** link-limit-reached's recorded timeline (written by its built-in test above), edited line by line. */
+function editedLinkHistory(name: string, edit: (lines: string[]) => string[]): string {
+  const lines = readFileSync(join(dir, 'link-limit-reached', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const file = join(dir, `${name}.jsonl`);
+  writeFileSync(file, edit(lines).join('\n') + '\n');
+  return file;
+}
+
+test('rule 9 judges what link operations did: an unlink that succeeded without routing the workspace to shared storage, an unlink refused for the limit, a link refused before it', () => {
+  const rule9 = (file: string) => checkHistory(file).violations.filter((v) => v.rule === 9).map((v) => v.message);
+  // ws-prod's first unlink (1d) succeeds, and its records go to shared/0: drop that routing.
+  const unrouted = editedLinkHistory('unrouted', (lines) => lines.filter((l) => !(l.includes('"type":"workspace.routed"') && l.includes('"entity":"ws-prod"') && l.includes('"storage":"shared/0"'))));
+  assert.ok(rule9(unrouted).some((m) => m.includes("ws-prod's unlink succeeded") && m.includes('but its records go to cl1/')), JSON.stringify(rule9(unrouted)));
+  // ws-new's third operation, a link, is refused at the limit: as an unlink, it must not be.
+  const refusedUnlink = editedLinkHistory('refused-unlink', (lines) => lines.map((l) => (l.includes('"code":"LinkOperationsLimitReached"') ? l.replace('"action":"workspace.link"', '"action":"workspace.unlink"') : l)));
+  assert.ok(rule9(refusedUnlink).some((m) => m.includes('was refused an unlink') && m.includes('at any time')), JSON.stringify(rule9(refusedUnlink)));
+  // The same refusal moved to the first second of the run, when ws-new had made no link operation: too early.
+  const early = editedLinkHistory('early', (lines) => {
+    const at = lines.findIndex((l) => l.includes('"code":"LinkOperationsLimitReached"'));
+    const refused = JSON.parse(lines[at]!) as Record<string, unknown>;
+    lines.splice(at, 1, JSON.stringify({ ...refused, t: 1_000, time: new Date(Date.parse(String(refused.time)) - Number(refused.t) + 1_000).toISOString() }));
+    return lines.sort((a, b) => (JSON.parse(a) as { t: number }).t - (JSON.parse(b) as { t: number }).t);
+  });
+  assert.ok(rule9(early).some((m) => m.includes('was refused a link') && m.includes('after only 0 in 30 days')), JSON.stringify(rule9(early)));
+  assert.equal(rule9(join(dir, 'link-limit-reached', 'timeline.jsonl')), []);
+});
+
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
   const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));

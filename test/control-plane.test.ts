@@ -756,6 +756,17 @@ test('"The number of workspace link operations on particular workspace is limite
   assert.is(r.result.workspaces.ws1!.cluster, 'cl1');
 });
 
+test('"You can unlink workspaces from the cluster at any time": past the limit of link operations an unlink succeeds, and counts toward the next link', () => {
+  // A limit of one: the link is all it allows.
+  const r = run(bare({ duration: '3d', params: { linkOpsPer30Days: 1 }, actions: [create('0s'), link('11m'), unlink('1h'), link('2h')] }));
+  assertSucceeded(r, 1, LINK);
+  // The second operation in 30 days, an unlink: not refused.
+  assertSucceeded(r, 2, MINUTE);
+  assert.equal(eventsOf(r, 'workspace.routed').filter((e) => e.entity === 'ws1').map((e) => e.storage).slice(-1), ['shared/0']);
+  assertRefused(r, 3, 400, 'LinkOperationsLimitReached', 'ws1', 'limited to 1 in a period of 30 days');
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+});
+
 test('a link or unlink while another is in progress on the workspace is refused (409 Conflict)', () => {
   const r = run(bare({ actions: [create('0s'), link('11m'), unlink('11m30s'), unlink('12m30s')] }));
   assertRefused(r, 2, 409, 'Conflict', 'in progress on workspace ws1');
@@ -868,6 +879,15 @@ test('Customer Lockbox on a workspace not linked to a dedicated cluster is refus
   const r = run(bare({ actions: [create('0s'), { at: '1h', do: 'lockbox.request', workspace: 'ws1', decision: 'approve', after: '1h' }] }));
   assertRefused(r, 1, 400, 'LockboxNotApplicable', 'ws1', 'dedicated cluster');
   assert.is(r.result.lockbox.length, 0);
+});
+
+test('"Lockbox isn\'t available in China currently": a request on a workspace in an Azure China region is refused (400 LockboxNotAvailable)', () => {
+  const china = { region: 'chinaeast2' };
+  const r = run(bare({ keyVaults: [{ ...KV, ...china }], clusters: [cl('cl1', china)], workspaces: [idle('ws1', china)], actions: [create('0s'), link('11m'), { at: '1h', do: 'lockbox.request', workspace: 'ws1', decision: 'approve', after: '1h' }] }));
+  assertSucceeded(r, 1, LINK);
+  assertRefused(r, 2, 400, 'LockboxNotAvailable', 'ws1', "Lockbox isn't available in China currently");
+  assert.is(r.result.lockbox.length, 0);
+  assert.is(eventsOf(r, 'lockbox.requested').length, 0);
 });
 
 test('"Lockbox gives you the control to approve or reject Microsoft engineer request to access your data": approved, Succeeded after the decision', () => {

@@ -34,6 +34,8 @@ const EXPECTED_BUILTINS = [
   'outage-2h-2020-11',
   'outage-2h-2023-06',
   'denial-then-short-outage',
+  'denial-then-long-outage',
+  'revoked-past-retention',
   'outage-while-resuming',
   'deleted-key-purged-after-retention',
   'auto-rotation-disable-old-too-soon',

@@ -332,7 +332,7 @@ export class ControlPlane {
     const refused = this.firstRefusal([
       () => links.pending !== null && refusal(409, 'Conflict', `a link or unlink operation is in progress on workspace ${workspace}`),
       () => links.cluster === null && refusal(400, 'WorkspaceNotLinked', `workspace ${workspace} is not linked to a cluster`),
-      () => this.linkLimitRefusal(workspace, links, {}),
+      // "You can unlink workspaces from the cluster at any time": the limit of link operations refuses links only (an unlink still counts toward it).
     ]);
     if (refused !== null) return this.refuse(operation, refused);
     this.acceptLinkOperation(operation, links, {});
@@ -396,6 +396,9 @@ export class ControlPlane {
     const { operations, bus, scheduler } = this.deps;
     const operation = operations.begin('lockbox.request', workspace);
     const links = this.workspaces.get(workspace)!;
+    // "Lockbox isn't available in China currently." (Azure China's regions are chinaeast, chinanorth2, ...)
+    const region = this.workspaceSpecs.get(workspace)!.region;
+    if (region.startsWith('china')) return this.refuse(operation, refusal(400, 'LockboxNotAvailable', `workspace ${workspace} is in ${region}: Lockbox isn't available in China currently`));
     if (links.cluster === null) {
       return this.refuse(operation, refusal(400, 'LockboxNotApplicable', `workspace ${workspace} is not linked to a dedicated cluster: the Lockbox control applies to data stored in a dedicated cluster`));
     }

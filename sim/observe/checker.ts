@@ -73,8 +73,8 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then',
-    events: ['operation.accepted', 'workspace.routed', 'storage.ingested', 'storage.provisioned'],
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then',
+    events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned'],
   },
   {
     rule: 10,
@@ -414,6 +414,10 @@ export class Checker {
         return;
       case 'operation.accepted':
         return this.linkOperation(event);
+      case 'operation.refused':
+        return this.linkRefused(event);
+      case 'operation.succeeded':
+        return this.linkDone(event);
       case 'workspace.routed':
         return this.routed(event);
       case 'workspace.workload': {
@@ -1037,10 +1041,38 @@ export class Checker {
     // Setup (`setup: ready`) links before t=0 are not the scenario's own operations.
     if (!this.setupOver) return;
     const p = this.params!;
-    const recent = [...(this.linkOpsMs.get(event.entity) ?? []), event.t].filter((t) => event.t - t < LINK_WINDOW_MS);
+    const recent = [...this.recentLinkOps(event), event.t];
     this.linkOpsMs.set(event.entity, recent);
+    if (event.action !== 'workspace.link') return;
     this.trigger(9);
     this.check(9, recent.length <= p.linkOpsPer30Days, event, () => `workspace ${event.entity} had ${recent.length} link operations accepted in 30 days by ${at(event.t)}; the limit is ${p.linkOpsPer30Days}`);
+  }
+
+  /** The workspace's link and unlink operations accepted in the 30 days before this event. */
+  private recentLinkOps(event: SimEvent): number[] {
+    return (this.linkOpsMs.get(event.entity) ?? []).filter((t) => event.t - t < LINK_WINDOW_MS);
+  }
+
+  /** The other direction of the limit: refused for it only at the limit, and never an unlink. */
+  private linkRefused(event: EventOf<'operation.refused'>): void {
+    if (event.code !== 'LinkOperationsLimitReached' || !this.setupOver) return;
+    const p = this.params!;
+    const recent = this.recentLinkOps(event).length;
+    this.trigger(9);
+    if (event.action !== 'workspace.link') {
+      this.check(9, false, event, () => `workspace ${event.entity} was refused an unlink at ${at(event.t)} for the limit of link operations: "you can unlink workspaces from the cluster at any time"`);
+      return;
+    }
+    this.check(9, recent >= p.linkOpsPer30Days, event, () => `workspace ${event.entity} was refused a link at ${at(event.t)} for the limit of link operations after only ${recent} in 30 days; the limit is ${p.linkOpsPer30Days}`);
+  }
+
+  /** A link done routes the workspace to its cluster; an unlink done, to shared storage ("New data then gets ingested to Log Analytics storage and encrypted with Microsoft key"). */
+  private linkDone(event: EventOf<'operation.succeeded'>): void {
+    if (event.action !== 'workspace.link' && event.action !== 'workspace.unlink') return;
+    const storage = this.workspace(event.entity).storage;
+    const linked = event.action === 'workspace.link';
+    this.trigger(9);
+    this.check(9, (storage === 'shared/0') !== linked, event, () => `workspace ${event.entity}'s ${linked ? 'link' : 'unlink'} succeeded at ${at(event.t)}, but its records go to ${storage}: ${linked ? 'a linked workspace ingests to its cluster' : '"new data then gets ingested to Log Analytics storage and encrypted with Microsoft key"'}`);
   }
 
   // ---- bookkeeping ----------------------------------------------------------------------
