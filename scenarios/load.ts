@@ -194,7 +194,8 @@ function shapeProblem(data: unknown, source: string): Problem | undefined {
 const MAX_SYNTAX_ERRORS = 5;
 
 function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // Warnings (a key that is a list, stringified) are not printed: the key is reported as the unknown field it becomes.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     // One error often sets off more on the lines after it: the first of each line, a few lines at most.
     const seenLines = new Set<number>();
@@ -209,6 +210,7 @@ function parseYaml(text: string, source: string): unknown {
         const where = error.linePos === undefined ? '' : ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`;
         // The parser ran out of stack: a nesting far beyond the limit.
         if (error.code === 'RESOURCE_EXHAUSTION') return { file: source, path: '', found: `nesting deeper than ${FILE_LIMITS.depth} levels${where}`, expected: DEPTH_EXPECTED };
+        if (error.code === 'MULTIPLE_DOCS') return { file: source, path: '', found: `a second YAML document${where} (after a --- line)`, expected: 'one scenario in a file' };
         const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
         return { file: source, path: '', found: `a YAML syntax error${where}: ${message}`, expected: 'valid YAML' };
       }),

@@ -40,7 +40,9 @@ const SHOWN_FILE_CHARS_MAX = 4096;
 /** The most problems a message lists: a file with 5,000 unknown fields gets the first ones and a count. */
 const PROBLEMS_SHOWN_MAX = 20;
 
-const clip = (text: string, most = SHOWN_CHARS_MAX): string => (text.length > most ? `${text.slice(0, most - 3)}...` : text);
+/** Cut past `most` characters, and control characters written as \u escapes: an escape sequence in a file name must not reach the terminal. */
+const clip = (text: string, most = SHOWN_CHARS_MAX): string =>
+  (text.length > most ? `${text.slice(0, most - 3)}...` : text).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function formatProblem(problem: Problem): string {
   const file = clip(problem.file, SHOWN_FILE_CHARS_MAX);

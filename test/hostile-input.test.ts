@@ -119,6 +119,16 @@ test('a long name, a long or control-laden description, and thousands of problem
   assert.ok(lines.every((line) => line.length < 1000), 'no line copies a 100,000-character key');
 });
 
+test('a second YAML document, a key that is a list and a file name with an escape sequence give plain messages', async () => {
+  assertBadInput(await cli('validate', file('two.yaml', `${SMALL_TEXT}---\nname: other\n`)), /two\.yaml: found a second YAML document at line 7, column 1 \(after a --- line\); expected one scenario in a file/);
+  const listKey = await cli('validate', file('list-key.yaml', `? [a, b]\n: c\n${SMALL_TEXT}`));
+  assertBadInput(listKey, /list-key\.yaml: "\[ a, b \]": found unknown field/);
+  assert.not.match(listKey.err, /Warning|mapAsMap/, 'no warning of the yaml library');
+  const o = await cli('validate', join(root, 'e\u001b[31mRED\nfake: ok.yaml'));
+  assert.is(o.status, STATUS.badInput, show(o));
+  assert.ok(o.err.includes('e\\u001b[31mRED\\u000afake: ok.yaml: found no such file') && !o.err.includes('\u001b'), o.err);
+});
+
 test('merge refuses to write over one of the shards it reads', async () => {
   const [s0, s1] = [fresh('s0'), fresh('s1')];
   assert.is((await cli('sweep', SMALL, '--runs', '2', '--shard', '0/2', '--out', s0)).status, STATUS.ok);
