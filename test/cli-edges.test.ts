@@ -3,28 +3,14 @@
 // none is a crash, a stack trace or a silent no-op.
 
 import { availableParallelism } from 'node:os';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_SWEEP_RUNS } from '../sim/sweep/plan.ts';
-import { assertBadInput, assertNoStackTrace, cli, show, STATUS } from './cli-helpers.ts';
+import { assertBadInput, assertNoStackTrace, cli, scratchFolder, show, SMALL_SCENARIO_TEXT, STATUS } from './cli-helpers.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'cmk-sim-edges-'));
-let made = 0;
-const fresh = (label: string) => join(root, `${++made}-${label}`);
-test.after(() => rmSync(root, { recursive: true, force: true }));
-
-const SMALL_TEXT = `name: small
-duration: 1h
-params: { modelShortcutOctKeys: true }
-keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
-clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
-workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: 1h } }]
-`;
-const SMALL = join(root, 'small.yaml');
-writeFileSync(SMALL, SMALL_TEXT);
+const { root, fresh, small: SMALL } = scratchFolder('cmk-sim-edges-', test.after);
 
 // ---- sweep and merge sizes -------------------------------------------------------
 
@@ -82,7 +68,7 @@ test('--seed 9007199254740990 --runs 4 is refused before any run; 90071992547409
 
 test("a first seed from the file's seed: field that the runs would carry past the largest safe integer names the file's field", async () => {
   const file = join(root, 'late-seed.yaml');
-  writeFileSync(file, `${SMALL_TEXT}seed: ${Number.MAX_SAFE_INTEGER}\n`);
+  writeFileSync(file, `${SMALL_SCENARIO_TEXT}seed: ${Number.MAX_SAFE_INTEGER}\n`);
   assertBadInput(await cli('sweep', file, '--runs', '2', '--out', fresh('late')), `${file}: seed`);
 });
 

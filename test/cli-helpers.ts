@@ -2,6 +2,9 @@
 // captured Io, or as a real process (signals, ulimit, another user).
 
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 
@@ -10,6 +13,28 @@ const cliModule = import('../sim/cli.ts');
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3, sigint: 130, sigterm: 143 } as const;
+
+/** A scenario that runs in a blink: one oct-HSM key, one storage account, one workspace, an hour. */
+export const SMALL_SCENARIO_TEXT = `name: small
+duration: 1h
+params: { modelShortcutOctKeys: true }
+keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
+clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
+workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: 1h } }]
+`;
+
+/**
+ * A test file's own temporary folder, removed after its tests (`after` is the suite's
+ * test.after), holding SMALL_SCENARIO_TEXT as small.yaml; `fresh` gives a new path in it.
+ */
+export function scratchFolder(prefix: string, after: (hook: () => void) => void): { root: string; fresh: (label: string) => string; small: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  let made = 0;
+  const small = join(root, 'small.yaml');
+  writeFileSync(small, SMALL_SCENARIO_TEXT);
+  return { root, fresh: (label) => join(root, `${++made}-${label}`), small };
+}
 
 export interface Outcome {
   status: number | null;

@@ -2,29 +2,15 @@
 // work with exit 2, no stack trace, a problem naming the flag or the file and
 // what was found, and nothing created on disk; or handled.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FILE_LIMITS } from '../scenarios/load.ts';
 import { MAX_ACTIONS } from '../sim/limits.ts';
-import { assertBadInput, cli, show, STATUS } from './cli-helpers.ts';
+import { assertBadInput, cli, scratchFolder, show, SMALL_SCENARIO_TEXT, STATUS } from './cli-helpers.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'cmk-sim-hostile-'));
-let made = 0;
-const fresh = (label: string) => join(root, `${++made}-${label}`);
-test.after(() => rmSync(root, { recursive: true, force: true }));
-
-const SMALL_TEXT = `name: small
-duration: 1h
-params: { modelShortcutOctKeys: true }
-keyVaults: [{ name: kv1, keys: [{ name: cmk, kty: oct-HSM }] }]
-clusters: [{ name: cl1, storageAccounts: 1, key: { vault: kv1, name: cmk } }]
-workspaces: [{ name: ws1, cluster: cl1, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 10, lookback: 1h } }]
-`;
-const SMALL = join(root, 'small.yaml');
-writeFileSync(SMALL, SMALL_TEXT);
+const { root, fresh, small: SMALL } = scratchFolder('cmk-sim-hostile-', test.after);
 
 function file(name: string, content: string | Buffer): string {
   const path = join(fresh('file'), name);
@@ -85,10 +71,10 @@ test('a JSON key given twice is refused with its path, as YAML is; JSON.parse wo
 test('a file that is not UTF-8 is refused with the line of its first bad byte; UTF-16 is named', async () => {
   const latin1 = await cli('validate', file('latin1.yaml', Buffer.concat([Buffer.from('name: small\ndescription: caf'), Buffer.of(0xe9), Buffer.from('\nduration: 1h\n')])));
   assertBadInput(latin1, /latin1\.yaml: found bytes that are not UTF-8 at line 2 \(byte 28\); expected a scenario file in UTF-8/);
-  const utf16 = await cli('validate', file('utf16.yaml', Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(SMALL_TEXT, 'utf16le')])));
+  const utf16 = await cli('validate', file('utf16.yaml', Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(SMALL_SCENARIO_TEXT, 'utf16le')])));
   assertBadInput(utf16, /utf16\.yaml: found UTF-16 text \(it starts with a UTF-16 byte order mark\)/);
   // A UTF-8 byte order mark is text, and dropped.
-  assert.is((await cli('validate', file('bom.yaml', '\uFEFF' + SMALL_TEXT))).status, STATUS.ok);
+  assert.is((await cli('validate', file('bom.yaml', '\uFEFF' + SMALL_SCENARIO_TEXT))).status, STATUS.ok);
 });
 
 test('a file larger than the loader takes is refused by its size, before it is read; a folder or a missing file is named as such', async () => {
@@ -101,15 +87,15 @@ test('a file larger than the loader takes is refused by its size, before it is r
 });
 
 test(`more than ${MAX_ACTIONS} actions are refused, and that many are read without overflowing the stack`, async () => {
-  const actions = (n: number) => SMALL_TEXT + 'actions:\n' + Array.from({ length: n }, (_, i) => `  - { at: ${i}ms, do: keyVault.outage, vault: kv1, for: 1ms }\n`).join('');
+  const actions = (n: number) => SMALL_SCENARIO_TEXT + 'actions:\n' + Array.from({ length: n }, (_, i) => `  - { at: ${i}ms, do: keyVault.outage, vault: kv1, for: 1ms }\n`).join('');
   assertBadInput(await cli('validate', file('many.yaml', actions(MAX_ACTIONS + 1))), /many\.yaml: actions: found 100001 actions; expected at most 100000 actions/);
   const most = await cli('validate', file('most.json', JSON.stringify({ name: 'small', duration: '1h', params: { modelShortcutOctKeys: true }, actions: Array.from({ length: MAX_ACTIONS }, (_, i) => ({ at: `${i}ms`, do: 'keyVault.outage', vault: 'kv1', for: '1ms' })), keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }] })));
   assert.is(most.status, STATUS.ok, show(most));
 });
 
 test('a long name, a long or control-laden description, and thousands of problems give short messages', async () => {
-  assertBadInput(await cli('validate', file('long-name.yaml', SMALL_TEXT.replace('name: small', `name: ${'a'.repeat(101)}`))), /long-name\.yaml: name: found "a+\.\.\.; expected a name of 1 to 100/);
-  assertBadInput(await cli('validate', file('escape.yaml', `${SMALL_TEXT}description: "\\e[2J\\e[31mPWNED"\n`)), /escape\.yaml: description: found .*\\u001b\[2J.*; expected text of at most 10,000 characters, without control characters/);
+  assertBadInput(await cli('validate', file('long-name.yaml', SMALL_SCENARIO_TEXT.replace('name: small', `name: ${'a'.repeat(101)}`))), /long-name\.yaml: name: found "a+\.\.\.; expected a name of 1 to 100/);
+  assertBadInput(await cli('validate', file('escape.yaml', `${SMALL_SCENARIO_TEXT}description: "\\e[2J\\e[31mPWNED"\n`)), /escape\.yaml: description: found .*\\u001b\[2J.*; expected text of at most 10,000 characters, without control characters/);
   const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}${'x'.repeat(i === 0 ? 100_000 : 0)}`, 1]));
   const o = await cli('validate', file('keys.json', JSON.stringify({ name: 'small', duration: '1h', ...keys })));
   assert.is(o.status, STATUS.badInput, show(o));
@@ -120,8 +106,8 @@ test('a long name, a long or control-laden description, and thousands of problem
 });
 
 test('a second YAML document, a key that is a list and a file name with an escape sequence give plain messages', async () => {
-  assertBadInput(await cli('validate', file('two.yaml', `${SMALL_TEXT}---\nname: other\n`)), /two\.yaml: found a second YAML document at line 7, column 1 \(after a --- line\); expected one scenario in a file/);
-  const listKey = await cli('validate', file('list-key.yaml', `? [a, b]\n: c\n${SMALL_TEXT}`));
+  assertBadInput(await cli('validate', file('two.yaml', `${SMALL_SCENARIO_TEXT}---\nname: other\n`)), /two\.yaml: found a second YAML document at line 7, column 1 \(after a --- line\); expected one scenario in a file/);
+  const listKey = await cli('validate', file('list-key.yaml', `? [a, b]\n: c\n${SMALL_SCENARIO_TEXT}`));
   assertBadInput(listKey, /list-key\.yaml: "\[ a, b \]": found unknown field/);
   assert.not.match(listKey.err, /Warning|mapAsMap/, 'no warning of the yaml library');
   const o = await cli('validate', join(root, 'e\u001b[31mRED\nfake: ok.yaml'));
