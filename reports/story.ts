@@ -110,7 +110,7 @@ export function sentence(event: SimEvent): string {
     case 'storage.resumed':
       return `Storage account ${event.entity} resumes ingestion and queries (was ${event.fromState}).`;
     case 'hotCache.purged':
-      return `Storage account ${event.entity} deletes its SSD hot cache (${event.blocks} blocks).`;
+      return `Storage account ${event.entity} deletes its SSD hot cache (${event.blocks} blocks${event.stillReadable > 0 ? `; ${event.stillReadable} copies could still be read after it` : ''}).`;
     case 'hotCache.reloaded':
       return `Storage account ${event.entity} reloads its SSD hot cache from storage (${event.blocks} blocks): queries of the last days read hot again.`;
     case 'buffer.started':

@@ -74,4 +74,35 @@ test('the checker judges the reload from the history: a hotCache.reloaded while 
   assert.ok(violations.some((v) => v.message.includes('reloaded 3 blocks into its SSD hot cache') && v.atMs === revokedAt), JSON.stringify(violations.map((v) => v.message)));
 });
 
+test('profile 2023-06, "last 14 days or recently queried": a query reaching past the hot cache\'s days brings old blocks back into it, and the revocation deletes those copies too', () => {
+  const purgedUnder = (hotCacheScope: string) => {
+    const params = { hotCacheScope, hotCacheDays: 1, blockSlice: '1h', querySampleInterval: '1h', delayMode: 'worst' };
+    const workspaces = [{ name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 1, lookback: '3d' } }];
+    const r = run(scenario({ profile: '2023-06', duration: '4d', keyVaults: KV, workspaces, params, actions: [disable('3d12h')] }));
+    const purges = r.of('hotCache.purged');
+    assert.is(purges.length, 1);
+    assert.is(purges[0]!.stillReadable, 0, 'no hot copy there was before the purge can be read after it');
+    return purges[0]!.blocks;
+  };
+  const lastDays = purgedUnder('lastDays');
+  const recentlyQueried = purgedUnder('lastDaysOrRecentlyQueried');
+  // The last day holds about 24 hour-long blocks; the queries of 3 days brought older ones back.
+  assert.ok(lastDays >= 24 && lastDays <= 26, `lastDays: ${lastDays}`);
+  assert.ok(recentlyQueried > lastDays + 24, `recently queried: ${recentlyQueried} against ${lastDays}`);
+});
+
+test('the checker judges the purge by what could still be read after it: a hot copy still readable breaks rule 3, and so does a revocation with no purge at all', () => {
+  const r = revokedAndBack('2023-06');
+  const judged = (edit: (event: Run['events'][number]) => Run['events'][number][]) => {
+    const checker = new Checker();
+    for (const event of r.events) for (const edited of edit(event)) checker.apply(canonical(edited));
+    return checker.report().violations.filter((v) => v.rule === 3).map((v) => v.message);
+  };
+  assert.equal(judged((e) => [e]), []);
+  const leftReadable = judged((e) => [e.type === 'hotCache.purged' ? { ...e, stillReadable: 2 } : e]);
+  assert.ok(leftReadable.some((m) => m.includes('yet 2 of the hot copies it held before could still be read')), JSON.stringify(leftReadable));
+  const neverPurged = judged((e) => (e.type === 'hotCache.purged' ? [] : [e]));
+  assert.ok(neverPurged.some((m) => m.includes('without deleting its SSD hot cache')), JSON.stringify(neverPurged));
+});
+
 test.run();

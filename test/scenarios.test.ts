@@ -47,6 +47,7 @@ const EXPECTED_BUILTINS = [
   'user-assigned-identity-key-at-create',
   'identity-type-switch',
   'hot-cache-reload-after-access',
+  'recently-queried-then-revoked',
   'auxiliary-tables-under-microsoft-keys',
   'cluster-quota-2023-06',
 ];

@@ -255,6 +255,26 @@ export class BlockStore {
     return purged;
   }
 
+  /**
+   * Where every hot copy is now, found by its own walk over every block (not
+   * purgeHot's): what a purge is then checked against.
+   */
+  hotPlaces(): { retentionDays: number; seq: number }[] {
+    const places: { retentionDays: number; seq: number }[] = [];
+    for (const [retentionDays, log] of this.logs) {
+      for (let seq = log.blocks.firstSeq; seq < log.blocks.endSeq; seq++) {
+        if (log.blocks.columns.hotSlab[log.blocks.slotOf(seq)] !== NO_HOT) places.push({ retentionDays, seq });
+      }
+    }
+    return places;
+  }
+
+  /** The block at this place as it is now, if it is still stored. */
+  blockAtPlace(retentionDays: number, seq: number): StoredBlock | undefined {
+    const log = this.logs.get(retentionDays);
+    return log === undefined || log.blocks.slotOf(seq) < 0 ? undefined : this.blockAt(log, seq);
+  }
+
   /** Gives the block a hot copy (2023-06 "recently queried"). */
   heat(block: StoredBlock, hot: Buffer): void {
     const log = this.logOf(block.composition.retentionDays);

@@ -485,13 +485,23 @@ export class StorageAccount {
     return cacheOf(this.access)?.aek ?? null;
   }
 
-  /** "This gets deleted on key revocation operation." */
+  /**
+   * "This gets deleted on key revocation operation." Then a real attempt to
+   * read every hot copy there was before the purge: the history's evidence
+   * that none is left, wherever it came from (ingestion, a query, a reload).
+   */
   protected purgeHotCache(): void {
     this.cancelHotCacheReload();
     this.hotCacheStale = true;
+    const before = this.store.hotPlaces();
     const blocks = this.store.purgeHot();
+    let stillReadable = 0;
+    for (const { retentionDays, seq } of before) {
+      const hot = this.store.blockAtPlace(retentionDays, seq);
+      if (hot?.hot != null && this.opens(() => openBlock(this.mmkAek, `${hot.id}#hot`, hot.hot!))) stillReadable++;
+    }
     this.counters.hotCachePurges++;
-    this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks });
+    this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks, stillReadable });
   }
 
   /**

@@ -37,8 +37,8 @@ export const RULES = [
   {
     rule: 3,
     name: 'revokedIsClosed',
-    text: 'while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
-    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'hotCache.reloaded', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
+    text: 'every revocation purges the hot cache, and no hot copy it held can be read after the purge; while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
+    events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'hotCache.purged', 'hotCache.reloaded', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
   },
   {
     rule: 4,
@@ -233,6 +233,8 @@ interface AccountRecord {
   /** When it was last revoked, and the first successful unwrap after that. */
   revokedAtMs: number | null;
   restoredAfterRevocationMs: number | null;
+  /** When its SSD hot cache was last purged. */
+  hotPurgedAtMs: number | null;
   /** Stored blocks, per retention, oldest first. */
   readonly stored: Map<number, BlockRecords>;
   /** Blocks in the MMK buffer, oldest first. */
@@ -455,6 +457,8 @@ export class Checker {
         return this.deleted(event);
       case 'storage.openAttempt':
         return this.openAttempt(event);
+      case 'hotCache.purged':
+        return this.hotCachePurged(event);
       case 'hotCache.reloaded':
         return this.hotCacheReloaded(event);
       case 'composition.defined':
@@ -654,6 +658,7 @@ export class Checker {
     account.restoredAtMs = null;
     account.revokedAtMs = event.t;
     account.restoredAfterRevocationMs = null;
+    this.check(3, account.hotPurgedAtMs === event.t, event, () => `storage account ${account.id} was revoked at ${at(event.t)} without deleting its SSD hot cache: it "gets deleted on key revocation operation"`);
     const denial = account.denial;
     if (!this.check(2, denial !== null, event, () => `storage account ${account.id} was revoked at ${at(event.t)} although Key Vault had neither denied it nor told it of a denial since its last successful unwrap`)) return;
     const bound = Math.max(denial!.causeStartMs + p.revocationWithinMs, denial!.firstMs);
@@ -728,6 +733,7 @@ export class Checker {
       restoredAtMs: null,
       revokedAtMs: null,
       restoredAfterRevocationMs: null,
+      hotPurgedAtMs: null,
       stored: new Map(),
       buffer: new BlockRecords(),
       cmkBlocks: new Map(),
@@ -929,6 +935,13 @@ export class Checker {
     if (state === 'unavailable') {
       this.check(5, event.withHeldAek !== 'opened', event, () => `storage account ${account.id} is unavailable, yet at ${at(event.t)} block ${event.block} opened with the AEK it holds in memory: no AEK stays in memory past outageToUnavailable`);
     }
+  }
+
+  /** A purge leaves no hot copy: each copy there was before it was tried again after it, and none may open. */
+  private hotCachePurged(event: EventOf<'hotCache.purged'>): void {
+    const account = this.account(event);
+    account.hotPurgedAtMs = event.t;
+    this.check(3, event.stillReadable === 0, event, () => `storage account ${account.id} deleted its SSD hot cache at ${at(event.t)}, yet ${event.stillReadable} of the hot copies it held before could still be read: the hot cache "gets deleted on key revocation operation"`);
   }
 
   /** The hot cache comes back only once ingestion and queries have resumed: never while revoked. */
