@@ -120,6 +120,13 @@ export function startScenario(scenario: Scenario, options: RunOptions = {}): Sce
   return new World(scenario, options).start();
 }
 
+/** The field of a cluster that a refusal of its creation is about, where it is one field: what a setup refusal points at. */
+const CREATE_REFUSAL_FIELDS: Readonly<Record<string, string>> = {
+  InvalidClusterName: 'name',
+  Conflict: 'name',
+  InvalidCapacityReservation: 'capacityGBPerDay',
+};
+
 class World {
   private readonly scheduler = new Scheduler(0);
   private readonly bus = new EventBus();
@@ -284,7 +291,13 @@ class World {
       requests.push(...make());
       for (let next = this.scheduler.peekMs(); next !== undefined && next <= 0; next = this.scheduler.peekMs()) this.scheduler.step();
     };
-    stage(() => scenario.clusters.map((spec, i) => ({ operation: controlPlane.createCluster(spec.name, undefined, setup), path: `clusters[${i}]` })));
+    stage(() =>
+      scenario.clusters.map((spec, i) => {
+        const operation = controlPlane.createCluster(spec.name, undefined, setup);
+        const field = CREATE_REFUSAL_FIELDS[operation.code ?? ''];
+        return { operation, path: `clusters[${i}]${field === undefined ? '' : `.${field}`}` };
+      }),
+    );
     stage(() =>
       scenario.clusters.flatMap((spec, i) => {
         const key = spec.key;

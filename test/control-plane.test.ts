@@ -605,6 +605,22 @@ test('setup: ready with an oct-HSM cluster key and no shortcut is bad input nami
   }
 });
 
+test('setup: ready with a capacity that is no commitment tier, or a third cluster in a region, names the field the refusal is about', () => {
+  const refusedAt = (input: Parameters<typeof scenario>[0]) => {
+    try {
+      run(scenario(input));
+    } catch (error) {
+      assert.instance(error, InputError);
+      return (error as InputError).problems.map((p) => `${p.path}: ${/400 (\w+)/.exec(p.found)?.[1]}`);
+    }
+    return assert.unreachable('setup accepted it');
+  };
+  assert.equal(refusedAt({ clusters: [{ name: 'cl1', capacityGBPerDay: 1234, key: { vault: 'kv1', name: 'cmk' } }] }), ['clusters[0].capacityGBPerDay: InvalidCapacityReservation']);
+  // "The max number of cluster per region and subscription is 2": the quota is the region's and subscription's, so the cluster itself is named.
+  const three = ['cl1', 'cl2', 'cl3'].map((name) => ({ name, key: { vault: 'kv1', name: 'cmk' } }));
+  assert.equal(refusedAt({ clusters: three, workspaces: [] }), ['clusters[2]: ClusterQuotaExceeded']);
+});
+
 test('a malformed body is refused with the field path (400 InvalidRequestBody)', () => {
   // The documentation's own example misspells keyName as "kyName". The loader refuses it in a file, with the path:
   const data = (body: unknown) => JSON.stringify({ name: 't', duration: '1h', setup: 'none', params: FAST, keyVaults: [KV], clusters: [cl('cl1')], actions: [create('0s'), grant('0s'), update('11m', body)] });
