@@ -120,6 +120,8 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
     ['no scenario.start first', good.slice(1).join('\n'), /line 1: found .*before scenario.start/],
     ['a history cut short', good.slice(0, 100).join('\n'), /found a history without scenario.end/],
     ['an empty file', '', /found no events/],
+    ['a bound of the wrong kind', [good[0]!.replace('"revocationWithin":3600000', '"revocationWithin":"1h"'), ...good.slice(1)].join('\n'), /params.revocationWithin: found "1h"; expected milliseconds, a whole number >= 0/],
+    ['a limit of zero', [good[0]!.replace('"linkOpsPer30Days":2', '"linkOpsPer30Days":0'), ...good.slice(1)].join('\n'), /params.linkOpsPer30Days: found 0; expected a count, a whole number >= 1/],
     ['a reading of revocationWhileUnreachable that does not exist', [good[0]!.replace('"revocationWhileUnreachable":"atNextAnswer"', '"revocationWhileUnreachable":"eventually"'), ...good.slice(1)].join('\n'), /revocationWhileUnreachable: found "eventually"; expected atNextAnswer or onTime/],
   ];
   for (const [what, content, message] of cases) {

@@ -1198,6 +1198,11 @@ function readParams(params: unknown): RuleParams {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected milliseconds, a whole number >= 0`);
     return value;
   };
+  const count = (name: string): number => {
+    const value = p[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected a count, a whole number >= 1`);
+    return value;
+  };
   const poll = p.unwrapPollInterval;
   if (!Array.isArray(poll) || poll.length !== 2 || !poll.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
     throw new HistoryError(`scenario.start params.unwrapPollInterval: found ${JSON.stringify(poll)}; expected [min, max] in milliseconds`);
@@ -1214,8 +1219,8 @@ function readParams(params: unknown): RuleParams {
     revocationWithinMs: ms('revocationWithin'),
     resumeWithinMs: ms('resumeWithin'),
     blockSliceMs: ms('blockSlice'),
-    linkOpsPer30Days: ms('linkOpsPer30Days'),
-    maxWorkspacesPerCluster: ms('maxWorkspacesPerCluster'),
+    linkOpsPer30Days: count('linkOpsPer30Days'),
+    maxWorkspacesPerCluster: count('maxWorkspacesPerCluster'),
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
     revocationOnTime: whileUnreachable === 'onTime',
   };
