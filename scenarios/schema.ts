@@ -39,6 +39,8 @@ import {
   MAX_SAVED_SEARCHES,
   MAX_ACTIONS,
   MAX_WORKSPACES,
+  MAX_SEED,
+  SEED_EXPECTED,
 } from '../sim/limits.ts';
 import {
   EXPECT_OPS,
@@ -118,6 +120,7 @@ export function describeFound(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) text = `${value} (as read, rounded: past 2^53 - 1 whole numbers are not exact)`;
   else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
   else {
     try {
@@ -546,7 +549,6 @@ export const TENANT = text('a tenant name (non-empty text)');
 export const SUBSCRIPTION = text('a subscription name (non-empty text)');
 export const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
 
-const MAX_INT = Number.MAX_SAFE_INTEGER;
 export const LIMIT_PER_10S = integer(1, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 1 to ${MAX_LIMIT_PER_10S}`);
 // References checked against the declarations later (checkReferences): here only "a name".
 export const NAME_OF_CLUSTER = text('a cluster name');
@@ -1428,7 +1430,7 @@ export const DESCRIPTION: Check<string> = {
   json: { type: 'string', maxLength: DESCRIPTION_CHARS_MAX, pattern: `^[^${CONTROL_CHARACTER.source.slice(1, -1)}]*$`, patternErrorMessage: `Expected ${DESCRIPTION_EXPECTED}.` },
   read: (ctx, v, p) => (typeof v === 'string' && v.length <= DESCRIPTION_CHARS_MAX && !CONTROL_CHARACTER.test(v) ? v : ctx.fail(p, v, DESCRIPTION_EXPECTED)),
 };
-export const SEED = integer(0, MAX_INT, `a whole number from 0 to ${MAX_INT}`);
+export const SEED = integer(0, MAX_SEED, SEED_EXPECTED);
 
 /**
  * The normalized Scenario of a parsed file; throws one InputError listing

@@ -11,6 +11,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { BuiltinScenario, LoadOptions } from '../scenarios/load.ts';
 import { InputError, formatProblems, type Problem } from './input-error.ts';
+import { SEED_EXPECTED } from './limits.ts';
 import { VERSION } from './package.ts';
 import { exitCleanlyOnSignals } from '../reports/output-dir.ts';
 import type { Scenario } from './scenario.ts';
@@ -330,11 +331,11 @@ function wholeNumberOrText(value: unknown): unknown {
 /** Most scenarios one explore generates: a million is days of CPU. */
 const MAX_EXPLORE_RUNS = 1_000_000;
 
-/** --seed as a non-negative whole number, or a problem. */
+/** --seed as a whole number a double holds exactly, or a problem. */
 function parseSeed(text: string, problems: Problem[]): number | undefined {
   const seed = wholeNumberOf(text);
   if (seed !== undefined) return seed;
-  problems.push({ file: '--seed', path: '', found: JSON.stringify(text), expected: 'a non-negative whole number' });
+  problems.push({ file: '--seed', path: '', found: JSON.stringify(text), expected: SEED_EXPECTED });
   return undefined;
 }
 

@@ -52,3 +52,7 @@ export const MAX_SAVED_SEARCHES = 1_000_000;
  * passed that check never meets this limit by chance.
  */
 export const MAX_FAULT_OCCURRENCES = 1_000_000;
+
+/** A seed, in a scenario or as --seed: any whole number a double holds exactly. */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+export const SEED_EXPECTED = `a whole number from 0 to ${MAX_SEED}`;

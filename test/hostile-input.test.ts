@@ -105,6 +105,11 @@ test('a long name, a long or control-laden description, and thousands of problem
   assert.ok(lines.every((line) => line.length < 1000), 'no line copies a 100,000-character key');
 });
 
+test('a seed past 2^53 - 1 is refused with the same range from a file or --seed; a file\'s is shown as read, rounded', async () => {
+  assertBadInput(await cli('validate', file('big-seed.yaml', `${SMALL_SCENARIO_TEXT}seed: 9007199254740993\n`)), /big-seed\.yaml: seed: found 9007199254740992 \(as read, rounded: past 2\^53 - 1 whole numbers are not exact\); expected a whole number from 0 to 9007199254740991/);
+  assertBadInput(await cli('run', SMALL, '--seed', '9007199254740993', '--out', join(fresh('out'), 'o')), /--seed: found "9007199254740993"; expected a whole number from 0 to 9007199254740991/);
+});
+
 test('a second YAML document, a key that is a list and a file name with an escape sequence give plain messages', async () => {
   assertBadInput(await cli('validate', file('two.yaml', `${SMALL_SCENARIO_TEXT}---\nname: other\n`)), /two\.yaml: found a second YAML document at line 7, column 1 \(after a --- line\); expected one scenario in a file/);
   const listKey = await cli('validate', file('list-key.yaml', `? [a, b]\n: c\n${SMALL_SCENARIO_TEXT}`));
