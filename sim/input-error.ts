@@ -33,8 +33,8 @@ export class InputError extends Error {
   }
 }
 
-/** The most characters of a field path or found value a message shows: a key 100,000 characters long is cut, not copied. */
-const SHOWN_CHARS_MAX = 200;
+/** The most characters of a field path or found value a message shows: a key 100,000 characters long is cut, not copied (a found value the simulator words itself, such as a work-budget figure, fits). */
+const SHOWN_CHARS_MAX = 400;
 /** A file name is shown whole up to the longest path Linux takes (PATH_MAX). */
 const SHOWN_FILE_CHARS_MAX = 4096;
 /** The most problems a message lists: a file with 5,000 unknown fields gets the first ones and a count. */

@@ -257,9 +257,9 @@ export function workProblems(scenario: Scenario, budget: WorkBudget, cliParams: 
   return problems;
 }
 
-/** Whole seconds, as a duration: "4m13s"; "under 1s" below a second. */
+/** Whole seconds, as a duration: "4m13s"; whole milliseconds below a second ("240ms"), so a budget and a cost under a second still differ. */
 function showCpu(ms: number): string {
-  return ms < 1000 ? 'under 1s' : formatDuration(Math.round(ms / 1000) * 1000);
+  return ms < 1000 ? `${Math.max(1, Math.round(ms))}ms` : formatDuration(Math.round(ms / 1000) * 1000);
 }
 
 function showBytes(bytes: number): string {

@@ -72,6 +72,13 @@ test('querySampleInterval: 1ms is refused with the figure and the budget, and va
   assert.is(accepted.status, STATUS.ok, show(accepted));
 });
 
+test('a budget under a second and the cost past it are told apart in milliseconds, not both "under 1s"', async () => {
+  const o = await cli('validate', file({ duration: '2h' }), '--max-cpu', '1ms');
+  assert.is(o.status, STATUS.badInput, show(o));
+  assert.match(o.err, /about \d+ms of CPU, of about \d+ms for the whole run; expected a run estimated to take at most 1ms of CPU/);
+  assert.not.match(o.err, 'under 1s');
+});
+
 test('--param unwrapPollInterval=1ms..1ms is refused against --param, naming the unwrap polls it makes', async () => {
   const out = freshOut();
   const o = await cli('run', file({}), '--param', 'unwrapPollInterval=1ms..1ms', '--out', out);
