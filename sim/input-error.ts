@@ -33,21 +33,23 @@ export class InputError extends Error {
   }
 }
 
-/** The most characters of a field path or found value a message shows: a key 100,000 characters long is cut, not copied (a found value the simulator words itself, such as a work-budget figure, fits). */
-const SHOWN_CHARS_MAX = 400;
+/** The most characters of a field path a message shows: a key 100,000 characters long is cut, not copied. */
+const SHOWN_PATH_CHARS_MAX = 200;
+/** The most characters of a found value: a value read from a file is cut at 80 already (describeFound); the simulator's own wording, such as a work-budget figure, fits. */
+const SHOWN_FOUND_CHARS_MAX = 400;
 /** A file name is shown whole up to the longest path Linux takes (PATH_MAX). */
 const SHOWN_FILE_CHARS_MAX = 4096;
 /** The most problems a message lists: a file with 5,000 unknown fields gets the first ones and a count. */
 const PROBLEMS_SHOWN_MAX = 20;
 
 /** Cut past `most` characters, and control characters written as \u escapes: an escape sequence in a file name must not reach the terminal. */
-const clip = (text: string, most = SHOWN_CHARS_MAX): string =>
+const clip = (text: string, most: number): string =>
   (text.length > most ? `${text.slice(0, most - 3)}...` : text).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function formatProblem(problem: Problem): string {
   const file = clip(problem.file, SHOWN_FILE_CHARS_MAX);
-  const where = problem.path === '' ? file : `${file}: ${clip(problem.path)}`;
-  return `${where}: found ${clip(problem.found)}; expected ${problem.expected}`;
+  const where = problem.path === '' ? file : `${file}: ${clip(problem.path, SHOWN_PATH_CHARS_MAX)}`;
+  return `${where}: found ${clip(problem.found, SHOWN_FOUND_CHARS_MAX)}; expected ${problem.expected}`;
 }
 
 /** Every problem on a line of its own, the first PROBLEMS_SHOWN_MAX of them. */

@@ -173,7 +173,7 @@ class World {
           transientStream: this.streams.stream(`${spec.name}/transient`),
           octMaterial: (n) => this.streams.stream(`${spec.name}/keys`).bytes(n),
           rsaKeyPair: (sizeBits) => this.rsaKeyPair(sizeBits),
-          defaultThrottleLimitPer10s: params.keyVaultThrottleLimitPer10s,
+          rsa2048ThrottleLimitPer10s: params.keyVaultThrottleLimitPer10s,
         }),
       );
     }

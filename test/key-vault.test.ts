@@ -31,7 +31,7 @@ function vault(overrides: Partial<KeyVaultSpec> = {}, throttle = 4000): { vault:
     keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }],
     ...overrides,
   };
-  const kv = new KeyVault(spec, { bus, scheduler, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: throttle });
+  const kv = new KeyVault(spec, { bus, scheduler, transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), rsa2048ThrottleLimitPer10s: throttle });
   // What the vault holds when made is on the timeline (next test); the tests read what comes after.
   events.length = 0;
   return { vault: kv, events, scheduler };
@@ -48,7 +48,7 @@ test('the vault as the scenario describes it is on the timeline at t=0: each key
       accessPolicies: [{ principal: 'cl1', permissions: ['get', 'unwrapKey'] }],
       keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['a', 'b'] }],
     },
-    { bus, scheduler: new Scheduler(0), transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), defaultThrottleLimitPer10s: 4000 },
+    { bus, scheduler: new Scheduler(0), transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), rsa2048ThrottleLimitPer10s: 4000 },
   );
   assert.equal(events, [
     { t: 0, type: 'key.created', entity: 'kv1/cmk', version: 'a' },
@@ -267,6 +267,19 @@ test('"HTTP 429 above a per-10-second limit": requests above the limit in one 10
   assert.equal([1, 2].map((t) => kinds(throttled.pollUnwrap(t, 'cl1', ref))), ['success', 'error:throttled']);
   throttled.endWindows(20_000);
   assert.is(kinds(throttled.pollUnwrap(20_001, 'cl1', ref)), 'success');
+});
+
+test('Key Vault\'s limits by key type: software RSA-2048 at the parameter, RSA-3072 a quarter of it, RSA-4096 an eighth, HSM keys half of their software figure', () => {
+  const limitOf = (kty: 'RSA' | 'RSA-HSM', sizeBits: number) => {
+    const { vault: kv } = vault({ keys: [{ name: 'cmk', kty, sizeBits, wrapAlgorithm: 'RSA-OAEP-256', versions: ['v1'] }] }, 4000);
+    let served = 0;
+    for (let t = 0; t < 5000 && kinds(kv.pollUnwrap(t, 'cl1', ref)) === 'success'; t++) served++;
+    return served;
+  };
+  assert.equal(
+    [limitOf('RSA', 2048), limitOf('RSA', 3072), limitOf('RSA', 4096), limitOf('RSA-HSM', 2048), limitOf('RSA-HSM', 3072), limitOf('RSA-HSM', 4096)],
+    [4000, 1000, 500, 2000, 500, 250],
+  );
 });
 
 test('consecutive windows throttled at the vault\'s own limit share one cause, which ends when a window is not throttled', () => {

@@ -56,7 +56,7 @@ function makeReal(seed: number): Real {
   const streams = new RandomStreams(seed);
   const vault = new KeyVault(
     { name: 'kv1', region: 'eastus', tenant: 't', subscription: 's', softDelete: true, purgeProtection: true, softDeleteRetentionDays: 90, permissionModel: 'accessPolicy', privateLink: false, accessPolicies: [{ principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] }], keys: [{ name: 'cmk', kty: 'oct-HSM', sizeBits: 256, wrapAlgorithm: 'A256KW', versions: ['v1'] }] },
-    { bus, scheduler, transientStream: streams.stream('kv1/transient'), octMaterial: (n) => streams.stream('kv1/keys').bytes(n), defaultThrottleLimitPer10s: 4000 },
+    { bus, scheduler, transientStream: streams.stream('kv1/transient'), octMaterial: (n) => streams.stream('kv1/keys').bytes(n), rsa2048ThrottleLimitPer10s: 4000 },
   );
   const account = new StorageAccount(
     'cl1',

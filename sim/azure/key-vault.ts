@@ -91,7 +91,8 @@ export interface KeyVaultDeps {
   octMaterial: (bytes: number) => Buffer;
   /** An RSA pair to use instead of a fresh one (a sweep reuses pairs across runs); undefined: generate. */
   rsaKeyPair?: (sizeBits: number) => RsaKeyPair | undefined;
-  defaultThrottleLimitPer10s: number;
+  /** The vault's own throttling limit for a software RSA-2048 key (keyVaultThrottleLimitPer10s); other keys get their share of it. */
+  rsa2048ThrottleLimitPer10s: number;
 }
 
 const THROTTLE_WINDOW_MS = 10_000;
@@ -136,7 +137,7 @@ export class KeyVault {
 
   /** Decides a request's answer: reachability, throttling, permission, key state. */
   answer(nowMs: number, principal: string, permission: Permission, ref: Omit<KeyRef, 'vault'>): VaultAnswer {
-    const access = this.access(nowMs, principal, permission);
+    const access = this.access(nowMs, principal, permission, ref.key);
     if (access.kind !== 'success') return access;
     const denial = this.keyDenial(ref);
     if (denial === null) return { kind: 'success' };
@@ -160,9 +161,9 @@ export class KeyVault {
   }
 
   /** Whether the request reaches the vault and the principal holds the permission. */
-  private access(nowMs: number, principal: string, permission: Permission): VaultAnswer {
+  private access(nowMs: number, principal: string, permission: Permission, keyName: string): VaultAnswer {
     this.counters.requests++;
-    const reachability = this.reachability(nowMs);
+    const reachability = this.reachability(nowMs, keyName);
     if (reachability !== null) return reachability;
     const denial = this.permissionDenial(nowMs, principal, permission);
     if (denial === null) return { kind: 'success' };
@@ -218,7 +219,7 @@ export class KeyVault {
 
   /** `get` on a key: its versions' attributes, for the control plane's checks. */
   getKey(nowMs: number, principal: string, keyName: string): { answer: VaultAnswer; versions: KeyVersionInfo[] } {
-    const answer = this.access(nowMs, principal, 'get');
+    const answer = this.access(nowMs, principal, 'get', keyName);
     const key = this.keys.get(keyName);
     // A purged key was deleted first: deletedCause covers both.
     if (answer.kind !== 'success' || key === undefined || key.deletedCause !== null) return { answer, versions: [] };
@@ -406,7 +407,7 @@ export class KeyVault {
 
   // ---- internals ----------------------------------------------------------
 
-  private reachability(nowMs: number): VaultAnswer | null {
+  private reachability(nowMs: number, keyName: string): VaultAnswer | null {
     const outage = this.faults.outage[0];
     if (outage !== undefined) return { kind: 'error', reason: 'unreachable', cause: outage.cause };
     const network = this.faults.network[0];
@@ -418,7 +419,7 @@ export class KeyVault {
     }
     this.throttleWindowCount++;
     const throttle = this.faults.throttle[0];
-    const limit = throttle?.limitPer10s ?? this.deps.defaultThrottleLimitPer10s;
+    const limit = throttle?.limitPer10s ?? this.ownThrottleLimitPer10s(keyName);
     if (this.throttleWindowCount > limit) {
       this.counters.throttled++;
       return { kind: 'error', reason: 'throttled', cause: throttle?.cause ?? this.backgroundThrottleCause(nowMs, windowIndex) };
@@ -461,6 +462,21 @@ export class KeyVault {
       this.policies.set(principal, policy);
     }
     return policy;
+  }
+
+  /**
+   * The vault's own limit for a request on this key: Key Vault's service
+   * limits per 10 s, as a share of software RSA-2048's (the parameter):
+   * RSA-3072 a quarter (1,000 of 4,000), RSA-4096 an eighth (500), and an
+   * HSM-protected key half of its software figure. oct-HSM, the model's
+   * shortcut key, stands in for software RSA-2048.
+   */
+  private ownThrottleLimitPer10s(keyName: string): number {
+    const spec = this.keys.get(keyName)?.spec;
+    const base = this.deps.rsa2048ThrottleLimitPer10s;
+    if (spec === undefined || spec.kty === 'oct-HSM') return base;
+    const bySize = spec.sizeBits === 4096 ? 1 / 8 : spec.sizeBits === 3072 ? 1 / 4 : 1;
+    return Math.max(1, Math.floor(base * bySize * (spec.kty === 'RSA-HSM' ? 1 / 2 : 1)));
   }
 
   /** Throttling at the vault's own limit: one cause for a run of throttled windows. */

@@ -207,8 +207,8 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
   },
   keyVaultThrottleLimitPer10s: {
     kind: { type: 'integer', min: 1, max: MAX_LIMIT_PER_10S },
-    meaning: 'Key Vault requests per 10 seconds above which it answers HTTP 429',
-    source: 'model assumption: Key Vault service limit for software RSA-2048 keys, 4000 transactions per 10 s',
+    meaning: 'Key Vault requests per 10 seconds above which it answers HTTP 429, for a software RSA-2048 key; a request on another key has its share of it: RSA-3072 a quarter, RSA-4096 an eighth, an HSM key half of its software figure',
+    source: 'Azure Key Vault service limits (not the page): software RSA-2048 4,000 transactions per 10 s, RSA-3072 1,000, RSA-4096 500; HSM keys half of that',
   },
   storageAccountsPerCluster: {
     kind: { type: 'integer', min: 1, max: 64 },
