@@ -1028,6 +1028,14 @@ test('profile 2023-06: "User-assigned managed identity lets you configure custom
   assert.equal([...new Set(onCluster.map((e) => e.placement))], ['cmk'], 'nothing on the cluster under Microsoft keys');
 });
 
+test('user-assigned identity and an empty keyVersion: the daily check reads Key Vault as the identity the cluster presents, so a rotation is followed and disabling the old version a day later changes nothing', () => {
+  const versionless = [grant('0s', 'uai1'), create('1m', 'cl1', { identity: uai(), properties: { keyVaultProperties: keyProps('') } })];
+  const r = run(bare({ profile: '2023-06', duration: '4d', userAssignedIdentities: UAIS, workspaces: [ws('ws1')], actions: [...versionless, link('3h'), rotate('1d'), disable('3d', 'v1')] }));
+  assert.equal(eventsOf(r, 'key.rotationFollowFailed'), []);
+  assert.equal(eventsOf(r, 'key.rotationFollowed').map((e) => e.version), ['v2']);
+  assert.is(r.result.incidents.length, 0);
+});
+
 test('user-assigned identity: the key at creation is refused when Key Vault does not grant the identity (400 KeyVaultPermissionMissing), naming it', () => {
   const r = run(bare({ profile: '2023-06', userAssignedIdentities: UAIS, workspaces: [], actions: [grant('0s', 'cl1'), ...UAI_CREATE.slice(1)] }));
   assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'user-assigned identity uai1', 'get, wrapKey, unwrapKey');

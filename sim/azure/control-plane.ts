@@ -270,7 +270,7 @@ export class ControlPlane {
     const now = this.now;
     if (!cluster.followsNewestVersion || cluster.provisioningState === 'Deleting' || cluster.provisioningState === 'Deleted') return this.stopWatchingKeyVersion(cluster);
     const current = cluster.keyRef!;
-    const { answer, versions } = vaults.get(current.vault)!.getKey(now, cluster.name, current.key);
+    const { answer, versions } = vaults.get(current.vault)!.getKey(now, cluster.principal, current.key);
     const newest = versions.at(-1)?.id;
     if (newest === undefined) {
       const why = answer.kind === 'success' ? `key ${current.key} is not found` : `${answer.kind}: ${answer.reason}`;
