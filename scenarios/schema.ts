@@ -684,8 +684,10 @@ function retired(ctx: Ctx, name: string, path: string): void {
 }
 
 /** Profile defaults, then the file's `params:`, then `--param`. */
-function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliParams: readonly string[]): Params {
+/** The parameters: the profile's, then the file's, then --param; and the names the scenario set itself (file or --param), in name order. */
+function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliParams: readonly string[]): { params: Params; overridden: string[] } {
   const params: Record<string, unknown> = { ...PROFILE_DEFAULTS[profile] };
+  const overridden = new Set<string>();
   if (fileParams !== undefined && fileParams !== null) {
     const obj = mapping(ctx, fileParams, 'params', [...PARAM_NAMES, ...RETIRED_NAMES], 'a mapping of parameter names to values');
     if (obj !== undefined) {
@@ -694,6 +696,7 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
         if (!Object.hasOwn(obj, name)) continue;
         const value = readParam(ctx, name, obj[name], child('params', name));
         if (value !== undefined) params[name] = value;
+        overridden.add(name);
       }
     }
   }
@@ -717,8 +720,9 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
     if (text === undefined) continue;
     const value = readParam(cli, name as ParamName, text, name);
     if (value !== undefined) params[name] = value;
+    overridden.add(name);
   }
-  return params as unknown as Params;
+  return { params: params as unknown as Params, overridden: [...overridden].sort() };
 }
 
 // ---------------------------------------------------------------------------
@@ -1463,7 +1467,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     region: withDefault(ctx, top, 'region', '', REGION, DEFAULTS.region),
   };
   const setup = withDefault(ctx, top, 'setup', '', SETUP, DEFAULTS.setup);
-  const params = resolveParams(ctx, top.params, profile, options.params ?? []);
+  const { params, overridden: overriddenParams } = resolveParams(ctx, top.params, profile, options.params ?? []);
 
   const vaults = entries(ctx, top, 'keyVaults', '', 'a list of key vaults')
     .map((e) => readVault(ctx, e.value, e.path, defaults, params))
@@ -1531,6 +1535,7 @@ export function validateScenario(data: unknown, source: string, options: LoadOpt
     startIso,
     durationMs,
     params,
+    overriddenParams,
     setup,
     keyVaults: vaults.map((v) => v.spec),
     clusters: clusters.map((c) => c.spec),

@@ -183,6 +183,8 @@ export interface Scenario {
   startIso: string;
   durationMs: number;
   params: Params;
+  /** The parameters the scenario set itself (its `params:` or --param), in name order: the others are its profile's. */
+  overriddenParams: string[];
   setup: 'ready' | 'none';
   keyVaults: KeyVaultSpec[];
   clusters: ClusterSpec[];

@@ -160,7 +160,7 @@ class World {
     this.bus.on((event) => this.checker.apply(event));
     this.bus.on((event) => this.metrics.apply(event));
     const params = scenario.params;
-    this.bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile, params });
+    this.bus.emit({ t: 0, type: 'scenario.start', entity: scenario.name, scenario: scenario.name, seed: scenario.seed, profile: scenario.profile, params, overridden: scenario.overriddenParams });
     const { Account, Plane } = modelClasses(params.brokenRule);
     this.Account = Account;
     this.platformKey = new PlatformKey(this.streams.stream('platform/mmk').bytes(32));

@@ -102,6 +102,32 @@ test('rule 9 judges what link operations did: an unlink that succeeded without r
   assert.equal(rule9(join(dir, 'link-limit-reached', 'timeline.jsonl')), []);
 });
 
+test('the figures a rule judges with are its page\'s unless the scenario set them: a 2021-07 run that makes accounts unavailable after 30 minutes breaks rule 5, the same parameter set by the scenario does not', () => {
+  const start = readFileSync(join(dir, 'outage-2h-2023-06', 'timeline.jsonl'), 'utf8').split('\n', 1)[0]!;
+  const judged = (name: string, edit: (event: Record<string, unknown>) => void) => {
+    const event = JSON.parse(start) as Record<string, unknown>;
+    edit(event);
+    const file = join(dir, `${name}.jsonl`);
+    writeFileSync(file, [JSON.stringify(event), JSON.stringify({ t: 0, time: event.time, type: 'scenario.end', entity: event.entity, events: 1 })].join('\n') + '\n');
+    return checkHistory(file).violations.map((v) => `rule ${v.rule}: ${v.message}`);
+  };
+  const misread = (event: Record<string, unknown>) => {
+    event.profile = '2021-07';
+    (event.params as Record<string, unknown>).outageHandling = 'unavailableAfterTimeout';
+  };
+  const broken = judged('misread-page', misread);
+  assert.equal(broken, [
+    'rule 5: profile 2021-07 runs with outageHandling "unavailableAfterTimeout", which the scenario did not set, where its page states "keepCachedKey": 2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 and later: keys stay cached "for the duration of the availability issue"',
+  ]);
+  assert.equal(judged('set-by-scenario', (event) => { misread(event); event.overridden = ['outageHandling']; }), []);
+  assert.equal(judged('as-recorded', () => {}), []);
+  // Every limit of rule 9 too: a run of 2023-06 that allows 3 link operations in 30 days.
+  const threeLinks = judged('three-links', (event) => void ((event.params as Record<string, unknown>).linkOpsPer30Days = 3));
+  assert.ok(threeLinks.length === 1 && threeLinks[0]!.startsWith('rule 9: profile 2023-06 runs with linkOpsPer30Days 3, which the scenario did not set, where its page states 2:'), JSON.stringify(threeLinks));
+  // A history recorded before scenario.start named what its scenario set: no page figure can be judged.
+  assert.equal(judged('recorded-before', (event) => { misread(event); delete event.overridden; }), []);
+});
+
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
   const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));

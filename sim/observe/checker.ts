@@ -20,6 +20,7 @@ import { MinHeap } from '../engine/min-heap.ts';
 import { ColumnLog } from '../engine/time-log.ts';
 import { AccountStates, type ObservedState } from './accounts.ts';
 import { canonical, type AnswerKind, type EventOf, type SimEvent } from './events.ts';
+import { PAGE_FIGURES } from './pages.ts';
 
 export const RULES = [
   {
@@ -318,6 +319,7 @@ export class Checker {
     if (event.type === 'scenario.start') {
       if (this.params !== null) throw new HistoryError('a second scenario.start: a history is one run');
       this.params = readParams(event.params);
+      this.pageFigures(event);
       return;
     }
     if (this.params === null) throw new HistoryError(`${event.type} before scenario.start: a history starts with the scenario and its parameters`);
@@ -1099,6 +1101,18 @@ export class Checker {
     for (let front = this.deadlines.peek(); front !== undefined && front.timeMs < t; front = this.deadlines.peek()) {
       this.deadlines.pop();
       front.judge();
+    }
+  }
+
+  /** Each figure a rule judges with that the scenario left to its profile is the one its page states. */
+  private pageFigures(event: EventOf<'scenario.start'>): void {
+    const params = event.params as Record<string, unknown>;
+    for (const figure of PAGE_FIGURES) {
+      if (event.overridden.includes(figure.param) || !Object.hasOwn(figure.byProfile, event.profile)) continue;
+      const stated = figure.byProfile[event.profile];
+      const found = params[figure.param];
+      // Absent: a history recorded before the parameter existed, read as readParams reads it.
+      this.check(figure.rule, found === undefined || found === stated, event, () => `profile ${event.profile} runs with ${figure.param} ${JSON.stringify(found)}, which the scenario did not set, where its page states ${JSON.stringify(stated)}: ${figure.quote}`);
     }
   }
 

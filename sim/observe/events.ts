@@ -66,7 +66,8 @@ const NONE = {} as const;
 /** Every event type and its fields (besides t, type and entity, which every event has). */
 export const EVENT_FIELDS = {
   // The run. The parameters make a history self-contained: `cmk-sim check` judges it with them.
-  'scenario.start': { scenario: 'string', seed: 'nat', profile: 'string', params: 'json' },
+  /** params: every parameter of the run; overridden: those the scenario set itself, the others being its profile's. */
+  'scenario.start': { scenario: 'string', seed: 'nat', profile: 'string', params: 'json', overridden: arrayOf('string') },
   /** Setup is over (`setup: ready` builds before it): from here on, requests are the scenario's own. */
   'scenario.ready': NONE,
   'scenario.end': { events: 'nat' },

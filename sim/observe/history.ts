@@ -45,7 +45,7 @@ export function checkHistory(path: string): InvariantReport {
     } catch {
       throw new InputError([{ file, path: where, found: excerpt(line), expected: 'one JSON event per line' }]);
     }
-    const read = readEvent(value);
+    const read = readEvent(recordedBeforeOverridden(value));
     if ('problem' in read) {
       const { path, found, expected } = read.problem;
       throw new InputError([{ file, path: path === '' ? where : `${where}: ${path}`, found, expected }]);
@@ -80,4 +80,18 @@ export function checkHistory(path: string): InvariantReport {
 
 function excerpt(line: string): string {
   return JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line);
+}
+
+/**
+ * A scenario.start recorded before it named the parameters its scenario set
+ * (`overridden`) cannot tell a page the model misread from a setting: every
+ * parameter it holds is taken as the scenario's own, and no page figure is
+ * judged.
+ */
+function recordedBeforeOverridden(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  if (record.type !== 'scenario.start' || Object.hasOwn(record, 'overridden')) return value;
+  const params = record.params;
+  return { ...record, overridden: typeof params === 'object' && params !== null ? Object.keys(params).sort() : [] };
 }

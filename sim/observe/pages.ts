@@ -1,0 +1,64 @@
+// What each version of the documentation states for the figures the rules
+// judge with, written here from the pages (docs: DOMAIN.md's profile table)
+// apart from the model's profiles (sim/azure/profiles.ts), which the checker
+// never reads. A run records its parameters and which of them its scenario
+// set (scenario.start); a parameter the scenario left to its profile must be
+// what that profile's page says, or the model misread its page, and every
+// rule judged with that parameter would judge with the model's mistake.
+
+/** A figure one or more rules judge with: its parameter, its value under each page, and the page's words. */
+export interface PageFigure {
+  readonly rule: 2 | 4 | 5 | 9;
+  readonly param: string;
+  readonly byProfile: Readonly<Record<string, unknown>>;
+  readonly quote: string;
+}
+
+const PROFILES = ['2020-11', '2021-07', '2023-06', '2024-01', '2026-04'] as const;
+const everyPage = (value: unknown): Record<string, unknown> => Object.fromEntries(PROFILES.map((p) => [p, value]));
+const MINUTE_MS = 60_000;
+
+export const PAGE_FIGURES: readonly PageFigure[] = [
+  {
+    rule: 2,
+    param: 'revocationWithin',
+    byProfile: everyPage(60 * MINUTE_MS),
+    quote: '"The Log Analytics cluster storage will always respect changes in key permissions within an hour or sooner"',
+  },
+  {
+    rule: 2,
+    param: 'revocationWhileUnreachable',
+    byProfile: { ...everyPage('atNextAnswer'), '2026-04': 'onTime' },
+    quote: '2026-04: caching "doesn\'t bypass or weaken key revocation controls" (a denial revokes within the hour though the cluster cannot reach the vault); earlier pages: only once the vault answers',
+  },
+  {
+    rule: 4,
+    param: 'resumeWithin',
+    byProfile: everyPage(30 * MINUTE_MS),
+    quote: '"once accessed, data ingestion and query resume within 30 minutes"',
+  },
+  {
+    rule: 5,
+    param: 'outageHandling',
+    byProfile: { ...everyPage('keepCachedKey'), '2020-11': 'unavailableAfterTimeout' },
+    quote: '2020-11: "unavailability of about 30 minutes will cause the Storage account to become unavailable"; 2021-07 and later: keys stay cached "for the duration of the availability issue"',
+  },
+  {
+    rule: 5,
+    param: 'outageToUnavailable',
+    byProfile: everyPage(30 * MINUTE_MS),
+    quote: '"unavailability of about 30 minutes will cause the Storage account to become unavailable"',
+  },
+  {
+    rule: 9,
+    param: 'linkOpsPer30Days',
+    byProfile: everyPage(2),
+    quote: '"The number of workspace link operations on particular workspace is limited to 2 in a period of 30 days"',
+  },
+  {
+    rule: 9,
+    param: 'maxWorkspacesPerCluster',
+    byProfile: everyPage(1000),
+    quote: '"The maximum of linked workspaces to cluster is 1000"',
+  },
+];
