@@ -128,6 +128,25 @@ test('the figures a rule judges with are its page\'s unless the scenario set the
   assert.equal(judged('recorded-before', (event) => { misread(event); delete event.overridden; }), []);
 });
 
+test('the owner\'s key requests are refused as unreachable exactly while the vault is down: refused during a network rule that only denies the cluster, or taken during an outage, breaks rule 2', () => {
+  const lines = readFileSync(join(dir, 'kill-switch-during-outage-2026-04', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const rule2 = (name: string, edit: (line: string) => string) => {
+    const file = join(dir, `${name}.jsonl`);
+    writeFileSync(file, lines.map(edit).join('\n') + '\n');
+    return checkHistory(file).violations.filter((v) => v.rule === 2).map((v) => v.message);
+  };
+  const succeeded = lines.find((l) => l.includes('"type":"operation.succeeded"') && l.includes('"action":"key.disable"'))!;
+  const refused = lines.find((l) => l.includes('"type":"operation.refused"') && l.includes('"code":"ServiceUnavailable"'))!;
+  assert.ok(succeeded !== undefined && refused !== undefined);
+  const { operationId: blockedId } = JSON.parse(succeeded) as { operationId: string };
+  const blocked = rule2('owner-blocked', (l) => (l === succeeded ? l.replace('"type":"operation.succeeded"', '"type":"operation.refused"').replace(/\}$/, ',"httpStatus":503,"code":"ServiceUnavailable","message":"unreachable"}') : l));
+  assert.ok(blocked.some((m) => m.startsWith('key.disable on Key Vault kv1 was refused as unreachable at') && m.includes('a network rule denies the cluster, not the vault\'s owner')), `${blockedId}: ${JSON.stringify(blocked)}`);
+  const { operationId, action } = JSON.parse(refused) as { operationId: string; action: string };
+  const reached = rule2('outage-reached', (l) => (l === refused ? JSON.stringify({ ...(JSON.parse(l) as object), type: 'operation.succeeded', operationId, action, httpStatus: undefined, code: undefined, message: undefined }) : l));
+  assert.ok(reached.some((m) => m.includes('key.disable on Key Vault kv1 succeeded') && m.includes('during its outage')), JSON.stringify(reached));
+  assert.equal(rule2('as-recorded', (l) => l), []);
+});
+
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
   const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));

@@ -32,7 +32,7 @@ export const RULES = [
   {
     rule: 2,
     name: 'revocationTiming',
-    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does',
+    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does; the owner\'s key and policy requests are refused as unreachable exactly while the vault is down (a network rule denies the cluster, not its owner)',
     events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked'],
   },
   {
@@ -419,8 +419,10 @@ export class Checker {
       case 'operation.accepted':
         return this.linkOperation(event);
       case 'operation.refused':
+        this.ownerRequest(event);
         return this.linkRefused(event);
       case 'operation.succeeded':
+        this.ownerRequest(event);
         return this.linkDone(event);
       case 'workspace.routed':
         return this.routed(event);
@@ -1069,6 +1071,24 @@ export class Checker {
   }
 
   /** The other direction of the limit: refused for it only at the limit, and never an unlink. */
+  /**
+   * The owner's key and policy requests reach the vault unless it is down: a
+   * request is refused as unreachable (503) exactly while an outage is open.
+   * A network rule that denies the cluster does not stop its owner, so the
+   * kill switch can be pulled while only the cluster is cut off.
+   */
+  private ownerRequest(event: EventOf<'operation.refused'> | EventOf<'operation.succeeded'>): void {
+    if (!OWNER_REQUESTS.has(event.action)) return;
+    const down = this.vault(event.entity).open.has('keyVault.outage');
+    const unreached = event.type === 'operation.refused' && event.httpStatus === 503;
+    this.trigger(2);
+    this.check(2, unreached === down, event, () =>
+      down
+        ? `${event.action} on Key Vault ${event.entity} ${event.type === 'operation.succeeded' ? 'succeeded' : `was refused (${event.httpStatus} ${event.code})`} at ${at(event.t)} during its outage, when no request reaches it`
+        : `${event.action} on Key Vault ${event.entity} was refused as unreachable at ${at(event.t)} although no outage was open: a network rule denies the cluster, not the vault's owner, and revocation controls must stay in the owner's hands`,
+    );
+  }
+
   private linkRefused(event: EventOf<'operation.refused'>): void {
     if (event.code !== 'LinkOperationsLimitReached' || !this.setupOver) return;
     const p = this.params!;
@@ -1204,6 +1224,9 @@ function placementText(placement: string): string {
 function describeState(state: ObservedState, recoveringFrom: 'unavailable' | 'revoked' | null): string {
   return state === 'recovering' ? `waiting to resume (still ${recoveringFrom})` : state;
 }
+
+/** The vault owner's requests: key and policy changes, answered by Key Vault at once. */
+const OWNER_REQUESTS: ReadonlySet<string> = new Set(['key.disable', 'key.enable', 'key.rotate', 'key.delete', 'key.recover', 'key.purge', 'key.setExpiry', 'accessPolicy.set', 'accessPolicy.remove', 'roleAssignment.create', 'roleAssignment.delete']);
 
 function readParams(params: unknown): RuleParams {
   const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
