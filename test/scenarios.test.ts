@@ -46,6 +46,7 @@ const EXPECTED_BUILTINS = [
   'rbac-role-removed',
   'user-assigned-identity-key-at-create',
   'identity-type-switch',
+  'identity-none-despite-switching-2026-04',
   'hot-cache-reload-after-access',
   'recently-queried-then-revoked',
   'auxiliary-tables-under-microsoft-keys',

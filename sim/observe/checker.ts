@@ -33,7 +33,7 @@ export const RULES = [
     rule: 2,
     name: 'revocationTiming',
     text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does; the owner\'s key and policy requests are refused as unreachable exactly while the vault is down (a network rule denies the cluster, not its owner)',
-    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked'],
+    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked', 'operation.refused', 'operation.succeeded'],
   },
   {
     rule: 3,
