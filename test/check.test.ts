@@ -147,6 +147,20 @@ test('the owner\'s key requests are refused as unreachable exactly while the vau
   assert.equal(rule2('as-recorded', (l) => l), []);
 });
 
+test('rule 7: a cluster that follows the newest version must be keyed to a new one within a day of nothing standing in the way; dropping the follow from the history breaks it', () => {
+  const lines = readFileSync(join(dir, 'auto-rotation-disable-old-too-soon', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const rule7 = (name: string, keep: (line: string) => boolean) => {
+    const file = join(dir, `${name}.jsonl`);
+    writeFileSync(file, lines.filter(keep).join('\n') + '\n');
+    return checkHistory(file).violations.filter((v) => v.rule === 7).map((v) => v.message);
+  };
+  assert.equal(rule7('as-recorded', () => true), []);
+  const follows = lines.filter((l) => l.includes('"type":"storage.keyConfigured"') && l.includes('"version":"v2"'));
+  assert.ok(follows.length >= 2, 'both accounts followed v2');
+  const unfollowed = rule7('never-followed', (l) => !follows.includes(l));
+  assert.ok(unfollowed.length >= 2 && unfollowed.every((m) => m.includes('was still not keyed to v2') && m.includes('only once daily')), JSON.stringify(unfollowed));
+});
+
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
   const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));

@@ -209,6 +209,7 @@ export class ControlPlane {
     if (failures.length > 0) return this.deps.operations.fail(operation, 400, 'KeyUpdateFailed', failures.join('; '));
     cluster.keyVaultProperties = properties;
     cluster.keyRef = ref;
+    this.deps.bus.emit({ t: this.now, type: 'cluster.keySet', entity: cluster.name, vault: ref.vault, key: ref.key, keyVersion: properties.keyVersion });
     this.watchKeyVersion(cluster);
     this.deps.operations.complete(operation, 'Succeeded');
   }

@@ -62,8 +62,8 @@ export const RULES = [
   {
     rule: 7,
     name: 'rotation',
-    text: 'a rotation re-wraps the AEK: every AEK an account reports has the fingerprint of its first, and every stored block keeps its bytes; disabling the old version afterwards changes nothing; disabling the pinned version first is a revocation',
-    events: ['storage.keyConfigured', 'storage.aekUnwrapped', 'storage.ingested', 'storage.purged', 'key.disabled', 'storage.revoked'],
+    text: 'a rotation re-wraps the AEK: every AEK an account reports has the fingerprint of its first, and every stored block keeps its bytes; disabling the old version afterwards changes nothing; disabling the pinned version first is a revocation; a cluster that follows the newest version is keyed to a new one within keyVersionCheckInterval of it, unless a check could not follow (then one interval after the last trouble)',
+    events: ['storage.keyConfigured', 'storage.aekUnwrapped', 'storage.ingested', 'storage.purged', 'key.created', 'key.disabled', 'cluster.keySet', 'storage.revoked'],
   },
   {
     rule: 8,
@@ -135,6 +135,7 @@ interface RuleParams {
   blockSliceMs: number;
   linkOpsPer30Days: number;
   maxWorkspacesPerCluster: number;
+  keyVersionCheckIntervalMs: number;
   unavailableAfterOutage: boolean;
   /** revocationWhileUnreachable onTime: the account is told of a denial at the change, so it revokes on time whether or not the vault answers. */
   revocationOnTime: boolean;
@@ -249,6 +250,10 @@ interface AccountRecord {
 interface KeyRecord {
   deletedMs: number | null;
   purgedMs: number | null;
+  /** Its versions in the order they were created. */
+  readonly versions: string[];
+  /** When a version was last disabled or enabled, or the key deleted or recovered. */
+  changedMs: number;
   /** Versions disabled now, since when. */
   readonly disabledMs: Map<string, number>;
 }
@@ -300,6 +305,8 @@ export class Checker {
   private readonly identityNoneMs = new Map<string, number>();
   /** Who each cluster is to Key Vault, since when: its system-assigned identity (its own name, from its creation) unless cluster.principalSet says otherwise. */
   private readonly principals = new Map<string, { principal: string; sinceMs: number }>();
+  /** Each cluster's key as its last key update set it, and whether it follows the newest version. */
+  private readonly clusterKeys = new Map<string, { key: string; follows: boolean }>();
   private readonly linkOpsMs = new Map<string, number[]>();
   private readonly linkedTo = new Map<string, string>();
   /** Workspaces linked per cluster (linkedTo counted), so a routing does not count every workspace again. */
@@ -381,10 +388,18 @@ export class Checker {
       case 'key.enabled':
         this.versionChanged(event);
         return this.accessMayBeBack(event.t, (a) => keyName(a) === event.entity);
+      case 'key.created':
+        this.keyState(event.entity).versions.push(event.version);
+        return this.newVersion(event);
+      case 'cluster.keySet':
+        this.clusterKeys.set(event.entity, { key: `${event.vault}/${event.key}`, follows: event.keyVersion === '' });
+        return;
       case 'key.deleted':
+        this.keyState(event.entity).changedMs = event.t;
         this.keyState(event.entity).deletedMs ??= event.t;
         return this.denialBegins(event, (a) => keyName(a) === event.entity);
       case 'key.recovered':
+        this.keyState(event.entity).changedMs = event.t;
         this.keyState(event.entity).deletedMs = null;
         return this.accessMayBeBack(event.t, (a) => keyName(a) === event.entity);
       case 'key.purged':
@@ -1169,12 +1184,64 @@ export class Checker {
 
   private keyState(name: string): KeyRecord {
     let key = this.keys.get(name);
-    if (key === undefined) this.keys.set(name, (key = { deletedMs: null, purgedMs: null, disabledMs: new Map() }));
+    if (key === undefined) this.keys.set(name, (key = { deletedMs: null, purgedMs: null, versions: [], changedMs: -1, disabledMs: new Map() }));
     return key;
+  }
+
+  /**
+   * A versionless cluster follows a new version: "Azure Storage checks the
+   * key vault for a new key version only once daily", so each of its
+   * accounts is keyed to it (storage.keyConfigured) within
+   * keyVersionCheckInterval, unless something a check cannot get past (the
+   * vault out of reach, a denial, a key changed, the account not serving,
+   * the cluster's identity changed) came in the way, and then within one
+   * interval more of the last such trouble.
+   */
+  private newVersion(event: EventOf<'key.created'>): void {
+    const p = this.params!;
+    for (const [cluster, clusterKey] of this.clusterKeys) {
+      if (!clusterKey.follows || clusterKey.key !== event.entity) continue;
+      this.trigger(7);
+      for (const account of this.accounts.values()) {
+        if (account.cluster !== cluster || this.states.state(account.id) === 'deleted') continue;
+        const follow = (sinceMs: number) =>
+          this.at(sinceMs + p.keyVersionCheckIntervalMs, () => {
+            if (this.followed(account, event.entity, event.version) || this.clusterKeys.get(cluster) !== clusterKey || this.states.state(account.id) === 'deleted') return;
+            const troubleMs = this.followTroubleSince(account, event.entity, sinceMs);
+            if (troubleMs !== null) return follow(troubleMs);
+            this.check(7, false, event, () => `cluster ${cluster} follows the newest version of ${event.entity}, yet storage account ${account.id} was still not keyed to ${event.version}, created at ${at(event.t)}, ${formatDuration(p.keyVersionCheckIntervalMs)} after nothing stood in the way: "Azure Storage checks the key vault for a new key version only once daily"`, sinceMs + p.keyVersionCheckIntervalMs, account.id);
+          });
+        follow(event.t);
+      }
+    }
+  }
+
+  /** Whether the account is keyed to this version of the key, or one created after it. */
+  private followed(account: AccountRecord, key: string, version: string): boolean {
+    if (account.key === null || keyName(account) !== key) return false;
+    const versions = this.keyState(key).versions;
+    return versions.indexOf(account.key.version) >= versions.indexOf(version);
+  }
+
+  /** The latest moment since sinceMs at which a key-version check could not have followed, or null if none could fail. */
+  private followTroubleSince(account: AccountRecord, key: string, sinceMs: number): number | null {
+    const now = this.lastMs;
+    const vault = this.vault(key.slice(0, key.indexOf('/')));
+    const keyRecord = this.keyState(key);
+    const troubles = [
+      vault.open.size > 0 ? now : vault.lastOpenedMs,
+      account.denial !== null ? now : account.deniedAtMs,
+      keyRecord.disabledMs.size > 0 || keyRecord.deletedMs !== null ? now : keyRecord.changedMs,
+      this.states.state(account.id) !== 'healthy' ? now : (account.restoredAtMs ?? -1),
+      this.principalOf(account.cluster).sinceMs,
+    ];
+    const latest = Math.max(...troubles);
+    return latest > sinceMs ? latest : null;
   }
 
   private versionChanged(event: EventOf<'key.disabled'> | EventOf<'key.enabled'>): void {
     const key = this.keyState(event.entity);
+    key.changedMs = event.t;
     if (event.type === 'key.disabled') key.disabledMs.set(event.version, event.t);
     else key.disabledMs.delete(event.version);
   }
@@ -1258,6 +1325,8 @@ function readParams(params: unknown): RuleParams {
     blockSliceMs: ms('blockSlice'),
     linkOpsPer30Days: count('linkOpsPer30Days'),
     maxWorkspacesPerCluster: count('maxWorkspacesPerCluster'),
+    // A history recorded before the parameter existed has no versionless cluster (cluster.keySet) to judge with it.
+    keyVersionCheckIntervalMs: p.keyVersionCheckInterval === undefined ? MS_PER_DAY : ms('keyVersionCheckInterval'),
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
     revocationOnTime: whileUnreachable === 'onTime',
   };

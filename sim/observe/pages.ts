@@ -8,7 +8,7 @@
 
 /** A figure one or more rules judge with: its parameter, its value under each page, and the page's words. */
 export interface PageFigure {
-  readonly rule: 2 | 4 | 5 | 9;
+  readonly rule: 2 | 4 | 5 | 7 | 9;
   readonly param: string;
   readonly byProfile: Readonly<Record<string, unknown>>;
   readonly quote: string;
@@ -48,6 +48,12 @@ export const PAGE_FIGURES: readonly PageFigure[] = [
     param: 'outageToUnavailable',
     byProfile: everyPage(30 * MINUTE_MS),
     quote: '"unavailability of about 30 minutes will cause the Storage account to become unavailable"',
+  },
+  {
+    rule: 7,
+    param: 'keyVersionCheckInterval',
+    byProfile: everyPage(24 * 60 * MINUTE_MS),
+    quote: 'Azure Storage\'s page (the Azure Monitor pages give no time of their own): "Azure Storage checks the key vault for a new key version only once daily"',
   },
   {
     rule: 9,

@@ -48,6 +48,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'roleAssignment.deleted',
   'cluster.identitySet',
   'cluster.principalSet',
+  'cluster.keySet',
   'operation.refused',
   'storage.keyConfigured',
   'storage.denialNotified',
