@@ -161,6 +161,18 @@ test('rule 7: a cluster that follows the newest version must be keyed to a new o
   assert.ok(unfollowed.length >= 2 && unfollowed.every((m) => m.includes('was still not keyed to v2') && m.includes('only once daily')), JSON.stringify(unfollowed));
 });
 
+test('rule 8: records of tables on the Auxiliary plan are judged by where they are stored: under the customer key they break it', () => {
+  const lines = readFileSync(join(dir, 'auxiliary-tables-under-microsoft-keys', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const defined = lines.map((l) => JSON.parse(l) as { type: string; composition?: number; members?: { workspace: string }[] }).filter((e) => e.type === 'composition.defined');
+  const auxiliary = defined.find((e) => e.members!.some((m) => m.workspace.endsWith('/auxiliary')))!.composition;
+  const at = lines.findIndex((l) => l.includes('"type":"storage.ingested"') && l.includes(`{"composition":${auxiliary},`));
+  assert.ok(at > 0, 'the Auxiliary tables ingest');
+  const file = join(dir, 'auxiliary-under-cmk.jsonl');
+  writeFileSync(file, lines.map((l, i) => (i === at ? l.replace('"placement":"mmk"', '"placement":"cmk"') : l)).join('\n') + '\n');
+  const rule8 = checkHistory(file).violations.filter((v) => v.rule === 8).map((v) => v.message);
+  assert.ok(rule8.some((m) => m.includes('tables on the Auxiliary plan') && m.includes('as cmk')), JSON.stringify(rule8));
+});
+
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
   const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));

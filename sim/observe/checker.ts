@@ -21,6 +21,7 @@ import { ColumnLog } from '../engine/time-log.ts';
 import { AccountStates, type ObservedState } from './accounts.ts';
 import { canonical, type AnswerKind, type EventOf, type SimEvent } from './events.ts';
 import { PAGE_FIGURES } from './pages.ts';
+import { isAuxiliaryTables } from './records.ts';
 
 export const RULES = [
   {
@@ -68,8 +69,8 @@ export const RULES = [
   {
     rule: 8,
     name: 'mmkReadable',
-    text: 'data stored under the MMK stays readable whatever the key\'s state',
-    events: ['query.sampled', 'workspace.queriesFailing', 'storage.ingested', 'storage.revoked'],
+    text: 'data stored under the MMK stays readable whatever the key\'s state; records of tables on the Auxiliary plan are stored under Microsoft keys, whatever the workspace\'s cluster',
+    events: ['query.sampled', 'workspace.queriesFailing', 'composition.defined', 'storage.ingested', 'storage.revoked'],
   },
   {
     rule: 9,
@@ -271,6 +272,8 @@ interface CompositionRecord {
   readonly retentionDays: number;
   readonly workspaces: readonly string[];
   readonly recordsPerSlice: number;
+  /** Whether a workspace's tables on the Auxiliary plan write to it (a member named <workspace>/auxiliary). */
+  readonly auxiliary: boolean;
 }
 
 interface WorkspaceRecord {
@@ -788,7 +791,8 @@ export class Checker {
     if (this.compositions.has(event.composition)) throw new HistoryError(`composition ${event.composition} is defined twice`);
     this.account(event);
     const workspaces = event.members.map((m) => m.workspace);
-    this.compositions.set(event.composition, { account: event.entity, retentionDays: event.retentionDays, workspaces, recordsPerSlice: event.members.reduce((n, m) => n + m.recordsPerSlice, 0) });
+    const auxiliary = workspaces.some(isAuxiliaryTables);
+    this.compositions.set(event.composition, { account: event.entity, retentionDays: event.retentionDays, workspaces, recordsPerSlice: event.members.reduce((n, m) => n + m.recordsPerSlice, 0), auxiliary });
     for (const ws of workspaces) this.workspace(ws).compositions.add(event.composition);
   }
 
@@ -814,6 +818,10 @@ export class Checker {
     for (const part of event.parts) {
       const composition = this.composition(event, part.composition);
       this.check(1, composition.account === account.id && part.records === composition.recordsPerSlice, event, () => `storage account ${account.id} took ${part.records} records of composition ${part.composition} at ${at(event.t)}, which writes ${composition.recordsPerSlice} records a slice to ${composition.account}: records not accounted for`);
+      if (composition.auxiliary) {
+        this.trigger(8);
+        this.check(8, event.placement === 'mmk', event, () => `storage account ${account.id} placed records of tables on the Auxiliary plan (composition ${part.composition}) as ${event.placement} at ${at(event.t)}: "Data in tables with the Auxiliary plan is encrypted with Microsoft-managed keys, even if you protect the data in the rest of your Log Analytics workspace using your own encryption key"`);
+      }
       const sealed = event.placement === 'cmk' || event.placement === 'mmk' || event.placement === 'buffered';
       if (!this.check(1, (part.block !== null) === sealed, event, () => `storage account ${account.id} ${sealed ? 'placed a slice as ' + event.placement + ' without sealing a block' : 'sealed a block for a slice it ' + event.placement} at ${at(event.t)}`)) continue;
       if (part.block === null) continue;

@@ -7,8 +7,15 @@ import type { SimEvent } from './events.ts';
 
 /** The entity of a workspace's tables on the Auxiliary plan, in compositions and workloads: "ws1/auxiliary" (a workspace name has no slash). */
 export function auxiliaryTablesOf(workspace: string): string {
-  return `${workspace}/auxiliary`;
+  return `${workspace}${AUXILIARY_SUFFIX}`;
 }
+
+/** Whether a composition member or workload entity is a workspace's tables on the Auxiliary plan. */
+export function isAuxiliaryTables(entity: string): boolean {
+  return entity.endsWith(AUXILIARY_SUFFIX);
+}
+
+const AUXILIARY_SUFFIX = '/auxiliary';
 
 const BUCKETS = ['offered', 'cmk', 'mmk', 'buffered', 'replayed', 'revoked', 'notProvisioned', 'bufferExpired'] as const;
 export type Bucket = (typeof BUCKETS)[number];
