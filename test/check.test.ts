@@ -113,6 +113,8 @@ test('the figures a rule judges with are its page\'s unless the scenario set the
   };
   const misread = (event: Record<string, unknown>) => {
     event.profile = '2021-07';
+    // The 2023-06 run made a 2021-07 one: its hot cache as that page has it, and the page misread in one figure.
+    (event.params as Record<string, unknown>).hotCacheScope = 'lastDays';
     (event.params as Record<string, unknown>).outageHandling = 'unavailableAfterTimeout';
   };
   const broken = judged('misread-page', misread);
@@ -171,6 +173,24 @@ test('rule 8: records of tables on the Auxiliary plan are judged by where they a
   writeFileSync(file, lines.map((l, i) => (i === at ? l.replace('"placement":"mmk"', '"placement":"cmk"') : l)).join('\n') + '\n');
   const rule8 = checkHistory(file).violations.filter((v) => v.rule === 8).map((v) => v.message);
   assert.ok(rule8.some((m) => m.includes('tables on the Auxiliary plan') && m.includes('as cmk')), JSON.stringify(rule8));
+});
+
+test('rule 3: where the hot cache holds the last days only, the purge shows what it held: a copy older than hotCacheDays breaks it', () => {
+  const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const purge = lines.find((l) => l.includes('"type":"hotCache.purged"'))!;
+  assert.match(purge, /"oldestHotMs":\d+/);
+  const rule3 = (name: string, days: number) => {
+    const start = JSON.parse(lines[0]!) as { params: Record<string, unknown>; overridden: string[] };
+    start.params.hotCacheDays = days;
+    start.overridden = [...start.overridden, 'hotCacheDays'].sort();
+    const file = join(dir, `${name}.jsonl`);
+    writeFileSync(file, [JSON.stringify(start), ...lines.slice(1)].join('\n') + '\n');
+    return checkHistory(file).violations.filter((v) => v.rule === 3).map((v) => v.message);
+  };
+  // The revocation comes a day into the run: with 14 days every copy is young enough, with none at all the oldest is a day too old.
+  assert.equal(rule3('fourteen-days', 14), []);
+  const none = rule3('no-days', 0);
+  assert.ok(none.some((m) => m.includes("SSD hot cache held a block from") && m.includes('older than its 0 days')), JSON.stringify(none));
 });
 
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {

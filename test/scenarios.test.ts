@@ -40,6 +40,7 @@ const EXPECTED_BUILTINS = [
   'deleted-key-purged-after-retention',
   'auto-rotation-disable-old-too-soon',
   'kill-switch-during-outage-2026-04',
+  'policy-rewritten-behind-network-2026-04',
   'capacity-tiers-and-commitment',
   'unlink-query-storage',
   'expired-key-blocks-update',

@@ -259,11 +259,12 @@ export class BlockStore {
    * Where every hot copy is now, found by its own walk over every block (not
    * purgeHot's): what a purge is then checked against.
    */
-  hotPlaces(): { retentionDays: number; seq: number }[] {
-    const places: { retentionDays: number; seq: number }[] = [];
+  hotPlaces(): { retentionDays: number; seq: number; createdMs: number }[] {
+    const places: { retentionDays: number; seq: number; createdMs: number }[] = [];
     for (const [retentionDays, log] of this.logs) {
       for (let seq = log.blocks.firstSeq; seq < log.blocks.endSeq; seq++) {
-        if (log.blocks.columns.hotSlab[log.blocks.slotOf(seq)] !== NO_HOT) places.push({ retentionDays, seq });
+        const slot = log.blocks.slotOf(seq);
+        if (log.blocks.columns.hotSlab[slot] !== NO_HOT) places.push({ retentionDays, seq, createdMs: log.blocks.columns.createdMs[slot]! });
       }
     }
     return places;

@@ -488,7 +488,8 @@ export class StorageAccount {
   /**
    * "This gets deleted on key revocation operation." Then a real attempt to
    * read every hot copy there was before the purge: the history's evidence
-   * that none is left, wherever it came from (ingestion, a query, a reload).
+   * that none is left, wherever it came from (ingestion, a query, a reload);
+   * and when the oldest of them was created: what the cache held.
    */
   protected purgeHotCache(): void {
     this.cancelHotCacheReload();
@@ -496,12 +497,14 @@ export class StorageAccount {
     const before = this.store.hotPlaces();
     const blocks = this.store.purgeHot();
     let stillReadable = 0;
-    for (const { retentionDays, seq } of before) {
+    let oldestHotMs: number | null = null;
+    for (const { retentionDays, seq, createdMs } of before) {
+      oldestHotMs = Math.min(oldestHotMs ?? createdMs, createdMs);
       const hot = this.store.blockAtPlace(retentionDays, seq);
       if (hot?.hot != null && this.opens(() => openBlock(this.mmkAek, `${hot.id}#hot`, hot.hot!))) stillReadable++;
     }
     this.counters.hotCachePurges++;
-    this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks, stillReadable });
+    this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks, stillReadable, oldestHotMs });
   }
 
   /**

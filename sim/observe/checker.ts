@@ -39,7 +39,7 @@ export const RULES = [
   {
     rule: 3,
     name: 'revokedIsClosed',
-    text: 'every revocation purges the hot cache, and no hot copy it held can be read after the purge; while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
+    text: 'every revocation purges the hot cache, and no hot copy it held can be read after the purge; where it holds the last days only, none it held was older than hotCacheDays; while revoked: no query of cluster data succeeds, no record is stored, no block under the customer key opens with what the account holds in memory, the hot cache is empty',
     events: ['storage.revoked', 'storage.accessRestored', 'storage.resumed', 'storage.ingested', 'storage.openAttempt', 'hotCache.purged', 'hotCache.reloaded', 'query.sampled', 'workspace.queriesFailing', 'workspace.queriesServing'],
   },
   {
@@ -137,6 +137,9 @@ interface RuleParams {
   linkOpsPer30Days: number;
   maxWorkspacesPerCluster: number;
   keyVersionCheckIntervalMs: number;
+  hotCacheDays: number;
+  /** The hot cache holds the last hotCacheDays only (not also recently queried data). */
+  hotCacheLastDaysOnly: boolean;
   unavailableAfterOutage: boolean;
   /** revocationWhileUnreachable onTime: the account is told of a denial at the change, so it revokes on time whether or not the vault answers. */
   revocationOnTime: boolean;
@@ -968,6 +971,12 @@ export class Checker {
   private hotCachePurged(event: EventOf<'hotCache.purged'>): void {
     const account = this.account(event);
     account.hotPurgedAtMs = event.t;
+    const p = this.params!;
+    if (p.hotCacheLastDaysOnly && event.oldestHotMs !== null) {
+      // Hot copies age out slice by slice: one blockSlice of lag.
+      const fromMs = event.t - p.hotCacheDays * MS_PER_DAY - p.blockSliceMs;
+      this.check(3, event.oldestHotMs >= fromMs, event, () => `storage account ${account.id}'s SSD hot cache held a block from ${at(event.oldestHotMs!)} when it was deleted at ${at(event.t)}, older than its ${p.hotCacheDays} days: "Data ingested in the last 14 days is also kept in hot-cache"`);
+    }
     this.check(3, event.stillReadable === 0, event, () => `storage account ${account.id} deleted its SSD hot cache at ${at(event.t)}, yet ${event.stillReadable} of the hot copies it held before could still be read: the hot cache "gets deleted on key revocation operation"`);
   }
 
@@ -1310,15 +1319,18 @@ function readParams(params: unknown): RuleParams {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected milliseconds, a whole number >= 0`);
     return value;
   };
-  const count = (name: string): number => {
+  const count = (name: string, min = 1): number => {
     const value = p[name];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected a count, a whole number >= 1`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected a count, a whole number >= ${min}`);
     return value;
   };
   const poll = p.unwrapPollInterval;
   if (!Array.isArray(poll) || poll.length !== 2 || !poll.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
     throw new HistoryError(`scenario.start params.unwrapPollInterval: found ${JSON.stringify(poll)}; expected [min, max] in milliseconds`);
   }
+  // A history recorded before the hot cache had a scope judges no age of it.
+  const hotCacheScope = p.hotCacheScope ?? 'lastDaysOrRecentlyQueried';
+  if (hotCacheScope !== 'lastDays' && hotCacheScope !== 'lastDaysOrRecentlyQueried') throw new HistoryError(`scenario.start params.hotCacheScope: found ${JSON.stringify(hotCacheScope)}; expected lastDays or lastDaysOrRecentlyQueried`);
   const handling = p.outageHandling;
   if (handling !== 'unavailableAfterTimeout' && handling !== 'keepCachedKey') throw new HistoryError(`scenario.start params.outageHandling: found ${JSON.stringify(handling)}; expected unavailableAfterTimeout or keepCachedKey`);
   // A history recorded before the parameter existed: every profile then learnt of a denial at the next answer.
@@ -1335,6 +1347,8 @@ function readParams(params: unknown): RuleParams {
     maxWorkspacesPerCluster: count('maxWorkspacesPerCluster'),
     // A history recorded before the parameter existed has no versionless cluster (cluster.keySet) to judge with it.
     keyVersionCheckIntervalMs: p.keyVersionCheckInterval === undefined ? MS_PER_DAY : ms('keyVersionCheckInterval'),
+    hotCacheDays: p.hotCacheDays === undefined ? 14 : count('hotCacheDays', 0),
+    hotCacheLastDaysOnly: hotCacheScope === 'lastDays',
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
     revocationOnTime: whileUnreachable === 'onTime',
   };

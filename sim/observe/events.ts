@@ -144,8 +144,8 @@ export const EVENT_FIELDS = {
   /** Retention purged the oldest `blocks` blocks of one retention group. */
   'storage.purged': { retentionDays: 'nat', blocks: 'nat' },
   'composition.defined': { composition: 'nat', retentionDays: 'nat', members: arrayOf(object({ workspace: 'string', recordsPerSlice: 'nat' })) },
-  /** The SSD hot cache deleted (`blocks` copies), then every copy there was before it tried again with a real open: `stillReadable` of them opened. */
-  'hotCache.purged': { blocks: 'nat', stillReadable: 'nat' },
+  /** The SSD hot cache deleted (`blocks` copies), then every copy there was before it tried again with a real open: `stillReadable` of them opened; oldestHotMs: when the oldest of them was created (null: the cache was empty). */
+  'hotCache.purged': { blocks: 'nat', stillReadable: 'nat', oldestHotMs: nullable('nat') },
   /** The hot cache deleted by a revocation was reloaded from storage: blocks of the last hotCacheDays days got their SSD copy again (2023-06). */
   'hotCache.reloaded': { blocks: 'nat' },
   'buffer.started': NONE,

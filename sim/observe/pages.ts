@@ -8,7 +8,7 @@
 
 /** A figure one or more rules judge with: its parameter, its value under each page, and the page's words. */
 export interface PageFigure {
-  readonly rule: 2 | 4 | 5 | 7 | 9;
+  readonly rule: 2 | 3 | 4 | 5 | 7 | 9;
   readonly param: string;
   readonly byProfile: Readonly<Record<string, unknown>>;
   readonly quote: string;
@@ -36,6 +36,18 @@ export const PAGE_FIGURES: readonly PageFigure[] = [
     param: 'resumeWithin',
     byProfile: everyPage(30 * MINUTE_MS),
     quote: '"once accessed, data ingestion and query resume within 30 minutes"',
+  },
+  {
+    rule: 3,
+    param: 'hotCacheDays',
+    byProfile: everyPage(14),
+    quote: '"Data ingested in the last 14 days is also kept in hot-cache (SSD-backed)"',
+  },
+  {
+    rule: 3,
+    param: 'hotCacheScope',
+    byProfile: { ...everyPage('lastDaysOrRecentlyQueried'), '2020-11': 'lastDays', '2021-07': 'lastDays' },
+    quote: '2020-11: "Data ingested in the last 14 days is also kept in hot-cache"; 2023-06 and later: the last 14 days "or recently queried"',
   },
   {
     rule: 5,
