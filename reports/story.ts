@@ -79,6 +79,8 @@ export function sentence(event: SimEvent): string {
         : `Cluster ${event.entity} uses its system-assigned identity again: Key Vault answers it for the cluster from now on.`;
     case 'cluster.identitySet':
       return `Cluster ${event.entity}'s identity is set to ${event.identity}.`;
+    case 'cluster.capacitySet':
+      return `Cluster ${event.entity}'s capacity reservation is ${event.capacityGBPerDay} GB/day.`;
     case 'cluster.keySet':
       return `Cluster ${event.entity}'s key is ${event.vault}/${event.key}${event.keyVersion === '' ? ', following its newest version' : ` version ${event.keyVersion}`}.`;
     case 'operation.accepted':

@@ -193,6 +193,29 @@ test('rule 3: where the hot cache holds the last days only, the purge shows what
   assert.ok(none.some((m) => m.includes("SSD hot cache held a block from") && m.includes('older than its 0 days')), JSON.stringify(none));
 });
 
+test('rule 9: a capacity tier is lowered only after its commitment period, counted from when it was last set, and refused for it only before', () => {
+  const lines = readFileSync(join(dir, 'capacity-tiers-and-commitment', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const rule9 = (name: string, edited: string[]) => {
+    const file = join(dir, `${name}.jsonl`);
+    writeFileSync(file, edited.join('\n') + '\n');
+    return checkHistory(file).violations.filter((v) => v.rule === 9).map((v) => v.message);
+  };
+  assert.equal(rule9('as-recorded', lines), []);
+  const sets = lines.filter((l) => l.includes('"type":"cluster.capacitySet"'));
+  assert.ok(sets.length >= 3, 'created, raised, lowered');
+  // Without the record of the raise, the later lowering comes from the first tier, and the refusal before it has no commitment to stand on.
+  const raised = sets.find((l, i) => i > 0 && (JSON.parse(l) as { capacityGBPerDay: number }).capacityGBPerDay > (JSON.parse(sets[i - 1]!) as { capacityGBPerDay: number }).capacityGBPerDay)!;
+  const unraised = rule9('unraised', lines.filter((l) => l !== raised));
+  assert.ok(unraised.some((m) => m.includes('was refused a lower capacity reservation for its commitment period')), JSON.stringify(unraised));
+  // A lowering moved to the instant after the tier before it was set: inside its commitment.
+  const capacities = sets.map((l) => (JSON.parse(l) as { capacityGBPerDay: number }).capacityGBPerDay);
+  const lowered = capacities.findIndex((c, i) => i > 0 && c < capacities[i - 1]!);
+  const lowering = sets[lowered]!;
+  const previous = JSON.parse(sets[lowered - 1]!) as { t: number };
+  const early = rule9('early', lines.map((l) => (l === lowering ? JSON.stringify({ ...(JSON.parse(l) as object), t: previous.t }) : l)).sort((a, b) => (JSON.parse(a) as { t: number }).t - (JSON.parse(b) as { t: number }).t));
+  assert.ok(early.some((m) => m.includes('was lowered from') && m.includes('commitment period before it can be reduced')), JSON.stringify(early));
+});
+
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
   const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));

@@ -144,6 +144,7 @@ export class ControlPlane {
     if (checked !== null && 'refusal' in checked) return this.refuse(operation, checked.refusal);
     this.clusters.set(name, cluster);
     this.commitCapacity(cluster, capacity);
+    this.capacityChanged(cluster, null);
     if (cluster.identityNoneCause() !== null) this.deps.bus.emit({ t: now, type: 'cluster.identitySet', entity: name, identity: 'None' });
     if (identityType === 'UserAssigned') this.deps.bus.emit({ t: now, type: 'cluster.principalSet', entity: name, identity: 'UserAssigned', principal: cluster.principal });
     cluster.storageAccounts = this.deps.hooks.makeStorageAccounts(cluster);
@@ -183,8 +184,10 @@ export class ControlPlane {
       () => this.identityChangeRefusal(cluster, request),
     ]);
     if (refused !== null) return this.refuse(operation, refused);
+    const capacityBefore = cluster.settings.capacityGBPerDay;
     if (request.skuCapacity !== null && request.skuCapacity !== cluster.settings.capacityGBPerDay) this.commitCapacity(cluster, request.skuCapacity);
     if (request.billingType !== null) cluster.settings.billingType = request.billingType;
+    this.capacityChanged(cluster, capacityBefore);
     if (request.identityType === 'None') this.removeIdentity(cluster);
     if (request.identityType === 'SystemAssigned' || request.identityType === 'UserAssigned') this.changeIdentity(cluster, request.identityType, request.userAssignedIdentity);
     const properties = request.keyVaultProperties;
@@ -519,6 +522,12 @@ export class ControlPlane {
   private commitCapacity(cluster: Cluster, capacity: number): void {
     cluster.settings.capacityGBPerDay = capacity;
     cluster.capacityCommittedUntilMs = this.now + this.deps.params.capacityCommitment;
+  }
+
+  /** The history's record of the capacity a request left the cluster with, when it changed (or the cluster is new): read from the cluster, however it was set. */
+  private capacityChanged(cluster: Cluster, beforeGBPerDay: number | null): void {
+    const capacity = cluster.settings.capacityGBPerDay;
+    if (capacity !== beforeGBPerDay) this.deps.bus.emit({ t: this.now, type: 'cluster.capacitySet', entity: cluster.name, capacityGBPerDay: capacity });
   }
 
   /** The storage account with the fewest workspaces (lowest index on ties). */

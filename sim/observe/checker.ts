@@ -75,8 +75,8 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then',
-    events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned'],
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before',
+    events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
     rule: 10,
@@ -137,6 +137,7 @@ interface RuleParams {
   linkOpsPer30Days: number;
   maxWorkspacesPerCluster: number;
   keyVersionCheckIntervalMs: number;
+  capacityCommitmentMs: number;
   hotCacheDays: number;
   /** The hot cache holds the last hotCacheDays only (not also recently queried data). */
   hotCacheLastDaysOnly: boolean;
@@ -311,6 +312,8 @@ export class Checker {
   private readonly identityNoneMs = new Map<string, number>();
   /** Who each cluster is to Key Vault, since when: its system-assigned identity (its own name, from its creation) unless cluster.principalSet says otherwise. */
   private readonly principals = new Map<string, { principal: string; sinceMs: number }>();
+  /** Each cluster's capacity reservation and when it was set (its commitment period starts then). */
+  private readonly capacities = new Map<string, { gbPerDay: number; setMs: number }>();
   /** Each cluster's key as its last key update set it, and whether it follows the newest version. */
   private readonly clusterKeys = new Map<string, { key: string; follows: boolean }>();
   private readonly linkOpsMs = new Map<string, number[]>();
@@ -397,6 +400,8 @@ export class Checker {
       case 'key.created':
         this.keyState(event.entity).versions.push(event.version);
         return this.newVersion(event);
+      case 'cluster.capacitySet':
+        return this.capacitySet(event);
       case 'cluster.keySet':
         this.clusterKeys.set(event.entity, { key: `${event.vault}/${event.key}`, follows: event.keyVersion === '' });
         return;
@@ -441,6 +446,7 @@ export class Checker {
         return this.linkOperation(event);
       case 'operation.refused':
         this.ownerRequest(event);
+        this.capacityRefused(event);
         return this.linkRefused(event);
       case 'operation.succeeded':
         this.ownerRequest(event);
@@ -1121,6 +1127,24 @@ export class Checker {
     );
   }
 
+  /** "A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced": a tier set (created, raised or lowered) holds for capacityCommitment. */
+  private capacitySet(event: EventOf<'cluster.capacitySet'>): void {
+    const before = this.capacities.get(event.entity);
+    this.capacities.set(event.entity, { gbPerDay: event.capacityGBPerDay, setMs: event.t });
+    if (before === undefined || event.capacityGBPerDay >= before.gbPerDay) return;
+    const p = this.params!;
+    this.trigger(9);
+    this.check(9, event.t >= before.setMs + p.capacityCommitmentMs, event, () => `cluster ${event.entity}'s capacity reservation was lowered from ${before.gbPerDay} to ${event.capacityGBPerDay} GB/day at ${at(event.t)}, ${formatDuration(event.t - before.setMs)} after it was set: "a commitment tier can be increased any time, but has 31 days commitment period before it can be reduced" (capacityCommitment ${formatDuration(p.capacityCommitmentMs)})`);
+  }
+
+  private capacityRefused(event: EventOf<'operation.refused'>): void {
+    if (event.code !== 'CapacityCommitmentPeriod') return;
+    const set = this.capacities.get(event.entity);
+    const p = this.params!;
+    this.trigger(9);
+    this.check(9, set !== undefined && event.t < set.setMs + p.capacityCommitmentMs, event, () => `cluster ${event.entity} was refused a lower capacity reservation for its commitment period at ${at(event.t)}, ${set === undefined ? 'though no tier was ever set' : `${formatDuration(event.t - set.setMs)} after its tier was set`}: the commitment lasts ${formatDuration(p.capacityCommitmentMs)}`);
+  }
+
   private linkRefused(event: EventOf<'operation.refused'>): void {
     if (event.code !== 'LinkOperationsLimitReached' || !this.setupOver) return;
     const p = this.params!;
@@ -1240,14 +1264,14 @@ export class Checker {
     return versions.indexOf(account.key.version) >= versions.indexOf(version);
   }
 
-  /** The latest moment since sinceMs at which a key-version check could not have followed, or null if none could fail. */
+  /** The latest moment since sinceMs at which a key-version check could not have followed (the end of the last trouble, or now while one lasts), or null if none could fail. */
   private followTroubleSince(account: AccountRecord, key: string, sinceMs: number): number | null {
     const now = this.lastMs;
     const vault = this.vault(key.slice(0, key.indexOf('/')));
     const keyRecord = this.keyState(key);
     const troubles = [
-      vault.open.size > 0 ? now : vault.lastOpenedMs,
-      account.denial !== null ? now : account.deniedAtMs,
+      vault.open.size > 0 ? now : vault.quietSinceMs,
+      account.denial !== null || account.answer.kind !== 'success' ? now : account.answer.sinceMs,
       keyRecord.disabledMs.size > 0 || keyRecord.deletedMs !== null ? now : keyRecord.changedMs,
       this.states.state(account.id) !== 'healthy' ? now : (account.restoredAtMs ?? -1),
       this.principalOf(account.cluster).sinceMs,
@@ -1348,6 +1372,8 @@ function readParams(params: unknown): RuleParams {
     // A history recorded before the parameter existed has no versionless cluster (cluster.keySet) to judge with it.
     keyVersionCheckIntervalMs: p.keyVersionCheckInterval === undefined ? MS_PER_DAY : ms('keyVersionCheckInterval'),
     hotCacheDays: p.hotCacheDays === undefined ? 14 : count('hotCacheDays', 0),
+    // A history recorded before commitments has no cluster.capacitySet to judge with it.
+    capacityCommitmentMs: p.capacityCommitment === undefined ? 0 : ms('capacityCommitment'),
     hotCacheLastDaysOnly: hotCacheScope === 'lastDays',
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
     revocationOnTime: whileUnreachable === 'onTime',

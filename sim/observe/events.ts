@@ -98,6 +98,8 @@ export const EVENT_FIELDS = {
 
   // The control plane.
   'cluster.identitySet': { identity: oneOf(['SystemAssigned', 'None']) },
+  /** The cluster's capacity reservation (commitment tier) set, at creation or by an update: its commitment period starts. */
+  'cluster.capacitySet': { capacityGBPerDay: 'nat' },
   /** A key update done: the cluster's key from now on; keyVersion empty follows the newest version (auto-rotation). */
   'cluster.keySet': { vault: 'string', key: 'string', keyVersion: 'string' },
   /** Who the cluster is to Key Vault from now on: a user-assigned identity (at creation or by a change), or its system-assigned one again. */

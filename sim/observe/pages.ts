@@ -69,6 +69,12 @@ export const PAGE_FIGURES: readonly PageFigure[] = [
   },
   {
     rule: 9,
+    param: 'capacityCommitment',
+    byProfile: { ...everyPage(31 * 24 * 60 * MINUTE_MS), '2020-11': 0 },
+    quote: '2021-07 and later: "A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced" (2020-11 states none)',
+  },
+  {
+    rule: 9,
     param: 'linkOpsPer30Days',
     byProfile: everyPage(2),
     quote: '"The number of workspace link operations on particular workspace is limited to 2 in a period of 30 days"',

@@ -49,6 +49,7 @@ const INSTANTS: ReadonlySet<SimEvent['type']> = new Set([
   'cluster.identitySet',
   'cluster.principalSet',
   'cluster.keySet',
+  'cluster.capacitySet',
   'operation.refused',
   'storage.keyConfigured',
   'storage.denialNotified',
