@@ -23,6 +23,18 @@ console.log(`check: fast-check seed ${SEED}, ${RUNS} generated scenarios (FC_SEE
 
 const dir = mkdtempSync(join(tmpdir(), 'cmk-check-'));
 
+/** The lines of a built-in's recorded history (its test below has run it). */
+function historyOf(builtin: string): string[] {
+  return readFileSync(join(dir, builtin, 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+}
+
+/** The messages of one rule broken by a history written from these lines. */
+function brokenRule(name: string, lines: readonly string[], rule: number): string[] {
+  const file = join(dir, `${name}.jsonl`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return checkHistory(file).violations.filter((v) => v.rule === rule).map((v) => v.message);
+}
+
 for (const { name } of listBuiltins()) {
   test(`built-in ${name}: check over its recorded timeline gives run's verdict, check for check`, async () => {
     const out = join(dir, name);
@@ -57,7 +69,7 @@ test(`${RUNS} generated scenarios: the checker over the written timeline agrees 
 
 // A history written (or edited) by hand: a revocation whose drops are stored under the customer key.
 const tampered = (): string => {
-  const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const lines = historyOf('key-disabled-and-restored');
   const revokedAt = lines.findIndex((l) => l.includes('"type":"storage.revoked"'));
   const i = lines.findIndex((l, at) => at > revokedAt && l.includes('"type":"storage.ingested"') && l.includes('"placement":"revoked"'));
   lines[i] = lines[i]!.replace('"placement":"revoked"', '"placement":"cmk"');
@@ -77,7 +89,7 @@ test('a history edited by hand is judged on what it says: records stored while r
 
 /** link-limit-reached's recorded timeline (written by its built-in test above), edited line by line. */
 function editedLinkHistory(name: string, edit: (lines: string[]) => string[]): string {
-  const lines = readFileSync(join(dir, 'link-limit-reached', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const lines = historyOf('link-limit-reached');
   const file = join(dir, `${name}.jsonl`);
   writeFileSync(file, edit(lines).join('\n') + '\n');
   return file;
@@ -131,12 +143,8 @@ test('the figures a rule judges with are its page\'s unless the scenario set the
 });
 
 test('the owner\'s key requests are refused as unreachable exactly while the vault is down: refused during a network rule that only denies the cluster, or taken during an outage, breaks rule 2', () => {
-  const lines = readFileSync(join(dir, 'kill-switch-during-outage-2026-04', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
-  const rule2 = (name: string, edit: (line: string) => string) => {
-    const file = join(dir, `${name}.jsonl`);
-    writeFileSync(file, lines.map(edit).join('\n') + '\n');
-    return checkHistory(file).violations.filter((v) => v.rule === 2).map((v) => v.message);
-  };
+  const lines = historyOf('kill-switch-during-outage-2026-04');
+  const rule2 = (name: string, edit: (line: string) => string) => brokenRule(name, lines.map(edit), 2);
   const succeeded = lines.find((l) => l.includes('"type":"operation.succeeded"') && l.includes('"action":"key.disable"'))!;
   const refused = lines.find((l) => l.includes('"type":"operation.refused"') && l.includes('"code":"ServiceUnavailable"'))!;
   assert.ok(succeeded !== undefined && refused !== undefined);
@@ -150,12 +158,8 @@ test('the owner\'s key requests are refused as unreachable exactly while the vau
 });
 
 test('rule 7: a cluster that follows the newest version must be keyed to a new one within a day of nothing standing in the way; dropping the follow from the history breaks it', () => {
-  const lines = readFileSync(join(dir, 'auto-rotation-disable-old-too-soon', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
-  const rule7 = (name: string, keep: (line: string) => boolean) => {
-    const file = join(dir, `${name}.jsonl`);
-    writeFileSync(file, lines.filter(keep).join('\n') + '\n');
-    return checkHistory(file).violations.filter((v) => v.rule === 7).map((v) => v.message);
-  };
+  const lines = historyOf('auto-rotation-disable-old-too-soon');
+  const rule7 = (name: string, keep: (line: string) => boolean) => brokenRule(name, lines.filter(keep), 7);
   assert.equal(rule7('as-recorded', () => true), []);
   const follows = lines.filter((l) => l.includes('"type":"storage.keyConfigured"') && l.includes('"version":"v2"'));
   assert.ok(follows.length >= 2, 'both accounts followed v2');
@@ -164,28 +168,24 @@ test('rule 7: a cluster that follows the newest version must be keyed to a new o
 });
 
 test('rule 8: records of tables on the Auxiliary plan are judged by where they are stored: under the customer key they break it', () => {
-  const lines = readFileSync(join(dir, 'auxiliary-tables-under-microsoft-keys', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const lines = historyOf('auxiliary-tables-under-microsoft-keys');
   const defined = lines.map((l) => JSON.parse(l) as { type: string; composition?: number; members?: { workspace: string }[] }).filter((e) => e.type === 'composition.defined');
   const auxiliary = defined.find((e) => e.members!.some((m) => m.workspace.endsWith('/auxiliary')))!.composition;
   const at = lines.findIndex((l) => l.includes('"type":"storage.ingested"') && l.includes(`{"composition":${auxiliary},`));
   assert.ok(at > 0, 'the Auxiliary tables ingest');
-  const file = join(dir, 'auxiliary-under-cmk.jsonl');
-  writeFileSync(file, lines.map((l, i) => (i === at ? l.replace('"placement":"mmk"', '"placement":"cmk"') : l)).join('\n') + '\n');
-  const rule8 = checkHistory(file).violations.filter((v) => v.rule === 8).map((v) => v.message);
+  const rule8 = brokenRule('auxiliary-under-cmk', lines.map((l, i) => (i === at ? l.replace('"placement":"mmk"', '"placement":"cmk"') : l)), 8);
   assert.ok(rule8.some((m) => m.includes('tables on the Auxiliary plan') && m.includes('as cmk')), JSON.stringify(rule8));
 });
 
 test('rule 3: where the hot cache holds the last days only, the purge shows what it held: a copy older than hotCacheDays breaks it', () => {
-  const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const lines = historyOf('key-disabled-and-restored');
   const purge = lines.find((l) => l.includes('"type":"hotCache.purged"'))!;
   assert.match(purge, /"oldestHotMs":\d+/);
   const rule3 = (name: string, days: number) => {
     const start = JSON.parse(lines[0]!) as { params: Record<string, unknown>; overridden: string[] };
     start.params.hotCacheDays = days;
     start.overridden = [...start.overridden, 'hotCacheDays'].sort();
-    const file = join(dir, `${name}.jsonl`);
-    writeFileSync(file, [JSON.stringify(start), ...lines.slice(1)].join('\n') + '\n');
-    return checkHistory(file).violations.filter((v) => v.rule === 3).map((v) => v.message);
+    return brokenRule(name, [JSON.stringify(start), ...lines.slice(1)], 3);
   };
   // The revocation comes a day into the run: with 14 days every copy is young enough, with none at all the oldest is a day too old.
   assert.equal(rule3('fourteen-days', 14), []);
@@ -194,12 +194,8 @@ test('rule 3: where the hot cache holds the last days only, the purge shows what
 });
 
 test('rule 9: a capacity tier is lowered only after its commitment period, counted from when it was last set, and refused for it only before', () => {
-  const lines = readFileSync(join(dir, 'capacity-tiers-and-commitment', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
-  const rule9 = (name: string, edited: string[]) => {
-    const file = join(dir, `${name}.jsonl`);
-    writeFileSync(file, edited.join('\n') + '\n');
-    return checkHistory(file).violations.filter((v) => v.rule === 9).map((v) => v.message);
-  };
+  const lines = historyOf('capacity-tiers-and-commitment');
+  const rule9 = (name: string, edited: string[]) => brokenRule(name, edited, 9);
   assert.equal(rule9('as-recorded', lines), []);
   const sets = lines.filter((l) => l.includes('"type":"cluster.capacitySet"'));
   assert.ok(sets.length >= 3, 'created, raised, lowered');
@@ -217,7 +213,7 @@ test('rule 9: a capacity tier is lowered only after its commitment period, count
 });
 
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {
-  const lines = readFileSync(join(dir, 'key-disabled-and-restored', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const lines = historyOf('key-disabled-and-restored');
   assert.ok(lines[0]!.includes('"revocationWhileUnreachable":"atNextAnswer",'));
   const file = join(dir, 'older.jsonl');
   writeFileSync(file, [lines[0]!.replace('"revocationWhileUnreachable":"atNextAnswer",', ''), ...lines.slice(1)].join('\n') + '\n');
@@ -225,7 +221,7 @@ test('a history recorded before revocationWhileUnreachable existed is judged as 
 });
 
 test('a malformed history is bad input (exit 2) naming the file and the line, never a crash', async () => {
-  const good = readFileSync(join(dir, 'kv-outage-20m', 'timeline.jsonl'), 'utf8').trimEnd().split('\n');
+  const good = historyOf('kv-outage-20m');
   const cases: [string, string, RegExp][] = [
     ['not JSON', [good[0], '{"t": 1,', ...good.slice(1)].join('\n'), /line 2: found .*; expected one JSON event per line/],
     ['an unknown event type', [good[0], '{"t":0,"type":"storage.exploded","entity":"x"}'].join('\n'), /line 2: type: found "storage.exploded"; expected a cmk-sim event type/],
