@@ -291,6 +291,8 @@ function keyTwice(text: string): { path: string; key: string } | undefined {
       keyExpected = c === '{';
     } else if (c === '}' || c === ']') {
       open.pop();
+      // An empty object ends without a key: what follows it is a value or a comma, never its key.
+      keyExpected = false;
     } else if (c === ',') {
       const top = open.at(-1)!;
       if (top.keys === null) top.index++;

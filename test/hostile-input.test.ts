@@ -58,6 +58,12 @@ test('--param is YAML as in the file: a syntax error, a key twice or an alias is
   assertBadInput(await cli('sweep', SMALL, '--runs', '1', '--vary', '--out', fresh('vary')), '--vary');
 });
 
+test('a text after an empty object in a JSON list is read as a value, not a key: the loader names the field, not a syntax error', async () => {
+  const o = await cli('validate', file('after-empty.json', JSON.stringify({ name: 'small', duration: '1h', actions: [{}, 'x'] })));
+  assertBadInput(o, /after-empty\.json: actions\[1\]: found "x"/);
+  assert.not.match(o.err, /syntax error|Cannot read/);
+});
+
 test('a JSON key given twice is refused with its path, as YAML is; JSON.parse would keep the last silently', async () => {
   const json = JSON.stringify({ name: 'small', duration: '1h' }).replace('"duration"', '"seed": 7, "duration"').replace('}', ', "seed": 8}');
   const o = await cli('validate', file('dup.json', json));

@@ -171,6 +171,13 @@ test('the full file: entities and their fields as written', () => {
   ]);
 });
 
+test('the parameters a scenario sets itself, in its file or by --param, are named in order; the others are its profile\'s', () => {
+  const s = parseScenario('name: p\nduration: 1h\nparams: { resumeWithin: 10m, blockSlice: 1h }\n', 'p.yaml', 'yaml', { params: ['hotCacheDays=3', 'resumeWithin=20m'] });
+  assert.equal(s.overriddenParams, ['blockSlice', 'hotCacheDays', 'resumeWithin']);
+  assert.is(s.params.resumeWithin, 20 * 60_000, '--param wins');
+  assert.equal(parseScenario('name: p\nduration: 1h\n', 'p.yaml', 'yaml').overriddenParams, []);
+});
+
 test('defaults are filled in', () => {
   const s = parseScenario('name: tiny\nduration: 1h\n', 'tiny.yaml', 'yaml');
   assert.equal(s, {
@@ -182,6 +189,7 @@ test('defaults are filled in', () => {
     startIso: '2026-01-01T00:00:00.000Z',
     durationMs: 3_600_000,
     params: PROFILE_DEFAULTS['2020-11'],
+    overriddenParams: [],
     setup: 'ready',
     keyVaults: [],
     clusters: [],
