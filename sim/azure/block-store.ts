@@ -270,10 +270,14 @@ export class BlockStore {
     return places;
   }
 
-  /** The block at this place as it is now, if it is still stored. */
-  blockAtPlace(retentionDays: number, seq: number): StoredBlock | undefined {
+  /** The hot copy of the block at this place as it is now, with the block's id, or null if it has none (or is no longer stored). */
+  hotCopyAt(retentionDays: number, seq: number): { id: string; hot: Buffer } | null {
     const log = this.logs.get(retentionDays);
-    return log === undefined || log.blocks.slotOf(seq) < 0 ? undefined : this.blockAt(log, seq);
+    const slot = log === undefined ? -1 : log.blocks.slotOf(seq);
+    if (slot < 0) return null;
+    const c = log!.blocks.columns;
+    const hotSlab = c.hotSlab[slot]!;
+    return hotSlab === NO_HOT ? null : { id: c.id[slot]!, hot: log!.hot.bytesAt(hotSlab, c.hotStart[slot]!, c.hotLength[slot]!) };
   }
 
   /** Gives the block a hot copy (2023-06 "recently queried"). */

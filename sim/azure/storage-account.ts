@@ -500,8 +500,8 @@ export class StorageAccount {
     let oldestHotMs: number | null = null;
     for (const { retentionDays, seq, createdMs } of before) {
       oldestHotMs = Math.min(oldestHotMs ?? createdMs, createdMs);
-      const hot = this.store.blockAtPlace(retentionDays, seq);
-      if (hot?.hot != null && this.opens(() => openBlock(this.mmkAek, `${hot.id}#hot`, hot.hot!))) stillReadable++;
+      const copy = this.store.hotCopyAt(retentionDays, seq);
+      if (copy !== null && this.opens(() => openBlock(this.mmkAek, `${copy.id}#hot`, copy.hot))) stillReadable++;
     }
     this.counters.hotCachePurges++;
     this.deps.bus.emit({ t: this.now, type: 'hotCache.purged', entity: this.id, blocks, stillReadable, oldestHotMs });
