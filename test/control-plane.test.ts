@@ -298,6 +298,13 @@ test('"A commitment tier can be increased any time, but has 31 days commitment p
   assert.is(r.result.clusters.cl1!.settings!.capacityGBPerDay, 100);
 });
 
+test('the same tier asked for again is no raise: it starts no new commitment, and the history records a tier only when it changes', () => {
+  const r = run(bare({ profile: '2024-01', duration: '40d', workspaces: [], actions: [create('0s', 'cl1', sku(500)), update('20d', sku(500)), update('32d', sku(100))] }));
+  assertSucceeded(r, 1, 0);
+  assertSucceeded(r, 2, 0); // 32 days after the tier was set, 12 after it was asked for again
+  assert.equal(eventsOf(r, 'cluster.capacitySet').map((e) => [e.t, e.capacityGBPerDay]), [[0, 500], [32 * DAY, 100]]);
+});
+
 test('a parameter of earlier versions is named with what replaced it: minCapacityGBPerDay is capacityTiersGBPerDay now', () => {
   try {
     bare({ params: { minCapacityGBPerDay: 500 } });

@@ -6,8 +6,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BlockStore } from '../sim/azure/block-store.ts';
 import { Checker } from '../sim/observe/checker.ts';
-import { canonical } from '../sim/observe/events.ts';
+import { canonical, type SimEvent } from '../sim/observe/events.ts';
+import { runScenario } from '../sim/world.ts';
 import { HOUR, run, scenario, type Run } from './helpers.ts';
 
 const KV = [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
@@ -103,6 +105,27 @@ test('the checker judges the purge by what could still be read after it: a hot c
   assert.ok(leftReadable.some((m) => m.includes('yet 2 of the hot copies it held before could still be read')), JSON.stringify(leftReadable));
   const neverPurged = judged((e) => (e.type === 'hotCache.purged' ? [] : [e]));
   assert.ok(neverPurged.some((m) => m.includes('without deleting its SSD hot cache')), JSON.stringify(neverPurged));
+});
+
+test('the purge\'s second look is real: with a store whose purge leaves every copy, each one it held is read again and counted, and the checker names it', () => {
+  const purgeHot = BlockStore.prototype.purgeHot;
+  let held = 0;
+  BlockStore.prototype.purgeHot = function (this: BlockStore) {
+    held = this.hotBlocks;
+    return held;
+  };
+  try {
+    const s = scenario({ duration: '10h', keyVaults: KV, workspaces: WORKSPACES, params: PARAMS, actions: [disable('6h')] });
+    const events: SimEvent[] = [];
+    const result = runScenario(s, { onEvent: (e) => events.push(e) });
+    const purged = events.filter((e): e is SimEvent & { type: 'hotCache.purged' } => e.type === 'hotCache.purged');
+    assert.is(purged.length, 1);
+    assert.ok(held > 60, `the hot cache held ${held} copies`);
+    assert.is(purged[0]!.stillReadable, held, 'every copy left behind opens');
+    assert.ok(result.invariants.violations.some((v) => v.rule === 3 && v.message.includes(`yet ${held} of the hot copies it held before could still be read`)));
+  } finally {
+    BlockStore.prototype.purgeHot = purgeHot;
+  }
 });
 
 test.run();

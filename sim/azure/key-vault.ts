@@ -469,12 +469,12 @@ export class KeyVault {
    * limits per 10 s, as a share of software RSA-2048's (the parameter):
    * RSA-3072 a quarter (1,000 of 4,000), RSA-4096 an eighth (500), and an
    * HSM-protected key half of its software figure. oct-HSM, the model's
-   * shortcut key, stands in for software RSA-2048.
+   * shortcut key (256 bits, not RSA-HSM), gets software RSA-2048's.
    */
   private ownThrottleLimitPer10s(keyName: string): number {
     const spec = this.keys.get(keyName)?.spec;
     const base = this.deps.rsa2048ThrottleLimitPer10s;
-    if (spec === undefined || spec.kty === 'oct-HSM') return base;
+    if (spec === undefined) return base;
     const bySize = spec.sizeBits === 4096 ? 1 / 8 : spec.sizeBits === 3072 ? 1 / 4 : 1;
     return Math.max(1, Math.floor(base * bySize * (spec.kty === 'RSA-HSM' ? 1 / 2 : 1)));
   }
