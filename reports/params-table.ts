@@ -22,6 +22,8 @@ export function showParamValue(spec: ParamSpec, value: unknown): string {
     }
     case 'integerList':
       return showList(value as number[]);
+    case 'regionList':
+      return (value as string[]).length === 0 ? 'none' : (value as string[]).join(', ');
     case 'creditTiers':
       return (value as { below: number; creditPercent: number }[]).map((t) => `<${t.below * 100} %: ${t.creditPercent} %`).join(', ');
     default:

@@ -393,14 +393,14 @@ function duration(options: { positive?: boolean } = {}): Check<number> {
 export const DURATION = duration();
 export const POSITIVE_DURATION = duration({ positive: true });
 
-const RANGE_EXPECTED = 'a range of two durations, [min, max] or "min..max", e.g. [6s, 60s] or "6s..60s"';
+const RANGE_EXPECTED = 'a range of two durations, [min, max] or "min..max", or one duration for both ends, e.g. [6s, 60s], "6s..60s" or 1h';
 
 export const DURATION_RANGE: Check<RangeMs> = {
   expected: RANGE_EXPECTED,
   // "min at most max" is left to `read`.
   json: {
     type: ['array', 'string'],
-    pattern: `^${DURATION_PATTERN}\\.\\.${DURATION_PATTERN}$`,
+    pattern: `^${DURATION_PATTERN}(\\.\\.${DURATION_PATTERN})?$`,
     minItems: 2,
     maxItems: 2,
     // As `read`: the two items are checked only when there are two.
@@ -411,10 +411,11 @@ export const DURATION_RANGE: Check<RangeMs> = {
     let min: number | undefined;
     let max: number | undefined;
     if (typeof value === 'string') {
+      // One duration is a range of one value: "provisioning takes 1h".
       const parts = value.split('..');
-      if (parts.length !== 2) return ctx.fail(path, value, RANGE_EXPECTED);
+      if (parts.length > 2 || (parts.length === 1 && tryParseDuration(value) === undefined)) return ctx.fail(path, value, RANGE_EXPECTED);
       min = readMs(ctx, parts[0]!, parts[0]!.trim(), path);
-      max = readMs(ctx, parts[1]!, parts[1]!.trim(), path);
+      max = parts.length === 1 ? min : readMs(ctx, parts[1]!, parts[1]!.trim(), path);
     } else if (Array.isArray(value) && value.length === 2) {
       min = DURATION.read(ctx, value[0], item(path, 0));
       max = DURATION.read(ctx, value[1], item(path, 1));
@@ -549,7 +550,8 @@ export const TENANT = text('a tenant name (non-empty text)');
 export const SUBSCRIPTION = text('a subscription name (non-empty text)');
 export const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
 
-export const LIMIT_PER_10S = integer(1, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 1 to ${MAX_LIMIT_PER_10S}`);
+// 0 throttles every request: a storm of HTTP 429.
+export const LIMIT_PER_10S = integer(0, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 0 (every request throttled) to ${MAX_LIMIT_PER_10S}`);
 // References checked against the declarations later (checkReferences): here only "a name".
 export const NAME_OF_CLUSTER = text('a cluster name');
 export const NAME_OF_PRINCIPAL = text('a cluster name or the name of a user-assigned identity');
@@ -605,6 +607,8 @@ export function paramCheck(name: ParamName): Check<unknown> {
       return integer(kind.min, kind.max);
     case 'integerList':
       return distinctList(integer(kind.min, kind.max), `a non-empty list of whole numbers from ${kind.min} to ${kind.max}, in increasing order, e.g. [500, 1000, 2000]`, { nonEmpty: true });
+    case 'regionList':
+      return distinctList(REGION, 'a list of Azure region names, e.g. [southafricawest]; [] for none');
     case 'fraction':
       return FRACTION;
     case 'boolean':

@@ -125,6 +125,7 @@ const CREATE_REFUSAL_FIELDS: Readonly<Record<string, string>> = {
   InvalidClusterName: 'name',
   Conflict: 'name',
   InvalidCapacityReservation: 'capacityGBPerDay',
+  DoubleEncryptionNotSupported: 'doubleEncryption',
 };
 
 class World {

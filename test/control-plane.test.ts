@@ -355,6 +355,36 @@ test('"Double encryption setting can not be changed after the cluster has been c
   assert.is(r.result.clusters.cl2!.settings!.doubleEncryption, true);
 });
 
+test('"If you create a cluster and get an error \'<region-name> doesn\'t support Double Encryption for clusters.\', you can still create the cluster without Double Encryption" (400 DoubleEncryptionNotSupported)', () => {
+  const r = run(
+    bare({
+      clusters: [cl('cl1', { region: 'southafricawest' }), cl('cl2')],
+      workspaces: [],
+      params: { doubleEncryptionUnsupportedRegions: ['southafricawest'] },
+      actions: [create('0s', 'cl1'), create('1m', 'cl1', { properties: { isDoubleEncryptionEnabled: false } }), create('1m', 'cl2')],
+    }),
+  );
+  assertRefused(r, 0, 400, 'DoubleEncryptionNotSupported', "southafricawest doesn't support Double Encryption for clusters", 'isDoubleEncryptionEnabled": false');
+  assertSucceeded(r, 1, PROVISION);
+  assert.is(r.result.clusters.cl1!.settings!.doubleEncryption, false);
+  // Other regions are not concerned.
+  assertSucceeded(r, 2, PROVISION);
+  assert.is(r.result.clusters.cl2!.settings!.doubleEncryption, true);
+});
+
+test('setup: ready in a region without double encryption names the cluster\'s doubleEncryption field', () => {
+  const input = { duration: '1h', keyVaults: [KV], clusters: [cl('cl1', { region: 'southafricawest' })], workspaces: [], params: { doubleEncryptionUnsupportedRegions: ['southafricawest'] } };
+  try {
+    run(scenario(input));
+    assert.unreachable('setup went through');
+  } catch (error) {
+    assert.instance(error, InputError);
+    assert.is((error as InputError).problems[0]!.path, 'clusters[0].doubleEncryption');
+    assert.match((error as InputError).problems[0]!.found, 'DoubleEncryptionNotSupported');
+  }
+  assert.is(run(scenario({ ...input, clusters: [cl('cl1', { region: 'southafricawest', doubleEncryption: false })] })).result.clusters.cl1!.settings!.doubleEncryption, false);
+});
+
 test('double encryption: the value the cluster was created with is accepted in an update', () => {
   const r = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { properties: { isDoubleEncryptionEnabled: false } }), update('1h', { properties: { isDoubleEncryptionEnabled: false } })] }));
   assertSucceeded(r, 1, 0);

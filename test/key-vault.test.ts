@@ -267,6 +267,10 @@ test('"HTTP 429 above a per-10-second limit": requests above the limit in one 10
   assert.equal([1, 2].map((t) => kinds(throttled.pollUnwrap(t, 'cl1', ref))), ['success', 'error:throttled']);
   throttled.endWindows(20_000);
   assert.is(kinds(throttled.pollUnwrap(20_001, 'cl1', ref)), 'success');
+  // A limit of 0: a storm of 429s, every request of every window throttled.
+  const storm = vault({}, 1000).vault;
+  storm.beginThrottle(0, 30_000, 0);
+  assert.equal([0, 1, 10_000, 20_000].map((t) => kinds(storm.pollUnwrap(t, 'cl1', ref))), ['error:throttled', 'error:throttled', 'error:throttled', 'error:throttled']);
 });
 
 test('Key Vault\'s limits by key type: software RSA-2048 at the parameter, RSA-3072 a quarter of it, RSA-4096 an eighth, HSM keys half of their software figure', () => {

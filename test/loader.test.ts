@@ -280,11 +280,13 @@ test('durations are parsed to milliseconds, start is normalized to UTC', () => {
   ]);
 });
 
-test('parameter ranges: a list [min, max] or "min..max"', () => {
-  const s = fromData({ ...base(), params: { unwrapPollInterval: ['5s', '1m'], linkTime: '1m..2h', keyUpdateTime: ['PT1M', 'PT1M'] } });
+test('parameter ranges: a list [min, max], "min..max", or one duration for both ends', () => {
+  const s = fromData({ ...base(), params: { unwrapPollInterval: ['5s', '1m'], linkTime: '1m..2h', keyUpdateTime: ['PT1M', 'PT1M'], clusterProvisionTime: '1h' } });
   assert.equal(s.params.unwrapPollInterval, [5000, 60_000]);
   assert.equal(s.params.linkTime, [60_000, 7_200_000]);
   assert.equal(s.params.keyUpdateTime, [60_000, 60_000]);
+  // "Provisioning takes 1 h": the range of one value.
+  assert.equal(s.params.clusterProvisionTime, [3_600_000, 3_600_000]);
 });
 
 // ---------------------------------------------------------------------------
@@ -461,7 +463,9 @@ const cases: Case[] = [
   { title: 'param duration as a number', data: edit((d) => (d.params = { outageToUnavailable: 30 })), want: { path: 'params.outageToUnavailable', found: '30', expected: DURATION_EXPECTED } },
   { title: 'param duration text', data: edit((d) => (d.params = { mmkBufferMaxAge: 'four hours' })), want: { path: 'params.mmkBufferMaxAge', found: '"four hours"', expected: DURATION_EXPECTED } },
   { title: 'param range min > max', data: edit((d) => (d.params = { unwrapPollInterval: ['60s', '6s'] })), want: { path: 'params.unwrapPollInterval', found: '["60s","6s"]', expected: 'a range whose min is at most its max' } },
-  { title: 'param range malformed', data: edit((d) => (d.params = { unwrapPollInterval: '6s-60s' })), want: { path: 'params.unwrapPollInterval', found: '"6s-60s"', expected: 'a range of two durations, [min, max] or "min..max", e.g. [6s, 60s] or "6s..60s"' } },
+  { title: 'param region list not a list', data: edit((d) => (d.params = { doubleEncryptionUnsupportedRegions: 'eastus' })), want: { path: 'params.doubleEncryptionUnsupportedRegions', found: '"eastus"', expected: 'a list of Azure region names, e.g. [southafricawest]; [] for none' } },
+  { title: 'param region list with a region twice', data: edit((d) => (d.params = { doubleEncryptionUnsupportedRegions: ['eastus', 'eastus'] })), want: { path: 'params.doubleEncryptionUnsupportedRegions[1]', found: '"eastus"', expected: 'an Azure region name of lowercase letters and digits, e.g. eastus, each at most once' } },
+  { title: 'param range malformed', data: edit((d) => (d.params = { unwrapPollInterval: '6s-60s' })), want: { path: 'params.unwrapPollInterval', found: '"6s-60s"', expected: 'a range of two durations, [min, max] or "min..max", or one duration for both ends, e.g. [6s, 60s], "6s..60s" or 1h' } },
   { title: 'param range element', data: edit((d) => (d.params = { clusterProvisionTime: ['1h', 'soon'] })), want: { path: 'params.clusterProvisionTime[1]', found: '"soon"', expected: DURATION_EXPECTED } },
   { title: 'param range of three', data: edit((d) => (d.params = { linkTime: ['1m', '2m', '3m'] })), want: { path: 'params.linkTime', found: '["1m","2m","3m"]' } },
   { title: 'unwrapPollInterval min 0', data: edit((d) => (d.params = { unwrapPollInterval: ['0s', '6s'] })), want: { path: 'params.unwrapPollInterval', expected: 'a range whose min is greater than 0 (a poll every 0 ms never ends)' } },
@@ -545,7 +549,7 @@ const cases: Case[] = [
   { title: 'for zero', data: withActions({ at: '1h', do: 'keyVault.denyNetwork', vault: 'kv1', for: '0s' }), want: { path: 'actions[0].for', found: '"0s"', expected: 'a duration greater than 0' } },
   { title: 'for missing', data: withActions({ at: '1h', do: 'keyVault.outage', vault: 'kv1' }), want: { path: 'actions[0].for', found: 'nothing', expected: `${DURATION_EXPECTED}, greater than 0` } },
   { title: 'failure rate', data: withActions({ at: '1h', do: 'keyVault.transient', vault: 'kv1', for: '1m', failureRate: 1.5 }), want: { path: 'actions[0].failureRate', found: '1.5', expected: 'a number from 0 to 1' } },
-  { title: 'throttle limit', data: withActions({ at: '1h', do: 'keyVault.throttle', vault: 'kv1', for: '1m', limitPer10s: 0 }), want: { path: 'actions[0].limitPer10s', found: '0', expected: 'a whole number of requests per 10 seconds, from 1 to 1000000' } },
+  { title: 'throttle limit', data: withActions({ at: '1h', do: 'keyVault.throttle', vault: 'kv1', for: '1m', limitPer10s: -1 }), want: { path: 'actions[0].limitPer10s', found: '-1', expected: 'a whole number of requests per 10 seconds, from 0 (every request throttled) to 1000000' } },
   { title: 'action vault unknown', data: withActions({ at: '1h', do: 'keyVault.outage', vault: 'kv3', for: '1m' }), want: { path: 'actions[0].vault', found: '"kv3"', expected: 'a name of keyVaults: kv1, kv2; did you mean kv1?' } },
   { title: 'action key unknown in its vault', data: withActions({ at: '1h', do: 'key.disable', vault: 'kv2', key: 'cmk' }), want: { path: 'actions[0].key', found: '"cmk"', expected: 'a key of vault kv2: k2' } },
   { title: 'key.setExpiry exp missing', data: withActions({ at: '1h', do: 'key.setExpiry', vault: 'kv1', key: 'cmk' }), want: { path: 'actions[0].exp', found: 'nothing', expected: DURATION_EXPECTED } },

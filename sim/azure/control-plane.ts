@@ -115,6 +115,10 @@ export class ControlPlane {
         return active + recent >= limit && refusal(400, 'ClusterQuotaExceeded', `subscription ${spec.subscription} has ${active} clusters and ${recent} deleted in the last 14 days in ${spec.region}; at most ${limit} including deleted ones`);
       },
       () => this.capacityRefusal(null, capacity),
+      () =>
+        (request.doubleEncryption ?? spec.doubleEncryption) &&
+        params.doubleEncryptionUnsupportedRegions.includes(spec.region) &&
+        refusal(400, 'DoubleEncryptionNotSupported', `${spec.region} doesn't support Double Encryption for clusters. You can still create the cluster without Double Encryption: add "properties": {"isDoubleEncryptionEnabled": false} to the request body`),
       () => this.identityRefusal(request),
       () =>
         request.keyVaultProperties !== null &&

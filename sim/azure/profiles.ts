@@ -110,6 +110,7 @@ export interface Params {
   clusterNameReservation: number;
   capacityTiersGBPerDay: readonly number[];
   capacityCommitment: number;
+  doubleEncryptionUnsupportedRegions: readonly string[];
   autoRotation: boolean;
   modelShortcutOctKeys: boolean;
   blockSlice: number;
@@ -138,6 +139,8 @@ export type ParamKind =
   | { type: 'integer'; min: number; max: number }
   /** Distinct whole numbers in increasing order. */
   | { type: 'integerList'; min: number; max: number }
+  /** Distinct Azure region names. */
+  | { type: 'regionList' }
   | { type: 'fraction' }
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
@@ -277,12 +280,18 @@ export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec } = {
     kind: { type: 'integerList', min: 1, max: MAX_CAPACITY_GB_PER_DAY },
     meaning: 'the capacity reservations (commitment tiers) a cluster may have, in GB per day; a create or update asking for another value is refused',
     source:
-      '2020-11: "Capacity Reservation pricing model starting at 1000 GB/day" (1000 to 3000 in steps of 100); 2021-07: 500, 1000, 2000, 5000; 2023-06: "starting at 500 GB per day": 500, 1000, 2000 or 5000; 2024-01 and 2026-04: 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 (CLI and PowerShell from 500; the model takes REST requests)',
+      '2020-11: "Capacity Reservation pricing model starting at 1000 GB/day" (model assumption: this page gives only the start; the tiers 1000 to 3000 in steps of 100 are DOMAIN.md\'s, from the dedicated-clusters page it links to; set this parameter for more); 2021-07: 500, 1000, 2000, 5000; 2023-06: "starting at 500 GB per day": 500, 1000, 2000 or 5000; 2024-01 and 2026-04: 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 25000, 50000 (CLI and PowerShell from 500; the model takes REST requests)',
   },
   capacityCommitment: {
     kind: { type: 'duration' },
     meaning: 'how long a capacity tier is held once set (at creation, raised or lowered) before it can be lowered; raising is always allowed; 0s: no commitment',
     source: '2021-07 and later: "A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced." (2020-11: not stated)',
+  },
+  doubleEncryptionUnsupportedRegions: {
+    kind: { type: 'regionList' },
+    meaning: 'regions where a cluster cannot have double encryption: a create there is refused unless its request turns double encryption off (isDoubleEncryptionEnabled: false)',
+    source:
+      '"Double encryption is configured automatically for clusters created from October 2020 in supported regions"; "If you create a cluster and get an error \'<region-name> doesn\'t support Double Encryption for clusters.\', you can still create the cluster without Double Encryption" (the page names no such region: none by default)',
   },
   autoRotation: {
     kind: { type: 'boolean' },
@@ -425,6 +434,7 @@ const BASE_2020_11: Params = {
   clusterNameReservation: 14 * MS_PER_DAY,
   capacityTiersGBPerDay: Array.from({ length: 21 }, (_, i) => 1000 + 100 * i),
   capacityCommitment: 0,
+  doubleEncryptionUnsupportedRegions: [],
   autoRotation: false,
   modelShortcutOctKeys: false,
   blockSlice: 5 * MS_PER_MINUTE,
