@@ -125,8 +125,8 @@ test('the figures a rule judges with are its page\'s unless the scenario set the
   };
   const misread = (event: Record<string, unknown>) => {
     event.profile = '2021-07';
-    // The 2023-06 run made a 2021-07 one: its hot cache as that page has it, and the page misread in one figure.
-    (event.params as Record<string, unknown>).hotCacheScope = 'lastDays';
+    // The 2023-06 run made a 2021-07 one: its hot cache and cluster limits as that page has them, and the page misread in one figure.
+    Object.assign(event.params as Record<string, unknown>, { hotCacheScope: 'lastDays', hotCacheReload: false, maxClustersPerRegion: 2, maxClustersPerRegionIncludingDeleted: 4 });
     (event.params as Record<string, unknown>).outageHandling = 'unavailableAfterTimeout';
   };
   const broken = judged('misread-page', misread);
@@ -210,6 +210,27 @@ test('rule 9: a capacity tier is lowered only after its commitment period, count
   const previous = JSON.parse(sets[lowered - 1]!) as { t: number };
   const early = rule9('early', lines.map((l) => (l === lowering ? JSON.stringify({ ...(JSON.parse(l) as object), t: previous.t }) : l)).sort((a, b) => (JSON.parse(a) as { t: number }).t - (JSON.parse(b) as { t: number }).t));
   assert.ok(early.some((m) => m.includes('was lowered from') && m.includes('commitment period before it can be reduced')), JSON.stringify(early));
+});
+
+test('rule 9: "the cluster name remains reserved during the soft-delete period": a create of a deleted name refused within clusterNameReservation, accepted after; a refusal moved past it or an acceptance moved into it breaks it', () => {
+  const lines = historyOf('delete-and-reuse-name');
+  const rule9 = (name: string, edited: string[]) => brokenRule(name, edited, 9);
+  assert.equal(rule9('as-recorded', lines), []);
+  const creates = lines.filter((l) => l.includes('"action":"cluster.create"') && (l.includes('"type":"operation.accepted"') || l.includes('"type":"operation.refused"')));
+  const refused = creates.find((l) => l.includes('"code":"Conflict"'))!;
+  const accepted = creates.filter((l) => l.includes('"type":"operation.accepted"')).at(-1)!;
+  assert.ok(refused !== undefined && accepted !== undefined && creates.indexOf(refused) < creates.indexOf(accepted), JSON.stringify(creates));
+  // The reservation's length, as the run stated it, decides: one day shorter than the refusal's distance from the delete makes the refusal too late, a longer one makes the last create too early.
+  const withReservation = (days: number) => {
+    const start = JSON.parse(lines[0]!) as { params: Record<string, unknown>; overridden: string[] };
+    start.params.clusterNameReservation = days * 86_400_000;
+    start.overridden = [...start.overridden, 'clusterNameReservation'].sort();
+    return [JSON.stringify(start), ...lines.slice(1)];
+  };
+  const short = rule9('short-reservation', withReservation(0.5));
+  assert.ok(short.some((m) => m.includes('was refused as a name conflict') && m.includes('past its reservation of 12h')), JSON.stringify(short));
+  const long = rule9('long-reservation', withReservation(20));
+  assert.ok(long.some((m) => m.includes('was accepted') && m.includes('within its reservation of 20d')), JSON.stringify(long));
 });
 
 test('a history recorded before revocationWhileUnreachable existed is judged as every profile then behaved: the denial learnt at the next answer', () => {

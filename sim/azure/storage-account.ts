@@ -13,6 +13,7 @@ import {
   bytesFingerprint,
   type Destination,
   InfrastructureLayer,
+  isZeroized,
   keyFingerprint,
   NEW_BUFFER,
   openBlock,
@@ -106,6 +107,9 @@ export type Access =
   | { readonly kind: 'deleted' };
 
 /** The union and the transition table name the same states: a state missing from either does not compile. */
+/** AEK buffers an account may hold at once: its cached one and one about to be wrapped or compared; more is a leak. */
+const AEK_MEMORY_MAX = 4;
+
 const SAME_STATES: [Exclude<AccessKind, Access['kind']> | Exclude<Access['kind'], AccessKind>] extends [never] ? true : never = true;
 void SAME_STATES;
 
@@ -118,6 +122,12 @@ export class StorageAccount {
 
   protected access: Access;
   private wrappedAek: { ref: KeyRef; bytes: Buffer } | null = null;
+  /**
+   * Every AEK buffer this account was given (made, copied or unwrapped) and has
+   * not zeroed: what a probe of its memory finds, whatever state claims to
+   * hold it. Zeroed buffers leave it at the next look.
+   */
+  private aekMemory: Buffer[] = [];
   private readonly mmkAek: Buffer;
   /** When Key Vault last answered a poll (a success or a denial): the outage clock runs from here. */
   private lastAnswerMs = 0;
@@ -266,15 +276,15 @@ export class StorageAccount {
     const access = this.access;
     switch (access.kind) {
       case 'noKey':
-        return this.deps.streams.keys.bytes(AEK_BYTES);
+        return this.remember(this.deps.streams.keys.bytes(AEK_BYTES));
       case 'healthy':
       case 'recovering':
-        return Buffer.from(access.cache.aek);
+        return this.remember(Buffer.from(access.cache.aek));
       case 'unavailable':
       case 'revoked': {
         const current = this.wrappedAek!;
         const { answer, aek } = this.vault(current.ref).unwrapKey(nowMs, this.principal, current.ref, current.bytes);
-        if (aek !== null) return aek;
+        if (aek !== null) return this.remember(aek);
         return `the account key of ${this.id} cannot be unwrapped with the current key ${describe(current.ref)} (${answerText(answer)}), so it cannot be re-wrapped with the new one`;
       }
       case 'provisioning':
@@ -301,7 +311,7 @@ export class StorageAccount {
       // A real unwrap: the first under a key version, or to bring the AEK back.
       const result = this.vault(wrapped.ref).unwrapKey(now, this.principal, wrapped.ref, wrapped.bytes);
       answer = result.answer;
-      fresh = result.aek;
+      fresh = result.aek === null ? null : this.remember(result.aek);
       if (fresh !== null) this.deps.bus.emit({ t: now, type: 'storage.aekUnwrapped', entity: this.id, version: wrapped.ref.version, aek: keyFingerprint(fresh) });
     }
     if (answer.kind !== this.lastAnswerKind) {
@@ -698,17 +708,26 @@ export class StorageAccount {
     return { ok: true, hot, latencyMs: streams.queries.uniformInt(min, max), blocksOpened: window.length, why: null };
   }
 
+  /** A buffer of AEK bytes now in this account's memory, until it is zeroed. */
+  private remember(aek: Buffer): Buffer {
+    this.aekMemory = this.aekMemory.filter((b) => !isZeroized(b));
+    if (this.aekMemory.length >= AEK_MEMORY_MAX) throw new Error(`internal: ${this.id} holds ${this.aekMemory.length} AEK buffers not zeroed`);
+    this.aekMemory.push(aek);
+    return aek;
+  }
+
   /**
    * While closed (unavailable or revoked), a real attempt to open the newest
-   * stored block with whatever AEK the account holds, and to read its hot
-   * copy: the history's evidence that nothing opens.
+   * stored block with every AEK buffer in the account's memory (whatever its
+   * state says it holds), and to read its hot copy: the history's evidence
+   * that nothing opens.
    */
   private probeClosed(): void {
     const block = this.store.newest();
     if (block === undefined) return;
-    const held = this.heldAek();
-    let withHeldAek: 'opened' | 'failed' | 'noAek' = 'noAek';
-    if (held !== null) withHeldAek = this.opens(() => openBlock(held, block.id, this.outerOpen(block.id, block.bytes))) ? 'opened' : 'failed';
+    this.aekMemory = this.aekMemory.filter((b) => !isZeroized(b));
+    let withHeldAek: 'opened' | 'failed' | 'noAek' = this.aekMemory.length === 0 ? 'noAek' : 'failed';
+    for (const held of this.aekMemory) if (this.opens(() => openBlock(held, block.id, this.outerOpen(block.id, block.bytes)))) withHeldAek = 'opened';
     const hot = block.hot;
     const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, `${block.id}#hot`, hot)) ? 'opened' : 'failed';
     this.deps.bus.emit({ t: this.now, type: 'storage.openAttempt', entity: this.id, block: block.id, withHeldAek, hotCopy });

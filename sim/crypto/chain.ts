@@ -43,6 +43,11 @@ export class CryptoError extends Error {
   override name = 'CryptoError';
 }
 
+/** Whether this AEK buffer has been zeroed (evicted or revoked). */
+export function isZeroized(aek: Buffer): boolean {
+  return aek.equals(ZERO_AEK);
+}
+
 export function zeroize(buf: Buffer): void {
   forgetKeyFingerprint(buf);
   buf.fill(0);

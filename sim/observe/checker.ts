@@ -75,7 +75,7 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before',
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago',
     events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
@@ -138,6 +138,7 @@ interface RuleParams {
   maxWorkspacesPerCluster: number;
   keyVersionCheckIntervalMs: number;
   capacityCommitmentMs: number;
+  clusterNameReservationMs: number | null;
   hotCacheDays: number;
   /** The hot cache holds the last hotCacheDays only (not also recently queried data). */
   hotCacheLastDaysOnly: boolean;
@@ -314,6 +315,8 @@ export class Checker {
   private readonly principals = new Map<string, { principal: string; sinceMs: number }>();
   /** Each cluster's capacity reservation and when it was set (its commitment period starts then). */
   private readonly capacities = new Map<string, { gbPerDay: number; setMs: number }>();
+  /** Per cluster name: whether a cluster of that name exists (from its create accepted to its delete done), and when the last one was deleted. */
+  private readonly clusterNames = new Map<string, { exists: boolean; deletedMs: number | null }>();
   /** Each cluster's key as its last key update set it, and whether it follows the newest version. */
   private readonly clusterKeys = new Map<string, { key: string; follows: boolean }>();
   private readonly linkOpsMs = new Map<string, number[]>();
@@ -443,13 +446,16 @@ export class Checker {
         }
         return;
       case 'operation.accepted':
+        this.clusterNamed(event);
         return this.linkOperation(event);
       case 'operation.refused':
         this.ownerRequest(event);
         this.capacityRefused(event);
+        this.clusterNamed(event);
         return this.linkRefused(event);
       case 'operation.succeeded':
         this.ownerRequest(event);
+        this.clusterDeleted(event);
         return this.linkDone(event);
       case 'workspace.routed':
         return this.routed(event);
@@ -1145,6 +1151,33 @@ export class Checker {
     this.check(9, set !== undefined && event.t < set.setMs + p.capacityCommitmentMs, event, () => `cluster ${event.entity} was refused a lower capacity reservation for its commitment period at ${at(event.t)}, ${set === undefined ? 'though no tier was ever set' : `${formatDuration(event.t - set.setMs)} after its tier was set`}: the commitment lasts ${formatDuration(p.capacityCommitmentMs)}`);
   }
 
+  /**
+   * "It may be that you have deleted your cluster in the last 14 days and
+   * it's in a soft-delete period. The cluster name remains reserved during the
+   * soft-delete period": a create is refused for its name (409 Conflict)
+   * exactly while a cluster of that name exists or was deleted less than
+   * clusterNameReservation ago, and accepted only when neither holds.
+   */
+  private clusterNamed(event: EventOf<'operation.accepted'> | EventOf<'operation.refused'>): void {
+    if (event.action !== 'cluster.create') return;
+    const accepted = event.type === 'operation.accepted';
+    if (!accepted && event.code !== 'Conflict') return;
+    const name = this.clusterNames.get(event.entity) ?? { exists: false, deletedMs: null };
+    const p = this.params!;
+    if (p.clusterNameReservationMs === null) return;
+    const reservationMs = p.clusterNameReservationMs;
+    const reserved = name.deletedMs !== null && event.t - name.deletedMs < reservationMs;
+    const why = name.exists ? 'a cluster of that name exists' : reserved ? `the name was released by a delete ${formatDuration(event.t - name.deletedMs!)} before, within its reservation of ${formatDuration(reservationMs)}` : name.deletedMs === null ? 'no cluster of that name was ever made' : `its cluster was deleted ${formatDuration(event.t - name.deletedMs)} before, past its reservation of ${formatDuration(reservationMs)}`;
+    this.trigger(9);
+    this.check(9, accepted === !(name.exists || reserved), event, () => `a create of cluster ${event.entity} was ${accepted ? 'accepted' : 'refused as a name conflict'} at ${at(event.t)}, when ${why}: "the cluster name remains reserved during the soft-delete period" ("deleted your cluster in the last 14 days")`);
+    if (accepted) this.clusterNames.set(event.entity, { exists: true, deletedMs: name.deletedMs });
+  }
+
+  private clusterDeleted(event: EventOf<'operation.succeeded'>): void {
+    if (event.action !== 'cluster.delete') return;
+    this.clusterNames.set(event.entity, { exists: false, deletedMs: event.t });
+  }
+
   private linkRefused(event: EventOf<'operation.refused'>): void {
     if (event.code !== 'LinkOperationsLimitReached' || !this.setupOver) return;
     const p = this.params!;
@@ -1188,7 +1221,7 @@ export class Checker {
       const stated = figure.byProfile[event.profile];
       const found = params[figure.param];
       // Absent: a history recorded before the parameter existed, read as readParams reads it.
-      this.check(figure.rule, found === undefined || found === stated, event, () => `profile ${event.profile} runs with ${figure.param} ${JSON.stringify(found)}, which the scenario did not set, where its page states ${JSON.stringify(stated)}: ${figure.quote}`);
+      this.check(figure.rule, found === undefined || JSON.stringify(found) === JSON.stringify(stated), event, () => `profile ${event.profile} runs with ${figure.param} ${JSON.stringify(found)}, which the scenario did not set, where its page states ${JSON.stringify(stated)}: ${figure.quote}`);
     }
   }
 
@@ -1374,6 +1407,8 @@ function readParams(params: unknown): RuleParams {
     hotCacheDays: p.hotCacheDays === undefined ? 14 : count('hotCacheDays', 0),
     // A history recorded before commitments has no cluster.capacitySet to judge with it.
     capacityCommitmentMs: p.capacityCommitment === undefined ? 0 : ms('capacityCommitment'),
+    // A history that does not state it judges no name reservation.
+    clusterNameReservationMs: p.clusterNameReservation === undefined ? null : ms('clusterNameReservation'),
     hotCacheLastDaysOnly: hotCacheScope === 'lastDays',
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
     revocationOnTime: whileUnreachable === 'onTime',

@@ -81,6 +81,49 @@ export const PAGE_FIGURES: readonly PageFigure[] = [
   },
   {
     rule: 9,
+    param: 'clusterNameReservation',
+    byProfile: everyPage(14 * 24 * 60 * MINUTE_MS),
+    quote: '"It may be that you have deleted your cluster in the last 14 days and it\'s in a soft-delete period. The cluster name remains reserved during the soft-delete period"',
+  },
+  {
+    rule: 9,
+    param: 'maxClustersPerRegion',
+    byProfile: { ...everyPage(5), '2020-11': 2, '2021-07': 2 },
+    quote: '2020-11: "The max number of cluster per region and subscription is 2"; 2021-07: 2 active; 2023-06 and later: 5 active',
+  },
+  {
+    rule: 9,
+    param: 'maxClustersPerRegionIncludingDeleted',
+    // 2020-11 counts active clusters only: no figure to judge.
+    byProfile: { '2021-07': 4, '2023-06': 7, '2024-01': 7, '2026-04': 7 },
+    quote: '2021-07: 4 including those deleted in the last 14 days; 2023-06 and later: "A maximum number of seven reserved clusters (active or recently deleted) can exist in each region and subscription"',
+  },
+  {
+    rule: 9,
+    param: 'capacityTiersGBPerDay',
+    byProfile: {
+      '2020-11': Array.from({ length: 21 }, (_, i) => 1000 + 100 * i),
+      '2021-07': [500, 1000, 2000, 5000],
+      '2023-06': [500, 1000, 2000, 5000],
+      '2024-01': [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000],
+      '2026-04': [100, 200, 300, 400, 500, 1000, 2000, 5000, 10_000, 25_000, 50_000],
+    },
+    quote: '2020-11: "starting at 1000 GB/day" (1000 to 3000 in steps of 100, DOMAIN.md); 2021-07: 500, 1000, 2000, 5000; 2023-06: "starting at 500"; 2024-01 and later: 100 to 50000 GB/day',
+  },
+  {
+    rule: 3,
+    param: 'hotCacheReload',
+    byProfile: { ...everyPage(true), '2020-11': false, '2021-07': false },
+    quote: '2023-06 and later: "Once the key is enabled and unwrap succeeds, SSD data is reloaded from storage"',
+  },
+  {
+    rule: 5,
+    param: 'unwrapPollInterval',
+    byProfile: everyPage([6000, 60_000]),
+    quote: '"The frequency that Azure Monitor Storage accesses Key Vault for wrap and unwrap operations is between 6 to 60 seconds"',
+  },
+  {
+    rule: 9,
     param: 'maxWorkspacesPerCluster',
     byProfile: everyPage(1000),
     quote: '"The maximum of linked workspaces to cluster is 1000"',

@@ -3,8 +3,10 @@
 // its first line). Each is applied in turn to a copy of the sources, and two
 // layers are asked whether they catch it, without the unit tests: the checker
 // over every built-in scenario (a documented rule broken in any of them), and
-// explore with a fixed seed. Prints a table; exits 1 when fewer than nine in
-// ten are caught.
+// explore with a fixed seed. A built-in catches a bug when the checker finds a
+// documented rule broken or one of its own expect: lines fails (what
+// `cmk-sim run` reports with exit 1). Prints a table; exits 1 when fewer than
+// nine in ten are caught.
 //
 //   npm run mutants:semantic [-- --runs 300 --seed 20261130 --only 06]
 
@@ -29,7 +31,10 @@ import { runScenario } from './sim/world.ts';
 for (const { name } of listBuiltins()) {
   let rules;
   try {
-    rules = [...new Set(runScenario(loadScenario(name)).invariants.violations.map((v) => v.rule))];
+    const result = runScenario(loadScenario(name));
+    rules = [...new Set(result.invariants.violations.map((v) => v.rule))];
+    // The built-in's own expect: lines, as \`cmk-sim run\` reports them (exit 1).
+    for (const e of result.expectations) if (!e.pass) rules.push('expect ' + e.metric + ' ' + e.op + ' ' + JSON.stringify(e.value) + ', got ' + JSON.stringify(e.actual));
   } catch (error) {
     rules = ['crash: ' + (error instanceof Error ? error.message : String(error)).slice(0, 80)];
   }
@@ -78,7 +83,7 @@ for (const patch of patches) {
   verdicts.push(verdict);
   const caught = verdict.builtins.length > 0 || verdict.explore !== null;
   console.log(`\n${caught ? 'CAUGHT ' : 'MISSED '} ${verdict.mutant}: ${why}`);
-  console.log(`  built-ins: ${verdict.builtins.length === 0 ? 'none broke a rule' : verdict.builtins.map((b) => `${b.name} (rule ${b.rules.join(', ')})`).join('; ')}`);
+  console.log(`  built-ins: ${verdict.builtins.length === 0 ? 'none broke a rule or an expect: line' : verdict.builtins.map((b) => `${b.name} (${b.rules.map((r) => (typeof r === 'number' ? `rule ${r}` : r)).join(', ')})`).join('; ')}`);
   console.log(`  explore:   ${verdict.explore ?? `every rule held in ${values.runs} runs`}`);
 }
 const caught = verdicts.filter((v) => v.builtins.length > 0 || v.explore !== null).length;
