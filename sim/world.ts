@@ -179,7 +179,7 @@ class World {
       );
     }
     // Workspaces outside any cluster write to shared Log Analytics storage, under Microsoft keys.
-    this.shared = this.makeAccount({ name: 'shared', principal: 'shared', identityNoneCause: () => null }, 0, null, 'noKey');
+    this.shared = this.makeAccount({ name: 'shared', principal: 'shared', identityNoneCause: () => null }, 0, { doubleEncryption: false, infrastructure: null }, 'noKey');
     this.sinks.push(this.shared);
     this.controlPlane = new Plane({
       scheduler: this.scheduler,
@@ -332,12 +332,12 @@ class World {
   private makeClusterAccounts(cluster: Cluster): StorageAccount[] {
     const infrastructure = cluster.settings.doubleEncryption ? new InfrastructureLayer(this.streams.stream(`${cluster.name}/infrastructure`).bytes(32)) : null;
     const accounts: StorageAccount[] = [];
-    for (let index = 0; index < cluster.spec.storageAccounts; index++) accounts.push(this.makeAccount(cluster, index, infrastructure, 'provisioning'));
+    for (let index = 0; index < cluster.spec.storageAccounts; index++) accounts.push(this.makeAccount(cluster, index, { doubleEncryption: cluster.settings.doubleEncryption, infrastructure }, 'provisioning'));
     this.sinks.push(...accounts);
     return accounts;
   }
 
-  private makeAccount(cluster: ClusterIdentity, index: number, infrastructure: InfrastructureLayer | null, state: 'provisioning' | 'noKey'): StorageAccount {
+  private makeAccount(cluster: ClusterIdentity, index: number, layers: { doubleEncryption: boolean; infrastructure: InfrastructureLayer | null }, state: 'provisioning' | 'noKey'): StorageAccount {
     const id = `${cluster.name}/${index}`;
     const stream = (purpose: string) => this.streams.stream(`${id}/${purpose}`);
     return new this.Account(
@@ -351,7 +351,7 @@ class World {
         cluster,
         vaults: this.vaults,
         platformKey: this.platformKey,
-        infrastructure,
+        ...layers,
         streams: { poll: stream('poll'), delays: stream('delays'), keys: stream('keys'), payload: stream('payload'), queries: stream('queries'), hotCache: stream('hotCache') },
         onServingChange: (account) => this.servingChanged(account),
       },

@@ -69,6 +69,7 @@ function makeReal(seed: number): Real {
       cluster: { name: 'cl1', principal: 'cl1', identityNoneCause: () => null },
       vaults: new Map([['kv1', vault]]),
       platformKey: new PlatformKey(streams.stream('platform').bytes(32)),
+      doubleEncryption: false,
       infrastructure: null,
       streams: { poll: streams.stream('poll'), delays: streams.stream('delays'), keys: streams.stream('keys'), payload: streams.stream('payload'), queries: streams.stream('queries'), hotCache: streams.stream('hotCache') },
       onServingChange: () => {},

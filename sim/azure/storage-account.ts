@@ -59,6 +59,9 @@ export interface StorageAccountDeps {
   cluster: ClusterIdentity;
   vaults: ReadonlyMap<string, KeyVault>;
   platformKey: PlatformKey;
+  /** The cluster's setting (isDoubleEncryptionEnabled): its blocks are encrypted twice. */
+  doubleEncryption: boolean;
+  /** The second layer that setting asks for (null: none). */
   infrastructure: InfrastructureLayer | null;
   streams: { poll: Random; delays: Random; keys: Random; payload: Random; queries: Random; hotCache: Random };
   /**
@@ -128,6 +131,8 @@ export class StorageAccount {
    * hold it. Zeroed buffers leave it at the next look.
    */
   private aekMemory: Buffer[] = [];
+  /** Whether the first stored block was probed for its layers (probeLayers). */
+  private layersProbed = false;
   private readonly mmkAek: Buffer;
   /** When Key Vault last answered a poll (a success or a denial): the outage clock runs from here. */
   private lastAnswerMs = 0;
@@ -610,6 +615,7 @@ export class StorageAccount {
     const hot = this.deps.params.hotCacheDays > 0 ? sealBlock(this.mmkAek, `${id}#hot`, payload, into.hot) : null;
     this.store.add({ id, createdMs: now, composition, encryption, bytes, hot });
     this.counters.blocksSealed++;
+    if (!this.layersProbed) this.probeLayers(id, bytes, aek);
     return { id, aek: keyFingerprint(aek), bytes: bytesFingerprint(bytes) };
   }
 
@@ -706,6 +712,17 @@ export class StorageAccount {
     if (!hot && params.hotCacheScope === 'lastDaysOrRecentlyQueried') this.heat(workspace, now - lookbackMs);
     const [min, max] = hot ? params.hotQueryLatency : params.coldQueryLatency;
     return { ok: true, hot, latencyMs: streams.queries.uniformInt(min, max), blocksOpened: window.length, why: null };
+  }
+
+  /**
+   * The account's first stored block, opened with its own chain alone, as if
+   * no second layer were there: with double encryption on ("encrypted twice"),
+   * it must not open; without it, it must. The history's evidence of layers.
+   */
+  private probeLayers(id: string, stored: Buffer, aek: Buffer): void {
+    this.layersProbed = true;
+    const serviceLayerAlone = this.opens(() => openBlock(aek, id, stored)) ? 'opened' : 'failed';
+    this.deps.bus.emit({ t: this.now, type: 'storage.layersProbed', entity: this.id, block: id, doubleEncryption: this.deps.doubleEncryption, serviceLayerAlone });
   }
 
   /** A buffer of AEK bytes now in this account's memory, until it is zeroed. */

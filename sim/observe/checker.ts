@@ -85,6 +85,12 @@ export const RULES = [
     events: ['storage.ingested', 'buffer.replayed', 'storage.purged'],
   },
   {
+    rule: 13,
+    name: 'doubleEncryption',
+    text: 'a cluster with double encryption stores its blocks under a second, infrastructure layer: the first block each of its storage accounts stores does not open with its own chain alone; without double encryption it does ("Data ingested to dedicated clusters is being encrypted twice"); every account that stored a block shows it',
+    events: ['storage.layersProbed', 'storage.ingested', 'buffer.replayed'],
+  },
+  {
     rule: 11,
     name: 'kekStaysInVault',
     text: 'no function outside the Key Vault returns KEK private material (checked by test/crypto.test.ts, not at run time)',
@@ -317,6 +323,9 @@ export class Checker {
   private readonly capacities = new Map<string, { gbPerDay: number; setMs: number }>();
   /** Per cluster name: whether a cluster of that name exists (from its create accepted to its delete done), and when the last one was deleted. */
   private readonly clusterNames = new Map<string, { exists: boolean; deletedMs: number | null }>();
+  /** Accounts that showed how many layers their blocks have (storage.layersProbed), and those that stored a block. */
+  private readonly layersShown = new Set<string>();
+  private readonly storedBlocks = new Set<string>();
   /** Each cluster's key as its last key update set it, and whether it follows the newest version. */
   private readonly clusterKeys = new Map<string, { key: string; follows: boolean }>();
   private readonly linkOpsMs = new Map<string, number[]>();
@@ -494,6 +503,8 @@ export class Checker {
         return this.deleted(event);
       case 'storage.openAttempt':
         return this.openAttempt(event);
+      case 'storage.layersProbed':
+        return this.layersProbed(event);
       case 'hotCache.purged':
         return this.hotCachePurged(event);
       case 'hotCache.reloaded':
@@ -511,6 +522,7 @@ export class Checker {
       case 'query.sampled':
         return this.sampled(event);
       case 'scenario.end':
+        this.everyStoreShowedLayers(event);
         return this.endOfInstant();
       default:
         return;
@@ -819,6 +831,7 @@ export class Checker {
 
   private ingested(event: EventOf<'storage.ingested'>): void {
     const account = this.account(event);
+    if ((event.placement === 'cmk' || event.placement === 'mmk') && event.parts.some((part) => part.block !== null)) this.storedBlocks.add(account.id);
     const state: ObservedState = this.states.state(account.id)!;
     const recoveringFrom = this.states.recoveringFrom(account.id);
     const expected = placementFor(state, recoveringFrom);
@@ -910,6 +923,7 @@ export class Checker {
 
   private replayed(event: EventOf<'buffer.replayed'>): void {
     const account = this.account(event);
+    this.storedBlocks.add(account.id);
     this.trigger(1);
     this.trigger(6);
     let records = 0;
@@ -966,6 +980,25 @@ export class Checker {
   }
 
   // ---- closed accounts, queries ------------------------------------------------------
+
+  /** "Data ingested to dedicated clusters is being encrypted twice": the evidence is the first stored block, opened without the second layer. */
+  private layersProbed(event: EventOf<'storage.layersProbed'>): void {
+    this.layersShown.add(event.entity);
+    this.trigger(13);
+    this.check(13, (event.serviceLayerAlone === 'failed') === event.doubleEncryption, event, () =>
+      event.doubleEncryption
+        ? `storage account ${event.entity}'s block ${event.block} opened with its own chain alone, though its cluster has double encryption: "Data ingested to dedicated clusters is being encrypted twice", once at the infrastructure level with a different algorithm and key`
+        : `storage account ${event.entity}'s block ${event.block} did not open with its own chain alone, though its cluster has no double encryption: only the service-level chain should stand between its key and its data`,
+    );
+  }
+
+  /** The other direction: an account that stored a block has shown its layers. A history without any such evidence was recorded before it existed. */
+  private everyStoreShowedLayers(event: EventOf<'scenario.end'>): void {
+    if (this.layersShown.size === 0) return;
+    for (const account of this.storedBlocks) {
+      this.check(13, this.layersShown.has(account), event, () => `storage account ${account} stored blocks but never showed whether they are encrypted twice (no storage.layersProbed)`, event.t, account);
+    }
+  }
 
   private openAttempt(event: EventOf<'storage.openAttempt'>): void {
     const account = this.account(event);

@@ -77,6 +77,7 @@ const NOT_HIGHLIGHTS: ReadonlySet<SimEventType> = new Set<SimEventType>([
   'storage.ingested',
   'storage.purged',
   'storage.openAttempt',
+  'storage.layersProbed',
   'composition.defined',
   'query.sampled',
   'workspace.workload',
