@@ -2,7 +2,7 @@
 // arguments). It carries every problem found, not just the first; the CLI
 // prints them and exits with status 2.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface Problem {
   /** The file (or "builtin:<name>", or "--param") the problem is in. */
@@ -60,19 +60,47 @@ export function formatProblems(problems: readonly Problem[]): string {
 }
 
 /** A text file as a string: at most `maxBytes`, UTF-8 (a byte order mark dropped), or an InputError naming `source`. */
-export function readTextInput(path: string, source: string, maxBytes: number, what: string): string {
-  let bytes: Buffer;
+/**
+ * Opens an input file for reading: a regular file, or an InputError saying
+ * what the path is instead. Opened without blocking, so a pipe with no writer
+ * is refused rather than waited on; the caller closes the descriptor.
+ */
+export function openInput(path: string, source: string, what: string): { fd: number; sizeBytes: number } {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new InputError([{ file: source, path: '', found: 'a folder', expected: what }]);
     if (!stat.isFile()) throw new InputError([{ file: source, path: '', found: 'something that is not a regular file (a device, a pipe or a socket)', expected: what }]);
-    if (stat.size > maxBytes) throw new InputError([{ file: source, path: '', found: `a file of ${formatBytes(stat.size)}`, expected: `${what} of at most ${formatBytes(maxBytes)}` }]);
-    bytes = Buffer.allocUnsafe(stat.size);
+    return { fd, sizeBytes: stat.size };
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    if (error instanceof InputError) throw error;
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    const found = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? `a file it may not read (${code})` : code === 'EISDIR' ? 'a folder' : `a file that cannot be read (${code})`;
+    throw new InputError([{ file: source, path: '', found, expected: what }]);
+  }
+}
+
+/** Bytes read at a time from a file whose size says nothing (a /proc file says 0). */
+const READ_CHUNK_BYTES = 1 << 16;
+
+export function readTextInput(path: string, source: string, maxBytes: number, what: string): string {
+  let bytes: Buffer;
+  const { fd, sizeBytes } = openInput(path, source, what);
+  const tooLarge = (found: string) => new InputError([{ file: source, path: '', found, expected: `${what} of at most ${formatBytes(maxBytes)}` }]);
+  try {
+    if (sizeBytes > maxBytes) throw tooLarge(`a file of ${formatBytes(sizeBytes)}`);
+    // The size the file reports, and at least a chunk: a file that grows meanwhile, or reports 0 (/proc), is read up to one byte past the limit.
+    bytes = Buffer.allocUnsafe(Math.max(sizeBytes, READ_CHUNK_BYTES));
     let read = 0;
-    // Bounded by the size just checked: a file that grows meanwhile is read up to it.
-    while (read < bytes.length) {
+    for (;;) {
+      if (read === bytes.length) {
+        if (read > maxBytes) throw tooLarge(`a file of more than ${formatBytes(maxBytes)}`);
+        const grown = Buffer.allocUnsafe(Math.min(bytes.length * 2, maxBytes + 1));
+        bytes.copy(grown, 0, 0, read);
+        bytes = grown;
+      }
       const got = readSync(fd, bytes, read, bytes.length - read, read);
       if (got === 0) break;
       read += got;
@@ -81,10 +109,9 @@ export function readTextInput(path: string, source: string, maxBytes: number, wh
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    const found = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? `a file it may not read (${code})` : `a file that cannot be read (${code})`;
-    throw new InputError([{ file: source, path: '', found, expected: what }]);
+    throw new InputError([{ file: source, path: '', found: `a file that cannot be read (${code})`, expected: what }]);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new InputError([{ file: source, path: '', found: 'UTF-16 text (it starts with a UTF-16 byte order mark)', expected: `${what} in UTF-8` }]);

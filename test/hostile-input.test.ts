@@ -2,7 +2,8 @@
 // work with exit 2, no stack trace, a problem naming the flag or the file and
 // what was found, and nothing created on disk; or handled.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -147,6 +148,26 @@ test('--junit inside a new --out folder is one more file of the output; a refuse
   assertBadInput(await cli('run', SMALL, '--out', join(refusedAt, 'a', 'b'), '--junit', root), root);
   assertBadInput(await cli('merge', join(root, 'no-such-shard'), '--out', join(refusedAt, 'c')), /no-such-shard/);
   assert.not.ok(existsSync(refusedAt), 'no folder made for a refused command');
+});
+
+test('a pipe with no writer is refused at once, not waited on (scenario, --slo, check); a folder where the history should be is named; a /proc file that reports no size is read', async () => {
+  const pipe = fresh('pipe.yaml');
+  execFileSync('mkfifo', [pipe]);
+  assertBadInput(await cli('validate', pipe), /pipe\.yaml: found something that is not a regular file \(a device, a pipe or a socket\); expected a scenario file$/);
+  assertBadInput(await cli('run', SMALL, '--slo', pipe, '--out', fresh('slo-pipe')), /pipe\.yaml: found something that is not a regular file/);
+  const run = fresh('history-pipe');
+  mkdirSync(run);
+  execFileSync('mkfifo', [join(run, 'timeline.jsonl')]);
+  assertBadInput(await cli('check', run), /timeline\.jsonl: found something that is not a regular file/);
+  const folderHistory = fresh('history-folder');
+  mkdirSync(join(folderHistory, 'timeline.jsonl'), { recursive: true });
+  assertBadInput(await cli('check', folderHistory), /timeline\.jsonl: found a folder; expected a timeline\.jsonl/);
+  // /proc/self/status has a size of 0 and lines of "Name: value": read whole, it is a mapping of unknown fields, not "nothing".
+  const status = fresh('status.yaml');
+  symlinkSync('/proc/self/status', status);
+  const read = await cli('validate', status);
+  assert.is(read.status, STATUS.badInput, show(read));
+  assert.match(read.err, /^.*status\.yaml: Name: found unknown field "Name"/);
 });
 
 test('a path under a kernel file system is refused at once, not waited on', async () => {

@@ -3,10 +3,10 @@
 // chunks, so a history of any length costs memory for one line at a time;
 // every line is checked against the event table before the checker sees it.
 
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { InputError } from '../input-error.ts';
+import { InputError, openInput } from '../input-error.ts';
 import { Checker, HistoryError, type InvariantReport } from './checker.ts';
 import { readEvent } from './events.ts';
 
@@ -26,12 +26,7 @@ export function historyPath(path: string): string {
 /** Judges every event of the file in order; a malformed line or history is an InputError naming the line. */
 export function checkHistory(path: string): InvariantReport {
   const file = historyPath(path);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new InputError([{ file, path: '', found: (error as NodeJS.ErrnoException).code ?? String(error), expected: 'a timeline.jsonl written by cmk-sim run, or the run folder holding it' }]);
-  }
+  const { fd } = openInput(file, file, 'a timeline.jsonl written by cmk-sim run, or the run folder holding it');
   const checker = new Checker();
   let lineNumber = 0;
   let seen = 0;
