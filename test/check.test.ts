@@ -266,7 +266,7 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
   }
   const missing = await cli('check', join(dir, 'no-such-run'));
   assert.is(missing.status, 2);
-  assert.match(missing.err, /ENOENT; expected a timeline.jsonl written by cmk-sim run/);
+  assert.match(missing.err, /found no such file; expected a timeline.jsonl written by cmk-sim run/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
