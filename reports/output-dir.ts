@@ -18,7 +18,7 @@
 // When the command line asks for it (exitCleanlyOnSignals), SIGINT and
 // SIGTERM remove the temporary folder at once and exit 130 / 143.
 
-import { lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, type Problem } from '../sim/input-error.ts';
 
@@ -73,6 +73,21 @@ export function fsProblem(error: unknown, file: string, flag = '--out'): Problem
   return { file, path: '', found: trouble.found, expected: `a place to write: ${trouble.todo.replaceAll('--out', flag)}; nothing was written` };
 }
 
+/** How a JUnit file starts: the only kind of existing file an OutputFile replaces. */
+const JUNIT_START = /^(?:\uFEFF)?<\?xml[^>]*\?>\s*<testsuites?[\s>]/;
+const HEAD_BYTES = 4096;
+
+/** The first bytes of a file, as text. */
+function headOf(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    return head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * One file written outside an output folder (`run --junit FILE`), as atomically as the folders:
  * checked before any work, staged beside its place as .<name>.tmp-<pid>, and renamed into place
@@ -90,7 +105,11 @@ export class OutputFile {
     if (path.trim() === '') throw problem(JSON.stringify(path), 'a file path, e.g. out/junit.xml');
     this.target = resolve(path);
     const stats = statOrNull(this.target, path, statSync, flag);
-    if (stats !== null && !stats.isFile()) throw new InputError([{ file: path, path: '', found: 'a folder (or something else that is not a file)', expected: `a file path for ${flag}: choose another` }]);
+    if (stats !== null && !stats.isFile()) throw new InputError([{ file: path, path: '', found: stats.isDirectory() ? 'a folder' : 'something that is not a regular file (a device, a pipe or a socket)', expected: `a file path for ${flag}: choose another` }]);
+    // Only a JUnit file is replaced: a scenario, an SLO file, another run's sla.json or anything else named by mistake is kept.
+    if (stats !== null && !JUNIT_START.test(this.tryFs(() => headOf(this.target)))) {
+      throw new InputError([{ file: path, path: '', found: 'an existing file that is not JUnit XML', expected: `a new file path for ${flag}, or a JUnit file to replace: nothing else is overwritten` }]);
+    }
     // A probe, as the file will need: a new file beside it (or in the nearest folder that exists: none is made before the work), then nothing left.
     const probe = join(nearestFolder(dirname(this.target), path, flag), basename(temporaryName(this.target, 'probe')));
     this.tryFs(() => {

@@ -2,11 +2,12 @@
 // built-in, each with a first line that points editors at the scenario
 // schema (scenarios/scenario.schema.json) from where the file is written.
 
-import { existsSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROFILE_DEFAULTS, DEFAULT_PROFILE, LATEST_ALIAS, PROFILES } from '../sim/azure/profiles.ts';
 import { formatDuration } from '../sim/engine/duration.ts';
+import { fsProblem, OutputFile } from '../reports/output-dir.ts';
 import { InputError } from '../sim/input-error.ts';
 import { VERSION } from '../sim/package.ts';
 import { SCHEMA_FILE } from './json-schema.ts';
@@ -133,20 +134,34 @@ export function writeNewFile(path: string, text: string): void {
       {
         file: path,
         path: '',
-        found: statSync(path).isDirectory() ? 'a folder' : 'a file that already exists',
+        found: lstatOrNull(path)?.isSymbolicLink() === true ? 'a symbolic link that already exists' : lstatOrNull(path)?.isDirectory() === true ? 'a folder' : 'a file that already exists',
         expected: 'a new file: init never overwrites (give another name, or --out FILE)',
       },
     ]);
-  if (existsSync(path)) throw refused();
-  mkdirSync(dirname(resolve(path)), { recursive: true });
+  // A symbolic link, even to nothing, is something already there.
+  if (lstatOrNull(path) !== null) throw refused();
+  // The path checked as any output file is, before a folder is made: a kernel file system (/proc) or a file on the way is named at once.
+  new OutputFile(path, '--out');
   const temp = join(dirname(resolve(path)), `.${process.pid}.cmk-sim-init.tmp`);
-  writeFileSync(temp, text);
   try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(temp, text);
     linkSync(temp, path);
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'EEXIST') throw refused();
-    throw error;
+    if (error instanceof Error && 'code' in error && error.code === 'EEXIST' && lstatOrNull(path) !== null) throw refused();
+    // The file system's trouble (no permission, a loop of links, a name too long, a file where a folder should be): bad input naming --out.
+    const problem = fsProblem(error, path, '--out');
+    throw problem === undefined ? error : new InputError([problem]);
   } finally {
-    rmSync(temp, { force: true });
+    // Nothing to remove where nothing could be made (a file where the folder should be).
+    if (lstatOrNull(temp) !== null) rmSync(temp, { force: true });
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
   }
 }

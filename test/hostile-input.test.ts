@@ -170,6 +170,21 @@ test('a pipe with no writer is refused at once, not waited on (scenario, --slo, 
   assert.match(read.err, /^.*status\.yaml: Name: found unknown field "Name"/);
 });
 
+test('--junit replaces only a JUnit file: the scenario itself, another run\'s sla.json or any other file is kept, and a device is named', async () => {
+  const scenario = file('junit-victim.yaml', SMALL_SCENARIO_TEXT);
+  assertBadInput(await cli('run', scenario, '--junit', scenario, '--out', fresh('junit-a')), /junit-victim\.yaml: found an existing file that is not JUnit XML; expected a new file path for --junit/);
+  assert.is(readFileSync(scenario, 'utf8'), SMALL_SCENARIO_TEXT, 'the scenario is untouched');
+  const notes = file('notes.txt', 'mine\n');
+  assertBadInput(await cli('sweep', SMALL, '--runs', '2', '--junit', notes, '--out', fresh('junit-b')), /notes\.txt: found an existing file that is not JUnit XML/);
+  assert.is(readFileSync(notes, 'utf8'), 'mine\n');
+  assertBadInput(await cli('run', SMALL, '--junit', '/dev/null', '--out', fresh('junit-c')), /^\/dev\/null: found something that is not a regular file \(a device, a pipe or a socket\)/);
+  // A JUnit file an earlier run wrote is replaced.
+  const junit = fresh('junit.xml');
+  assert.is((await cli('run', SMALL, '--junit', junit, '--out', fresh('junit-d'))).status, STATUS.ok);
+  const again = await cli('run', SMALL, '--junit', junit, '--out', fresh('junit-e'));
+  assert.is(again.status, STATUS.ok, show(again));
+});
+
 test('a path under a kernel file system is refused at once, not waited on', async () => {
   const o = await cli('run', SMALL, '--out', '/proc/no-such-folder/run');
   assertBadInput(o, '/proc/no-such-folder/run');

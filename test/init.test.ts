@@ -4,7 +4,7 @@
 // mean"), and init never overwrites a file.
 
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,27 @@ test('init never overwrites: exit 2 naming the file, and the file is unchanged',
   assert.is(o.err, 'my-scenario.yaml: found a file that already exists; expected a new file: init never overwrites (give another name, or --out FILE)');
   assert.is(readFileSync(join(dir, 'my-scenario.yaml'), 'utf8'), 'mine\n');
   assert.equal(readdirSync(dir), ['my-scenario.yaml'], 'a temporary file was left behind');
+});
+
+test('init --out where the file system says no is bad input naming the path, never an internal error; a link, even to nothing, is never written through', async () => {
+  const dir = freshFolder('fs-trouble');
+  writeFileSync(join(dir, 'plain'), 'a file\n');
+  symlinkSync(join(dir, 'nowhere', 'q.yaml'), join(dir, 'dangling.yaml'));
+  symlinkSync('loop2.yaml', join(dir, 'loop1.yaml'));
+  symlinkSync('loop1.yaml', join(dir, 'loop2.yaml'));
+  const cases: [string, RegExp][] = [
+    ['plain/x.yaml', /^plain\/x\.yaml: found a path under the file plain; expected a path whose parents are folders/],
+    ['dangling.yaml', /^dangling\.yaml: found a symbolic link that already exists; expected a new file: init never overwrites/],
+    ['loop1.yaml', /^loop1\.yaml: found a symbolic link that already exists/],
+    [`${'x'.repeat(300)}.yaml`, /: found a name longer than the file system allows \(ENAMETOOLONG\)/],
+    ['/proc/no-such/x.yaml', /^\/proc\/no-such\/x\.yaml: found a path where nothing can be made \(ENOENT\)/],
+  ];
+  for (const [out, message] of cases) {
+    const o = await cliIn(dir, 'init', 'drill', '--out', out);
+    assert.is(o.status, 2, `${out}: ${o.err}`);
+    assert.match(o.err, message, out);
+  }
+  assert.equal(readdirSync(dir).sort(), ['dangling.yaml', 'loop1.yaml', 'loop2.yaml', 'plain'], 'nothing written, no temporary file left');
 });
 
 test('init --from copies a built-in with its schema line and name replaced, the rest as it is', async () => {
