@@ -705,6 +705,7 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
     }
   }
   const cli = ctx.in('--param');
+  const given = new Map<string, string>();
   for (const arg of cliParams) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? '' : arg.slice(0, eq).trim();
@@ -712,6 +713,13 @@ function resolveParams(ctx: Ctx, fileParams: unknown, profile: ProfileName, cliP
       cli.fail('', arg, PARAM_ARG_EXPECTED);
       continue;
     }
+    // Two values for one name are a conflict, not a list: the last would win silently.
+    const earlier = given.get(name);
+    if (earlier !== undefined) {
+      cli.failText(name, `${JSON.stringify(earlier)} and ${JSON.stringify(arg)}`, 'each parameter once in --param');
+      continue;
+    }
+    given.set(name, arg);
     if (RETIRED_NAMES.includes(name)) {
       retired(cli, name, name);
       continue;

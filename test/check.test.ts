@@ -251,7 +251,9 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
     ['no scenario.start first', good.slice(1).join('\n'), /line 1: found .*before scenario.start/],
     ['a history cut short', good.slice(0, 100).join('\n'), /found a history without scenario.end/],
     ['an empty file', '', /found no events/],
-    ['a bound of the wrong kind', [good[0]!.replace('"revocationWithin":3600000', '"revocationWithin":"1h"'), ...good.slice(1)].join('\n'), /params.revocationWithin: found "1h"; expected milliseconds, a whole number >= 0/],
+    ['a bound of the wrong kind', [good[0]!.replace('"revocationWithin":3600000', '"revocationWithin":"1h"'), ...good.slice(1)].join('\n'), /line 1: params\.revocationWithin: found "1h"; expected milliseconds, a whole number >= 0$/],
+    ['a profile no page has', [good[0]!.replace('"profile":"2020-11"', '"profile":"2099-01"'), ...good.slice(1)].join('\n'), /line 1: profile: found "2099-01"; expected one of 2020-11, 2021-07, 2023-06, 2024-01, 2026-04$/],
+    ['a poll range below zero', [good[0]!.replace('"unwrapPollInterval":[6000,60000]', '"unwrapPollInterval":[-5,-1]'), ...good.slice(1)].join('\n'), /line 1: params\.unwrapPollInterval: found \[-5,-1\]; expected \[min, max\] in milliseconds$/],
     ['a limit of zero', [good[0]!.replace('"linkOpsPer30Days":2', '"linkOpsPer30Days":0'), ...good.slice(1)].join('\n'), /params.linkOpsPer30Days: found 0; expected a count, a whole number >= 1/],
     ['a reading of revocationWhileUnreachable that does not exist', [good[0]!.replace('"revocationWhileUnreachable":"atNextAnswer"', '"revocationWhileUnreachable":"eventually"'), ...good.slice(1)].join('\n'), /revocationWhileUnreachable: found "eventually"; expected atNextAnswer or onTime/],
   ];

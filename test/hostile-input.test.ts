@@ -38,6 +38,13 @@ test('an option given twice is refused, naming it and both values, whatever the 
   assert.not.ok(existsSync(out), 'nothing written');
 });
 
+test('--param naming one parameter twice is a conflict, refused with both values (run, explore), as --vary is; two parameters are two', async () => {
+  assertBadInput(await cli('run', SMALL, '--param', 'delayMode=worst', '--param', 'delayMode=best', '--out', fresh('param-twice')), /^--param: delayMode: found "delayMode=worst" and "delayMode=best"; expected each parameter once in --param$/);
+  assertBadInput(await cli('explore', '--runs', '1', '--param', 'delayMode=worst', '--param', 'delayMode=worst'), /^--param: delayMode: found "delayMode=worst" and "delayMode=worst"/);
+  const two = await cli('run', SMALL, '--param', 'delayMode=worst', '--param', 'resumeWithin=10m', '--out', fresh('param-two'));
+  assert.is(two.status, STATUS.ok, show(two));
+});
+
 test('a yes-or-no flag with another value is refused (--json=maybe is not --json=false)', async () => {
   const o = await cli('run', SMALL, '--json=maybe', '--out', fresh('json'));
   assertBadInput(o, '--json');

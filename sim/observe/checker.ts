@@ -20,7 +20,7 @@ import { MinHeap } from '../engine/min-heap.ts';
 import { ColumnLog } from '../engine/time-log.ts';
 import { AccountStates, type ObservedState } from './accounts.ts';
 import { canonical, type AnswerKind, type EventOf, type SimEvent } from './events.ts';
-import { PAGE_FIGURES } from './pages.ts';
+import { PAGE_FIGURES, PAGE_PROFILES } from './pages.ts';
 import { isAuxiliaryTables } from './records.ts';
 
 export const RULES = [
@@ -126,6 +126,19 @@ export interface InvariantReport {
 /** A history the checker cannot judge (malformed, out of order, referring to what it never introduced). */
 export class HistoryError extends Error {
   override name = 'HistoryError';
+
+  /** A field of an event that is wrong, when the fault is one field: its path in the event, what it holds and what it should. */
+  constructor(
+    message: string,
+    readonly field?: { path: string; found: string; expected: string },
+  ) {
+    super(message);
+  }
+}
+
+/** A field of scenario.start that a history as cmk-sim records it never holds. */
+function badStart(path: string, value: unknown, expected: string): HistoryError {
+  return new HistoryError(`scenario.start ${path}: found ${JSON.stringify(value)}; expected ${expected}`, { path, found: JSON.stringify(value) ?? 'nothing', expected });
 }
 
 /** Most violations kept per rule: one broken rule must not flood the report. */
@@ -346,6 +359,8 @@ export class Checker {
     this.lastMs = event.t;
     if (event.type === 'scenario.start') {
       if (this.params !== null) throw new HistoryError('a second scenario.start: a history is one run');
+      // A profile the checker has no page for would be judged with no page figure: a history of another version, or an edit.
+      if (!(PAGE_PROFILES as readonly string[]).includes(event.profile)) throw badStart('profile', event.profile, `one of ${PAGE_PROFILES.join(', ')}`);
       this.params = readParams(event.params);
       this.pageFigures(event);
       return;
@@ -1406,26 +1421,26 @@ function readParams(params: unknown): RuleParams {
   const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const ms = (name: string): number => {
     const value = p[name];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected milliseconds, a whole number >= 0`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw badStart(`params.${name}`, value, `milliseconds, a whole number >= 0`);
     return value;
   };
   const count = (name: string, min = 1): number => {
     const value = p[name];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new HistoryError(`scenario.start params.${name}: found ${JSON.stringify(value)}; expected a count, a whole number >= ${min}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw badStart(`params.${name}`, value, `a count, a whole number >= ${min}`);
     return value;
   };
   const poll = p.unwrapPollInterval;
   if (!Array.isArray(poll) || poll.length !== 2 || !poll.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) {
-    throw new HistoryError(`scenario.start params.unwrapPollInterval: found ${JSON.stringify(poll)}; expected [min, max] in milliseconds`);
+    throw badStart(`params.unwrapPollInterval`, poll, `[min, max] in milliseconds`);
   }
   // A history recorded before the hot cache had a scope judges no age of it.
   const hotCacheScope = p.hotCacheScope ?? 'lastDaysOrRecentlyQueried';
-  if (hotCacheScope !== 'lastDays' && hotCacheScope !== 'lastDaysOrRecentlyQueried') throw new HistoryError(`scenario.start params.hotCacheScope: found ${JSON.stringify(hotCacheScope)}; expected lastDays or lastDaysOrRecentlyQueried`);
+  if (hotCacheScope !== 'lastDays' && hotCacheScope !== 'lastDaysOrRecentlyQueried') throw badStart(`params.hotCacheScope`, hotCacheScope, `lastDays or lastDaysOrRecentlyQueried`);
   const handling = p.outageHandling;
-  if (handling !== 'unavailableAfterTimeout' && handling !== 'keepCachedKey') throw new HistoryError(`scenario.start params.outageHandling: found ${JSON.stringify(handling)}; expected unavailableAfterTimeout or keepCachedKey`);
+  if (handling !== 'unavailableAfterTimeout' && handling !== 'keepCachedKey') throw badStart(`params.outageHandling`, handling, `unavailableAfterTimeout or keepCachedKey`);
   // A history recorded before the parameter existed: every profile then learnt of a denial at the next answer.
   const whileUnreachable = p.revocationWhileUnreachable ?? 'atNextAnswer';
-  if (whileUnreachable !== 'atNextAnswer' && whileUnreachable !== 'onTime') throw new HistoryError(`scenario.start params.revocationWhileUnreachable: found ${JSON.stringify(whileUnreachable)}; expected atNextAnswer or onTime`);
+  if (whileUnreachable !== 'atNextAnswer' && whileUnreachable !== 'onTime') throw badStart(`params.revocationWhileUnreachable`, whileUnreachable, `atNextAnswer or onTime`);
   return {
     maxPollMs: poll[1] as number,
     outageToUnavailableMs: ms('outageToUnavailable'),

@@ -48,7 +48,9 @@ export function checkHistory(path: string): InvariantReport {
     try {
       checker.apply(read.event);
     } catch (error) {
-      if (error instanceof HistoryError) throw new InputError([{ file, path: where, found: error.message, expected: 'a history as cmk-sim run records it' }]);
+      if (error instanceof HistoryError) {
+        throw new InputError([error.field === undefined ? { file, path: where, found: error.message, expected: 'a history as cmk-sim run records it' } : { file, path: `${where}: ${error.field.path}`, found: error.field.found, expected: error.field.expected }]);
+      }
       throw error;
     }
     seen++;

@@ -14,8 +14,9 @@ export interface PageFigure {
   readonly quote: string;
 }
 
-const PROFILES = ['2020-11', '2021-07', '2023-06', '2024-01', '2026-04'] as const;
-const everyPage = (value: unknown): Record<string, unknown> => Object.fromEntries(PROFILES.map((p) => [p, value]));
+/** The versions of the page, as a run names them in scenario.start. */
+export const PAGE_PROFILES = ['2020-11', '2021-07', '2023-06', '2024-01', '2026-04'] as const;
+const everyPage = (value: unknown): Record<string, unknown> => Object.fromEntries(PAGE_PROFILES.map((p) => [p, value]));
 const MINUTE_MS = 60_000;
 
 export const PAGE_FIGURES: readonly PageFigure[] = [
