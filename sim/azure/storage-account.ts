@@ -654,7 +654,6 @@ export class StorageAccount {
     const maxAgeMs = this.bufferMaxAgeMs();
     for (let front = this.buffer.front(); front !== undefined && now - front.createdMs > maxAgeMs; front = this.buffer.front()) {
       this.buffer.shift();
-      this.incidents.count('expired', front.composition.recordsPerSlice);
       expired.push(front);
     }
     this.emitExpired('age', expired);
@@ -664,6 +663,8 @@ export class StorageAccount {
     if (expired.length === 0) return;
     const blocks = expired.map((b) => ({ id: b.id, composition: b.composition.id, records: b.composition.recordsPerSlice }));
     const records = blocks.reduce((sum, b) => sum + b.records, 0);
+    // Lost to the incident that buffered them, whether they aged out or their cluster was deleted.
+    this.incidents.count('expired', records);
     this.deps.bus.emit({ t: this.now, type: 'buffer.expired', entity: this.id, cause, records, blocks });
   }
 

@@ -75,7 +75,7 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago',
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked',
     events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
@@ -1227,6 +1227,12 @@ export class Checker {
   }
 
   private linkRefused(event: EventOf<'operation.refused'>): void {
+    if (event.code === 'WorkspaceLinkedToAnotherCluster') {
+      // "Workspace link to cluster will fail if it is linked to another cluster": only while it is; a deleted cluster's workspaces are unlinked.
+      this.trigger(9);
+      this.check(9, this.linkedTo.has(event.entity), event, () => `workspace ${event.entity} was refused a link at ${at(event.t)} as linked to another cluster, though its records go to shared storage: it is linked to none (an unlink, or its cluster's deletion, ended the link)`);
+      return;
+    }
     if (event.code !== 'LinkOperationsLimitReached' || !this.setupOver) return;
     const p = this.params!;
     const recent = this.recentLinkOps(event).length;

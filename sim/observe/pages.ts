@@ -112,6 +112,12 @@ export const PAGE_FIGURES: readonly PageFigure[] = [
     quote: '2020-11: "starting at 1000 GB/day" (1000 to 3000 in steps of 100, DOMAIN.md); 2021-07: 500, 1000, 2000, 5000; 2023-06: "starting at 500"; 2024-01 and later: 100 to 50000 GB/day',
   },
   {
+    rule: 9,
+    param: 'unlinkRestoresSavedSearches',
+    byProfile: { ...everyPage(false), '2026-04': true },
+    quote: '2026-04: "You can unlink the Storage Account for saved queries, to move saved queries and functions back to your workspace"; earlier pages say only that linking removes them',
+  },
+  {
     rule: 3,
     param: 'hotCacheReload',
     byProfile: { ...everyPage(true), '2020-11': false, '2021-07': false },
