@@ -4,7 +4,7 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { parseDocument, visit } from 'yaml';
+import { Lexer, parseDocument, visit } from 'yaml';
 import { InputError, readTextInput, type Problem } from '../sim/input-error.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { BUILTIN_DIR } from './builtin-index.ts';
@@ -142,10 +142,7 @@ export function parseScenario(text: string, source: string, format: 'yaml' | 'js
 
 function parseData(text: string, source: string, format: 'yaml' | 'json'): unknown {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const data = format === 'json' ? parseJson(body, source) : parseYaml(body, source);
-  const shape = shapeProblem(data, source);
-  if (shape !== undefined) throw new InputError([shape]);
-  return data;
+  return format === 'json' ? parseJson(body, source) : parseYaml(body, source);
 }
 
 /**
@@ -175,25 +172,56 @@ export const FILE_LIMITS = {
 
 const DEPTH_EXPECTED = `lists and mappings nested at most ${FILE_LIMITS.depth} levels deep`;
 
-/** Too deep, or too many values with aliases expanded; found by one walk that stops at the first limit passed. */
-function shapeProblem(data: unknown, source: string): Problem | undefined {
+/** Too deep, or too many values (in YAML, with aliases expanded); found by one walk that stops at the first limit passed. */
+function shapeProblem(data: unknown, source: string, format: 'YAML' | 'JSON'): Problem | undefined {
   const pending: { value: unknown; depth: number; field: string }[] = [{ value: data, depth: 0, field: '' }];
   let values = 0;
+  const tooMany = (): Problem =>
+    format === 'JSON'
+      ? { file: source, path: '', found: `more than ${FILE_LIMITS.values.toLocaleString('en-US')} values`, expected: `a scenario of at most ${FILE_LIMITS.values.toLocaleString('en-US')} values` }
+      : { file: source, path: '', found: `more than ${FILE_LIMITS.values.toLocaleString('en-US')} values once YAML aliases are expanded`, expected: `a scenario of at most ${FILE_LIMITS.values.toLocaleString('en-US')} values (aliases that multiply, a "billion laughs", are refused)` };
   while (pending.length > 0) {
     const { value, depth, field } = pending.pop()!;
-    if (++values > FILE_LIMITS.values) {
-      return { file: source, path: '', found: `more than ${FILE_LIMITS.values.toLocaleString('en-US')} values once YAML aliases are expanded`, expected: `a scenario of at most ${FILE_LIMITS.values.toLocaleString('en-US')} values (aliases that multiply, a "billion laughs", are refused)` };
-    }
+    if (++values > FILE_LIMITS.values) return tooMany();
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= FILE_LIMITS.depth) return { file: source, path: field, found: `nesting deeper than ${FILE_LIMITS.depth} levels`, expected: DEPTH_EXPECTED };
-    for (const [key, item] of Object.entries(value)) pending.push({ value: item, depth: depth + 1, field: depth === 0 ? key : field });
+    // Every item will be counted: a list of millions is refused by its length, before a walk holds them all.
+    const keys = Array.isArray(value) ? null : Object.keys(value);
+    if (values + pending.length + (keys?.length ?? (value as unknown[]).length) > FILE_LIMITS.values) return tooMany();
+    if (keys === null) for (const item of value as unknown[]) pending.push({ value: item, depth: depth + 1, field });
+    else for (const key of keys) pending.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, field: depth === 0 ? key : field });
   }
   return undefined;
 }
 
 const MAX_SYNTAX_ERRORS = 5;
 
+/**
+ * Keys and values in a YAML text, counted by the yaml library's lexer
+ * without building anything, up to `max` + 1: the document tree the parser
+ * builds costs about a kilobyte per scalar, so a file of millions of values
+ * would exhaust memory before the values could be counted in it.
+ */
+function yamlScalarsUpTo(text: string, max: number): number {
+  let scalars = 0;
+  for (const token of new Lexer().lex(text)) {
+    const first = token.charCodeAt(0);
+    // A source token that is text: a plain scalar (not an indicator, a space or a control code), or a quoted one.
+    if ((first > 0x20 && !YAML_INDICATORS.includes(token[0]!)) || first === 0x22 || first === 0x27) {
+      if (++scalars > max) return scalars;
+    }
+  }
+  return scalars;
+}
+
+const YAML_INDICATORS = ',[]{}:-#?|>&*!"\'';
+
 function parseYaml(text: string, source: string): unknown {
+  // Every value can have a key: twice the values, and no more, is worth a document tree.
+  const scalarsMax = 2 * FILE_LIMITS.values;
+  if (yamlScalarsUpTo(text, scalarsMax) > scalarsMax) {
+    throw new InputError([{ file: source, path: '', found: `more than ${scalarsMax.toLocaleString('en-US')} keys and values`, expected: `a scenario of at most ${FILE_LIMITS.values.toLocaleString('en-US')} values` }]);
+  }
   // Warnings (a key that is a list, stringified) are not printed: the key is reported as the unknown field it becomes.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
@@ -221,18 +249,25 @@ function parseYaml(text: string, source: string): unknown {
   if (aliases > FILE_LIMITS.aliases) {
     throw new InputError([{ file: source, path: '', found: `more than ${FILE_LIMITS.aliases.toLocaleString('en-US')} aliases (*name)`, expected: `at most ${FILE_LIMITS.aliases.toLocaleString('en-US')} aliases in one file` }]);
   }
+  let data: unknown;
   try {
     // An empty document is null: reported as a missing scenario, not as "null". Aliases are limited by FILE_LIMITS.
-    return doc.toJS({ maxAliasCount: -1 }) ?? undefined;
+    data = doc.toJS({ maxAliasCount: -1 }) ?? undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new InputError([{ file: source, path: '', found: `YAML that cannot be expanded: ${message}`, expected: 'valid YAML' }]);
   }
+  const shape = shapeProblem(data, source, 'YAML');
+  if (shape !== undefined) throw new InputError([shape]);
+  return data;
 }
 
 function parseJson(text: string, source: string): unknown {
   try {
     const data = JSON.parse(text) as unknown;
+    // Too many values is said before the key scan walks them all.
+    const shape = shapeProblem(data, source, 'JSON');
+    if (shape !== undefined) throw new InputError([shape]);
     const twice = keyTwice(text);
     if (twice !== undefined) throw new InputError([{ file: source, path: twice.path, found: `the key ${JSON.stringify(twice.key)} a second time in the same object`, expected: 'each key once (JSON.parse would silently keep the last)' }]);
     return data;

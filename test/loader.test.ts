@@ -309,10 +309,12 @@ test('params: the file overrides the profile, --param overrides the file', () =>
   assert.is(fileOnly.params.hotCacheDays, 7);
   assert.is(fileOnly.params.outageHandling, 'keepCachedKey');
 
-  const withCli = fromData(data, { params: ['outageToUnavailable=45m', 'hotCacheDays=3', 'hotCacheDays=4'] });
+  const withCli = fromData(data, { params: ['outageToUnavailable=45m', 'hotCacheDays=4'] });
   assert.is(withCli.params.outageToUnavailable, 45 * 60_000);
-  assert.is(withCli.params.hotCacheDays, 4, 'the last --param of a name wins');
+  assert.is(withCli.params.hotCacheDays, 4);
   assert.is(withCli.params.autoRotation, false);
+  // One name twice on the command line is a conflict, as any option given twice is: no value wins silently.
+  assert.equal(problemsOf(() => fromData(data, { params: ['hotCacheDays=3', 'hotCacheDays=4'] })), [{ file: '--param', path: 'hotCacheDays', found: '"hotCacheDays=3" and "hotCacheDays=4"', expected: 'each parameter once in --param' }]);
 });
 
 test('params: --param values are typed like YAML (numbers, booleans, ranges, enums)', () => {

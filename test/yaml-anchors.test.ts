@@ -67,6 +67,15 @@ test('an anchor of many values used many times is refused the same way, though n
   assert.equal(problems.map((p) => p.found), ['more than 1,000,000 values once YAML aliases are expanded']);
 });
 
+test('a file of millions of plain values is refused by counting them before a document tree is built (the tree costs about a kilobyte a value)', () => {
+  const values = 2 * FILE_LIMITS.values + 1;
+  assert.equal(problemsOf(`name: wide\nduration: 1h\nx: [${Array(values).fill('1').join(',')}]\n`), [
+    { file: 'shared.yaml', path: '', found: 'more than 2,000,000 keys and values', expected: 'a scenario of at most 1,000,000 values' },
+  ]);
+  // Under the count, a list longer than the limit is refused by its length, before it is walked.
+  assert.equal(problemsOf(`name: wide\nduration: 1h\nx: [${Array(FILE_LIMITS.values + 1).fill('1').join(',')}]\n`).map((p) => p.found), ['more than 1,000,000 values once YAML aliases are expanded']);
+});
+
 test('more than 10,000 aliases in a file are refused before the yaml library resolves them', () => {
   assert.is(FILE_LIMITS.aliases, 10_000);
   const uses = Array(FILE_LIMITS.aliases + 1).fill('*x').join(', ');
