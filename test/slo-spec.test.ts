@@ -211,4 +211,15 @@ test('sweep --slo: the SLO is part of the sweep (sloMissed over the spec\'s wind
   assert.equal(rows.slice(1).map((r) => r.split(',')[column]), ['0', '0']);
 });
 
+test('OpenSLO: two AlertCondition documents of one name are refused at the second, not resolved by their order', () => {
+  const docs = openSloDocuments();
+  const condition = docs.findIndex((d) => d.kind === 'AlertCondition');
+  assert.ok(condition > 0);
+  const twice = [...docs, { ...structuredClone(docs[condition]), spec: { ...docs[condition]!.spec, condition: { ...docs[condition]!.spec.condition, threshold: 1000 } } }];
+  assert.equal(
+    problemsOf(twice).map((p) => `${p.path}: found ${p.found}; expected ${p.expected}`),
+    [`documents[${docs.length}].metadata.name: found "fast-burn"; expected a name no other AlertCondition document has (documents[${condition}] has it)`],
+  );
+});
+
 test.run();

@@ -168,7 +168,17 @@ function readOpenSlo(r: Reader, documents: readonly { value: unknown; path: stri
     const base = documents.length === 1 ? join(documents[0]!.path, 'kind') : documents[0]!.path.replace(/\[\d+\]$/, '');
     return r.failText(base, slos.length === 0 ? 'no SLO document' : `${slos.length} SLO documents`, 'one OpenSLO document of kind SLO: cmk-sim measures one objective');
   }
-  const named = (kind: string) => new Map(byKind(kind).map((d) => [((d.value as Obj).metadata as Obj | undefined)?.name, d] as const));
+  // A reference by name must find one document: two of a kind with one name are refused, not resolved by their order.
+  const named = (kind: string) => {
+    const map = new Map<unknown, { value: unknown; path: string }>();
+    for (const d of byKind(kind)) {
+      const name = ((d.value as Obj).metadata as Obj | undefined)?.name;
+      const earlier = map.get(name);
+      if (earlier !== undefined && typeof name === 'string') r.fail(join(d.path, 'metadata.name'), name, `a name no other ${kind} document has (${earlier.path} has it)`);
+      else map.set(name, d);
+    }
+    return map;
+  };
   const refs = { policies: named('AlertPolicy'), conditions: named('AlertCondition') };
   const { value, path } = slos[0]!;
   const doc = value as Obj;
