@@ -23,7 +23,7 @@ type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : 
  * - { list }: an array, addressed as `[i]` (any i: counts are known only after the run) or `.length`;
  * - { keys, each }: a record keyed by the scenario's names of `keys`;
  * - 'any': a union of object types (the timeline events): any field below is accepted;
- * - { fields }: an object with exactly these fields.
+ * - { fields }: an object with exactly these fields, and `orNull` when it may be null instead (a path may end there, compared with null).
  */
 export type Shape<T> = unknown extends T
   ? 'value'
@@ -35,9 +35,9 @@ export type Shape<T> = unknown extends T
         ? { keys: KeySource; each: Shape<NonNullable<T>[string]> }
         : true extends IsUnion<NonNullable<T>>
           ? 'any'
-          : { fields: { readonly [K in keyof NonNullable<T>]-?: Shape<NonNullable<T>[K]> } };
+          : { fields: { readonly [K in keyof NonNullable<T>]-?: Shape<NonNullable<T>[K]> } } & (null extends T ? { readonly orNull: true } : unknown);
 
-type AnyShape = 'value' | 'any' | { list: AnyShape } | { keys: KeySource; each: AnyShape } | { fields: Readonly<Record<string, AnyShape>> };
+type AnyShape = 'value' | 'any' | { list: AnyShape } | { keys: KeySource; each: AnyShape } | { fields: Readonly<Record<string, AnyShape>>; orNull?: true };
 
 const V = 'value';
 
@@ -110,8 +110,8 @@ export const RUN_RESULT_SHAPE: Shape<RunResult> = {
       each: {
         fields: {
           provisioningState: V,
-          keyVaultProperties: { fields: { keyVaultUri: V, keyName: V, keyVersion: V } },
-          settings: { fields: { capacityGBPerDay: V, billingType: V, doubleEncryption: V, identityType: V, userAssignedIdentity: V } },
+          keyVaultProperties: { fields: { keyVaultUri: V, keyName: V, keyVersion: V }, orNull: true },
+          settings: { fields: { capacityGBPerDay: V, billingType: V, doubleEncryption: V, identityType: V, userAssignedIdentity: V }, orNull: true },
         },
       },
     },
@@ -200,6 +200,7 @@ function misfit(scenario: Scenario, parts: readonly string[]): string | undefine
       if (part === 'length') {
         shape = V;
       } else if (INDEX.test(part)) {
+        if (!Number.isSafeInteger(Number(part))) return `${at}[${part}] is past any list's end: an index is at most ${Number.MAX_SAFE_INTEGER}`;
         shape = shape.list;
       } else {
         return `${at} is a list: ${at}[i] or ${at}.length`;
@@ -215,7 +216,9 @@ function misfit(scenario: Scenario, parts: readonly string[]): string | undefine
     }
     at = here(part, index);
   }
-  return undefined;
+  // An expectation compares one value: a list or a mapping never equals a number, a text or null.
+  if (shape === 'value' || shape === 'any' || ('fields' in shape && shape.orNull === true)) return undefined;
+  return 'list' in shape ? `${at} is a list, not a value: ${at}[i].<field> or ${at}.length` : `${at} is a mapping, not a value: a path to one of its values`;
 }
 
 const MAX_LISTED = 24;

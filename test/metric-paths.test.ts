@@ -32,14 +32,11 @@ function problemsOf(...metrics: string[]) {
   return metricPathProblems(withMetrics(...metrics));
 }
 
-/** Every path into a JSON value: fields, [i] for each element and .length of each list. */
+/** Every path to a value in a JSON value: fields and [i] for each element down to numbers, texts, true/false and null, and .length of each list. */
 function pathsOf(value: unknown, at = ''): string[] {
-  if (Array.isArray(value)) return [`${at}.length`, ...value.flatMap((v, i) => [`${at}[${i}]`, ...pathsOf(v, `${at}[${i}]`)])];
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([k, v]) => {
-    const path = at === '' ? k : `${at}.${k}`;
-    return [path, ...pathsOf(v, path)];
-  });
+  if (Array.isArray(value)) return [`${at}.length`, ...value.flatMap((v, i) => pathsOf(v, `${at}[${i}]`))];
+  if (typeof value !== 'object' || value === null) return at === '' ? [] : [at];
+  return Object.entries(value).flatMap(([k, v]) => pathsOf(v, at === '' ? k : `${at}.${k}`));
 }
 
 test('every path of a real sla.json is a metric path the check accepts (built-ins with storage, deletes, linked storage and faults)', () => {
@@ -98,8 +95,15 @@ test('a list needs an index, and a single value has nothing below it', () => {
   assert.match(value!.expected, /\(totals\.query\.availability is a single value, with nothing below it\); did you mean totals\.query\.availability\?$/);
 });
 
-test('an object is a metric too (equals null asserts it is absent), and the events below highlights accept any field', () => {
-  assert.equal(problemsOf('clusters.cl1.keyVaultProperties', 'highlights.events[0].type', 'invariants.violations[0].events[1].untilMs'), []);
+test('an object that may be null is a metric too (equals null asserts it is absent), and the events below highlights accept any field', () => {
+  assert.equal(problemsOf('clusters.cl1.keyVaultProperties', 'clusters.cl1.settings', 'highlights.events[0].type', 'invariants.violations[0].events[1].untilMs'), []);
+});
+
+test('a path that ends at a mapping or a list, or an index past 2^53, is refused: an expectation compares one value', () => {
+  const [mapping, list, huge] = problemsOf('totals', 'incidents', 'operations[99999999999999999999].status');
+  assert.match(mapping!.expected, /\(totals is a mapping, not a value: a path to one of its values\)/);
+  assert.match(list!.expected, /\(incidents is a list, not a value: incidents\[i\]\.<field> or incidents\.length\)/);
+  assert.match(huge!.expected, /\(operations\[99999999999999999999\] is past any list's end: an index is at most 9007199254740991\)/);
 });
 
 test('a path nothing resembles gets no hint', () => {
