@@ -251,6 +251,7 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
     ['no scenario.start first', good.slice(1).join('\n'), /line 1: found .*before scenario.start/],
     ['a history cut short', good.slice(0, 100).join('\n'), /found a history without scenario.end/],
     ['an empty file', '', /found no events/],
+    ['a compressed history', '\u001f\u008b\b\u0000\uFFFD\uFFFD\n', /line 1: found bytes that are not UTF-8; expected a timeline.jsonl in UTF-8, as cmk-sim run writes it \(not compressed\)$/],
     ['a bound of the wrong kind', [good[0]!.replace('"revocationWithin":3600000', '"revocationWithin":"1h"'), ...good.slice(1)].join('\n'), /line 1: params\.revocationWithin: found "1h"; expected milliseconds, a whole number >= 0$/],
     ['a profile no page has', [good[0]!.replace('"profile":"2020-11"', '"profile":"2099-01"'), ...good.slice(1)].join('\n'), /line 1: profile: found "2099-01"; expected one of 2020-11, 2021-07, 2023-06, 2024-01, 2026-04$/],
     ['a poll range below zero', [good[0]!.replace('"unwrapPollInterval":[6000,60000]', '"unwrapPollInterval":[-5,-1]'), ...good.slice(1)].join('\n'), /line 1: params\.unwrapPollInterval: found \[-5,-1\]; expected \[min, max\] in milliseconds$/],
@@ -266,6 +267,10 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
     assert.ok(checked.err.startsWith(file), `${what}: ${checked.err}`);
     assert.not.match(checked.err, /\n\s+at /, `${what}: a stack trace`);
   }
+  // A byte order mark an editor put before the first event is not part of it.
+  const bom = join(dir, 'bom.jsonl');
+  writeFileSync(bom, `\uFEFF${good.join('\n')}\n`);
+  assert.is((await cli('check', bom)).status, 0);
   const missing = await cli('check', join(dir, 'no-such-run'));
   assert.is(missing.status, 2);
   assert.match(missing.err, /found no such file; expected a timeline.jsonl written by cmk-sim run/);

@@ -30,14 +30,18 @@ export function checkHistory(path: string): InvariantReport {
   const checker = new Checker();
   let lineNumber = 0;
   let seen = 0;
-  const judge = (line: string): void => {
+  const judge = (text: string): void => {
     lineNumber++;
+    // A byte order mark an editor put before the first event is not part of it.
+    const line = lineNumber === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
     if (line.trim() === '') return;
     const where = `line ${lineNumber}`;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
+      // A compressed or binary file decodes to replacement characters: say so rather than show them.
+      if (line.includes('\uFFFD')) throw new InputError([{ file, path: where, found: 'bytes that are not UTF-8', expected: 'a timeline.jsonl in UTF-8, as cmk-sim run writes it (not compressed)' }]);
       throw new InputError([{ file, path: where, found: excerpt(line), expected: 'one JSON event per line' }]);
     }
     const read = readEvent(recordedBeforeOverridden(value));

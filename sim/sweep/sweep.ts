@@ -8,7 +8,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync
 import { join } from 'node:path';
 import { markOutput, OutputDir } from '../../reports/output-dir.ts';
 import { parseRunsCsv, renderRunsCsv, renderSummaryCsv, renderSummaryHtml, renderSummaryMarkdown } from '../../reports/sweep.ts';
-import { InputError, type Problem } from '../input-error.ts';
+import { InputError, readTextInput, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
 import { VERSION } from '../package.ts';
 import type { Grid } from './grid.ts';
@@ -250,12 +250,12 @@ export async function sweepInto(dir: string, scenario: Scenario, options: SweepO
 // ---------------------------------------------------------------------------
 // Reading back and merging
 
+/** The longest text V8 holds (2^29 - 24 characters): a sweep file past it cannot be read as one. */
+const SWEEP_FILE_BYTES_MAX = 2 ** 29 - 24;
+
+/** A file of a sweep folder: a folder, a pipe, a file too large or missing are named as such. */
 function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError([{ file, path: '', found: 'no such file', expected: 'a folder written by cmk-sim sweep (sweep.json and runs.csv)' }]);
-  }
+  return readTextInput(file, file, SWEEP_FILE_BYTES_MAX, 'a folder written by cmk-sim sweep (sweep.json and runs.csv)');
 }
 
 /** A sweep folder's manifest and rows, each checked on its own, then against each other. */
