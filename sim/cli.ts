@@ -195,6 +195,8 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       throw error ?? new UsageError(message);
     });
   try {
+    // yargs keeps what follows "--" apart from the command's arguments: refused plainly rather than as a missing argument.
+    if (args.includes('--')) throw new InputError([{ file: '--', path: '', found: 'the end-of-options marker', expected: 'arguments without it: a file whose name starts with - is written ./-name.yaml' }]);
     const yesOrNo = args.flatMap((arg) => /^--(json|resume|profiles)=(?!(?:true|false)$)(.*)$/s.exec(arg) ?? []);
     if (yesOrNo.length > 0) throw new InputError([{ file: `--${yesOrNo[1]}`, path: '', found: JSON.stringify(yesOrNo[2]), expected: `--${yesOrNo[1]} alone (or =true, =false)` }]);
     let helpOrVersionShown = false;

@@ -45,6 +45,12 @@ test('--param naming one parameter twice is a conflict, refused with both values
   assert.is(two.status, STATUS.ok, show(two));
 });
 
+test('the end-of-options marker -- is refused plainly, whatever the command, not read as a missing argument or an option named "--"', async () => {
+  for (const args of [['init', '--', 'my-x'], ['run', '--out', fresh('dashdash'), '--', 'kv-outage-20m'], ['validate', '--', SMALL]]) {
+    assertBadInput(await cli(...args), /^--: found the end-of-options marker; expected arguments without it: a file whose name starts with - is written \.\/-name\.yaml$/);
+  }
+});
+
 test('a yes-or-no flag with another value is refused (--json=maybe is not --json=false)', async () => {
   const o = await cli('run', SMALL, '--json=maybe', '--out', fresh('json'));
   assertBadInput(o, '--json');
