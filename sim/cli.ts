@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { BuiltinScenario, LoadOptions } from '../scenarios/load.ts';
-import { InputError, formatProblems, type Problem } from './input-error.ts';
+import { InputError, formatProblems, terminalSafe, type Problem } from './input-error.ts';
 import { SEED_EXPECTED } from './limits.ts';
 import { VERSION } from './package.ts';
 import { exitCleanlyOnSignals } from '../reports/output-dir.ts';
@@ -50,7 +50,9 @@ interface RunArgs extends BudgetArgs {
 }
 
 /** Runs the CLI on these arguments and returns the exit status; never calls process.exit. */
-export async function main(args: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(args: readonly string[], given: Io = processIo): Promise<number> {
+  // Every line printed names files and values the user gave: none may carry a terminal escape.
+  const io: Io = { out: (t) => given.out(terminalSafe(t)), err: (t) => given.err(terminalSafe(t)) };
   let status: number = EXIT.ok;
   const parser = yargs()
     .scriptName('cmk-sim')

@@ -42,9 +42,16 @@ const SHOWN_FILE_CHARS_MAX = 4096;
 /** The most problems a message lists: a file with 5,000 unknown fields gets the first ones and a count. */
 const PROBLEMS_SHOWN_MAX = 20;
 
-/** Cut past `most` characters, and control characters written as \u escapes: an escape sequence in a file name must not reach the terminal. */
-const clip = (text: string, most: number): string =>
-  (text.length > most ? `${text.slice(0, most - 3)}...` : text).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Control characters (C0 but a line break or a tab, DEL, C1) and invisible format characters (a right-to-left override, a zero-width space). */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}]/gu;
+
+/** Text for a terminal: what could move its cursor, recolour it or reorder what it shows is written as \u escapes. */
+export function terminalSafe(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/** Cut past `most` characters, on one line: an escape sequence in a file name must not reach the terminal. */
+const clip = (text: string, most: number): string => terminalSafe(text.length > most ? `${text.slice(0, most - 3)}...` : text).replace(/[\n\t]/g, (c) => (c === '\n' ? '\\u000a' : '\\u0009'));
 
 export function formatProblem(problem: Problem): string {
   const file = clip(problem.file, SHOWN_FILE_CHARS_MAX);

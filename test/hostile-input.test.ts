@@ -140,6 +140,18 @@ test('a second YAML document, a key that is a list and a file name with an escap
   assert.ok(o.err.includes('e\\u001b[31mRED\\u000afake: ok.yaml: found no such file') && !o.err.includes('\u001b'), o.err);
 });
 
+test('nothing printed carries a terminal escape: a file name on the ok line, and C1 controls or a right-to-left override in a value, are written as \\u escapes', async () => {
+  const named = file('ok\u001b[31mRED.yaml', SMALL_SCENARIO_TEXT);
+  const ok = await cli('validate', named);
+  assert.is(ok.status, STATUS.ok, show(ok));
+  assert.ok(ok.out.includes('ok\\u001b[31mRED.yaml: ok') && !ok.out.includes('\u001b'), JSON.stringify(ok.out));
+  const sneaky = file('sneaky.yaml', 'name: "ws\u009b31m\u202eevil\u200b"\nduration: 1h\n');
+  const bad = await cli('validate', sneaky);
+  assert.is(bad.status, STATUS.badInput, show(bad));
+  assert.match(bad.err, /name: found "ws\\u009b31m\\u202eevil\\u200b"/);
+  assert.not.match(bad.err, /[\u0080-\u009f\u202e\u200b]/);
+});
+
 test('merge refuses to write over one of the shards it reads', async () => {
   const [s0, s1] = [fresh('s0'), fresh('s1')];
   assert.is((await cli('sweep', SMALL, '--runs', '2', '--shard', '0/2', '--out', s0)).status, STATUS.ok);
