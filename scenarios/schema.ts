@@ -1363,9 +1363,12 @@ export const FAULT_FIELDS: { readonly [P in FaultProcessName]: readonly string[]
   'key.accidentalDisable': ['key', 'timeToNotice'],
 };
 
+const ANY_FAULT_FIELDS = [...new Set(Object.values(FAULT_FIELDS).flat())];
+
 function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultProcess | undefined {
   const candidate = isObject(value) && typeof value.process === 'string' ? (value.process as FaultProcessName) : undefined;
-  const own = candidate !== undefined && candidate in FAULT_FIELDS ? FAULT_FIELDS[candidate] : [];
+  // An unknown process is reported as such; the fields of every process are let through, so they add no noise.
+  const own = candidate !== undefined && Object.hasOwn(FAULT_FIELDS, candidate) ? FAULT_FIELDS[candidate] : ANY_FAULT_FIELDS;
   const obj = mapping(ctx, value, path, ['process', 'vault', 'meanTimeBetween', ...own], 'a fault process: {process, vault, meanTimeBetween, ...}');
   if (obj === undefined) return undefined;
   const process = required(ctx, obj, 'process', path, FAULT_PROCESS);
