@@ -551,7 +551,7 @@ export const SUBSCRIPTION = text('a subscription name (non-empty text)');
 export const STORAGE_ACCOUNT_NAME = text('a storage account name: 3 to 24 lowercase letters and digits', /^[a-z0-9]{3,24}$/);
 
 // 0 throttles every request: a storm of HTTP 429.
-export const LIMIT_PER_10S = integer(0, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 0 (every request throttled) to ${MAX_LIMIT_PER_10S}`);
+export const LIMIT_PER_10S = integer(0, MAX_LIMIT_PER_10S, `a whole number of requests per 10 seconds, from 0 to ${MAX_LIMIT_PER_10S} (0: every request throttled)`);
 // References checked against the declarations later (checkReferences): here only "a name".
 export const NAME_OF_CLUSTER = text('a cluster name');
 export const NAME_OF_PRINCIPAL = text('a cluster name or the name of a user-assigned identity');
@@ -1363,12 +1363,10 @@ export const FAULT_FIELDS: { readonly [P in FaultProcessName]: readonly string[]
   'key.accidentalDisable': ['key', 'timeToNotice'],
 };
 
-const ANY_FAULT_FIELDS = [...new Set(Object.values(FAULT_FIELDS).flat())];
-
 function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultProcess | undefined {
   const candidate = isObject(value) && typeof value.process === 'string' ? (value.process as FaultProcessName) : undefined;
-  // An unknown process is reported as such; the fields of every process are let through, so they add no noise.
-  const own = candidate !== undefined && Object.hasOwn(FAULT_FIELDS, candidate) ? FAULT_FIELDS[candidate] : ANY_FAULT_FIELDS;
+  // Own fields only: "constructor" is no process, though `in` would find it on every object. (The JSON Schema also names the fields of an unknown process.)
+  const own = candidate !== undefined && Object.hasOwn(FAULT_FIELDS, candidate) ? FAULT_FIELDS[candidate] : [];
   const obj = mapping(ctx, value, path, ['process', 'vault', 'meanTimeBetween', ...own], 'a fault process: {process, vault, meanTimeBetween, ...}');
   if (obj === undefined) return undefined;
   const process = required(ctx, obj, 'process', path, FAULT_PROCESS);

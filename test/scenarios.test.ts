@@ -29,6 +29,7 @@ const EXPECTED_BUILTINS = [
   'missing-get-permission',
   'update-during-operation',
   'delete-and-reuse-name',
+  'cluster-deleted-during-outage',
   'unlink-then-revoke',
   'byos-saved-searches',
   'outage-2h-2020-11',
