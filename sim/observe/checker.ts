@@ -75,7 +75,7 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked',
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches)',
     events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
@@ -164,6 +164,8 @@ interface RuleParams {
   unavailableAfterOutage: boolean;
   /** revocationWhileUnreachable onTime: the account is told of a denial at the change, so it revokes on time whether or not the vault answers. */
   revocationOnTime: boolean;
+  /** Whether unlinking the Query storage account brings saved searches back (2026-04); null: not stated. */
+  unlinkRestoresSavedSearches: boolean | null;
 }
 
 interface BlockRecord {
@@ -469,6 +471,8 @@ export class Checker {
           this.denialBegins(event, (a) => a.cluster === event.entity);
         }
         return;
+      case 'savedSearches.restored':
+        return this.savedSearchesRestored(event);
       case 'operation.accepted':
         this.clusterNamed(event);
         return this.linkOperation(event);
@@ -1221,6 +1225,14 @@ export class Checker {
     if (accepted) this.clusterNames.set(event.entity, { exists: true, deletedMs: name.deletedMs });
   }
 
+  /** Saved searches come back from the Query storage account only where the page says an unlink brings them (2026-04): earlier pages say only that linking removes them. */
+  private savedSearchesRestored(event: EventOf<'savedSearches.restored'>): void {
+    const restores = this.params!.unlinkRestoresSavedSearches;
+    if (restores === null) return;
+    this.trigger(9);
+    this.check(9, restores, event, () => `${event.count} saved searches of workspace ${event.entity} came back from ${event.storageAccount} at ${at(event.t)}, though this run's page does not restore them on unlink (unlinkRestoresSavedSearches false): "Existing saves searches are removed from your workspace"`);
+  }
+
   private clusterDeleted(event: EventOf<'operation.succeeded'>): void {
     if (event.action !== 'cluster.delete') return;
     this.clusterNames.set(event.entity, { exists: false, deletedMs: event.t });
@@ -1466,6 +1478,8 @@ function readParams(params: unknown): RuleParams {
     hotCacheLastDaysOnly: hotCacheScope === 'lastDays',
     unavailableAfterOutage: handling === 'unavailableAfterTimeout',
     revocationOnTime: whileUnreachable === 'onTime',
+    // A history that does not state it judges no restore.
+    unlinkRestoresSavedSearches: typeof p.unlinkRestoresSavedSearches === 'boolean' ? p.unlinkRestoresSavedSearches : null,
   };
 }
 
