@@ -79,14 +79,10 @@ const ACCOUNTS: { readonly [B in Exclude<BrokenRule, 'none' | 'linkLimitIgnored'
       return nowMs + FOREVER_MS;
     }
   },
+  // The cache is dropped unzeroed: its bytes stay in the account's memory, where the probe of a revoked account looks.
   aekKeptWhenRevoked: class extends StorageAccount {
-    private kept: Buffer | null = null;
     protected override evict(cache: KeyCache, why: 'unavailable' | 'revoked' | 'deleted'): void {
-      if (why === 'revoked') this.kept = cache.aek;
-      else super.evict(cache, why);
-    }
-    protected override heldAek(): Buffer | null {
-      return super.heldAek() ?? (this.access.kind === 'revoked' ? this.kept : null);
+      if (why !== 'revoked') super.evict(cache, why);
     }
   },
   hotCacheKeptWhenRevoked: class extends StorageAccount {

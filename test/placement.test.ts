@@ -132,6 +132,20 @@ test('"Data ingested to dedicated clusters is being encrypted twice": with doubl
   assert.equal(seen.false!.withoutLayer, { cmk: blocks, mmk: 0, unreadable: 0 });
 });
 
+test('the history shows the layers: each account\'s first stored block, opened with its own chain alone, fails under double encryption and opens without it (storage.layersProbed, once per account)', () => {
+  for (const doubleEncryption of [true, false]) {
+    const r = run(scenario({ duration: '2h', clusters: [{ name: 'cl1', storageAccounts: 2, doubleEncryption, key: { vault: 'kv1', name: 'cmk' } }] }));
+    const probes = r.of('storage.layersProbed');
+    const firstBlocks = ['cl1/0', 'cl1/1'].map((id) => r.of('storage.ingested').find((e) => e.entity === id && e.parts.some((p) => p.block !== null))?.parts.find((p) => p.block !== null)?.block?.id);
+    assert.equal(probes.map((e) => [e.entity, e.block, e.doubleEncryption, e.serviceLayerAlone]), [
+      ['cl1/0', firstBlocks[0], doubleEncryption, doubleEncryption ? 'failed' : 'opened'],
+      ['cl1/1', firstBlocks[1], doubleEncryption, doubleEncryption ? 'failed' : 'opened'],
+    ].filter((p) => p[1] !== undefined));
+    assert.ok(probes.length >= 1, 'at least one account stored a block');
+    assert.equal(r.result.invariants.violations, []);
+  }
+});
+
 test('"Data ingested in the last 14 days is also kept in hot-cache (SSD-backed) for efficient query engine operation": queries within it are faster', () => {
   const latency = (lookback: string) =>
     run(scenario({ duration: '20d', workspaces: [linked('ws1', { query: { perHour: 12, lookback } })] })).result.totals.query.latencyMs;
