@@ -216,10 +216,17 @@ function yamlScalarsUpTo(text: string, max: number): number {
 
 const YAML_INDICATORS = ',[]{}:-#?|>&*!"\'';
 
+/**
+ * Files up to this many characters are parsed without counting first: at two
+ * characters a scalar ("1,"), the tree of the largest holds a million and
+ * fits in a gigabyte or two. The month of 10,000 workspaces is 1.4 MB.
+ */
+const YAML_COUNTED_ABOVE_CHARS = 2 * 2 ** 20;
+
 function parseYaml(text: string, source: string): unknown {
   // Every value can have a key: twice the values, and no more, is worth a document tree.
   const scalarsMax = 2 * FILE_LIMITS.values;
-  if (yamlScalarsUpTo(text, scalarsMax) > scalarsMax) {
+  if (text.length > YAML_COUNTED_ABOVE_CHARS && yamlScalarsUpTo(text, scalarsMax) > scalarsMax) {
     throw new InputError([{ file: source, path: '', found: `more than ${scalarsMax.toLocaleString('en-US')} keys and values`, expected: `a scenario of at most ${FILE_LIMITS.values.toLocaleString('en-US')} values` }]);
   }
   // Warnings (a key that is a list, stringified) are not printed: the key is reported as the unknown field it becomes.
