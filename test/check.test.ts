@@ -271,6 +271,9 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
   const bom = join(dir, 'bom.jsonl');
   writeFileSync(bom, `\uFEFF${good.join('\n')}\n`);
   assert.is((await cli('check', bom)).status, 0);
+  const empty = await cli('check', '');
+  assert.is(empty.status, 2);
+  assert.is(empty.err.trim(), 'check: found ""; expected a timeline.jsonl written by cmk-sim run, or the run folder holding it');
   const missing = await cli('check', join(dir, 'no-such-run'));
   assert.is(missing.status, 2);
   assert.match(missing.err, /found no such file; expected a timeline.jsonl written by cmk-sim run/);

@@ -25,6 +25,7 @@ export function historyPath(path: string): string {
 
 /** Judges every event of the file in order; a malformed line or history is an InputError naming the line. */
 export function checkHistory(path: string): InvariantReport {
+  if (path.trim() === '') throw new InputError([{ file: 'check', path: '', found: JSON.stringify(path), expected: 'a timeline.jsonl written by cmk-sim run, or the run folder holding it' }]);
   const file = historyPath(path);
   const { fd } = openInput(file, file, 'a timeline.jsonl written by cmk-sim run, or the run folder holding it');
   const checker = new Checker();
