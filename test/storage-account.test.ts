@@ -378,6 +378,26 @@ test('revoked while unavailable: the AEK was already evicted, so revocation has 
   assert.equal(r.of('storage.openAttempt').slice(0, 2).map((e) => e.withHeldAek), ['noAek', 'noAek']);
 });
 
+test('while closed, the probe of the newest block finds no AEK in memory; the SSD copy (Microsoft key) still opens while unavailable and is gone once revoked', () => {
+  const r = run(
+    scenario({
+      duration: '1d6h',
+      actions: [
+        { at: '2h', do: 'keyVault.outage', vault: 'kv1', for: '3h' },
+        { at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' },
+      ],
+    }),
+  );
+  const unavailableAt = r.of('storage.unavailable')[0]!.t;
+  const revokedAt = r.of('storage.revoked')[0]!.t;
+  const attempts = r.of('storage.openAttempt');
+  const during = attempts.filter((e) => e.t >= unavailableAt && e.t < 5 * HOUR);
+  const after = attempts.filter((e) => e.t >= revokedAt);
+  assert.ok(during.length > 0 && after.length > 0, JSON.stringify(attempts.map((e) => e.t)));
+  assert.equal([...new Set(during.map((e) => `${e.withHeldAek}/${e.hotCopy}`))], ['noAek/opened']);
+  assert.equal([...new Set(after.map((e) => `${e.withHeldAek}/${e.hotCopy}`))], ['noAek/absent']);
+});
+
 test('disabling the key again while waiting to resume: the denial is seen at the next poll and revocation is bound to that change', () => {
   const r = run(
     scenario({
