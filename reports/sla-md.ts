@@ -16,7 +16,7 @@ export function renderSlaMarkdown(result: RunResult): string {
   const held = result.expectations.filter((e) => e.pass).length;
 
   push(`# SLA report: ${result.scenario}`, '');
-  if (result.description !== '') push(`> ${result.description}`, '');
+  if (result.description !== '') push(`> ${asText(result.description)}`, '');
   push(
     `Seed ${result.seed}, profile ${result.profile}, ${span(result.durationMs)} simulated from ${wallClock(result.start, 0)}, cmk-sim ${result.version}. ` +
       `Times are given from the start (+1d2h3m4s) and as wall-clock UTC.`,
@@ -34,7 +34,7 @@ export function renderSlaMarkdown(result: RunResult): string {
   push('');
 
   push('## What happened, in order', '');
-  for (const event of result.highlights.events) push(`- ${sinceStart(event.t)} (${wallClock(result.start, event.t)}): ${sentence(event)}`);
+  for (const event of result.highlights.events) push(`- ${sinceStart(event.t)} (${wallClock(result.start, event.t)}): ${asText(sentence(event))}`);
   if (result.highlights.leftOut > 0) push(`- ... and ${count(result.highlights.leftOut)} more events in timeline.jsonl.`);
   push('');
 
@@ -113,14 +113,14 @@ export function renderSlaMarkdown(result: RunResult): string {
   push('|---|---|---|---|');
   for (const r of result.invariants.rules) push(`| ${r.rule} | ${r.text} | ${count(r.checks)} | ${result.invariants.violations.filter((v) => v.rule === r.rule).length} |`);
   push('');
-  for (const v of result.invariants.violations) push(`- **Rule ${v.rule} (${v.name}) broken at ${sinceStart(v.atMs)}:** ${v.message}.`);
+  for (const v of result.invariants.violations) push(`- **Rule ${v.rule} (${v.name}) broken at ${sinceStart(v.atMs)}:** ${asText(v.message)}.`);
   if (result.invariants.violations.length > 0) push('');
 
   if (result.expectations.length > 0) {
     push('## Expectations', '');
     push('| metric | expected | actual | held |');
     push('|---|---|---|---|');
-    for (const e of result.expectations) push(`| ${e.metric} | ${e.op} ${JSON.stringify(e.value)} | ${JSON.stringify(e.actual)} | ${e.pass ? 'yes' : '**no**'} |`);
+    for (const e of result.expectations) push(`| ${e.metric} | ${e.op} ${escapeCell(JSON.stringify(e.value))} | ${escapeCell(JSON.stringify(e.actual) ?? 'nothing')} | ${e.pass ? 'yes' : '**no**'} |`);
     push('');
   }
   return lines.join('\n');
@@ -145,8 +145,17 @@ function dropReasons(result: RunResult): string {
     .join(', ');
 }
 
+/**
+ * Text the scenario chose (a description, a request's values in a message),
+ * shown as text wherever the Markdown is rendered: a tag in it would be HTML
+ * to most renderers.
+ */
+function asText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 function escapeCell(text: string): string {
-  return text.replaceAll('|', '\\|');
+  return asText(text).replaceAll('|', '\\|');
 }
 
 /** "99.9 %", or "99.9 % over 30d" when the SLO's window is not the run. */

@@ -160,6 +160,17 @@ test('a fault process named like an object property (constructor, __proto__) or 
   }
 });
 
+test('sla.md shows a description, an expected value and a message holding HTML as text: no tag reaches a Markdown renderer', async () => {
+  const scenario = file('html.yaml', `${SMALL_SCENARIO_TEXT}description: 'A </script><script>alert(1)</script> & <img src=x onerror=alert(1)>'\nexpect:\n  - { metric: "operations.length", equals: "<i>x</i>" }\n`);
+  const out = fresh('html-out');
+  const o = await cli('run', scenario, '--out', out);
+  assert.is(o.status, STATUS.expectationFailed, show(o));
+  const md = readFileSync(join(out, 'sla.md'), 'utf8');
+  assert.ok(md.includes('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;'), md.slice(0, 400));
+  assert.ok(md.includes('"&lt;i&gt;x&lt;/i&gt;"'));
+  assert.not.match(md, /<(script|img|i)[\s>]/);
+});
+
 test('merge refuses to write over one of the shards it reads', async () => {
   const [s0, s1] = [fresh('s0'), fresh('s1')];
   assert.is((await cli('sweep', SMALL, '--runs', '2', '--shard', '0/2', '--out', s0)).status, STATUS.ok);
