@@ -728,10 +728,15 @@ export class StorageAccount {
 
   /** A buffer of AEK bytes now in this account's memory, until it is zeroed. */
   private remember(aek: Buffer): Buffer {
-    this.aekMemory = this.aekMemory.filter((b) => !isZeroized(b));
-    if (this.aekMemory.length >= AEK_MEMORY_MAX) throw new Error(`internal: ${this.id} holds ${this.aekMemory.length} AEK buffers not zeroed`);
+    if (this.liveAeks().length >= AEK_MEMORY_MAX) throw new Error(`internal: ${this.id} holds ${this.aekMemory.length} AEK buffers not zeroed`);
     this.aekMemory.push(aek);
     return aek;
+  }
+
+  /** The AEK buffers in memory not zeroed yet; the zeroed ones are forgotten. */
+  private liveAeks(): readonly Buffer[] {
+    this.aekMemory = this.aekMemory.filter((b) => !isZeroized(b));
+    return this.aekMemory;
   }
 
   /**
@@ -743,9 +748,9 @@ export class StorageAccount {
   private probeClosed(): void {
     const block = this.store.newest();
     if (block === undefined) return;
-    this.aekMemory = this.aekMemory.filter((b) => !isZeroized(b));
-    let withHeldAek: 'opened' | 'failed' | 'noAek' = this.aekMemory.length === 0 ? 'noAek' : 'failed';
-    for (const held of this.aekMemory) if (this.opens(() => openBlock(held, block.id, this.outerOpen(block.id, block.bytes)))) withHeldAek = 'opened';
+    const live = this.liveAeks();
+    let withHeldAek: 'opened' | 'failed' | 'noAek' = live.length === 0 ? 'noAek' : 'failed';
+    for (const held of live) if (this.opens(() => openBlock(held, block.id, this.outerOpen(block.id, block.bytes)))) withHeldAek = 'opened';
     const hot = block.hot;
     const hotCopy = hot === null ? 'absent' : this.opens(() => openBlock(this.mmkAek, `${block.id}#hot`, hot)) ? 'opened' : 'failed';
     this.deps.bus.emit({ t: this.now, type: 'storage.openAttempt', entity: this.id, block: block.id, withHeldAek, hotCopy });
