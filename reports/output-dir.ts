@@ -103,6 +103,8 @@ export class OutputFile {
   ) {
     const problem = (found: string, expected: string) => new InputError([{ file: flag, path: '', found, expected }]);
     if (path.trim() === '') throw problem(JSON.stringify(path), 'a file path, e.g. out/junit.xml');
+    // Standard output carries the summary (or --json): "-" is not taken to mean it, nor written as a file of that name.
+    if (path === '-') throw problem('"-" (standard output)', 'a file path, e.g. out/junit.xml (./- for a file named -)');
     this.target = resolve(path);
     const stats = statOrNull(this.target, path, statSync, flag);
     if (stats !== null && !stats.isFile()) throw new InputError([{ file: path, path: '', found: stats.isDirectory() ? 'a folder' : 'something that is not a regular file (a device, a pipe or a socket)', expected: `a file path for ${flag}: choose another` }]);

@@ -479,8 +479,12 @@ function distinctList<T>(element: Check<T>, expected: string, options: { nonEmpt
 
 export const PERMISSION_LIST = distinctList(choice(PERMISSIONS), `a list of permissions from ${PERMISSIONS.join(', ')}`);
 
-/** An ISO 8601 date-time with a zone (a local time would depend on the machine). */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+/**
+ * An ISO 8601 date-time with a zone (a local time would depend on the
+ * machine). RFC 3339 (5.6) also allows a lower-case t and z, and a space
+ * between date and time.
+ */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 const START_EXPECTED = 'an ISO 8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z';
 
 export const START: Check<string> = {

@@ -199,6 +199,8 @@ export async function main(args: readonly string[], given: Io = processIo): Prom
   try {
     // yargs keeps what follows "--" apart from the command's arguments: refused plainly rather than as a missing argument.
     if (args.includes('--')) throw new InputError([{ file: '--', path: '', found: 'the end-of-options marker', expected: 'arguments without it: a file whose name starts with - is written ./-name.yaml' }]);
+    // --version prints the version and does nothing else: another word beside it would be silently dropped.
+    if (args.includes('--version') && args.length > 1) throw new InputError([{ file: '--version', path: '', found: JSON.stringify(args.filter((arg) => arg !== '--version').join(' ')), expected: '--version alone: it prints the version and runs nothing' }]);
     const yesOrNo = args.flatMap((arg) => /^--(json|resume|profiles)=(?!(?:true|false)$)(.*)$/s.exec(arg) ?? []);
     if (yesOrNo.length > 0) throw new InputError([{ file: `--${yesOrNo[1]}`, path: '', found: JSON.stringify(yesOrNo[2]), expected: `--${yesOrNo[1]} alone (or =true, =false)` }]);
     let helpOrVersionShown = false;

@@ -51,6 +51,19 @@ test('the end-of-options marker -- is refused plainly, whatever the command, not
   }
 });
 
+test('--junit - is refused, not written as a file named -: standard output carries the summary', async () => {
+  for (const args of [['run', SMALL, '--out', fresh('junit-dash')], ['sweep', SMALL, '--runs', '1', '--out', fresh('junit-dash-sweep')]]) {
+    assertBadInput(await cli(...args, '--junit', '-'), /^--junit: found "-" \(standard output\); expected a file path, e.g. out\/junit.xml \(\.\/- for a file named -\)$/);
+  }
+  assert.not.ok(existsSync('-'), 'no file named -');
+});
+
+test('--version is given alone: another word beside it is refused, not dropped', async () => {
+  for (const args of [['--version', 'extra'], ['run', SMALL, '--version']]) assertBadInput(await cli(...args), /^--version: found "[^"]+"; expected --version alone: it prints the version and runs nothing$/);
+  const alone = await cli('--version');
+  assert.is(alone.status, STATUS.ok, show(alone));
+});
+
 test('a yes-or-no flag with another value is refused (--json=maybe is not --json=false)', async () => {
   const o = await cli('run', SMALL, '--json=maybe', '--out', fresh('json'));
   assertBadInput(o, '--json');

@@ -272,6 +272,8 @@ test('durations are parsed to milliseconds, start is normalized to UTC', () => {
   });
   assert.is(s.durationMs, 2 * 86_400_000);
   assert.is(s.startIso, '2026-03-01T11:00:00.000Z');
+  // RFC 3339 5.6: "T" and "Z" may be lower case, and a space may stand for the T.
+  for (const start of ['2026-03-01t11:00:00z', '2026-03-01 11:00:00Z']) assert.is(fromData({ ...withActions(), start }).startIso, '2026-03-01T11:00:00.000Z', start);
   assert.is(s.workspaces[0]!.query.lookbackMs, 90_000);
   assert.equal(s.actions, [
     { atMs: 250, do: 'keyVault.outage', vault: 'kv1', forMs: 30 * 3_600_000 },
