@@ -127,8 +127,8 @@ export function sentence(event: SimEvent): string {
       return `Storage account ${event.entity} replays ${event.records.toLocaleString('en-US')} buffered records (${event.blocks.length} blocks) under the customer key.`;
     case 'query.sampled':
       return event.ok ? `A sampled query of ${event.workspace} succeeds (${event.blocksOpened} blocks opened, ${event.hot ? 'hot' : 'cold'}).` : `A sampled query of ${event.workspace} fails: ${event.why}.`;
-    case 'storage.layersProbed':
-      return `Storage account ${event.entity} opens its first block ${event.block} with its own chain alone (double encryption ${event.doubleEncryption ? 'on' : 'off'}): ${event.serviceLayerAlone}.`;
+    case 'storage.blockProbed':
+      return `Storage account ${event.entity} opens its first block ${event.block} with its own chain alone (double encryption ${event.doubleEncryption ? 'on' : 'off'}): ${event.serviceLayerAlone}; with another block's DEK: ${event.anotherBlocksDek}.`;
     case 'storage.openAttempt':
       return `Storage account ${event.entity} is closed; opening block ${event.block} with the AEK it holds: ${event.withHeldAek}; its hot copy: ${event.hotCopy}.`;
     case 'storage.ingested':

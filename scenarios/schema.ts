@@ -574,7 +574,8 @@ export const PROFILE: Check<ProfileName> = {
   json: { enum: [...PROFILE_CHOICES] },
   read: (ctx, value, path) => (typeof value === 'string' ? resolveProfile(value) : undefined) ?? ctx.fail(path, value, withHint(PROFILE_EXPECTED, value, PROFILE_CHOICES)),
 };
-export const KEY_TYPE = choice(KEY_TYPES);
+/** EC keys exist in Key Vault, but "EC keys cannot wrap" (DOMAIN.md): no cluster can use one, so the model has none. */
+export const KEY_TYPE = choice(KEY_TYPES, ' (a cluster key wraps its AEK: EC keys cannot wrap, so they are not modelled)');
 export const FAULT_PROCESS = choice(FAULT_PROCESSES);
 
 /** The name as written (even if malformed) so references to it do not cascade into more problems. */

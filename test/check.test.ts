@@ -193,6 +193,24 @@ test('rule 3: where the hot cache holds the last days only, the purge shows what
   assert.ok(none.some((m) => m.includes("SSD hot cache held a block from") && m.includes('older than its 0 days')), JSON.stringify(none));
 });
 
+test('rules 13 and 14 are judged by the probe of each account\'s first block: opened alone under double encryption breaks 13, opened with another block\'s DEK breaks 14, no probe at all breaks both at the end', () => {
+  const lines = historyOf('kv-outage-45m');
+  const probes = lines.filter((l) => l.includes('"type":"storage.blockProbed"'));
+  assert.is(probes.length, 2, 'one probe per storage account');
+  assert.equal(brokenRule('probes-as-recorded', lines, 13), []);
+  assert.equal(brokenRule('probes-as-recorded', lines, 14), []);
+  const edited = (from: string, to: string) => lines.map((l) => (l === probes[0] ? l.replace(from, to) : l));
+  const alone = brokenRule('opened-alone', edited('"serviceLayerAlone":"failed"', '"serviceLayerAlone":"opened"'), 13);
+  assert.ok(alone.some((m) => m.includes('opened with its own chain alone, though its cluster has double encryption')), JSON.stringify(alone));
+  const shared = brokenRule('another-dek', edited('"anotherBlocksDek":"failed"', '"anotherBlocksDek":"opened"'), 14);
+  assert.ok(shared.some((m) => m.includes('opened with the DEK of another block')), JSON.stringify(shared));
+  const unprobed = lines.filter((l) => l !== probes[0]);
+  for (const rule of [13, 14]) {
+    const missing = brokenRule(`no-probe-${rule}`, unprobed, rule);
+    assert.ok(missing.some((m) => m.includes('stored blocks but never showed') && m.includes('(no storage.blockProbed)')), JSON.stringify(missing));
+  }
+});
+
 test('rule 9: a capacity tier is lowered only after its commitment period, counted from when it was last set, and refused for it only before', () => {
   const lines = historyOf('capacity-tiers-and-commitment');
   const rule9 = (name: string, edited: string[]) => brokenRule(name, edited, 9);

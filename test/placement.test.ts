@@ -132,14 +132,14 @@ test('"Data ingested to dedicated clusters is being encrypted twice": with doubl
   assert.equal(seen.false!.withoutLayer, { cmk: blocks, mmk: 0, unreadable: 0 });
 });
 
-test('the history shows the layers: each account\'s first stored block, opened with its own chain alone, fails under double encryption and opens without it (storage.layersProbed, once per account)', () => {
+test('the history shows the layers and the DEK per block: each account\'s first stored block, opened with its own chain alone, fails under double encryption and opens without it, and never opens with the DEK of another block ("The AEK is used to derive DEKs, which are the keys that are used to encrypt each block"; storage.blockProbed, once per account)', () => {
   for (const doubleEncryption of [true, false]) {
     const r = run(scenario({ duration: '2h', clusters: [{ name: 'cl1', storageAccounts: 2, doubleEncryption, key: { vault: 'kv1', name: 'cmk' } }] }));
-    const probes = r.of('storage.layersProbed');
+    const probes = r.of('storage.blockProbed');
     const firstBlocks = ['cl1/0', 'cl1/1'].map((id) => r.of('storage.ingested').find((e) => e.entity === id && e.parts.some((p) => p.block !== null))?.parts.find((p) => p.block !== null)?.block?.id);
-    assert.equal(probes.map((e) => [e.entity, e.block, e.doubleEncryption, e.serviceLayerAlone]), [
-      ['cl1/0', firstBlocks[0], doubleEncryption, doubleEncryption ? 'failed' : 'opened'],
-      ['cl1/1', firstBlocks[1], doubleEncryption, doubleEncryption ? 'failed' : 'opened'],
+    assert.equal(probes.map((e) => [e.entity, e.block, e.doubleEncryption, e.serviceLayerAlone, e.anotherBlocksDek]), [
+      ['cl1/0', firstBlocks[0], doubleEncryption, doubleEncryption ? 'failed' : 'opened', 'failed'],
+      ['cl1/1', firstBlocks[1], doubleEncryption, doubleEncryption ? 'failed' : 'opened', 'failed'],
     ].filter((p) => p[1] !== undefined));
     assert.ok(probes.length >= 1, 'at least one account stored a block');
     assert.equal(r.result.invariants.violations, []);

@@ -3,6 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Checker } from '../sim/observe/checker.ts';
+import { canonical, type SimEvent } from '../sim/observe/events.ts';
 import { DAY, HOUR, MINUTE, run, scenario as baseScenario, type ScenarioInput } from './helpers.ts';
 
 // An oct-HSM key (AES key wrap) instead of RSA-2048: these rules do not depend on the key type, and runs are much faster.
@@ -724,6 +726,43 @@ test('"Data that was ingested prior to the configuration, remains encrypted with
   assert.is(r.result.workspaces.ws2!.query.unavailableMs, 0);
   assert.is(r.result.workspaces.ws1!.query.unavailableMs, 23 * HOUR);
   assert.is(r.result.invariants.violations.length, 0);
+});
+
+test('"Data that was ingested prior to the configuration, remains encrypted with Microsoft key" and is queried "seamlessly" through a Key Vault outage too: "the query capability is unavailable" only for data under the customer key', () => {
+  const r = run(
+    scenario({
+      duration: '3d',
+      params: { unwrapPollInterval: ['1m', '1m'], delayMode: 'worst', keyUpdateTime: ['1m', '1m'] },
+      clusters: [{ name: 'cl1', storageAccounts: 1 }],
+      workspaces: [
+        { name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
+        { name: 'ws2', cluster: 'cl1', retentionDays: 90, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
+      ],
+      actions: [
+        // ws2 stops writing before the key: its data on the cluster is all under Microsoft keys.
+        { at: '12h', do: 'workspace.setIngest', workspace: 'ws2', recordsPerMinute: 0 },
+        { at: '1d', do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] },
+        { at: '1d', do: 'cluster.update', cluster: 'cl1', body: { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: 'cmk', keyVersion: 'v1' } } } },
+        { at: '2d', do: 'keyVault.outage', vault: 'kv1', for: '2h' },
+      ],
+    }),
+  );
+  assert.is(r.of('storage.unavailable').length, 1, 'the outage made the account unavailable');
+  assert.ok(r.result.workspaces.ws1!.query.unavailableMs > HOUR, `ws1 (customer-key data) failed ${r.result.workspaces.ws1!.query.unavailableMs} ms`);
+  assert.is(r.result.workspaces.ws2!.query.unavailableMs, 0, 'ws2 (Microsoft-key data only) kept answering');
+  assert.equal(r.result.invariants.violations, []);
+  // The checker, over the same history with the two workspaces' answers swapped while the account is unavailable.
+  const unavailableAt = r.of('storage.unavailable')[0]!;
+  const judged = (rule: number) => {
+    const checker = new Checker();
+    for (const event of r.events) {
+      checker.apply(canonical(event));
+      if (event === unavailableAt) for (const [entity, type] of [['ws1', 'workspace.queriesServing'], ['ws2', 'workspace.queriesFailing']] as const) checker.apply(canonical({ t: event.t, type, entity } as SimEvent));
+    }
+    return checker.report().violations.filter((v) => v.rule === rule).map((v) => v.message);
+  };
+  assert.ok(judged(8).some((m) => m.startsWith('queries of workspace ws2 fail') && m.includes('is unavailable, but its data there is all under Microsoft keys')), JSON.stringify(judged(8)));
+  assert.ok(judged(5).some((m) => m.startsWith('queries of workspace ws1 succeed') && m.includes('is unavailable and the data is under the customer key')), JSON.stringify(judged(5)));
 });
 
 test('"queries to these workspaces fail": each workspace\'s query fails on its own newest block under the customer key', () => {

@@ -17,6 +17,7 @@ import {
   keyFingerprint,
   NEW_BUFFER,
   openBlock,
+  openWithDekOf,
   type PlatformKey,
   reusedBuffer,
   sealBlock,
@@ -109,10 +110,11 @@ export type Access =
     }
   | { readonly kind: 'deleted' };
 
-/** The union and the transition table name the same states: a state missing from either does not compile. */
 /** AEK buffers an account may hold at once: its cached one and one about to be wrapped or compared; more is a leak. */
 const AEK_MEMORY_MAX = 4;
-
+/** The block id whose DEK the probe tries on the first block: one no account ever seals. */
+const ANOTHER_BLOCK_SUFFIX = '#another';
+/** The union and the transition table name the same states: a state missing from either does not compile. */
 const SAME_STATES: [Exclude<AccessKind, Access['kind']> | Exclude<Access['kind'], AccessKind>] extends [never] ? true : never = true;
 void SAME_STATES;
 
@@ -131,8 +133,8 @@ export class StorageAccount {
    * hold it. Zeroed buffers leave it at the next look.
    */
   private aekMemory: Buffer[] = [];
-  /** Whether the first stored block was probed for its layers (probeLayers). */
-  private layersProbed = false;
+  /** Whether the first stored block was probed for its layers and its DEK (probeBlock). */
+  private blockProbed = false;
   private readonly mmkAek: Buffer;
   /** When Key Vault last answered a poll (a success or a denial): the outage clock runs from here. */
   private lastAnswerMs = 0;
@@ -211,12 +213,12 @@ export class StorageAccount {
       case 'deleted':
         return true;
       case 'provisioning':
-      case 'unavailable':
         return false;
+      // Closed to data under the customer key only: "Data that was ingested prior to the configuration, remains encrypted with Microsoft key", and is queried "seamlessly".
+      case 'unavailable':
       case 'revoked':
-        return !this.store.holdsCmkDataOf(workspace);
       case 'recovering':
-        return this.access.from === 'revoked' && !this.store.holdsCmkDataOf(workspace);
+        return !this.store.holdsCmkDataOf(workspace);
     }
   }
 
@@ -615,7 +617,7 @@ export class StorageAccount {
     const hot = this.deps.params.hotCacheDays > 0 ? sealBlock(this.mmkAek, `${id}#hot`, payload, into.hot) : null;
     this.store.add({ id, createdMs: now, composition, encryption, bytes, hot });
     this.counters.blocksSealed++;
-    if (!this.layersProbed) this.probeLayers(id, bytes, aek);
+    if (!this.blockProbed) this.probeBlock(id, bytes, aek);
     return { id, aek: keyFingerprint(aek), bytes: bytesFingerprint(bytes) };
   }
 
@@ -691,11 +693,11 @@ export class StorageAccount {
     const access = this.access;
     if (access.kind === 'unavailable' || access.kind === 'revoked') this.probeClosed();
     if (access.kind === 'provisioning') return failed(`the cluster of ${this.id} is still provisioning: nothing is stored yet`);
-    if (access.kind === 'unavailable' || (access.kind === 'recovering' && access.from === 'unavailable')) {
-      const why = access.kind === 'unavailable' ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
-      return failed(`storage account ${this.id} is unavailable: ${why}`);
-    }
     if (!this.serves(workspace)) {
+      if (access.kind === 'unavailable' || (access.kind === 'recovering' && access.from === 'unavailable')) {
+        const why = access.kind === 'unavailable' ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
+        return failed(`storage account ${this.id} is unavailable: ${why}`);
+      }
       // "data is inaccessible and queries to these workspaces fail": the newest block under the customer key cannot be opened.
       const block = this.store.newestCmkBlockOf(workspace);
       return failed(`storage account ${this.id} is revoked: block ${block?.id ?? '(none)'} is sealed under the customer key and no AEK is in memory to derive its DEK`);
@@ -716,14 +718,17 @@ export class StorageAccount {
   }
 
   /**
-   * The account's first stored block, opened with its own chain alone, as if
-   * no second layer were there: with double encryption on ("encrypted twice"),
-   * it must not open; without it, it must. The history's evidence of layers.
+   * The account's first stored block, opened two ways that must tell the
+   * history what the chain is. With its own chain alone, as if no second
+   * layer were there: with double encryption on ("encrypted twice") it must
+   * not open; without it, it must. Past that layer, with the DEK the AEK gives
+   * another block id: it must not open, since each block has a DEK of its own.
    */
-  private probeLayers(id: string, stored: Buffer, aek: Buffer): void {
-    this.layersProbed = true;
+  private probeBlock(id: string, stored: Buffer, aek: Buffer): void {
+    this.blockProbed = true;
     const serviceLayerAlone = this.opens(() => openBlock(aek, id, stored)) ? 'opened' : 'failed';
-    this.deps.bus.emit({ t: this.now, type: 'storage.layersProbed', entity: this.id, block: id, doubleEncryption: this.deps.doubleEncryption, serviceLayerAlone });
+    const anotherBlocksDek = this.opens(() => openWithDekOf(aek, `${id}${ANOTHER_BLOCK_SUFFIX}`, id, this.outerOpen(id, stored))) ? 'opened' : 'failed';
+    this.deps.bus.emit({ t: this.now, type: 'storage.blockProbed', entity: this.id, block: id, doubleEncryption: this.deps.doubleEncryption, serviceLayerAlone, anotherBlocksDek });
   }
 
   /** A buffer of AEK bytes now in this account's memory, until it is zeroed. */

@@ -144,9 +144,23 @@ export function written(into: Destination, parts: readonly Buffer[]): Buffer {
 
 /** Opens the bytes sealBlock gave for this block id; anything else (another id, key or block, a changed byte) is a CryptoError. */
 export function openBlock(aek: Buffer, blockId: string, sealed: Buffer): Buffer {
-  if (sealed.length < SEALED_HEADER_BYTES) throw new CryptoError(`block ${blockId}: too short to be a sealed block`);
   const id = blockIdBytes(blockId);
-  const dek = dekOf(aek, id);
+  return openUnder(aek, id, id, blockId, sealed);
+}
+
+/**
+ * Opens a block's bytes (its own id as associated data) with the DEK the AEK
+ * gives another block id: evidence that each block has a DEK of its own
+ * ("The AEK is used to derive DEKs, which are the keys that are used to
+ * encrypt each block of data"), so it must fail.
+ */
+export function openWithDekOf(aek: Buffer, dekBlockId: string, blockId: string, sealed: Buffer): Buffer {
+  return openUnder(aek, blockIdBytes(dekBlockId), blockIdBytes(blockId), blockId, sealed);
+}
+
+function openUnder(aek: Buffer, dekId: Buffer, id: Buffer, blockId: string, sealed: Buffer): Buffer {
+  if (sealed.length < SEALED_HEADER_BYTES) throw new CryptoError(`block ${blockId}: too short to be a sealed block`);
+  const dek = dekOf(aek, dekId);
   try {
     // An explicit tag length, or Node would accept a truncated tag.
     const decipher = createDecipheriv('aes-256-gcm', dek, sealed.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });

@@ -51,7 +51,7 @@ export const RULES = [
   {
     rule: 5,
     name: 'blipsUnseen',
-    text: 'Key Vault errors shorter than outageToUnavailable minus the longest poll cost no query and buffer nothing: the clock starts at the first error after the vault last answered (success or denial), and a denial is an answer; errors that last outageToUnavailable make the account unavailable; once unavailable, its queries fail',
+    text: 'Key Vault errors shorter than outageToUnavailable minus the longest poll cost no query and buffer nothing: the clock starts at the first error after the vault last answered (success or denial), and a denial is an answer; errors that last outageToUnavailable make the account unavailable; once unavailable, queries of its data under the customer key fail',
     events: ['storage.unwrap', 'storage.unavailable', 'storage.ingested', 'workspace.queriesFailing', 'workspace.queriesServing'],
   },
   {
@@ -69,7 +69,7 @@ export const RULES = [
   {
     rule: 8,
     name: 'mmkReadable',
-    text: 'data stored under the MMK stays readable whatever the key\'s state; records of tables on the Auxiliary plan are stored under Microsoft keys, whatever the workspace\'s cluster',
+    text: 'data stored under the MMK stays readable whatever the key\'s state, and while Key Vault is out of reach; records of tables on the Auxiliary plan are stored under Microsoft keys, whatever the workspace\'s cluster',
     events: ['query.sampled', 'workspace.queriesFailing', 'composition.defined', 'storage.ingested', 'storage.revoked'],
   },
   {
@@ -88,7 +88,13 @@ export const RULES = [
     rule: 13,
     name: 'doubleEncryption',
     text: 'a cluster with double encryption stores its blocks under a second, infrastructure layer: the first block each of its storage accounts stores does not open with its own chain alone; without double encryption it does ("Data ingested to dedicated clusters is being encrypted twice"); every account that stored a block shows it',
-    events: ['storage.layersProbed', 'storage.ingested', 'buffer.replayed'],
+    events: ['storage.blockProbed', 'storage.ingested', 'buffer.replayed'],
+  },
+  {
+    rule: 14,
+    name: 'dekPerBlock',
+    text: 'each block is sealed under a DEK of its own ("The AEK is used to derive DEKs, which are the keys that are used to encrypt each block of data written to disk"): the first block each storage account stores does not open with the DEK its AEK gives another block; every account that stored a block shows it',
+    events: ['storage.blockProbed', 'storage.ingested', 'buffer.replayed'],
   },
   {
     rule: 11,
@@ -338,8 +344,8 @@ export class Checker {
   private readonly capacities = new Map<string, { gbPerDay: number; setMs: number }>();
   /** Per cluster name: whether a cluster of that name exists (from its create accepted to its delete done), and when the last one was deleted. */
   private readonly clusterNames = new Map<string, { exists: boolean; deletedMs: number | null }>();
-  /** Accounts that showed how many layers their blocks have (storage.layersProbed), and those that stored a block. */
-  private readonly layersShown = new Set<string>();
+  /** Accounts that showed their layers and their DEK per block (storage.blockProbed), and those that stored a block. */
+  private readonly blocksProbed = new Set<string>();
   private readonly storedBlocks = new Set<string>();
   /** Each cluster's key as its last key update set it, and whether it follows the newest version. */
   private readonly clusterKeys = new Map<string, { key: string; follows: boolean }>();
@@ -522,8 +528,8 @@ export class Checker {
         return this.deleted(event);
       case 'storage.openAttempt':
         return this.openAttempt(event);
-      case 'storage.layersProbed':
-        return this.layersProbed(event);
+      case 'storage.blockProbed':
+        return this.blockProbed(event);
       case 'hotCache.purged':
         return this.hotCachePurged(event);
       case 'hotCache.reloaded':
@@ -541,7 +547,7 @@ export class Checker {
       case 'query.sampled':
         return this.sampled(event);
       case 'scenario.end':
-        this.everyStoreShowedLayers(event);
+        this.everyStoreProbed(event);
         return this.endOfInstant();
       default:
         return;
@@ -1000,22 +1006,28 @@ export class Checker {
 
   // ---- closed accounts, queries ------------------------------------------------------
 
-  /** "Data ingested to dedicated clusters is being encrypted twice": the evidence is the first stored block, opened without the second layer. */
-  private layersProbed(event: EventOf<'storage.layersProbed'>): void {
-    this.layersShown.add(event.entity);
+  /**
+   * "Data ingested to dedicated clusters is being encrypted twice" (13) and a
+   * DEK per block (14): the evidence is the first stored block, opened without
+   * the second layer, and opened with another block's DEK.
+   */
+  private blockProbed(event: EventOf<'storage.blockProbed'>): void {
+    this.blocksProbed.add(event.entity);
     this.trigger(13);
     this.check(13, (event.serviceLayerAlone === 'failed') === event.doubleEncryption, event, () =>
       event.doubleEncryption
         ? `storage account ${event.entity}'s block ${event.block} opened with its own chain alone, though its cluster has double encryption: "Data ingested to dedicated clusters is being encrypted twice", once at the infrastructure level with a different algorithm and key`
         : `storage account ${event.entity}'s block ${event.block} did not open with its own chain alone, though its cluster has no double encryption: only the service-level chain should stand between its key and its data`,
     );
+    this.trigger(14);
+    this.check(14, event.anotherBlocksDek === 'failed', event, () => `storage account ${event.entity}'s block ${event.block} opened with the DEK of another block: "The AEK is used to derive DEKs, which are the keys that are used to encrypt each block of data written to disk", one per block`);
   }
 
-  /** The other direction: an account that stored a block has shown its layers. A history without any such evidence was recorded before it existed. */
-  private everyStoreShowedLayers(event: EventOf<'scenario.end'>): void {
-    if (this.layersShown.size === 0) return;
+  /** The other direction: an account that stored a block has shown its layers and its DEK. A history without any such evidence was recorded before it existed. */
+  private everyStoreProbed(event: EventOf<'scenario.end'>): void {
+    if (this.blocksProbed.size === 0) return;
     for (const account of this.storedBlocks) {
-      this.check(13, this.layersShown.has(account), event, () => `storage account ${account} stored blocks but never showed whether they are encrypted twice (no storage.layersProbed)`, event.t, account);
+      for (const rule of [13, 14] as const) this.check(rule, this.blocksProbed.has(account), event, () => `storage account ${account} stored blocks but never showed ${rule === 13 ? 'whether they are encrypted twice' : 'that each has a DEK of its own'} (no storage.blockProbed)`, event.t, account);
     }
   }
 
@@ -1054,15 +1066,24 @@ export class Checker {
 
   private sampled(event: EventOf<'query.sampled'>): void {
     const account = this.account(event);
-    const state = this.states.state(account.id);
-    const revoked = state === 'revoked' || this.states.recoveringFrom(account.id) === 'revoked';
-    if (!revoked) return;
+    const closed = this.closedAs(account.id);
+    if (closed === null || closed === 'provisioning') return;
     const cmk = this.holdsCmk(account, event.workspace);
-    if (cmk) this.check(3, !event.ok, event, () => `a query of ${event.workspace} succeeded on storage account ${account.id} at ${at(event.t)} while it is revoked and the workspace has data there under the customer key`);
+    if (cmk) this.check(closed === 'revoked' ? 3 : 5, !event.ok, event, () => `a query of ${event.workspace} succeeded on storage account ${account.id} at ${at(event.t)} while it is ${closed} and the workspace has data there under the customer key`);
     else {
       this.trigger(8);
-      this.check(8, event.ok, event, () => `a query of ${event.workspace}, whose data on ${account.id} is all under Microsoft keys, failed at ${at(event.t)} because the customer key is revoked`);
+      this.check(8, event.ok, event, () => `a query of ${event.workspace}, whose data on ${account.id} is all under Microsoft keys, failed at ${at(event.t)} because the account is ${closed}${closed === 'revoked' ? ' (the customer key is revoked)' : ' (Key Vault is out of reach)'}`);
     }
+  }
+
+  /** Whether the account is closed to queries of data under the customer key now, and why: null while it serves them. */
+  private closedAs(id: string): 'unavailable' | 'revoked' | 'provisioning' | null {
+    const state = this.states.state(id);
+    const from = this.states.recoveringFrom(id);
+    if (state === 'provisioning') return 'provisioning';
+    if (state === 'unavailable' || from === 'unavailable') return 'unavailable';
+    if (state === 'revoked' || from === 'revoked') return 'revoked';
+    return null;
   }
 
   private holdsCmk(account: AccountRecord, workspace: string): boolean {
@@ -1105,25 +1126,20 @@ export class Checker {
     ws.previous = ws.previous.filter((p) => p.untilMs > t - ws.lookbackMs);
     const reads = [ws.storage, ...ws.previous.map((p) => p.account)];
     let closedBy: { account: string; why: 'unavailable' | 'revoked' | 'provisioning' } | null = null;
-    let revokedMmkOnly: string | null = null;
+    let closedMmkOnly: { account: string; why: 'unavailable' | 'revoked' } | null = null;
     for (const id of reads) {
       const account = this.accounts.get(id);
-      const state = this.states.state(id);
-      if (account === undefined || state === undefined) continue;
-      const from = this.states.recoveringFrom(id);
-      if (state === 'provisioning') closedBy ??= { account: id, why: 'provisioning' };
-      else if (state === 'unavailable' || from === 'unavailable') closedBy ??= { account: id, why: 'unavailable' };
-      else if (state === 'revoked' || from === 'revoked') {
-        if (this.holdsCmk(account, name)) closedBy ??= { account: id, why: 'revoked' };
-        else revokedMmkOnly ??= id;
-      }
+      const why = account === undefined ? null : this.closedAs(id);
+      if (account === undefined || why === null) continue;
+      if (why === 'provisioning' || this.holdsCmk(account, name)) closedBy ??= { account: id, why };
+      else closedMmkOnly ??= { account: id, why };
     }
     if (closedBy !== null) {
       const rule: RuleNumber = closedBy.why === 'revoked' ? 3 : 5;
-      this.check(rule, ws.failing, null, () => `queries of workspace ${name} succeed at ${at(t)} although storage account ${closedBy.account}, which holds its data, is ${closedBy.why}${closedBy.why === 'revoked' ? ' and the data is under the customer key' : ''}: "A query fails when the storage account it needs is unavailable or revoked"`, t, name);
+      this.check(rule, ws.failing, null, () => `queries of workspace ${name} succeed at ${at(t)} although storage account ${closedBy.account}, which holds its data, is ${closedBy.why}${closedBy.why === 'provisioning' ? '' : ' and the data is under the customer key'}: "A query fails when the storage account it needs is unavailable or revoked"`, t, name);
     } else {
-      const rule: RuleNumber = revokedMmkOnly !== null ? 8 : 5;
-      this.check(rule, !ws.failing, null, () => `queries of workspace ${name} fail at ${at(t)} although no storage account it reads is unavailable, provisioning, or revoked with its data under the customer key${revokedMmkOnly !== null ? ` (${revokedMmkOnly} is revoked, but its data there is all under Microsoft keys)` : ''}`, t, name);
+      const rule: RuleNumber = closedMmkOnly !== null ? 8 : 5;
+      this.check(rule, !ws.failing, null, () => `queries of workspace ${name} fail at ${at(t)} although no storage account it reads is provisioning, or unavailable or revoked with its data under the customer key${closedMmkOnly !== null ? ` (${closedMmkOnly.account} is ${closedMmkOnly.why}, but its data there is all under Microsoft keys)` : ''}`, t, name);
     }
   }
 

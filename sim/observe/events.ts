@@ -139,8 +139,11 @@ export const EVENT_FIELDS = {
   'storage.revoked': { reason: denialReason },
   'storage.accessRestored': { resumeDueMs: 'nat' },
   'storage.resumed': { fromState: oneOf(['unavailable', 'revoked']) },
-  /** The account's first stored block opened with its own chain alone, skipping any second layer; doubleEncryption: the cluster's setting. */
-  'storage.layersProbed': { block: 'string', doubleEncryption: 'boolean', serviceLayerAlone: oneOf(['opened', 'failed']) },
+  /**
+   * The account's first stored block, opened with its own chain alone, skipping any second layer (serviceLayerAlone;
+   * doubleEncryption: the cluster's setting), and past that layer with the DEK its AEK gives another block id (anotherBlocksDek).
+   */
+  'storage.blockProbed': { block: 'string', doubleEncryption: 'boolean', serviceLayerAlone: oneOf(['opened', 'failed']), anotherBlocksDek: oneOf(['opened', 'failed']) },
   /** A real attempt, while closed, to open the newest stored block with the AEK the account holds, and to read its hot copy. */
   'storage.openAttempt': { block: 'string', withHeldAek: oneOf(['opened', 'failed', 'noAek']), hotCopy: oneOf(['opened', 'failed', 'absent']) },
   /** One slice of records: every composition writing here, all placed the same way. */

@@ -77,7 +77,7 @@ const NOT_HIGHLIGHTS: ReadonlySet<SimEventType> = new Set<SimEventType>([
   'storage.ingested',
   'storage.purged',
   'storage.openAttempt',
-  'storage.layersProbed',
+  'storage.blockProbed',
   'composition.defined',
   'query.sampled',
   'workspace.workload',
