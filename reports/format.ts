@@ -1,6 +1,7 @@
 // How times, durations and counts read in the reports people see.
 
 import { formatDuration } from '../sim/engine/duration.ts';
+import type { Incident, RunResult } from '../sim/result.ts';
 
 /** "2026-01-02 00:29:21Z": the wall-clock instant of a time from the start. */
 export function wallClock(startIso: string, ms: number): string {
@@ -29,4 +30,9 @@ export function percent(fraction: number, digits = 3): string {
 /** Text made safe for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** What an incident that never resumed says instead of a time: its cluster was deleted, or it was still open (`open`) when the run ended. */
+export function unresumed(result: RunResult, incident: Incident, open: string): string {
+  return result.storageAccounts[incident.storageAccount]?.finalState === 'deleted' ? 'never resumed: its cluster was deleted' : open;
 }

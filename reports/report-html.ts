@@ -15,7 +15,7 @@ import { RateSteps } from '../sim/observe/rates.ts';
 import { RecordLedger } from '../sim/observe/records.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../sim/engine/duration.ts';
-import { count, escapeHtml, percent, sinceStart, span, wallClock } from './format.ts';
+import { count, escapeHtml, percent, sinceStart, span, unresumed, wallClock } from './format.ts';
 import { sloName, sloSource } from './sla-md.ts';
 import { sentence } from './story.ts';
 
@@ -766,7 +766,7 @@ function incidents(result: RunResult): string[] {
 
 function incidentRow(result: RunResult, i: Incident): string {
   const at = (ms: number | null) => (ms === null ? '<span class="none">-</span>' : `<span title="${escapeHtml(wallClock(result.start, ms))}">${escapeHtml(sinceStart(ms))}</span>`);
-  const seenFor = i.unavailableAtMs === null ? 'never' : i.resumedAtMs === null ? 'until the end' : span(i.resumedAtMs - i.unavailableAtMs);
+  const seenFor = i.unavailableAtMs === null ? 'never' : i.resumedAtMs === null ? unresumed(result, i, 'until the end') : span(i.resumedAtMs - i.unavailableAtMs);
   return (
     `<tr><td>${escapeHtml(i.storageAccount)}</td><td><span class="tag tag-${i.kind}">${escapeHtml(i.kind)}</span></td><td>${escapeHtml(i.cause)}</td><td>${at(i.startMs)}</td><td>${at(i.unavailableAtMs)}</td>` +
     `<td>${at(i.restoredAtMs)}</td><td>${at(i.resumedAtMs)}</td><td>${escapeHtml(seenFor)}</td><td class="num">${count(i.bufferedRecords)}</td><td class="num${i.droppedRecords > 0 ? ' bad' : ''}">${count(i.droppedRecords)}</td></tr>`
@@ -814,7 +814,7 @@ function slo(result: RunResult): string[] {
   if (seen.length > 0) {
     out.push('<h3>Recovery per incident</h3>', '<ul class="recovery">');
     for (const i of seen.slice(0, TABLE_ROWS_MAX)) {
-      const recovery = i.resumedAtMs === null ? 'not recovered by the end' : span(i.resumedAtMs - i.unavailableAtMs!);
+      const recovery = i.resumedAtMs === null ? unresumed(result, i, 'not recovered by the end') : span(i.resumedAtMs - i.unavailableAtMs!);
       out.push(`<li>${escapeHtml(`${i.storageAccount} ${i.kind} (${i.cause}): ${recovery} from users seeing it to resumed; ${count(i.droppedRecords)} records lost`)}</li>`);
     }
     out.push('</ul>');

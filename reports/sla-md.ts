@@ -5,7 +5,7 @@
 import type { InvariantReport } from '../sim/observe/checker.ts';
 import type { Incident, RunResult } from '../sim/result.ts';
 import { formatDuration } from '../sim/engine/duration.ts';
-import { count, percent, sinceStart, span, wallClock } from './format.ts';
+import { count, percent, sinceStart, span, unresumed, wallClock } from './format.ts';
 import { sentence } from './story.ts';
 
 export function renderSlaMarkdown(result: RunResult): string {
@@ -43,7 +43,7 @@ export function renderSlaMarkdown(result: RunResult): string {
   else {
     push('| storage account | kind | cause | began | users saw it | restored | resumed | users saw it for | buffered | lost |');
     push('|---|---|---|---|---|---|---|---|---|---|');
-    for (const incident of result.incidents) push(incidentRow(incident));
+    for (const incident of result.incidents) push(incidentRow(result, incident));
     push('', '"Users saw it" is when the storage account became unavailable or revoked; "restored" the first successful unwrap after the cause cleared; "resumed" when ingestion and queries came back.', '');
   }
 
@@ -88,7 +88,7 @@ export function renderSlaMarkdown(result: RunResult): string {
   if (seen.length > 0) {
     push('Recovery per incident (from users first seeing it to ingestion and queries resuming):', '');
     for (const i of seen) {
-      const recovery = i.resumedAtMs === null ? 'not recovered by the end' : span(i.resumedAtMs - i.unavailableAtMs!);
+      const recovery = i.resumedAtMs === null ? unresumed(result, i, 'not recovered by the end') : span(i.resumedAtMs - i.unavailableAtMs!);
       push(`- ${i.storageAccount} ${i.kind} (${i.cause}): ${recovery}; ${count(i.droppedRecords)} records lost`);
     }
     push('');
@@ -126,10 +126,10 @@ export function renderSlaMarkdown(result: RunResult): string {
   return lines.join('\n');
 }
 
-function incidentRow(incident: Incident): string {
+function incidentRow(result: RunResult, incident: Incident): string {
   const at = (ms: number | null) => (ms === null ? '-' : sinceStart(ms));
   const seenFor =
-    incident.unavailableAtMs === null ? 'never' : incident.resumedAtMs === null ? 'until the end' : span(incident.resumedAtMs - incident.unavailableAtMs);
+    incident.unavailableAtMs === null ? 'never' : incident.resumedAtMs === null ? unresumed(result, incident, 'until the end') : span(incident.resumedAtMs - incident.unavailableAtMs);
   return `| ${incident.storageAccount} | ${incident.kind} | ${incident.cause} | ${at(incident.startMs)} | ${at(incident.unavailableAtMs)} | ${at(incident.restoredAtMs)} | ${at(incident.resumedAtMs)} | ${seenFor} | ${count(incident.bufferedRecords)} | ${count(incident.droppedRecords)} |`;
 }
 
@@ -181,7 +181,7 @@ export function renderSummary(result: RunResult, outDir: string, files: readonly
   const seen = result.incidents.filter((i) => i.unavailableAtMs !== null);
   lines.push(`incidents: ${result.incidents.length} (${seen.length} seen by users)`);
   for (const i of seen) {
-    const end = i.resumedAtMs === null ? 'not resumed by the end' : `resumed ${sinceStart(i.resumedAtMs)} (${wallClock(result.start, i.resumedAtMs)})`;
+    const end = i.resumedAtMs === null ? unresumed(result, i, 'not resumed by the end') : `resumed ${sinceStart(i.resumedAtMs)} (${wallClock(result.start, i.resumedAtMs)})`;
     lines.push(
       `  ${i.storageAccount} ${i.kind} (${i.cause} at ${sinceStart(i.startMs)}): ${i.kind === 'outage' ? 'unavailable' : 'revoked'} ${sinceStart(i.unavailableAtMs!)} (${wallClock(result.start, i.unavailableAtMs!)}), ${end}; ${count(i.bufferedRecords)} buffered, ${count(i.droppedRecords)} lost`,
     );

@@ -700,6 +700,8 @@ test('"Setting the cluster identity to None revokes access and cannot be undone"
   assertRefused(r, 5, 400, 'IdentityCannotBeRestored', 'cannot be undone');
   assert.is(r.result.clusters.cl1!.settings!.identityType, 'None');
   assert.is(r.of('storage.revoked')[0]?.reason, 'identityNone', 'the identity set to None revokes access');
+  // Each operation is recorded as the action the scenario wrote, so operations[i].action reads as the file does.
+  assert.equal(r.result.operations.slice(3).map((o) => o.action), ['cluster.setIdentity', 'cluster.setIdentity', 'cluster.update']);
 });
 
 test('identity: SystemAssigned on a cluster that never lost it, and None again on one that did, are accepted', () => {

@@ -247,3 +247,14 @@ for (const args of [['kv-outage-45m'], ['key-disabled-and-restored'], ['kv-outag
 }
 
 test.run();
+
+test('an incident whose cluster was deleted before it resumed says so in every output, not "by the end"', async () => {
+  const o = await outputs('cluster-deleted-during-outage');
+  const [incident] = o.sla.incidents as { resumedAtMs: number | null; storageAccount: string }[];
+  assert.is(incident!.resumedAtMs, null);
+  assert.is(o.sla.storageAccounts[incident!.storageAccount].finalState, 'deleted');
+  for (const [name, text] of [['summary', o.summary], ['sla.md', o.md], ['report.html', o.html]] as const) {
+    assert.ok(text.includes('never resumed: its cluster was deleted'), `${name} says why the incident never resumed`);
+    assert.not.ok(/not (resumed|recovered) by the end|until the end/.test(text), `${name} does not say "by the end"`);
+  }
+});

@@ -43,6 +43,8 @@ export interface ControlPlaneDeps {
 /** How a request is run: setup builds `setup: ready` with the same requests, done at once and not counted. */
 export interface RequestOptions {
   setup?: boolean;
+  /** The scenario action the operation is recorded as: cluster.setIdentity is an update whose body sets the identity. */
+  action?: 'cluster.update' | 'cluster.setIdentity';
 }
 
 export interface WorkspaceLinks {
@@ -165,7 +167,7 @@ export class ControlPlane {
   /** ARM PATCH: identity, sku, billing type or key; a key update re-wraps every AEK after keyUpdateTime. */
   updateCluster(name: string, body: unknown, options: RequestOptions = {}): Operation {
     const { operations, params, vaults } = this.deps;
-    const operation = operations.begin('cluster.update', name);
+    const operation = operations.begin(options.action ?? 'cluster.update', name);
     const cluster = this.clusters.get(name);
     if (cluster === undefined) return this.refuse(operation, this.noCluster(name));
     const parsed = parseClusterBody(body);
@@ -222,7 +224,7 @@ export class ControlPlane {
   }
 
   setIdentity(name: string, type: 'SystemAssigned' | 'None'): Operation {
-    return this.updateCluster(name, { identity: { type } });
+    return this.updateCluster(name, { identity: { type } }, { action: 'cluster.setIdentity' });
   }
 
   deleteCluster(name: string): Operation {
