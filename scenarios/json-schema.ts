@@ -34,6 +34,7 @@ import {
   CAPACITY_GB_PER_DAY,
   CLUSTER_FIELDS,
   CLUSTER_KEY_FIELDS,
+  CLUSTER_KEY_VERSION,
   CLUSTER_NAME,
   DEFAULTS,
   DURATION,
@@ -233,7 +234,7 @@ const CLUSTER = object(
         {
           vault: doc(NAME_OF_VAULT.json, 'A name of keyVaults.'),
           name: doc(NAME_OF_KEY.json, 'A key of that vault.'),
-          version: opt(VERSION_ID.json, 'A version id of that key. Default: the newest.'),
+          version: opt(CLUSTER_KEY_VERSION.json, 'A version id of that key, or "" to follow the newest version (profiles with auto-rotation). Default: the newest, pinned.'),
         },
         ['vault', 'name'],
       ),

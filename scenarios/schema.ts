@@ -542,6 +542,8 @@ export const VAULT_NAME = text('3 to 24 lowercase letters, digits and hyphens', 
 export const KEY_NAME = text('1 to 127 letters, digits and hyphens', /^[A-Za-z0-9-]{1,127}$/);
 const VERSION_ID_PATTERN = /^[A-Za-z0-9-]+$/;
 export const VERSION_ID = text('a version id of letters, digits and hyphens ([A-Za-z0-9-]+)', VERSION_ID_PATTERN);
+/** A cluster's key version in setup: "" is the empty keyVersion of a request, following the newest version where the profile has auto-rotation. */
+export const CLUSTER_KEY_VERSION = text('a version id of letters, digits and hyphens ([A-Za-z0-9-]+), or "" to follow the newest version (profiles with auto-rotation)', /^(?:[A-Za-z0-9-]+)?$/);
 // Azure's rule (3 to 63 letters and digits) is the model's: cluster.create answers 400 InvalidClusterName.
 export const CLUSTER_NAME = text(
   'a name of 1 to 100 letters, digits, ".", "_" or "-" (Azure\'s 3 to 63 letters and digits is checked when the cluster is created)',
@@ -915,7 +917,7 @@ function readCluster(ctx: Ctx, value: unknown, path: string, defaults: EntityDef
         vault: required(ctx, keyObj, 'vault', keyPath, NAME_OF_VAULT) ?? '',
         name: required(ctx, keyObj, 'name', keyPath, NAME_OF_KEY) ?? '',
       };
-      const version = optional(ctx, keyObj, 'version', keyPath, VERSION_ID);
+      const version = optional(ctx, keyObj, 'version', keyPath, CLUSTER_KEY_VERSION);
       if (version !== undefined) ref.version = version;
       spec.key = ref;
     }
@@ -1261,7 +1263,7 @@ function checkReferences(
       ctx.fail(child(keyPath, 'name'), ref.name, withHint(namesExpected(`a key of vault ${vault.name}`, names), ref.name, names));
       continue;
     }
-    if (ref.version !== undefined && !key.versions.includes(ref.version)) {
+    if (ref.version !== undefined && ref.version !== '' && !key.versions.includes(ref.version)) {
       ctx.fail(child(keyPath, 'version'), ref.version, withHint(`a version of key ${vault.name}/${key.name}: ${key.versions.join(', ')}`, ref.version, key.versions));
     }
   }

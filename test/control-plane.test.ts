@@ -642,6 +642,22 @@ test('setup: ready with an oct-HSM cluster key and no shortcut is bad input nami
   }
 });
 
+test('setup: ready with key version "" follows the newest version where the profile has auto-rotation, and is refused naming the cluster\'s key where it has not (400 KeyVersionRequired)', () => {
+  const versionless = { clusters: [{ name: 'cl1', storageAccounts: 1, key: { vault: 'kv1', name: 'cmk', version: '' } }], actions: [{ at: '1h', do: 'key.rotate', vault: 'kv1', key: 'cmk' }], duration: '2d' };
+  const r = run(scenario({ ...versionless, profile: '2023-06' }));
+  assert.is(r.result.clusters.cl1!.keyVaultProperties!.keyVersion, '');
+  assert.equal(r.of('key.rotationFollowed').map((e) => e.version), ['v2']);
+  try {
+    run(scenario({ ...versionless, profile: '2020-11' }));
+    assert.unreachable('2020-11 set an empty key version');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const [problem] = (error as InputError).problems;
+    assert.is(problem!.path, 'clusters[0].key');
+    assert.match(problem!.found, /400 KeyVersionRequired/);
+  }
+});
+
 test('setup: ready with a capacity that is no commitment tier, or a third cluster in a region, names the field the refusal is about', () => {
   const refusedAt = (input: Parameters<typeof scenario>[0]) => {
     try {

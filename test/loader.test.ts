@@ -521,6 +521,7 @@ const cases: Case[] = [
   { title: 'billing type', data: edit((d) => (d.clusters[0].billingType = 'PerGB')), want: { path: 'clusters[0].billingType', found: '"PerGB"', expected: 'one of Cluster, Workspaces' } },
   { title: 'storage accounts', data: edit((d) => (d.clusters[0].storageAccounts = 65)), want: { path: 'clusters[0].storageAccounts', found: '65', expected: 'a whole number from 1 to 64' } },
   { title: 'cluster key vault unknown', data: edit((d) => (d.clusters[0].key.vault = 'vault9')), want: { path: 'clusters[0].key.vault', found: '"vault9"', expected: 'a name of keyVaults: kv1, kv2' } },
+  { title: 'cluster key version with a space', data: edit((d) => (d.clusters[0].key.version = 'v 1')), want: { path: 'clusters[0].key.version', found: '"v 1"', expected: 'a version id of letters, digits and hyphens ([A-Za-z0-9-]+), or "" to follow the newest version (profiles with auto-rotation)' } },
   { title: 'cluster key name unknown', data: edit((d) => (d.clusters[0].key.name = 'cmk2')), want: { path: 'clusters[0].key.name', found: '"cmk2"', expected: 'a key of vault kv1: cmk; did you mean cmk?' } },
   { title: 'cluster key version unknown', data: edit((d) => (d.clusters[0].key.version = 'v7')), want: { path: 'clusters[0].key.version', found: '"v7"', expected: 'a version of key kv1/cmk: v1; did you mean v1?' } },
   { title: 'cluster key missing name', data: edit((d) => delete d.clusters[0].key.name), want: { path: 'clusters[0].key.name', found: 'nothing', expected: 'a key name' } },
