@@ -18,7 +18,7 @@
 // When the command line asks for it (exitCleanlyOnSignals), SIGINT and
 // SIGTERM remove the temporary folder at once and exit 130 / 143.
 
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, type Dirent, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, type Problem } from '../sim/input-error.ts';
 
@@ -336,7 +336,7 @@ function refuseUnlessReplaceable(target: string, shown: string): boolean {
   if (!stats.isDirectory()) {
     throw new InputError([{ file: shown, path: '', found: 'a file, not a folder', expected: 'a folder for the outputs: remove the file, or choose another folder with --out' }]);
   }
-  if (!isReplaceable(tryFs(shown, () => readdirSync(target)))) {
+  if (!isReplaceable(tryFs(shown, () => readdirSync(target, { withFileTypes: true })))) {
     throw new InputError([{ file: shown, path: '', found: `a folder that is not a cmk-sim output (it has files and no ${MARKER_FILE})`, expected: 'a new or empty folder: choose one with --out; cmk-sim replaces only its own outputs' }]);
   }
   return true;
@@ -350,9 +350,14 @@ function tryToRestore(aside: string, target: string): void {
   }
 }
 
-function isReplaceable(entries: readonly string[]): boolean {
-  if (entries.length === 0 || entries.includes(MARKER_FILE)) return true;
-  return entries.every((entry) => UNMARKED_OUTPUT_FILES.has(entry) || UNMARKED_OUTPUT_FILES.has(UNMARKED_TEMPORARY.exec(entry)?.[1] ?? ''));
+/**
+ * An empty folder, one with the marker (a regular file), or one holding only
+ * regular files named as cmk-sim writes them: a folder or a link among them,
+ * whatever its name, is the user's, so the folder is not replaced.
+ */
+function isReplaceable(entries: readonly Dirent[]): boolean {
+  if (entries.length === 0 || entries.some((entry) => entry.name === MARKER_FILE && entry.isFile())) return true;
+  return entries.every((entry) => entry.isFile() && (UNMARKED_OUTPUT_FILES.has(entry.name) || UNMARKED_OUTPUT_FILES.has(UNMARKED_TEMPORARY.exec(entry.name)?.[1] ?? '')));
 }
 
 /** Removes .<name>.tmp-<pid>, .old-<pid> and .probe-<pid> folders whose process is gone: left by a kill that could not be caught. */

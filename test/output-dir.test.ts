@@ -224,6 +224,25 @@ test('an output written before the marker existed (only cmk-sim files and their 
   assert.equal(readdirSync(dir).sort(), RUN_FILES);
 });
 
+test('a folder without the marker whose entries only have cmk-sim\'s names is the user\'s when one is a folder or a link: nothing in it is removed, whatever the command', async () => {
+  for (const [command, name] of [['run', 'sla.json'], ['sweep', 'runs.csv'], ['explore', 'counterexample.yaml']] as const) {
+    const dir = fresh(`named-${command}`);
+    mkdirSync(join(dir, name), { recursive: true });
+    writeFileSync(join(dir, name, 'notes.txt'), 'precious\n');
+    const args = command === 'run' ? [SMALL] : command === 'sweep' ? [SMALL, '--runs', '1', '--workers', '1'] : ['--runs', '1'];
+    const o = await cli(command, ...args, '--out', dir);
+    assertBadInput(o, dir);
+    assert.match(o.err, /found a folder that is not a cmk-sim output/);
+    assert.equal(readFileSync(join(dir, name, 'notes.txt'), 'utf8'), 'precious\n');
+  }
+  const linked = fresh('named-link');
+  mkdirSync(linked);
+  writeFileSync(join(linked, 'mine.txt'), 'precious\n');
+  symlinkSync(join(linked, 'mine.txt'), join(linked, 'sla.md'));
+  assertBadInput(await cli('run', SMALL, '--out', linked), linked);
+  assert.equal(readFileSync(join(linked, 'mine.txt'), 'utf8'), 'precious\n');
+});
+
 test('a symbolic link to a folder: the output goes into the folder it points to', async () => {
   const real = fresh('real');
   mkdirSync(real);
