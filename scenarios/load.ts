@@ -251,6 +251,11 @@ function parseYaml(text: string, source: string): unknown {
       }),
     );
   }
+  // %YAML 1.1 would silently read yes as true, 1:00:00 as 3600 and 010 as 8: every value means what YAML 1.2 says.
+  const yamlVersion = doc.directives?.yaml.version;
+  if (yamlVersion !== undefined && yamlVersion !== '1.2') {
+    throw new InputError([{ file: source, path: '', found: `a %YAML ${yamlVersion} directive`, expected: 'YAML 1.2 (no %YAML line, or %YAML 1.2): under 1.1, yes is true and 1:00:00 is 3600' }]);
+  }
   let aliases = 0;
   visit(doc, { Alias: () => (++aliases > FILE_LIMITS.aliases ? visit.BREAK : undefined) });
   if (aliases > FILE_LIMITS.aliases) {

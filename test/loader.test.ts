@@ -708,6 +708,13 @@ test('cluster bodies: every problem of a body is reported, at its path', () => {
   assert.ok(problems.every((p) => p.file === 'test.json' && p.expected !== ''));
 });
 
+test('%YAML 1.1 is refused, not read with its other meanings (yes as true, 1:00:00 as 3600); %YAML 1.2 is YAML as usual', () => {
+  const body = 'name: t\nduration: 1h\n';
+  assert.equal(problemsOfYaml(`%YAML 1.1\n---\n${body}`), [{ file: 'test.yaml', path: '', found: 'a %YAML 1.1 directive', expected: 'YAML 1.2 (no %YAML line, or %YAML 1.2): under 1.1, yes is true and 1:00:00 is 3600' }]);
+  assert.is(parseScenario(`%YAML 1.2\n---\n${body}`, 'test.yaml', 'yaml').durationMs, 3_600_000);
+});
+
+// ---------------------------------------------------------------------------
 // ---------------------------------------------------------------------------
 // Several problems at once
 

@@ -255,6 +255,14 @@ function checkField(value: unknown, kind: FieldKind, path: string, depth: number
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number beyond the range of a double (read as Infinity)';
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // JSON.parse takes nesting deeper than JSON.stringify can walk back.
+    return 'a value nested too deeply to show';
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
