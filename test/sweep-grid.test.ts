@@ -157,9 +157,31 @@ test(`a grid has at most ${MAX_GRID_CELLS} cells, and at most 500,000 runs in al
   const cells = await cli('sweep', 'outage-vs-buffer-age', '--vary', `actions[0].for=${many}`, '--vary', `actions[0].at=${many}`, '--out', fresh('x'));
   assert.is(cells.status, 2);
   assert.is(cells.err, `--vary: found 1600 cells (40 x 40); expected at most ${MAX_GRID_CELLS} cells`);
+  // Said from the flags alone, before any value is built (each would set up the scenario, RSA keys and all): bad values are not reached.
+  const bad = await cli('sweep', 'outage-vs-buffer-age', '--vary', `actions[0].for=${many}`, '--vary', `actions[0].at=${many.replace('1m', 'bogus')}`, '--out', fresh('x'));
+  assert.is(bad.err, `--vary: found 1600 cells (40 x 40); expected at most ${MAX_GRID_CELLS} cells`);
   const runs = await cli('sweep', 'outage-vs-buffer-age', '--vary', 'mmkBufferMaxAge=2h,4h,8h', '--runs', '200000', '--out', fresh('x'));
   assert.is(runs.status, 2);
   assert.is(runs.err, '--runs: found 200000; expected at most 500,000 runs in all (cells x runs; the grid has 3 cells, so at most 166,666 runs)');
+});
+
+test('one field under two spellings, equal values written two ways, or a trailing comma are refused: each cell of a grid is a different scenario, labelled by what it ran', async () => {
+  const refused = async (...vary: string[]) => {
+    const o = await cli('sweep', 'outage-vs-buffer-age', '--runs', '1', '--out', fresh('same'), ...vary.flatMap((v) => ['--vary', v]));
+    assert.is(o.status, 2, o.err);
+    return o.err;
+  };
+  assert.is(await refused('actions[0].for=10m,2h', 'actions[00].for=20m'), '--vary: actions[00].for: found the field actions[0].for varied twice; expected each name in one --vary flag, with all its values');
+  assert.is(await refused('actions[0].for=60m,1h'), '--vary: actions[0].for: found 60m and 1h, the same value; expected each value once');
+  assert.is(await refused('mmkBufferMaxAge=PT4H,4h'), '--vary: mmkBufferMaxAge: found PT4H and 4h, the same value; expected each value once');
+  assert.is(await refused('unwrapPollInterval=[6s,60s],[6s, 1m]'), '--vary: unwrapPollInterval: found [6s,60s] and [6s, 1m], the same value; expected each value once');
+  assert.match(await refused('mmkBufferMaxAge=1h,'), /^--vary: mmkBufferMaxAge: found "1h,"; expected one or more values separated by commas/);
+});
+
+test('a problem of one cell names the cell, then the field, as every other problem names its path', async () => {
+  const o = await cli('sweep', 'outage-vs-buffer-age', '--runs', '1', '--out', fresh('cell'), '--vary', 'actions[0].do=keyVault.throttle');
+  assert.is(o.status, 2);
+  assert.match(o.err, /^--vary: actions\[0\]\.do=keyVault\.throttle: actions\[0\]\.limitPer10s: found nothing; expected a whole number of requests per 10 seconds/m);
 });
 
 test('cells are numbered as nested loops over the varied names in the order given', () => {

@@ -110,6 +110,17 @@ test('explore refuses fixed parameters that put its largest generated scenario o
   assert.match(o.err, '2 storage accounts x 33d / 1ms');
 });
 
+test('RSA key pairs are work too: 100 rotations of an RSA-4096 key are refused naming actions, 40 RSA-4096 keys naming keyVaults, before any key is generated', async () => {
+  const rotations = file({ duration: '1h', keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 4096 }] }], actions: Array.from({ length: 100 }, (_, i) => ({ at: `${i + 1}s`, do: 'key.rotate', vault: 'kv1', key: 'cmk' })) });
+  const rotated = await cli('validate', rotations, '--max-cpu', '1m');
+  assertBadInput(rotated, /actions: found 100 key\.rotate actions, which makes about 101 RSA key pairs generated \(1 key version in keyVaults \+ 100 key\.rotates\): about 2m1s of CPU/);
+  const keys = Array.from({ length: 40 }, (_, i) => ({ name: i === 0 ? 'cmk' : `k${i}`, kty: 'RSA', size: 4096 }));
+  const many = await cli('validate', file({ duration: '1h', keyVaults: [{ name: 'kv1', keys }] }), '--max-cpu', '10s');
+  assertBadInput(many, /keyVaults: found 40 RSA key versions, which makes about 40 RSA key pairs generated/);
+  const estimate = estimateWork(parseScenario(JSON.stringify({ ...BASE, keyVaults: [{ name: 'kv1', keys: [{ name: 'cmk', kty: 'RSA', size: 2048 }, { name: 'aes', kty: 'oct-HSM' }] }] }), 's.json', 'json'));
+  assert.is(estimate.terms.find((t) => t.what === 'RSA key pairs generated')!.cpuMs, 150, 'one RSA-2048 pair; the oct-HSM key is not one');
+});
+
 test('bad --max-cpu and --max-memory values are bad input, named by their flags', async () => {
   const o = await cli('run', file({}), '--max-cpu', '0s', '--max-memory', '12', '--out', freshOut());
   assertBadInput(o, '--max-cpu');

@@ -8,6 +8,7 @@ import { isCollection, parseDocument, visit } from 'yaml';
 import { readScenarioData, type LoadOptions } from '../../scenarios/load.ts';
 import { closest, validateScenario } from '../../scenarios/schema.ts';
 import { PARAM_NAMES } from '../azure/profiles.ts';
+import { RsaKeyPool } from '../crypto/index.ts';
 import { InputError, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
 import { setupProblems } from '../world.ts';
@@ -37,9 +38,19 @@ export function buildGrid(nameOrPath: string, options: LoadOptions, vary: readon
   const problems: Problem[] = [];
   const axes = vary.map((arg) => parseAxis(arg, options, problems)).filter((axis) => axis !== undefined);
   axes.forEach((axis, a) => {
-    if (axes.findIndex((other) => other.name === axis.name) < a) problems.push({ file: VARY, path: axis.name, found: 'the name varied twice', expected: 'each name in one --vary flag, with all its values' });
+    // Compared as the field they reach: actions[00].for is actions[0].for.
+    const field = pathText(axis.segments);
+    const first = axes.findIndex((other) => pathText(other.segments) === field);
+    if (first < a) problems.push({ file: VARY, path: axis.name, found: axes[first]!.name === axis.name ? 'the name varied twice' : `the field ${axes[first]!.name} varied twice`, expected: 'each name in one --vary flag, with all its values' });
   });
+  // The size of the grid is known from the flags alone: said before any value is built.
+  if (cellCount(axes) > MAX_GRID_CELLS) {
+    problems.push({ file: VARY, path: '', found: `${cellCount(axes)} cells (${axes.map((a) => a.values.length).join(' x ')})`, expected: `at most ${MAX_GRID_CELLS} cells` });
+    throw new InputError(problems);
+  }
   const { data, source } = readScenarioData(nameOrPath);
+  // The setup of every value draws its RSA pairs from one pool: the n-th key of a size is the same pair in each.
+  const rsaKeyPool = new RsaKeyPool();
 
   // Each value on its own first: a bad value is named once, not in every cell it is part of.
   for (const axis of axes) {
@@ -48,15 +59,19 @@ export function buildGrid(nameOrPath: string, options: LoadOptions, vary: readon
       problems.push({ file: VARY, path: axis.name, found: missing, expected: 'a field of an action or a fault the scenario has (entries count from 0, in file order)' });
       continue;
     }
+    // Two values are one when they make the same scenario (60m and 1h, 0.1 and 0.10): a grid runs each once.
+    const scenarioOf = new Map<string, string>();
     axis.data.forEach((value, v) => {
       const text = axis.values[v]!;
       const scenario = tryBuild(data, source, options, [{ axis, value }], (found) => problems.push(...found.map((p) => blame(p, source, axis, text))));
+      if (scenario === undefined) return;
+      const read = JSON.stringify(scenario);
+      const same = scenarioOf.get(read);
+      if (same !== undefined) return void problems.push({ file: VARY, path: axis.name, found: `${same} and ${text}, the same value`, expected: 'each value once' });
+      scenarioOf.set(read, text);
       // The setup before t=0 depends on the parameters alone, not on actions or faults.
-      if (scenario !== undefined && isParam(axis.name)) problems.push(...setupProblems(scenario).map((p) => blame(p, source, axis, text)));
+      if (isParam(axis.name)) problems.push(...setupProblems(scenario, rsaKeyPool).map((p) => blame(p, source, axis, text)));
     });
-  }
-  if (problems.length === 0 && cellCount(axes) > MAX_GRID_CELLS) {
-    problems.push({ file: VARY, path: '', found: `${cellCount(axes)} cells (${axes.map((a) => a.values.length).join(' x ')})`, expected: `at most ${MAX_GRID_CELLS} cells` });
   }
   if (problems.length > 0) throw new InputError(problems);
 
@@ -65,7 +80,7 @@ export function buildGrid(nameOrPath: string, options: LoadOptions, vary: readon
     const values = cellValues(axes, cell);
     const edits = axes.map((axis, a) => ({ axis, value: axis.data[axis.values.indexOf(values[a]!)] }));
     const label = axes.map((axis, a) => `${axis.name}=${values[a]}`).join(', ');
-    const scenario = tryBuild(data, source, options, edits, (p) => problems.push(...p.map((one) => ({ file: VARY, path: label, found: one.path === '' ? one.found : `${one.path}: ${one.found}`, expected: one.expected }))));
+    const scenario = tryBuild(data, source, options, edits, (p) => problems.push(...p.map((one) => ({ file: VARY, path: one.path === '' ? label : `${label}: ${one.path}`, found: one.found, expected: one.expected }))));
     if (scenario !== undefined) cells.push(scenario);
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -98,7 +113,8 @@ function parseAxis(arg: string, options: LoadOptions, problems: Problem[]): Axis
   const items = isCollection(doc.contents) ? doc.contents.items : [];
   let aliases = false;
   visit(doc, { Alias: () => ((aliases = true), visit.BREAK) });
-  if (doc.errors.length > 0 || items.length === 0 || aliases) {
+  // YAML takes [1h,] as one value: a trailing comma, as a leading one, is a value left out.
+  if (doc.errors.length > 0 || items.length === 0 || aliases || arg.slice(eq + 1).trim().endsWith(',')) {
     return void problems.push({ file: VARY, path: name, found: JSON.stringify(arg.slice(eq + 1)), expected: 'one or more values separated by commas, each written as in the scenario file (YAML, without aliases), e.g. 30m,1h,4h or [6s, 60s],[1m, 2m]' });
   }
   // Each value as the user wrote it: the column of runs.csv and the label of its cell.
@@ -164,5 +180,5 @@ function setAt(data: Record<string, unknown>, segments: readonly Segment[], valu
 function blame(problem: Problem, source: string, axis: Axis, value: string): Problem {
   if (problem.file === source && problem.path === pathText(axis.segments)) return { ...problem, file: VARY, path: axis.name };
   const where = problem.file === source ? problem.path : problem.file;
-  return { file: VARY, path: `${axis.name}=${value}`, found: where === '' ? problem.found : `${where}: ${problem.found}`, expected: problem.expected };
+  return { file: VARY, path: where === '' ? `${axis.name}=${value}` : `${axis.name}=${value}: ${where}`, found: problem.found, expected: problem.expected };
 }
