@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Lexer, parseDocument, visit } from 'yaml';
 import { InputError, readTextInput, type Problem } from '../sim/input-error.ts';
+import { checkArguments, loadOptionChecks } from '../sim/api-arguments.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { BUILTIN_DIR } from './builtin-index.ts';
 import { validateScenario, type LoadOptions } from './schema.ts';
@@ -109,6 +110,7 @@ export function resolveScenario(nameOrPath: string, builtinDir: string = BUILTIN
 
 /** Reads, parses and validates a scenario file or built-in scenario. */
 export function loadScenario(nameOrPath: string, options: LoadOptions = {}): Scenario {
+  checkArguments('loadScenario', [{ path: 'nameOrPath', value: nameOrPath, ok: typeof nameOrPath === 'string', expected: 'a built-in name or a file path' }, ...loadOptionChecks(options)]);
   return loadResolved(resolveScenario(nameOrPath), options);
 }
 
@@ -137,6 +139,12 @@ function readResolved(resolved: ResolvedScenario): unknown {
 
 /** Parses and validates the text of a scenario file; `source` names it in problems and in Scenario.source. */
 export function parseScenario(text: string, source: string, format: 'yaml' | 'json', options: LoadOptions = {}): Scenario {
+  checkArguments('parseScenario', [
+    { path: 'text', value: text, ok: typeof text === 'string', expected: 'the text of a scenario file' },
+    { path: 'source', value: source, ok: typeof source === 'string', expected: 'the name its problems are told against, e.g. my.yaml' },
+    { path: 'format', value: format, ok: format === 'yaml' || format === 'json', expected: 'yaml or json' },
+    ...loadOptionChecks(options),
+  ]);
   return validateScenario(parseData(text, source, format), source, options);
 }
 

@@ -27,7 +27,7 @@ import {
 } from '../sim/azure/profiles.ts';
 import { CLUSTER_BODY_SCHEMA, IDENTITY_NAME, parseClusterBody } from '../sim/azure/requests.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, MS_PER_HOUR, MS_PER_MINUTE, formatDuration, tryParseDuration } from '../sim/engine/duration.ts';
-import { InputError, type Problem } from '../sim/input-error.ts';
+import { describeFound, InputError, type Problem } from '../sim/input-error.ts';
 import {
   MAX_AUXILIARY_RECORDS_PER_MINUTE,
   MAX_CAPACITY_GB_PER_DAY,
@@ -115,23 +115,6 @@ export const DEFAULTS = {
 // ---------------------------------------------------------------------------
 // Problems
 
-/** What the user wrote, short and JSON-ish; "nothing" when the field is missing. */
-export function describeFound(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) text = `${value} (as read, rounded: past 2^53 - 1 whole numbers are not exact)`;
-  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > MAX_FOUND_CHARS ? `${text.slice(0, MAX_FOUND_CHARS - 3)}...` : text;
-}
-const MAX_FOUND_CHARS = 80;
 
 class Ctx {
   constructor(

@@ -155,3 +155,22 @@ function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
+
+const MAX_FOUND_CHARS = 80;
+
+/** What the user wrote, short and JSON-ish; "nothing" when the field is missing. */
+export function describeFound(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) text = `${value} (as read, rounded: past 2^53 - 1 whole numbers are not exact)`;
+  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > MAX_FOUND_CHARS ? `${text.slice(0, MAX_FOUND_CHARS - 3)}...` : text;
+}

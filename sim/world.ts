@@ -1,7 +1,7 @@
 // Builds the actors from a scenario, schedules its actions and workload,
 // runs the clock to the end and gathers the result.
 
-import { InfrastructureLayer, PlatformKey, type RsaKeyPair, type RsaKeyPool } from './crypto/index.ts';
+import { InfrastructureLayer, PlatformKey, type RsaKeyPair, RsaKeyPool } from './crypto/index.ts';
 import { RandomStreams } from './engine/random.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { MS_PER_MINUTE } from './engine/duration.ts';
@@ -17,6 +17,7 @@ import { RunMetrics } from './observe/metrics.ts';
 import { defaultSloSpec } from './observe/slo.ts';
 import { auxiliaryTablesOf } from './observe/records.ts';
 import { drawFaults, type DrawnFault } from './faults.ts';
+import { checkArguments, optionalFunction, optionsObject, scenarioArgument } from './api-arguments.ts';
 import { InputError, type Problem } from './input-error.ts';
 import { modelClasses } from './selftest.ts';
 import { Composition } from './workload/composition.ts';
@@ -99,6 +100,13 @@ export function setupProblems(scenario: Scenario, rsaKeyPool?: RsaKeyPool): Prob
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  checkArguments('runScenario', [
+    scenarioArgument(scenario),
+    optionsObject(options),
+    optionalFunction(options, 'onEvent'),
+    { path: 'options.rsaKeyPool', value: options?.rsaKeyPool, ok: options?.rsaKeyPool === undefined || options.rsaKeyPool instanceof RsaKeyPool, expected: 'an RsaKeyPool, or nothing' },
+    { path: 'options.probes', value: options?.probes, ok: options?.probes === undefined || Array.isArray(options.probes), expected: 'a list of {atMs, look}, or nothing' },
+  ]);
   const run = startScenario(scenario, options);
   run.advance(Infinity);
   return run.finish();

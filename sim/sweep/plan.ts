@@ -5,9 +5,8 @@
 // cell, and a shard takes a contiguous block of them.
 
 import { createHash } from 'node:crypto';
-import { describeFound } from '../../scenarios/schema.ts';
 import { PROFILES } from '../azure/profiles.ts';
-import { InputError, type Problem } from '../input-error.ts';
+import { describeFound, InputError, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
 
 /** The most cells a grid may have: each cell's scenario is validated and held by every worker. */
@@ -26,14 +25,14 @@ type Where = Pick<Problem, 'file' | 'path'>;
 /** A sweep's run count per cell, 1 to MAX_SWEEP_RUNS, or the problem with it. */
 export function runsProblem(runs: unknown, where: Where): Problem | undefined {
   if (Number.isSafeInteger(runs) && (runs as number) >= 1 && (runs as number) <= MAX_SWEEP_RUNS) return undefined;
-  return { ...where, found: JSON.stringify(runs) ?? String(runs), expected: `a whole number of runs from 1 to ${MAX_SWEEP_RUNS.toLocaleString('en-US')} (every row is kept in memory)` };
+  return { ...where, found: describeFound(runs), expected: `a whole number of runs from 1 to ${MAX_SWEEP_RUNS.toLocaleString('en-US')} (every row is kept in memory)` };
 }
 
 /** A sweep's first seed, such that its last seed is a safe integer too, or the problem with it. */
 export function firstSeedProblem(firstSeed: unknown, runs: number, where: Where): Problem | undefined {
   const largest = Number.MAX_SAFE_INTEGER - runs + 1;
   if (Number.isSafeInteger(firstSeed) && (firstSeed as number) >= 0 && (firstSeed as number) <= largest) return undefined;
-  return { ...where, found: JSON.stringify(firstSeed) ?? String(firstSeed), expected: `a whole number from 0 to ${largest}, so that the last of the ${runs} seeds is at most ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)` };
+  return { ...where, found: describeFound(firstSeed), expected: `a whole number from 0 to ${largest}, so that the last of the ${runs} seeds is at most ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)` };
 }
 
 export interface Shard {

@@ -8,12 +8,13 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync
 import { join } from 'node:path';
 import { markOutput, OutputDir } from '../../reports/output-dir.ts';
 import { parseRunsCsv, renderRunsCsv, renderSummaryCsv, renderSummaryHtml, renderSummaryMarkdown } from '../../reports/sweep.ts';
+import { checkArguments, optionalFunction, scenarioArgument } from '../api-arguments.ts';
 import { InputError, readTextInput, type Problem } from '../input-error.ts';
 import type { Scenario } from '../scenario.ts';
 import { VERSION } from '../package.ts';
 import type { Grid } from './grid.ts';
 import type { RunRow } from './metrics.ts';
-import { pairsOf, sweepDigest, validateManifest, type Shard, type SweepManifest } from './plan.ts';
+import { firstSeedProblem, pairsOf, parseShard, runsProblem, sweepDigest, validateManifest, type Shard, type SweepManifest } from './plan.ts';
 import { runPairs } from './pool.ts';
 import type { RsaKeyPool } from '../crypto/index.ts';
 import { summarizeCells } from './summary.ts';
@@ -55,6 +56,7 @@ export function manifestOf(scenario: Scenario, options: Pick<SweepOptions, 'runs
 }
 
 export async function runSweep(scenario: Scenario, options: SweepOptions): Promise<Sweep> {
+  checkSweepArguments(scenario, options);
   const manifest = manifestOf(scenario, options);
   const pairs = pairsOf(manifest);
   const rows = [...(options.done ?? [])];
@@ -66,6 +68,30 @@ export async function runSweep(scenario: Scenario, options: SweepOptions): Promi
   };
   await runPairs(cells, pairs.slice(resumed), options.workers, onRow, options.rsaKeyPool);
   return { manifest, rows };
+}
+
+/** What runSweep is given, checked as the command line checks --runs, --seed, --shard and --workers. */
+function checkSweepArguments(scenario: unknown, options: unknown): void {
+  const o = (typeof options === 'object' && options !== null ? options : {}) as Partial<Record<keyof SweepOptions, unknown>>;
+  const runs = runsProblem(o.runs, { file: '', path: 'options.runs' });
+  const shard = o.shard;
+  const grid = o.grid as { cells?: unknown } | undefined;
+  checkArguments('runSweep', [
+    scenarioArgument(scenario),
+    { path: 'options', value: options, ok: typeof options === 'object' && options !== null && !Array.isArray(options), expected: 'an object of options: {runs, firstSeed, shard, workers}' },
+    runs,
+    runs === undefined ? firstSeedProblem(o.firstSeed, o.runs as number, { file: '', path: 'options.firstSeed' }) : undefined,
+    {
+      path: 'options.shard',
+      value: shard,
+      ok: shard === null || (typeof shard === 'object' && parseShard(`${(shard as Shard).index}/${(shard as Shard).count}`) !== undefined),
+      expected: 'null (every run), or {index, count}: whole numbers with 0 <= index < count',
+    },
+    { path: 'options.workers', value: o.workers, ok: Number.isSafeInteger(o.workers) && (o.workers as number) >= 1, expected: 'a whole number of worker threads, 1 or more' },
+    { path: 'options.grid', value: grid, ok: grid === undefined || (typeof grid === 'object' && grid !== null && Array.isArray(grid.cells)), expected: 'a Grid, as buildGrid returns it, or nothing' },
+    { path: 'options.done', value: o.done, ok: o.done === undefined || Array.isArray(o.done), expected: 'the rows of a sweep to resume, or nothing' },
+    optionalFunction(options, 'onRow'),
+  ]);
 }
 
 export const SWEEP_FILES = ['sweep.json', 'runs.csv', 'summary.csv', 'summary.md', 'summary.html'] as const;
@@ -275,6 +301,7 @@ export function readSweep(dir: string): Sweep {
 
 /** Shards of one sweep, merged: exactly the unsharded sweep. Every mismatch and gap is reported. */
 export function mergeSweeps(dirs: readonly string[]): Sweep {
+  checkArguments('mergeSweeps', [{ path: 'dirs', value: dirs, ok: Array.isArray(dirs) && dirs.length > 0 && dirs.every((d) => typeof d === 'string'), expected: 'a list of one or more sweep folders' }]);
   const problems: Problem[] = [];
   const parts = dirs.flatMap((dir) => {
     try {
