@@ -15,8 +15,8 @@
 //
 // SIGKILL cannot be caught: it leaves the temporary folder behind, and the
 // next command writing to the same path removes it (its process is gone).
-// When the command line asks for it (exitCleanlyOnSignals), SIGINT and
-// SIGTERM remove the temporary folder at once and exit 130 / 143.
+// When the command line asks for it (exitCleanlyOnSignals), SIGHUP, SIGINT
+// and SIGTERM remove the temporary folder at once and exit 129 / 130 / 143.
 
 import { closeSync, type Dirent, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -31,7 +31,7 @@ export interface OutputMarker {
 }
 
 /** The exit status of a command stopped by a signal: 128 + the signal's number, as shells report it. */
-export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+export const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 // The files cmk-sim 0.1.0 wrote before outputs carried a marker, and its
 // per-file temporaries (.<file>.tmp-<pid>): a folder holding nothing else is
@@ -443,8 +443,9 @@ let exitOnSignals = false;
 
 /**
  * Called by the command line (not by library users, whose process is theirs):
- * while a staging folder exists, SIGINT and SIGTERM remove it and exit with
- * 130 / 143. The handlers are installed only while one exists, because a
+ * while a staging folder exists (or a stop note is registered), SIGHUP,
+ * SIGINT and SIGTERM remove it and exit with 129 / 130 / 143. The handlers
+ * are installed only while one exists, because a
  * handler defers the signal until the running task ends, and a long
  * synchronous task (an explore, a sweep on one worker) must stay stoppable.
  */
@@ -452,17 +453,34 @@ export function exitCleanlyOnSignals(): void {
   exitOnSignals = true;
 }
 
+/** What a command stopped now leaves behind that the user should know of (a sweep's progress, kept for --resume), while registered. */
+const stopNotes = new Set<(signal: string) => string>();
+
+/**
+ * While the returned function is not called, a signal that stops the command
+ * also prints this note: for work whose progress outlives the process.
+ */
+export function noteOnStop(note: (signal: string) => string): () => void {
+  stopNotes.add(note);
+  listenForSignals();
+  return () => {
+    stopNotes.delete(note);
+    listenForSignals();
+  };
+}
+
 function onSignal(signal: keyof typeof SIGNAL_EXIT): void {
   for (const [staging, dir] of openStagings) {
     rmSync(staging, { recursive: true, force: true, maxRetries: 3 });
     process.stderr.write(`cmk-sim: stopped by ${signal}; nothing was written to ${dir}, which is as it was\n`);
   }
+  for (const note of stopNotes) process.stderr.write(`${note(signal)}\n`);
   process.exit(SIGNAL_EXIT[signal]);
 }
 
 let listening = false;
 function listenForSignals(): void {
-  const wanted = exitOnSignals && openStagings.size > 0;
+  const wanted = exitOnSignals && (openStagings.size > 0 || stopNotes.size > 0);
   if (wanted === listening) return;
   for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
     if (wanted) process.on(signal, onSignal);

@@ -69,6 +69,10 @@ export function parseRunsCsv(text: string, file: string, manifest: SweepManifest
       return null;
     }
     if (headerWrong) return null;
+    if (record.length !== columns.length) {
+      fail(line, '', `${record.length} cells`, `${columns.length}, one per column: ${columns.join(', ')}`);
+      return null;
+    }
     const pair = pairs[rows.length];
     if (pair === undefined) {
       if (!misplaced) fail(line, '', 'a row past the last run', `${count(pairs.length)} rows, one per run of sweep.json (${seedsText(manifest)})`);
@@ -105,9 +109,13 @@ export function parseRunsCsv(text: string, file: string, manifest: SweepManifest
     return null;
   };
   try {
-    parseCsv(text, { on_record: onRecord });
+    // A row of the wrong length reaches onRecord, which names it as every other bad row.
+    parseCsv(text, { on_record: onRecord, relax_column_count: true });
   } catch (error) {
-    throw new InputError([...problems, { file, path: '', found: (error as Error).message, expected: 'a runs.csv written by cmk-sim sweep' }]);
+    // What is left is CSV that cannot be read as CSV (a quote left open): named by its line, not in the library's words.
+    const lines = (error as { lines?: unknown }).lines;
+    const path = typeof lines === 'number' ? `row ${lines + before}` : '';
+    throw new InputError([...problems, { file, path, found: 'a line that is not CSV (a quote left open, or a stray quote inside a cell)', expected: 'a runs.csv written by cmk-sim sweep' }]);
   }
   if (problems.length === 0 && header) fail(1, '', 'nothing', `the header ${columns.join(',')}`);
   if (problems.length === 0 && options.complete && rows.length < pairs.length) {

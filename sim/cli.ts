@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The command line (yargs). Exit status: 0 done and every expectation held;
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error;
-// 130 / 143 stopped by SIGINT / SIGTERM (reports/output-dir.ts).
+// 129 / 130 / 143 stopped by SIGHUP / SIGINT / SIGTERM (reports/output-dir.ts).
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
@@ -176,7 +176,7 @@ export async function main(args: readonly string[], given: Io = processIo): Prom
     )
     .epilogue(
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (a documentation version: see cmk-sim list --profiles; latest: the newest), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
-        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 130 / 143 stopped by SIGINT / SIGTERM.',
+        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 129 / 130 / 143 stopped by SIGHUP / SIGINT / SIGTERM.',
     )
     .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
     // The CLI has no short options: "-1/2" or "-x" after a flag is its value, for our checks to judge.
@@ -469,7 +469,7 @@ interface SweepArgs extends RunArgs {
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { OutputDir, OutputFile }, { rsaKeyPoolFor }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { progressFile, sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { noteOnStop, OutputDir, OutputFile }, { rsaKeyPoolFor }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
@@ -534,6 +534,9 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const started = performance.now();
   let result: Awaited<ReturnType<typeof sweepInto>>;
   let barStarted = false;
+  let progress = { done: 0, of: 0 };
+  // The progress file outlives a stop: say what it holds and how to go on.
+  const forgetNote = noteOnStop((signal) => `cmk-sim: stopped by ${signal} after ${count(progress.done)} of ${count(progress.of)} runs; their rows are kept in ${progressFile(dir)}: the same command with --resume continues`);
   try {
     result = await sweepInto(dir, scenario, {
       runs: argv.runs,
@@ -544,12 +547,14 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
       resume: argv.resume,
       ...(grid === undefined ? {} : { grid }),
       onRow: (_row, done, of) => {
+        progress = { done, of };
         if (!barStarted) bar?.start(of, done - 1);
         barStarted = true;
         bar?.update(done);
       },
     });
   } finally {
+    forgetNote();
     bar?.stop();
   }
   const { sweep, resumed, names } = result;

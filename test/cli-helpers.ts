@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 const cliModule = import('../sim/cli.ts');
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
-export const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3, sigint: 130, sigterm: 143 } as const;
+export const STATUS = { ok: 0, expectationFailed: 1, badInput: 2, internal: 3, sighup: 129, sigint: 130, sigterm: 143 } as const;
 
 /** A scenario that runs in a blink: one oct-HSM key, one storage account, one workspace, an hour. */
 export const SMALL_SCENARIO_TEXT = `name: small

@@ -311,7 +311,7 @@ test('temporaries whose process is gone are removed by the next command writing 
   assert.equal(readdirSync(parent).sort(), [`.other.tmp-${GONE_PID}`, `.out.tmp-${process.ppid}`, 'out']);
 });
 
-// ---- 2. Signals: SIGINT and SIGTERM remove the unfinished output; what SIGKILL leaves, the next run removes ----
+// ---- 2. Signals: SIGINT, SIGTERM and SIGHUP remove the unfinished output; what SIGKILL leaves, the next run removes ----
 
 /** Starts a month of 1000 workspaces into `dir` and waits until its timeline is being written. */
 async function startLongRun(dir: string) {
@@ -327,7 +327,7 @@ async function startLongRun(dir: string) {
   throw new Error(`the run never started writing ${staging}:\n${(await running.ended).err}`);
 }
 
-for (const [signal, status] of [['SIGINT', STATUS.sigint], ['SIGTERM', STATUS.sigterm]] as const) {
+for (const [signal, status] of [['SIGINT', STATUS.sigint], ['SIGTERM', STATUS.sigterm], ['SIGHUP', STATUS.sighup]] as const) {
   test(`${signal} during a run exits ${status}, removes the unfinished output and leaves the earlier one as it was`, async () => {
     const parent = fresh(signal);
     const dir = join(parent, 'X');
@@ -363,7 +363,7 @@ test('SIGKILL cannot be caught: the earlier output stays whole, and the next run
 test('the README tells the truth about outputs: committed as a folder, the marker, the signals and their exit statuses', () => {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   assert.not.match(readme, /Outputs are written atomically/);
-  for (const words of ['.cmk-sim-output', '.<name>.tmp-<pid>', 'SIGKILL', '**130**', '**143**']) assert.ok(readme.includes(words), `the README does not mention ${words}`);
+  for (const words of ['.cmk-sim-output', '.<name>.tmp-<pid>', 'SIGKILL', '**129**', '**130**', '**143**']) assert.ok(readme.includes(words), `the README does not mention ${words}`);
 });
 
 test.run();

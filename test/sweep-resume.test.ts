@@ -71,6 +71,23 @@ test('a sweep killed with SIGKILL midway and resumed writes byte for byte the fi
   assert.not.ok(existsSync(progress), 'the progress file is gone once the files are written');
 });
 
+for (const [signal, status, workers] of [['SIGINT', 130, '1'], ['SIGTERM', 143, '2']] as const) {
+  test(`${signal} during a sweep on ${workers} worker${workers === '1' ? '' : 's'} is answered within a run: exit ${status}, and the rows kept are said, with how to go on`, async () => {
+    const dir = fresh(`stopped-${signal}`);
+    const progress = progressFile(dir);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', 'sweep', SCENARIO, '--runs', String(RUNS), '--workers', workers, '--out', dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 3 && child.exitCode === null; poll++) await sleep(POLL_MS);
+    child.kill(signal);
+    assert.is(await exited, status, err);
+    const done = rowsIn(progress);
+    assert.ok(done >= 3 && done < RUNS, `stopped midway, after ${done} of ${RUNS} runs`);
+    assert.is(err, `cmk-sim: stopped by ${signal} after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
+  });
+}
+
 test('resume drops the torn last line a kill leaves and runs that seed again', async () => {
   const whole = fresh('whole');
   assert.is((await cli('sweep', SCENARIO, '--runs', '6', '--workers', '1', '--out', whole)).status, 0);
@@ -126,6 +143,15 @@ test('a progress file is read back as runs.csv is: a bad cell is named by its ro
   const { status, err } = await cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', dir, '--resume');
   assert.is(status, 2);
   assert.is(err, `${progress}: row 4, column faultsDrawn: found "0x1"; expected a whole number, 0 or more, in decimal digits`);
+  // A row cut short in the middle of the file, or one with a quote left open, is named by its row too, not in the CSV library's words.
+  const rowOf = (edit: (line: string) => string) => {
+    writeFileSync(progress, lines.map((line, i) => (i === 3 ? edit(line) : line)).join('\n'));
+    return cli('sweep', SCENARIO, '--runs', '3', '--workers', '1', '--out', dir, '--resume');
+  };
+  const short = await rowOf((line) => line.split(',').slice(0, 8).join(','));
+  assert.match(short.err, new RegExp(`^${progress.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: row 4: found 8 cells; expected \\d+, one per column: seed, faultsDrawn, `));
+  const quoted = await rowOf((line) => `"${line}`);
+  assert.match(quoted.err, /: row \d+: found a line that is not CSV \(a quote left open, or a stray quote inside a cell\); expected a runs\.csv written by cmk-sim sweep$/);
 });
 
 test.run();

@@ -80,6 +80,8 @@ export async function runPairs(
     for (const pair of pairs) {
       rows.push(runPair(cells, pair, pool));
       onRow(rows.at(-1)!, rows.length);
+      // A turn of the event loop between runs: a signal handler (the command line's) is answered within one run.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return rows;
   }
