@@ -270,6 +270,7 @@ test('a malformed history is bad input (exit 2) naming the file and the line, ne
     ['a history cut short', good.slice(0, 100).join('\n'), /found a history without scenario.end/],
     ['an empty file', '', /found no events/],
     ['JSON nested deeper than it can be shown', ['['.repeat(100_000) + ']'.repeat(100_000), ...good].join('\n'), /line 1: found a value nested too deeply to show; expected an event object$/],
+    ['a rate below zero', good.map((l) => (l.includes('"type":"workspace.workload"') ? l.replace(/"queriesPerHour":[\d.]+/, '"queriesPerHour":-1') : l)).join('\n'), /: queriesPerHour: found -1; expected a number >= 0$/],
     ['a time beyond a double', [good[0], good[1]!.replace(/"t":0/, '"t":1e400')].join('\n'), /line 2: t: found a number beyond the range of a double \(read as Infinity\); expected milliseconds/],
     ['a compressed history', '\u001f\u008b\b\u0000\uFFFD\uFFFD\n', /line 1: found bytes that are not UTF-8; expected a timeline.jsonl in UTF-8, as cmk-sim run writes it \(not compressed\)$/],
     ['a bound of the wrong kind', [good[0]!.replace('"revocationWithin":3600000', '"revocationWithin":"1h"'), ...good.slice(1)].join('\n'), /line 1: params\.revocationWithin: found "1h"; expected milliseconds, a whole number >= 0$/],

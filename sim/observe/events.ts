@@ -22,7 +22,7 @@ export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
 type FieldKind =
   | 'nat' // a whole number >= 0
-  | 'number' // a finite number
+  | 'amount' // a finite number >= 0 (a rate, a fraction)
   | 'string'
   | 'boolean'
   | 'json' // any JSON value; whoever reads it checks it
@@ -31,7 +31,7 @@ type FieldKind =
   | { readonly object: { readonly [field: string]: FieldKind } }
   | { readonly nullable: FieldKind };
 
-type ValueOf<K> = K extends 'nat' | 'number'
+type ValueOf<K> = K extends 'nat' | 'amount'
   ? number
   : K extends 'string'
     ? string
@@ -78,7 +78,7 @@ export const EVENT_FIELDS = {
   'keyVault.outage.end': NONE,
   'keyVault.networkDenied.begin': { untilMs: 'nat' },
   'keyVault.networkDenied.end': NONE,
-  'keyVault.transient.begin': { untilMs: 'nat', failureRate: 'number' },
+  'keyVault.transient.begin': { untilMs: 'nat', failureRate: 'amount' },
   'keyVault.transient.end': NONE,
   'keyVault.throttle.begin': { untilMs: 'nat', limitPer10s: 'nat' },
   'keyVault.throttle.end': NONE,
@@ -162,7 +162,7 @@ export const EVENT_FIELDS = {
   'query.sampled': { workspace: 'string', ok: 'boolean', hot: 'boolean', latencyMs: 'nat', blocksOpened: 'nat', why: nullable('string') },
 
   // A workspace.
-  'workspace.workload': { recordsPerMinute: 'nat', queriesPerHour: 'number', lookbackMs: 'nat' },
+  'workspace.workload': { recordsPerMinute: 'nat', queriesPerHour: 'amount', lookbackMs: 'nat' },
   'workspace.routed': { storage: 'string' },
   'workspace.queriesFailing': NONE,
   'workspace.queriesServing': NONE,
@@ -232,7 +232,7 @@ function checkField(value: unknown, kind: FieldKind, path: string, depth: number
   if (depth > FIELD_DEPTH_MAX) return wrong('a value nested no deeper than the event table');
   if (kind === 'json') return value === undefined ? wrong('a value') : null;
   if (kind === 'nat') return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? null : wrong('a whole number >= 0');
-  if (kind === 'number') return typeof value === 'number' && Number.isFinite(value) ? null : wrong('a finite number');
+  if (kind === 'amount') return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? null : wrong('a number >= 0');
   if (kind === 'string') return typeof value === 'string' ? null : wrong('a string');
   if (kind === 'boolean') return typeof value === 'boolean' ? null : wrong('true or false');
   if ('oneOf' in kind) return typeof value === 'string' && kind.oneOf.includes(value) ? null : wrong(`one of ${kind.oneOf.join(', ')}`);
