@@ -120,7 +120,7 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constantFrom('key.disable', 'key.enable'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
       fc.record({ at: atArb, do: fc.constantFrom('key.disable', 'key.enable'), vault: fc.constant(VAULT), key: fc.constant(KEY), version: fc.constant('v1') }),
       fc.record({ at: atArb, do: fc.constant('key.rotate'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
-      fc.record({ at: atArb, do: fc.constantFrom('key.delete', 'key.recover'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
+      fc.record({ at: atArb, do: fc.constantFrom('key.delete', 'key.recover', 'key.purge'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.remove'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.subarray(['get', 'wrapKey', 'unwrapKey'], { minLength: 1 }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.setIdentity'), cluster: fc.constant(CLUSTER), type: fc.constant('None') }),
@@ -133,11 +133,14 @@ export function arbitraries(fc: Fc) {
     fc.oneof(
       fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.constant(['get', 'wrapKey', 'unwrapKey']) }),
-      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constant(keyBody('v1')) }),
+      // The documented key update, pinned or following the newest version (refused where the profile has no auto-rotation).
+      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', '').map(keyBody) }),
       fc.record({ at: atArb, do: fc.constant('workspace.link'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), cluster: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('workspace.unlink'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)) }),
       fc.record({ at: atArb, do: fc.constant('workspace.setIngest'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), ingest: fc.record({ recordsPerMinute: fc.constantFrom(0, 100) }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.delete'), cluster: fc.constant(CLUSTER) }),
+      // A Microsoft engineer's access request: a Lockbox matter only while the workspace is linked.
+      fc.record({ at: atArb, do: fc.constant('lockbox.request'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), decision: fc.constantFrom('approve', 'reject'), after: minutes(1, 120) }),
     );
 
   /**

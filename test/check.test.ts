@@ -149,7 +149,7 @@ test('the owner\'s key requests are refused as unreachable exactly while the vau
   const refused = lines.find((l) => l.includes('"type":"operation.refused"') && l.includes('"code":"ServiceUnavailable"'))!;
   assert.ok(succeeded !== undefined && refused !== undefined);
   const { operationId: blockedId } = JSON.parse(succeeded) as { operationId: string };
-  const blocked = rule2('owner-blocked', (l) => (l === succeeded ? l.replace('"type":"operation.succeeded"', '"type":"operation.refused"').replace(/\}$/, ',"httpStatus":503,"code":"ServiceUnavailable","message":"unreachable"}') : l));
+  const blocked = rule2('owner-blocked', (l) => (l === succeeded ? l.replace('"type":"operation.succeeded"', '"type":"operation.refused"').replace(/\}$/, ',"httpStatus":503,"code":"ServiceUnavailable","message":"unreachable","body":null}') : l));
   assert.ok(blocked.some((m) => m.startsWith('key.disable on Key Vault kv1 was refused as unreachable at') && m.includes('a network rule denies the cluster, not the vault\'s owner')), `${blockedId}: ${JSON.stringify(blocked)}`);
   const { operationId, action } = JSON.parse(refused) as { operationId: string; action: string };
   const reached = rule2('outage-reached', (l) => (l === refused ? JSON.stringify({ ...(JSON.parse(l) as object), type: 'operation.succeeded', operationId, action, httpStatus: undefined, code: undefined, message: undefined }) : l));
@@ -209,6 +209,24 @@ test('rules 13 and 14 are judged by the probe of each account\'s first block: op
     const missing = brokenRule(`no-probe-${rule}`, unprobed, rule);
     assert.ok(missing.some((m) => m.includes('stored blocks but never showed') && m.includes('(no storage.blockProbed)')), JSON.stringify(missing));
   }
+});
+
+test('the control plane judged by what was asked (a request body in the history): a Lockbox request taken for an unlinked workspace or refused for a linked one, a raise refused for the commitment, a purge on request in a vault with purge protection, a versionless key without auto-rotation, a cluster created single-encrypted but encrypted twice', () => {
+  const edited = (builtin: string, edit: (line: string) => string) => historyOf(builtin).map(edit);
+  const broken = (name: string, rule: number, lines: string[]) => brokenRule(name, lines, rule);
+  assert.equal(broken('lockbox-as-run', 9, historyOf('lockbox-requests')), []);
+  const taken = broken('lockbox-taken', 9, edited('lockbox-requests', (l) => (l.includes('"type":"lockbox.requested"') ? l.replace('"entity":"ws-prod"', '"entity":"ws-shared"') : l)));
+  assert.ok(taken.some((m) => m.includes('a Lockbox request for workspace ws-shared was taken') && m.includes('not linked')), JSON.stringify(taken));
+  const refused = broken('lockbox-refused', 9, edited('lockbox-requests', (l) => (l.includes('"code":"LockboxNotApplicable"') ? l.replace('"entity":"ws-shared"', '"entity":"ws-prod"') : l)));
+  assert.ok(refused.some((m) => m.includes('refused as not applicable') && m.includes('though it is linked to cluster cl1')), JSON.stringify(refused));
+  const raise = broken('raise-refused', 9, edited('capacity-tiers-and-commitment', (l) => (l.includes('"code":"CapacityCommitmentPeriod"') ? l.replace('"capacity":100}', '"capacity":5000}') : l)));
+  assert.ok(raise.some((m) => m.includes('was refused 5000 GB/day for its commitment period') && m.includes('can be increased any time')), JSON.stringify(raise));
+  const purged = broken('purged-on-request', 2, edited('deleted-key-purged-after-retention', (l) => l.replace('"cause":"retentionEnded"', '"cause":"purgeRequest"')));
+  assert.ok(purged.some((m) => m.includes('key kv1/cmk was purged on request') && m.includes('purge protection')), JSON.stringify(purged));
+  const versionless = broken('no-auto-rotation', 7, edited('auto-rotation-disable-old-too-soon', (l) => (l.includes('"type":"scenario.start"') ? l.replace('"autoRotation":true', '"autoRotation":false') : l)));
+  assert.ok(versionless.some((m) => m.includes('keyed with an empty key version') && m.includes('requires an explicit update')), JSON.stringify(versionless));
+  const twice = broken('encrypted-twice', 13, edited('double-encryption-unsupported-region', (l) => (l.includes('"type":"storage.blockProbed"') && l.includes('"entity":"cl1/0"') ? l.replace('"doubleEncryption":false,"serviceLayerAlone":"opened"', '"doubleEncryption":true,"serviceLayerAlone":"failed"') : l)));
+  assert.ok(twice.some((m) => m.includes('was created with "isDoubleEncryptionEnabled": false, yet its block')), JSON.stringify(twice));
 });
 
 test('rule 9: a capacity tier is lowered only after its commitment period, counted from when it was last set, and refused for it only before', () => {

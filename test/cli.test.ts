@@ -95,7 +95,7 @@ test('list prints every built-in scenario with its description and exits 0', asy
   assert.is(o.err, '');
   const lines = o.out.split('\n');
   const builtins = listBuiltins();
-  assert.is(builtins.length, 44);
+  assert.is(builtins.length, 47);
   assert.is(lines.length, builtins.length, o.out);
   for (const b of builtins) {
     const line = lines.find((l) => l.startsWith(`${b.name} `));

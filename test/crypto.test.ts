@@ -5,6 +5,9 @@ import * as fc from 'fast-check';
 import { syncBuiltinESMExports } from 'node:module';
 import util from 'node:util';
 import type { KeyType, WrapAlgorithm } from '../sim/scenario.ts';
+import { loadScenario } from '../scenarios/load.ts';
+import { KeyVault } from '../sim/azure/key-vault.ts';
+import { runScenario } from '../sim/world.ts';
 import {
   AEK_BYTES,
   CryptoError,
@@ -385,6 +388,44 @@ test('Your KEK never leaves your Key Vault: nothing an oct-HSM KEK shows contain
   const material = bytes32('oct kek');
   const kek = Kek.generate('oct-HSM', 256, 'A256KW', Buffer.from(material));
   assertNothingShowsSecrets(kek, [material]);
+});
+
+/** Where in `value` a KEK, or a key object that is not public, is reachable: paths like getKey().versions[0].kek. */
+function keyMaterialIn(value: unknown, path: string, seen = new Set<unknown>(), depth = 0): string[] {
+  if (value instanceof Kek) return [path];
+  if (value instanceof KeyObject) return value.type === 'public' ? [] : [path];
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value) || seen.has(value) || depth > 8) return [];
+  seen.add(value);
+  const entries: [string, unknown][] = value instanceof Map ? [...value].map(([k, v]) => [`.get(${String(k)})`, v]) : Object.entries(value).map(([k, v]) => [Array.isArray(value) ? `[${k}]` : `.${k}`, v]);
+  return entries.flatMap(([key, v]) => keyMaterialIn(v, path + key, seen, depth + 1));
+}
+
+test('Your KEK never leaves your Key Vault: nothing a vault hands out, in runs that update, rotate and follow keys, holds a KEK or its key', () => {
+  const proto = KeyVault.prototype as unknown as Record<string, unknown>;
+  const methods = Object.getOwnPropertyNames(proto).filter((name) => name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, name)!.value === 'function');
+  const originals = methods.map((name) => [name, proto[name]] as const);
+  const leaks = new Set<string>();
+  let inside = 0;
+  for (const [name, original] of originals) {
+    proto[name] = function (this: KeyVault, ...args: unknown[]) {
+      inside++;
+      try {
+        const answer = (original as (...a: unknown[]) => unknown).apply(this, args);
+        // What a call from outside the vault gets back; the vault's calls to itself keep their records.
+        if (inside === 1) for (const leak of keyMaterialIn(answer, `${name}()`)) leaks.add(leak);
+        return answer;
+      } finally {
+        inside--;
+      }
+    };
+  }
+  try {
+    for (const builtin of ['rotation-done-right', 'auto-rotation-disable-old-too-soon', 'deleted-key-recovered']) runScenario(loadScenario(builtin));
+  } finally {
+    for (const [name, original] of originals) proto[name] = original;
+  }
+  assert.ok(methods.includes('getKey') && methods.includes('unwrapKey'), 'the vault was watched');
+  assert.equal([...leaks], []);
 });
 
 test('an oct-HSM KEK copies its key bytes: zeroing the caller buffer changes nothing', () => {

@@ -53,6 +53,9 @@ const EXPECTED_BUILTINS = [
   'recently-queried-then-revoked',
   'auxiliary-tables-under-microsoft-keys',
   'cluster-quota-2023-06',
+  'deleted-key-recovered',
+  'lockbox-requests',
+  'double-encryption-unsupported-region',
 ];
 
 /** Every broken accounting rule of one ingestion block, as sentences (empty when all hold). */

@@ -92,7 +92,7 @@ export class ControlPlane {
 
   createCluster(name: string, body: unknown, options: RequestOptions = {}): Operation {
     const { operations, params } = this.deps;
-    const operation = operations.begin('cluster.create', name);
+    const operation = operations.begin('cluster.create', name, body);
     const now = this.now;
     const spec = this.specs.get(name)!;
     const parsed = parseClusterBody(body);
@@ -167,7 +167,7 @@ export class ControlPlane {
   /** ARM PATCH: identity, sku, billing type or key; a key update re-wraps every AEK after keyUpdateTime. */
   updateCluster(name: string, body: unknown, options: RequestOptions = {}): Operation {
     const { operations, params, vaults } = this.deps;
-    const operation = operations.begin(options.action ?? 'cluster.update', name);
+    const operation = operations.begin(options.action ?? 'cluster.update', name, body);
     const cluster = this.clusters.get(name);
     if (cluster === undefined) return this.refuse(operation, this.noCluster(name));
     const parsed = parseClusterBody(body);

@@ -40,7 +40,10 @@ export class OperationLog {
     private readonly bus: EventBus,
   ) {}
 
-  begin(action: ActionName, target: string): Operation {
+  /** The request body of each cluster create or update: the history shows what was asked, for the checker to judge the answer by. */
+  private readonly bodies = new WeakMap<Operation, unknown>();
+
+  begin(action: ActionName, target: string, body: unknown = null): Operation {
     const operation: Operation = {
       id: `op-${++this.issued}`,
       atMs: this.scheduler.nowMs,
@@ -53,13 +56,14 @@ export class OperationLog {
       completedAtMs: null,
     };
     this.all.push(operation);
+    if (body !== null && body !== undefined) this.bodies.set(operation, body);
     return operation;
   }
 
   /** Accepted: answers 200 with an Azure-AsyncOperation to poll, and completes later. */
   accept(operation: Operation, status: 'InProgress' | 'Updating' | 'Deleting'): void {
     operation.status = status;
-    this.bus.emit({ t: this.scheduler.nowMs, type: 'operation.accepted', entity: operation.target, operationId: operation.id, action: operation.action, status });
+    this.bus.emit({ t: this.scheduler.nowMs, type: 'operation.accepted', entity: operation.target, operationId: operation.id, action: operation.action, status, body: this.bodies.get(operation) ?? null });
   }
 
   complete(operation: Operation, status: 'Succeeded'): void {
@@ -85,6 +89,7 @@ export class OperationLog {
 
   private finishFailed(operation: Operation, httpStatus: number, code: string, message: string, type: 'operation.refused' | 'operation.failed'): void {
     Object.assign(operation, { status: 'Failed', httpStatus, code, message, completedAtMs: this.scheduler.nowMs });
-    this.bus.emit({ t: this.scheduler.nowMs, type, entity: operation.target, operationId: operation.id, action: operation.action, httpStatus, code, message });
+    const event = { t: this.scheduler.nowMs, entity: operation.target, operationId: operation.id, action: operation.action, httpStatus, code, message };
+    this.bus.emit(type === 'operation.refused' ? { ...event, type, body: this.bodies.get(operation) ?? null } : { ...event, type });
   }
 }

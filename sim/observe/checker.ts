@@ -33,7 +33,7 @@ export const RULES = [
   {
     rule: 2,
     name: 'revocationTiming',
-    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does; the owner\'s key and policy requests are refused as unreachable exactly while the vault is down (a network rule denies the cluster, not its owner)',
+    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does; the owner\'s key and policy requests are refused as unreachable exactly while the vault is down (a network rule denies the cluster, not its owner); no key of a vault a cluster was keyed to (which needs purge protection) is purged on request',
     events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked', 'operation.refused', 'operation.succeeded'],
   },
   {
@@ -63,7 +63,7 @@ export const RULES = [
   {
     rule: 7,
     name: 'rotation',
-    text: 'a rotation re-wraps the AEK: every AEK an account reports has the fingerprint of its first, and every stored block keeps its bytes; disabling the old version afterwards changes nothing; disabling the pinned version first is a revocation; a cluster that follows the newest version is keyed to a new one within keyVersionCheckInterval of it, unless a check could not follow (then one interval after the last trouble)',
+    text: 'a rotation re-wraps the AEK: every AEK an account reports has the fingerprint of its first, and every stored block keeps its bytes; disabling the old version afterwards changes nothing; disabling the pinned version first is a revocation; a cluster that follows the newest version is keyed to a new one within keyVersionCheckInterval of it, unless a check could not follow (then one interval after the last trouble); a cluster follows the newest version (an empty key version) only where the page has auto-rotation',
     events: ['storage.keyConfigured', 'storage.aekUnwrapped', 'storage.ingested', 'storage.purged', 'key.created', 'key.disabled', 'cluster.keySet', 'storage.revoked'],
   },
   {
@@ -75,7 +75,7 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches)',
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches); a commitment period refuses a lower tier only, never a raise; a Lockbox request is taken only for a workspace linked to a dedicated cluster, and refused as not applicable only for one that is not',
     events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
@@ -87,7 +87,7 @@ export const RULES = [
   {
     rule: 13,
     name: 'doubleEncryption',
-    text: 'a cluster with double encryption stores its blocks under a second, infrastructure layer: the first block each of its storage accounts stores does not open with its own chain alone; without double encryption it does ("Data ingested to dedicated clusters is being encrypted twice"); every account that stored a block shows it',
+    text: 'a cluster with double encryption stores its blocks under a second, infrastructure layer: the first block each of its storage accounts stores does not open with its own chain alone; without double encryption it does ("Data ingested to dedicated clusters is being encrypted twice"); a cluster whose create request turned it off ("isDoubleEncryptionEnabled": false) is encrypted once; every account that stored a block shows it',
     events: ['storage.blockProbed', 'storage.ingested', 'buffer.replayed'],
   },
   {
@@ -172,6 +172,8 @@ interface RuleParams {
   revocationOnTime: boolean;
   /** Whether unlinking the Query storage account brings saved searches back (2026-04); null: not stated. */
   unlinkRestoresSavedSearches: boolean | null;
+  /** Whether a cluster may follow the newest key version (an empty keyVersion; 2021-07 and later); null: not stated. */
+  autoRotation: boolean | null;
 }
 
 interface BlockRecord {
@@ -351,6 +353,10 @@ export class Checker {
   private readonly clusterKeys = new Map<string, { key: string; follows: boolean }>();
   private readonly linkOpsMs = new Map<string, number[]>();
   private readonly linkedTo = new Map<string, string>();
+  /** Vaults a cluster was keyed to: a key update is refused unless the vault has soft delete and purge protection, which cannot be turned off. */
+  private readonly keyedVaults = new Set<string>();
+  /** Clusters whose create request turned double encryption off (isDoubleEncryptionEnabled: false). */
+  private readonly singleEncryption = new Set<string>();
   /** Workspaces linked per cluster (linkedTo counted), so a routing does not count every workspace again. */
   private readonly linkedCounts = new Map<string, number>();
   private setupOver = false;
@@ -439,7 +445,13 @@ export class Checker {
         return this.capacitySet(event);
       case 'cluster.keySet':
         this.clusterKeys.set(event.entity, { key: `${event.vault}/${event.key}`, follows: event.keyVersion === '' });
+        this.keyedVaults.add(event.vault);
+        if (event.keyVersion === '') this.followsNewest(event);
         return;
+      case 'key.rotationFollowed':
+        return this.followsNewest(event);
+      case 'lockbox.requested':
+        return this.lockboxRequested(event);
       case 'key.deleted':
         this.keyState(event.entity).changedMs = event.t;
         this.keyState(event.entity).deletedMs ??= event.t;
@@ -450,6 +462,7 @@ export class Checker {
         return this.accessMayBeBack(event.t, (a) => keyName(a) === event.entity);
       case 'key.purged':
         this.keyState(event.entity).purgedMs ??= event.t;
+        this.purgeProtected(event);
         return this.denialBegins(event, (a) => keyName(a) === event.entity);
       // A role assignment (Azure RBAC) grants what an access policy with get, wrapKey and unwrapKey grants; removing either is a denial.
       case 'accessPolicy.set':
@@ -481,10 +494,12 @@ export class Checker {
         return this.savedSearchesRestored(event);
       case 'operation.accepted':
         this.clusterNamed(event);
+        this.doubleEncryptionAsked(event);
         return this.linkOperation(event);
       case 'operation.refused':
         this.ownerRequest(event);
         this.capacityRefused(event);
+        this.lockboxRefused(event);
         this.clusterNamed(event);
         return this.linkRefused(event);
       case 'operation.succeeded':
@@ -1019,6 +1034,10 @@ export class Checker {
         ? `storage account ${event.entity}'s block ${event.block} opened with its own chain alone, though its cluster has double encryption: "Data ingested to dedicated clusters is being encrypted twice", once at the infrastructure level with a different algorithm and key`
         : `storage account ${event.entity}'s block ${event.block} did not open with its own chain alone, though its cluster has no double encryption: only the service-level chain should stand between its key and its data`,
     );
+    const cluster = this.accounts.get(event.entity)?.cluster;
+    if (cluster !== undefined && this.singleEncryption.has(cluster)) {
+      this.check(13, !event.doubleEncryption && event.serviceLayerAlone === 'opened', event, () => `storage account ${event.entity}'s cluster was created with "isDoubleEncryptionEnabled": false, yet its block ${event.block} is encrypted twice: "you can still create the cluster without Double Encryption"`);
+    }
     this.trigger(14);
     this.check(14, event.anotherBlocksDek === 'failed', event, () => `storage account ${event.entity}'s block ${event.block} opened with the DEK of another block: "The AEK is used to derive DEKs, which are the keys that are used to encrypt each block of data written to disk", one per block`);
   }
@@ -1139,6 +1158,7 @@ export class Checker {
       this.check(rule, ws.failing, null, () => `queries of workspace ${name} succeed at ${at(t)} although storage account ${closedBy.account}, which holds its data, is ${closedBy.why}${closedBy.why === 'provisioning' ? '' : ' and the data is under the customer key'}: "A query fails when the storage account it needs is unavailable or revoked"`, t, name);
     } else {
       const rule: RuleNumber = closedMmkOnly !== null ? 8 : 5;
+      if (closedMmkOnly !== null) this.trigger(8);
       this.check(rule, !ws.failing, null, () => `queries of workspace ${name} fail at ${at(t)} although no storage account it reads is provisioning, or unavailable or revoked with its data under the customer key${closedMmkOnly !== null ? ` (${closedMmkOnly.account} is ${closedMmkOnly.why}, but its data there is all under Microsoft keys)` : ''}`, t, name);
     }
   }
@@ -1217,6 +1237,44 @@ export class Checker {
     const p = this.params!;
     this.trigger(9);
     this.check(9, set !== undefined && event.t < set.setMs + p.capacityCommitmentMs, event, () => `cluster ${event.entity} was refused a lower capacity reservation for its commitment period at ${at(event.t)}, ${set === undefined ? 'though no tier was ever set' : `${formatDuration(event.t - set.setMs)} after its tier was set`}: the commitment lasts ${formatDuration(p.capacityCommitmentMs)}`);
+    // The request says which way the tier was to move: only down is held by the commitment.
+    const asked = requestedCapacity(event.body);
+    if (set !== undefined && asked !== null) this.check(9, asked < set.gbPerDay, event, () => `cluster ${event.entity} was refused ${asked} GB/day for its commitment period at ${at(event.t)}, though its tier is ${set.gbPerDay}: "A commitment tier can be increased any time, but has 31 days commitment period before it can be reduced"`);
+  }
+
+  /** A Lockbox request is taken only for a workspace linked to a dedicated cluster, and refused as not applicable only for one that is not. */
+  private lockboxRequested(event: EventOf<'lockbox.requested'>): void {
+    this.trigger(9);
+    this.check(9, this.linkedTo.has(event.entity), event, () => `a Lockbox request for workspace ${event.entity} was taken at ${at(event.t)}, though it is not linked to a dedicated cluster: "In Azure Monitor, you have this control on data in workspaces linked to your Log Analytics dedicated cluster"`);
+  }
+
+  private lockboxRefused(event: EventOf<'operation.refused'>): void {
+    if (event.code !== 'LockboxNotApplicable') return;
+    this.check(9, !this.linkedTo.has(event.entity), event, () => `a Lockbox request for workspace ${event.entity} was refused as not applicable at ${at(event.t)}, though it is linked to cluster ${this.linkedTo.get(event.entity)}`);
+  }
+
+  /** A cluster follows the newest key version only where its page has auto-rotation: 2020-11 "requires an explicit update to the cluster with the new key version". */
+  private followsNewest(event: EventOf<'cluster.keySet'> | EventOf<'key.rotationFollowed'>): void {
+    const p = this.params!;
+    if (p.autoRotation === null) return;
+    this.trigger(7);
+    this.check(7, p.autoRotation, event, () => `${event.type === 'cluster.keySet' ? `cluster ${event.entity} was keyed with an empty key version` : `${event.entity} followed a new key version on its own`} at ${at(event.t)}, where its page has no auto-rotation: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version"`);
+  }
+
+  /** A vault a cluster was keyed to had purge protection, which stays on: none of its keys is purged on request. */
+  private purgeProtected(event: EventOf<'key.purged'>): void {
+    const vault = event.entity.slice(0, event.entity.indexOf('/'));
+    if (!this.keyedVaults.has(vault)) return;
+    this.trigger(2);
+    this.check(2, event.cause !== 'purgeRequest', event, () => `key ${event.entity} was purged on request at ${at(event.t)}, though vault ${vault} had to have purge protection for a cluster to be keyed to it: purge protection "guards against force deletion of the secret / vault even after soft delete"`);
+  }
+
+  /** A create request that turns double encryption off: the cluster's blocks are then encrypted once (rule 13). */
+  private doubleEncryptionAsked(event: EventOf<'operation.accepted'>): void {
+    if (event.action !== 'cluster.create') return;
+    const properties = (event.body as { properties?: { isDoubleEncryptionEnabled?: unknown } } | null)?.properties;
+    if (properties?.isDoubleEncryptionEnabled === false) this.singleEncryption.add(event.entity);
+    else this.singleEncryption.delete(event.entity);
   }
 
   /**
@@ -1451,6 +1509,12 @@ function describeState(state: ObservedState, recoveringFrom: 'unavailable' | 're
 /** The vault owner's requests: key and policy changes, answered by Key Vault at once. */
 const OWNER_REQUESTS: ReadonlySet<string> = new Set(['key.disable', 'key.enable', 'key.rotate', 'key.delete', 'key.recover', 'key.purge', 'key.setExpiry', 'accessPolicy.set', 'accessPolicy.remove', 'roleAssignment.create', 'roleAssignment.delete']);
 
+/** The capacity a cluster request body asks for (sku.capacity), or null when it names none. */
+function requestedCapacity(body: unknown): number | null {
+  const capacity = (body as { sku?: { capacity?: unknown } } | null)?.sku?.capacity;
+  return typeof capacity === 'number' ? capacity : null;
+}
+
 function readParams(params: unknown): RuleParams {
   const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const ms = (name: string): number => {
@@ -1496,6 +1560,8 @@ function readParams(params: unknown): RuleParams {
     revocationOnTime: whileUnreachable === 'onTime',
     // A history that does not state it judges no restore.
     unlinkRestoresSavedSearches: typeof p.unlinkRestoresSavedSearches === 'boolean' ? p.unlinkRestoresSavedSearches : null,
+    // A history that does not state it judges no versionless key.
+    autoRotation: typeof p.autoRotation === 'boolean' ? p.autoRotation : null,
   };
 }
 

@@ -104,10 +104,11 @@ export const EVENT_FIELDS = {
   'cluster.keySet': { vault: 'string', key: 'string', keyVersion: 'string' },
   /** Who the cluster is to Key Vault from now on: a user-assigned identity (at creation or by a change), or its system-assigned one again. */
   'cluster.principalSet': { identity: oneOf(['SystemAssigned', 'UserAssigned']), principal: 'string' },
-  'operation.accepted': { operationId: 'string', action: 'string', status: 'string' },
+  /** body: the request body of a cluster create or update, as the scenario wrote it (null for other operations). */
+  'operation.accepted': { operationId: 'string', action: 'string', status: 'string', body: 'json' },
   'operation.succeeded': { operationId: 'string', action: 'string' },
   'operation.failed': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
-  'operation.refused': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string' },
+  'operation.refused': { operationId: 'string', action: 'string', httpStatus: 'nat', code: 'string', message: 'string', body: 'json' },
   /** Auto-rotation: the cluster's check for a new key version re-wrapped its AEKs under this version. */
   'key.rotationFollowed': { version: 'string' },
   /** Auto-rotation: the check could not read the key (version null) or not re-wrap under its newest version; the next check retries. */

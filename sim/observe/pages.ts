@@ -64,6 +64,12 @@ export const PAGE_FIGURES: readonly PageFigure[] = [
   },
   {
     rule: 7,
+    param: 'autoRotation',
+    byProfile: { ...everyPage(true), '2020-11': false },
+    quote: '2020-11: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version"; 2021-07 and later: an empty key version follows the newest (auto-rotation)',
+  },
+  {
+    rule: 7,
     param: 'keyVersionCheckInterval',
     byProfile: everyPage(24 * 60 * MINUTE_MS),
     quote: 'Azure Storage\'s page (the Azure Monitor pages give no time of their own): "Azure Storage checks the key vault for a new key version only once daily"',
