@@ -561,7 +561,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const ran = sweep.rows.length - resumed;
   const threads = Math.min(workers, Math.max(1, ran));
-  const runs = `${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${grid === undefined ? '' : ` (${cells} cells)`}`;
+  const runs = `${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${grid === undefined ? '' : ` (${cells} cell${cells === 1 ? '' : 's'})`}`;
   const of = part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(cells * argv.runs)})`;
   io.out(`sweep of ${scenario.name}: ${runs}${of} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}${resumed === 0 ? '' : `, resumed after ${count(resumed)} runs done before`}`);
   for (const cell of summarizeCells(sweep.rows, grid?.axes ?? [])) {
@@ -613,7 +613,7 @@ async function mergeCommand(dirs: readonly string[], out: string, io: Io): Promi
   if (shard !== undefined) throw new InputError([{ file: '--out', path: '', found: `${JSON.stringify(out)}, the shard folder ${JSON.stringify(shard)} being merged`, expected: 'a folder of its own for the merged sweep, e.g. --out out/merged' }]);
   const sweep = mergeSweeps(dirs);
   const names = writeSweep(out, sweep);
-  io.out(`merged ${dirs.length} folders: ${count(sweep.rows.length)} runs of ${sweep.manifest.scenario}`);
+  io.out(`merged ${dirs.length} folder${dirs.length === 1 ? '' : 's'}: ${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'} of ${sweep.manifest.scenario}`);
   io.out(`wrote ${out}/{${names.join(',')}}`);
   return EXIT.ok;
 }
