@@ -46,13 +46,11 @@ export function scenarioArgument(value: unknown, path = 'scenario'): ArgumentChe
   return { path, value, ok, expected: 'a Scenario, as loadScenario or parseScenario returns it' };
 }
 
-/** The LoadOptions of loadScenario and parseScenario, field by field, as their flags are checked. */
+/** The LoadOptions of loadScenario and parseScenario whose type the loader takes for granted (it judges seed and profile itself, as --seed and --profile). */
 export function loadOptionChecks(options: unknown): ArgumentCheck[] {
   const o = isRecord(options) ? options : {};
   return [
     optionsObject(options),
-    { path: 'options.seed', value: o.seed, ok: o.seed === undefined || (Number.isSafeInteger(o.seed) && (o.seed as number) >= 0), expected: 'a whole number, 0 or more (as --seed), or nothing' },
-    { path: 'options.profile', value: o.profile, ok: o.profile === undefined || typeof o.profile === 'string', expected: 'a profile name (as --profile), or nothing' },
     { path: 'options.params', value: o.params, ok: o.params === undefined || (Array.isArray(o.params) && o.params.every((p) => typeof p === 'string')), expected: 'a list of "name=value" texts (as --param), or nothing' },
     { path: 'options.slo', value: o.slo, ok: o.slo === undefined || isRecord(o.slo), expected: 'an SLO as readSloFile gives it, or nothing' },
   ];
