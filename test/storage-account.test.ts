@@ -703,21 +703,29 @@ test('with a hot cache longer than retention, the hot cache holds what retention
   assert.is(seen.hot, seen.blocks);
 });
 
+/** Two workspaces of one cluster; the second, of another retention, is made to stop writing before the key is set. */
+const TWO_WORKSPACES = [
+  { name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
+  { name: 'ws2', cluster: 'cl1', retentionDays: 90, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
+];
+
+/** The documented steps that set the key on cl1 at `at`: the access policy, then the key update. */
+const keySetAt = (at: string) => [
+  { at, do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] },
+  { at, do: 'cluster.update', cluster: 'cl1', body: { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: 'cmk', keyVersion: 'v1' } } } },
+];
+
 test('"Data that was ingested prior to the configuration, remains encrypted with Microsoft key": a workspace with only such data is still queried while revoked, even after retention purged the oldest', () => {
   const r = run(
     scenario({
       duration: '33d',
       params: { blockSlice: '1h', unwrapPollInterval: ['10m', '10m'], querySampleInterval: '1h', delayMode: 'worst', keyUpdateTime: ['1m', '1m'] },
       clusters: [{ name: 'cl1', storageAccounts: 1 }],
-      workspaces: [
-        { name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
-        { name: 'ws2', cluster: 'cl1', retentionDays: 90, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
-      ],
+      workspaces: TWO_WORKSPACES,
       actions: [
         { at: '12h', do: 'workspace.setIngest', workspace: 'ws2', recordsPerMinute: 0 },
         // ws1's first blocks (under Microsoft keys) are purged from 30d on, before the key is set at 31d.
-        { at: '31d', do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] },
-        { at: '31d', do: 'cluster.update', cluster: 'cl1', body: { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: 'cmk', keyVersion: 'v1' } } } },
+        ...keySetAt('31d'),
         { at: '32d', do: 'key.disable', vault: 'kv1', key: 'cmk' },
       ],
     }),
@@ -734,15 +742,11 @@ test('"Data that was ingested prior to the configuration, remains encrypted with
       duration: '3d',
       params: { unwrapPollInterval: ['1m', '1m'], delayMode: 'worst', keyUpdateTime: ['1m', '1m'] },
       clusters: [{ name: 'cl1', storageAccounts: 1 }],
-      workspaces: [
-        { name: 'ws1', cluster: 'cl1', ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
-        { name: 'ws2', cluster: 'cl1', retentionDays: 90, ingest: { gbPerDay: 10, recordsPerMinute: 10 }, query: { perHour: 12, lookback: '1h' } },
-      ],
+      workspaces: TWO_WORKSPACES,
       actions: [
         // ws2 stops writing before the key: its data on the cluster is all under Microsoft keys.
         { at: '12h', do: 'workspace.setIngest', workspace: 'ws2', recordsPerMinute: 0 },
-        { at: '1d', do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get', 'wrapKey', 'unwrapKey'] },
-        { at: '1d', do: 'cluster.update', cluster: 'cl1', body: { properties: { keyVaultProperties: { keyVaultUri: 'https://kv1.vault.azure.net', keyName: 'cmk', keyVersion: 'v1' } } } },
+        ...keySetAt('1d'),
         { at: '2d', do: 'keyVault.outage', vault: 'kv1', for: '2h' },
       ],
     }),
