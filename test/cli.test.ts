@@ -81,7 +81,7 @@ test('bare cmk-sim runs kv-outage-45m into out/kv-outage-45m-seed7 under the wor
   assert.is(process.cwd(), before, 'the working folder was not restored');
   assert.is(o.status, STATUS.ok, show(o));
   assert.match(o.out, /^kv-outage-45m: seed 7, profile 2020-11\b/);
-  assert.match(o.out, /expectations: 6 of 6 held/);
+  assert.match(o.out, /expectations: 7 of 7 held/);
   assert.ok(o.out.includes('out/kv-outage-45m-seed7/'), `the summary does not name the output folder:\n${o.out}`);
   assert.equal(readdirSync(o.dir).sort(), OUTPUT_FILES);
   const sla = JSON.parse(readFileSync(join(o.dir, 'sla.json'), 'utf8')) as { scenario: string; seed: number };
@@ -413,7 +413,7 @@ test('sla.json of kv-outage-45m has the shape INTERFACE.md gives', async () => {
   assert.is(sla.start, '2026-01-01T00:00:00.000Z');
   assert.is(sla.durationMs, 2 * 24 * 3600 * 1000);
   assert.ok((sla.incidents as unknown[]).length > 0, 'a 45-minute outage with no incident');
-  assert.is((sla.expectations as unknown[]).length, 6);
+  assert.is((sla.expectations as unknown[]).length, 7);
 });
 
 test('sla.json of a run with operations and incidents has the shape INTERFACE.md gives, operations included', async () => {
