@@ -10,7 +10,7 @@
 //   3. 10,000 workspaces (on one cluster, and as 10 clusters of 1000) against
 //      1,000: CPU time of loading and running 30 days, the scenarios as JSON
 //      and (1,000 and 10,000 on one cluster) as YAML.
-//   4. A sweep on 1 and 2 worker threads (`npm run bench -- --sweep-runs 1000`
+//   4. A sweep on 1 and 2 worker processes (`npm run bench -- --sweep-runs 1000`
 //      for a bigger one), as the installed command runs it (dist/, compiled).
 //   5. The scheduler against a plain binary heap (bench/engine.ts), what a
 //      sweep's progress file and read-back cost per run (bench/sweep-files.ts),
@@ -172,7 +172,7 @@ if (only.has('scale')) {
   console.log('');
 }
 
-// 4. A sweep, whole, as the installed command runs it, with 1 and 2 worker threads: wall time, and the same rows either way.
+// 4. A sweep, whole, as the installed command runs it, with 1 and 2 worker processes: wall time, and the same rows either way.
 if (only.has('sweep')) {
   const sweepRows: string[][] = [];
   const scratch = mkdtempSync(join(os.tmpdir(), 'cmk-sim-bench-'));

@@ -104,7 +104,7 @@ export async function main(args: readonly string[], given: Io = processIo): Prom
       (y) =>
         scenarioOptions(y, { seed: "first seed (default: the scenario's seed)", out: 'output folder (default out/<name>-sweep-seed<S>-runs<N>, -grid<cells> for a grid, with -shard<i>of<n>)' })
           .option('runs', { type: 'string', nargs: 1, default: 100, coerce: wholeNumberOrText, describe: 'how many seeds (per cell of a grid); at most 500,000 runs in all' })
-          .option('workers', { type: 'string', nargs: 1, default: availableParallelism(), coerce: wholeNumberOrText, describe: 'worker threads (default and most: the number of cores); the results do not depend on it' })
+          .option('workers', { type: 'string', nargs: 1, default: availableParallelism(), coerce: wholeNumberOrText, describe: 'worker processes (default and most: the number of cores); the results do not depend on it' })
           .option('shard', { type: 'string', nargs: 1, describe: 'run only shard i of n (i from 0 to n-1, as a Kubernetes JOB_COMPLETION_INDEX); merge the shard folders with cmk-sim merge' })
           .option('vary', { type: 'string', array: true, describe: 'a what-if grid: name=v1,v2,... (repeatable) with a parameter or a field of an action or a fault, e.g. actions[0].for=30m,1h; every combination runs the same seeds' })
           .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep that was stopped, from the progress file in its --out folder (same options)' })
@@ -485,7 +485,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const problems: Problem[] = [];
   const runsTrouble = runsProblem(argv.runs, { file: '--runs', path: '' });
   if (runsTrouble !== undefined) problems.push(runsTrouble);
-  if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: JSON.stringify(argv.workers), expected: 'a whole number of worker threads, 1 or more' });
+  if (!Number.isSafeInteger(argv.workers) || argv.workers < 1) problems.push({ file: '--workers', path: '', found: JSON.stringify(argv.workers), expected: 'a whole number of worker processes, 1 or more' });
   const shard = argv.shard === undefined ? null : parseShard(argv.shard);
   if (shard === undefined) problems.push({ file: '--shard', path: '', found: JSON.stringify(argv.shard), expected: 'i/n with n at least 1 and i from 0 to n-1, e.g. 0/4' });
   problems.push(...emptyListProblems('vary', argv.vary, 'actions[0].for=30m,1h'));
@@ -528,7 +528,7 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const junit = argv.junit === undefined ? null : new OutputFile(argv.junit, '--junit');
   const cores = availableParallelism();
   const workers = Math.min(argv.workers, cores);
-  // More threads than cores only take turns on them, each holding a model in memory.
+  // More workers than cores only take turns on them, each holding a model in memory.
   if (workers < argv.workers) io.err(`using ${workers} worker${workers === 1 ? '' : 's'}: this machine has ${cores} core${cores === 1 ? '' : 's'}`);
   const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'sweep |{bar}| {value}/{total} runs | {duration_formatted} elapsed, {eta_formatted} to go', hideCursor: true }, Presets.shades_classic) : null;
   const started = performance.now();
@@ -560,10 +560,10 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   const { sweep, resumed, names } = result;
   const seconds = (performance.now() - started) / 1000;
   const ran = sweep.rows.length - resumed;
-  const threads = Math.min(workers, Math.max(1, ran));
+  const workersUsed = Math.min(workers, Math.max(1, ran));
   const runs = `${count(sweep.rows.length)} run${sweep.rows.length === 1 ? '' : 's'}${grid === undefined ? '' : ` (${cells} cell${cells === 1 ? '' : 's'})`}`;
   const of = part === null ? '' : ` (shard ${part.index}/${part.count} of ${count(cells * argv.runs)})`;
-  io.out(`sweep of ${scenario.name}: ${runs}${of} in ${seconds.toFixed(1)} s on ${threads} worker${threads === 1 ? '' : 's'}${resumed === 0 ? '' : `, resumed after ${count(resumed)} runs done before`}`);
+  io.out(`sweep of ${scenario.name}: ${runs}${of} in ${seconds.toFixed(1)} s on ${workersUsed} worker${workersUsed === 1 ? '' : 's'}${resumed === 0 ? '' : `, resumed after ${count(resumed)} runs done before`}`);
   for (const cell of summarizeCells(sweep.rows, grid?.axes ?? [])) {
     const probabilities = cell.summary.probabilities.map((p) => `${p.meaning.replace(/^1 when /, '')}: ${percent(p.probability, 1)} (${count(p.hits)} of ${count(p.runs)})`);
     if (grid === undefined) for (const line of probabilities) io.out(`  ${line}`);

@@ -72,7 +72,7 @@ test('installing cmk-sim does not install tsx', () => {
   assert.not.ok(existsSync(join(consumer, 'node_modules', 'tsx')), 'tsx was installed with cmk-sim');
 });
 
-test('plain node imports runScenario, arbitraries and the sweep functions, and a sweep runs on worker threads', () => {
+test('plain node imports runScenario, arbitraries and the sweep functions, and a sweep runs on worker processes', () => {
   writeFileSync(
     join(consumer, 'esm.mjs'),
     `import * as fc from 'fast-check';

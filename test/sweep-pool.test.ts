@@ -1,14 +1,14 @@
 // A sweep makes its RSA pairs once, before the first run, and hands them to
-// every worker thread: no run of a sweep generates an RSA key.
+// every worker process: no run of a sweep generates an RSA key.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadScenario } from '../scenarios/load.ts';
 import { RsaKeyPool } from '../sim/crypto/index.ts';
-import { rsaKeyPoolFor, runPair, runPairs } from '../sim/sweep/pool.ts';
+import { SweepRunError, rsaKeyPoolFor, runPair, runPairs } from '../sim/sweep/pool.ts';
 import { scenario } from './helpers.ts';
 
-const sizes = (pool: RsaKeyPool) => pool.pairs().map(({ sizeBits, pairs }) => [sizeBits, pairs.length]);
+const sizes = (pool: RsaKeyPool) => pool.toDer().map(({ sizeBits, pkcs8 }) => [sizeBits, pkcs8.length]);
 
 test("a sweep's RSA pool holds a pair per RSA key version and per key.rotate, the most any cell needs of each size", () => {
   const rotating = loadScenario('rotation-done-right');
@@ -22,16 +22,39 @@ test("a sweep's RSA pool holds a pair per RSA key version and per key.rotate, th
 test('runs that take their RSA keys from a sweep pool generate none', () => {
   const cells = [loadScenario('rotation-done-right')];
   const pool = rsaKeyPoolFor(cells);
-  const before = pool.pairs().map(({ pairs }) => [...pairs]);
+  const before = pool.toDer();
   for (const seed of [1, 2]) runPair(cells, { cell: 0, seed }, pool);
-  assert.equal(pool.pairs().map(({ pairs }) => [...pairs]), before, 'the same pairs, none added');
+  assert.equal(pool.toDer(), before, 'the same pairs, none added');
 });
 
-test('worker threads run with the pairs made before the sweep: the same rows as one thread', async () => {
+test('worker processes run with the pairs made before the sweep: the same rows as runs in this process', async () => {
   const cells = [loadScenario('rotation-done-right')];
   const pairs = [0, 1, 2, 3].map((seed) => ({ cell: 0, seed }));
   const pool = rsaKeyPoolFor(cells);
-  assert.equal(await runPairs(cells, pairs, 2, undefined, pool), await runPairs(cells, pairs, 1, undefined, RsaKeyPool.of(pool.pairs())));
+  const here = pairs.map((pair) => runPair(cells, pair, pool));
+  assert.equal(await runPairs(cells, pairs, 2, undefined, pool), here, 'two workers');
+  assert.equal(await runPairs(cells, pairs, 1, undefined, pool), here, 'one worker');
+});
+
+test('a pool crosses to another process as DER and comes back the same keys', () => {
+  const pool = rsaKeyPoolFor([loadScenario('rotation-done-right')]);
+  const again = RsaKeyPool.fromDer(pool.toDer());
+  assert.equal(again.toDer(), pool.toDer());
+  const original = pool.pair(2048, 1);
+  const crossed = again.pair(2048, 1);
+  assert.ok(crossed.publicKey.equals(original.publicKey), 'the same public key');
+  assert.ok(crossed.privateKey.equals(original.privateKey), 'the same private key');
+});
+
+test('a run that fails in a worker process stops the sweep, naming its seed', async () => {
+  const cells = [loadScenario('rotation-done-right')];
+  // A pair of a cell that does not exist fails in the worker: the error comes back with the seed.
+  const failed = await runPairs(cells, [{ cell: 0, seed: 1 }, { cell: 5, seed: 77 }], 2).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  assert.instance(failed, SweepRunError);
+  assert.match((failed as Error).message, /^run with seed 77 failed: /);
 });
 
 test.run();

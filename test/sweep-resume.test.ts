@@ -3,7 +3,7 @@
 // as one that ran through; a torn last line is dropped; a resume that asks
 // for another sweep, or a new sweep over an unfinished one, is refused.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,19 @@ function rowsIn(file: string): number {
   if (!existsSync(file)) return 0;
   const text = readFileSync(file, 'utf8');
   return Math.max(0, text.slice(0, text.lastIndexOf('\n') + 1).split('\n').length - 3);
+}
+
+/** The processes `pid` started (ps). */
+function childPids(pid: number): number[] {
+  const listed = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return listed.stdout.split('\n').filter((line) => line.trim() !== '').map(Number);
+}
+
+/** Whether a process is there and not a zombie waiting to be reaped. */
+function isRunning(pid: number): boolean {
+  const listed = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
+  const state = listed.stdout.trim();
+  return state !== '' && !state.startsWith('Z');
 }
 
 /** A progress file in `dir` holding the first `rows` rows of the finished sweep in `whole`, as a sweep killed there leaves it. */
@@ -80,11 +93,15 @@ for (const [signal, status, workers] of [['SIGINT', 130, '1'], ['SIGTERM', 143, 
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 3 && child.exitCode === null; poll++) await sleep(POLL_MS);
+    const workerPids = childPids(child.pid!);
+    assert.is(workerPids.length, Number(workers), 'one process per worker');
     child.kill(signal);
     assert.is(await exited, status, err);
     const done = rowsIn(progress);
     assert.ok(done >= 3 && done < RUNS, `stopped midway, after ${done} of ${RUNS} runs`);
     assert.is(err, `cmk-sim: stopped by ${signal} after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
+    for (let poll = 0; poll < MAX_POLLS && workerPids.some(isRunning); poll++) await sleep(POLL_MS);
+    assert.equal(workerPids.filter(isRunning), [], 'the workers end with the sweep');
   });
 }
 

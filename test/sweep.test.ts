@@ -118,7 +118,7 @@ test('sweep writes sweep.json, runs.csv (a row per seed), summary.csv, summary.m
   assert.match(out, /sweep of random-faults: 6 runs in [\d.]+ s on 1 worker/);
 });
 
-test('any number of worker threads gives the same rows, in seed order', async () => {
+test('any number of worker processes gives the same rows, in seed order', async () => {
   const { loadScenario } = await import('../scenarios/load.ts');
   const scenario = loadScenario(SCENARIO);
   const pairs = [3, 1, 4, 15, 9].map((seed) => ({ cell: 0, seed }));

@@ -5,6 +5,8 @@
 
 import {
   constants,
+  createPrivateKey,
+  createPublicKey,
   createSecretKey,
   generateKeyPairSync,
   privateDecrypt,
@@ -40,10 +42,18 @@ function generateRsaPair(sizeBits: number): RsaKeyPair {
 export class RsaKeyPool {
   private readonly bySize = new Map<number, RsaKeyPair[]>();
 
-  /** A pool that starts with these pairs: those another thread's pool made (KeyObjects cross threads by postMessage). */
-  static of(pairs: readonly { sizeBits: number; pairs: readonly RsaKeyPair[] }[]): RsaKeyPool {
+  /** A pool that starts with the pairs of another process's pool, as its toDer() wrote them (KeyObjects do not cross processes). */
+  static fromDer(exported: readonly RsaPoolDer[]): RsaKeyPool {
     const pool = new RsaKeyPool();
-    for (const { sizeBits, pairs: some } of pairs) pool.bySize.set(sizeBits, [...some]);
+    for (const { sizeBits, pkcs8 } of exported) {
+      pool.bySize.set(
+        sizeBits,
+        pkcs8.map((der) => {
+          const privateKey = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+          return { privateKey, publicKey: createPublicKey(privateKey) };
+        }),
+      );
+    }
     return pool;
   }
 
@@ -59,10 +69,16 @@ export class RsaKeyPool {
     if (count > 0) this.pair(sizeBits, count - 1);
   }
 
-  /** Every pair made so far, by size. */
-  pairs(): { sizeBits: number; pairs: readonly RsaKeyPair[] }[] {
-    return [...this.bySize].map(([sizeBits, pairs]) => ({ sizeBits, pairs }));
+  /** Every pair made so far, by size, as PKCS#8 DER private keys (each holds its public key). */
+  toDer(): RsaPoolDer[] {
+    return [...this.bySize].map(([sizeBits, pairs]) => ({ sizeBits, pkcs8: pairs.map((pair) => pair.privateKey.export({ format: 'der', type: 'pkcs8' })) }));
   }
+}
+
+/** The pairs of one size in an RsaKeyPool, in the form that crosses to another process. */
+export interface RsaPoolDer {
+  sizeBits: number;
+  pkcs8: Uint8Array[];
 }
 
 type Material =

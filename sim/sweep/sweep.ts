@@ -87,7 +87,7 @@ function checkSweepArguments(scenario: unknown, options: unknown): void {
       ok: shard === null || (typeof shard === 'object' && parseShard(`${(shard as Shard).index}/${(shard as Shard).count}`) !== undefined),
       expected: 'null (every run), or {index, count}: whole numbers with 0 <= index < count',
     },
-    { path: 'options.workers', value: o.workers, ok: Number.isSafeInteger(o.workers) && (o.workers as number) >= 1, expected: 'a whole number of worker threads, 1 or more' },
+    { path: 'options.workers', value: o.workers, ok: Number.isSafeInteger(o.workers) && (o.workers as number) >= 1, expected: 'a whole number of worker processes, 1 or more' },
     { path: 'options.grid', value: grid, ok: grid === undefined || (typeof grid === 'object' && grid !== null && Array.isArray(grid.cells)), expected: 'a Grid, as buildGrid returns it, or nothing' },
     { path: 'options.done', value: o.done, ok: o.done === undefined || Array.isArray(o.done), expected: 'the rows of a sweep to resume, or nothing' },
     optionalFunction(options, 'onRow'),

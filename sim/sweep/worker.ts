@@ -1,18 +1,32 @@
-// One sweep worker thread: runs the pairs (cell, seed) it is sent, one at a
-// time, and answers with each run's row (or the error that stopped it).
+// One sweep worker process (pool.ts starts it): takes the cells and its RSA
+// pool's pairs, then runs the pairs (cell, seed) it is sent, one at a time,
+// and answers each with its row (or the error that stopped the run).
+// It answers no signal: the sweep decides when it stops, and kills it then;
+// it ends by itself when the sweep's process is gone (its channel closes).
 
-import { parentPort, workerData } from 'node:worker_threads';
 import { RsaKeyPool } from '../crypto/index.ts';
-import type { Pair } from './plan.ts';
-import { runPair, type WorkerData } from './pool.ts';
+import type { Scenario } from '../scenario.ts';
+import { runPair, type FromWorker, type ToWorker } from './pool.ts';
 
-const { cells, rsaPairs } = workerData as WorkerData;
-const pool = RsaKeyPool.of(rsaPairs);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
+process.on('disconnect', () => process.exit(0));
 
-parentPort!.on('message', ({ index, pair }: { index: number; pair: Pair }) => {
+let cells: readonly Scenario[] = [];
+let pool = new RsaKeyPool();
+// After the sweep's process is gone, a row has nowhere to go.
+const answer = (message: FromWorker) => {
+  if (process.connected) process.send!(message);
+};
+
+process.on('message', (message: ToWorker) => {
+  if (message.kind === 'start') {
+    cells = message.cells;
+    pool = RsaKeyPool.fromDer(message.rsaPool);
+    return;
+  }
   try {
-    parentPort!.postMessage({ index, row: runPair(cells, pair, pool) });
+    answer({ index: message.index, row: runPair(cells, message.pair, pool) });
   } catch (error) {
-    parentPort!.postMessage({ index, error: error instanceof Error ? error.message : String(error) });
+    answer({ index: message.index, error: error instanceof Error ? error.message : String(error) });
   }
 });
