@@ -204,10 +204,12 @@ test('rules 13 and 14 are judged by the probe of each account\'s first block: op
   assert.ok(alone.some((m) => m.includes('opened with its own chain alone, though its cluster has double encryption')), JSON.stringify(alone));
   const shared = brokenRule('another-dek', edited('"anotherBlocksDek":"failed"', '"anotherBlocksDek":"opened"'), 14);
   assert.ok(shared.some((m) => m.includes('opened with the DEK of another block')), JSON.stringify(shared));
-  const unprobed = lines.filter((l) => l !== probes[0]);
-  for (const rule of [13, 14]) {
-    const missing = brokenRule(`no-probe-${rule}`, unprobed, rule);
-    assert.ok(missing.some((m) => m.includes('stored blocks but never showed') && m.includes('(no storage.blockProbed)')), JSON.stringify(missing));
+  // One account's probe missing, or every probe (a model that stopped probing): both rules break at the end.
+  for (const [label, unprobed] of [['one', lines.filter((l) => l !== probes[0])], ['every', lines.filter((l) => !probes.includes(l))]] as const) {
+    for (const rule of [13, 14]) {
+      const missing = brokenRule(`no-probe-${label}-${rule}`, unprobed, rule);
+      assert.ok(missing.some((m) => m.includes('stored blocks but never showed') && m.includes('(no storage.blockProbed)')), `${label}: ${JSON.stringify(missing)}`);
+    }
   }
 });
 

@@ -42,26 +42,49 @@ test('profile 2023-06: "Once the key is enabled and unwrap succeeds, SSD data is
   assert.ok(before.length >= 10 && before.every((hot) => !hot), `queries between resume and reload: ${JSON.stringify(before)}`);
   assert.ok(after.length >= 20 && after.every((hot) => hot), `queries after the reload: ${JSON.stringify(after)}`);
   assert.ok(hotness(r, 0, 6 * HOUR).every((hot) => hot), 'before the revocation every query was hot');
+  const account = r.result.storageAccounts['cl1/0']!;
+  assert.equal([account.hotCachePurges, account.hotCacheReloads], [1, 1], "the run's figures count the purge and the reload the history shows");
 });
 
 test('profile 2020-11: the hot cache "gets deleted on key revocation operation" and nothing reloads it: queries reaching data from before the revocation stay cold', () => {
   const r = revokedAndBack('2020-11');
   const [resumed] = r.of('storage.resumed');
   assert.ok(resumed !== undefined);
-  assert.is(r.of('hotCache.purged').length, 1);
+  const purges = r.of('hotCache.purged');
+  assert.is(purges.length, 1);
+  const firstBlockAt = r.of('storage.ingested').find((e) => e.entity === 'cl1/0')!.t;
+  assert.is(purges[0]!.oldestHotMs, firstBlockAt, 'the cache held every block since the first (its days reach back past the start)');
   assert.is(r.of('hotCache.reloaded').length, 0);
   const after = hotness(r, resumed.t, 20 * HOUR);
   assert.ok(after.length >= 50 && after.every((hot) => !hot), JSON.stringify(after));
 });
 
-test('a revocation while the reload is pending cancels it: the hot cache stays empty while revoked, and is reloaded hotCacheReloadTime after the next resume', () => {
-  const r = revokedAndBack('2023-06', [disable('2h'), enable('4h'), disable('5h'), enable('9h')]);
-  const resumes = r.of('storage.resumed').map((e) => e.t);
-  const reloads = r.of('hotCache.reloaded').map((e) => e.t);
-  assert.is(resumes.length, 2);
-  assert.ok(resumes[0]! + 2 * HOUR > 6 * HOUR, 'the first reload would have come after the second revocation');
-  assert.equal(reloads, [resumes[1]! + 2 * HOUR]);
-  // run() has checked rule 3: no reload while revoked, no hot copy readable while revoked.
+for (const [label, actions] of [
+  ['after the next resume', [disable('2h'), enable('4h'), disable('5h'), enable('9h')]],
+  ['even when access is back before the first reload was due', [disable('2h'), enable('3h'), disable('3h35m'), enable('4h35m')]],
+] as const) {
+  test(`a revocation while the reload is pending cancels it: the hot cache stays empty while revoked, and is reloaded hotCacheReloadTime after the next resume, ${label}`, () => {
+    const r = revokedAndBack('2023-06', [...actions]);
+    const resumes = r.of('storage.resumed').map((e) => e.t);
+    const reloads = r.of('hotCache.reloaded').map((e) => e.t);
+    assert.is(resumes.length, 2);
+    const secondRevocation = r.of('storage.revoked')[1]!.t;
+    assert.ok(resumes[0]! + 2 * HOUR > secondRevocation, 'the first reload would have come after the second revocation');
+    if (label.startsWith('even')) assert.ok(resumes[0]! + 2 * HOUR > resumes[1]!, 'and after the second resume');
+    assert.equal(reloads, [resumes[1]! + 2 * HOUR]);
+    // run() has checked rule 3: no reload while revoked, no hot copy readable while revoked.
+  });
+}
+
+test('profile 2023-06, with a Key Vault outage that makes storage unavailable as in 2020-11: an outage is not a revocation, so the hot cache is neither deleted nor reloaded, and queries after the resume read hot', () => {
+  const params = { ...PARAMS, outageHandling: 'unavailableAfterTimeout' };
+  const r = run(scenario({ profile: '2023-06', duration: '20h', keyVaults: KV, workspaces: WORKSPACES, params, actions: [{ at: '6h', do: 'keyVault.outage', vault: 'kv1', for: '2h' }] }));
+  const [resumed] = r.of('storage.resumed');
+  assert.ok(r.of('storage.unavailable').length === 1 && resumed !== undefined, 'the outage made the account unavailable, and it came back');
+  assert.is(r.of('hotCache.purged').length, 0);
+  assert.is(r.of('hotCache.reloaded').length, 0);
+  const after = hotness(r, resumed.t, 20 * HOUR);
+  assert.ok(after.length >= 50 && after.every((hot) => hot), JSON.stringify(after));
 });
 
 test('the checker judges the reload from the history: a hotCache.reloaded while the account is revoked breaks rule 3', () => {

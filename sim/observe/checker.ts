@@ -1042,9 +1042,8 @@ export class Checker {
     this.check(14, event.anotherBlocksDek === 'failed', event, () => `storage account ${event.entity}'s block ${event.block} opened with the DEK of another block: "The AEK is used to derive DEKs, which are the keys that are used to encrypt each block of data written to disk", one per block`);
   }
 
-  /** The other direction: an account that stored a block has shown its layers and its DEK. A history without any such evidence was recorded before it existed. */
+  /** The other direction: an account that stored a block has shown its layers and its DEK (a model that stops probing is caught here). */
   private everyStoreProbed(event: EventOf<'scenario.end'>): void {
-    if (this.blocksProbed.size === 0) return;
     for (const account of this.storedBlocks) {
       for (const rule of [13, 14] as const) this.check(rule, this.blocksProbed.has(account), event, () => `storage account ${account} stored blocks but never showed ${rule === 13 ? 'whether they are encrypted twice' : 'that each has a DEK of its own'} (no storage.blockProbed)`, event.t, account);
     }
