@@ -1,8 +1,9 @@
 // `npm run bench`: what a run costs, as ratios measured in one process each.
 //   1. A sweep's run and the month of 1000 workspaces against their crypto
 //      floor: CPU time over that of the same crypto operations replayed alone
-//      (bench/crypto-floor.ts), the sweep run in this process, the month in a
-//      child process (bench/scenario.ts).
+//      (bench/crypto-floor.ts), each in a child process: the sweep's run
+//      with V8's default flags and with a sweep worker's (bench/sweep-run.ts),
+//      the month with the defaults, as `cmk-sim run` has them (bench/scenario.ts).
 //   2. Peak memory of the month at 30, 90 and 365 simulated days, each in a
 //      process of its own (RSS is per process), and the memory it holds then
 //      (heap in use and external memory after a forced full collection, in a
@@ -26,9 +27,8 @@ import { parseArgs } from 'node:util';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadScenario } from '../scenarios/load.ts';
-import { rsaKeyPoolFor, runPair } from '../sim/sweep/pool.ts';
-import { againstFloor } from './crypto-floor.ts';
+import { WORKER_V8_FLAGS } from '../sim/sweep/pool.ts';
+import type { AgainstFloor } from './crypto-floor.ts';
 import { benchEngine } from './engine.ts';
 import { writeMonths } from './month-scenarios.ts';
 import { benchSweepFiles } from './sweep-files.ts';
@@ -120,18 +120,23 @@ const spread = (ratios: readonly number[]): string => `${fixed(Math.min(...ratio
 
 // 1. Against the crypto floor.
 if (only.has('floor')) {
-  const cells = [loadScenario(SWEEP_SCENARIO)];
-  const pool = rsaKeyPoolFor(cells);
-  const seeds = Array.from({ length: FLOOR_SEEDS }, (_, seed) => ({ cell: 0, seed }));
-  const sweepRun = againstFloor(() => seeds.forEach((pair) => runPair(cells, pair, pool)), FLOOR_ROUNDS, pool);
+  const sweepRun = (v8Flags: readonly string[]): AgainstFloor => {
+    const child = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join('bench', 'sweep-run.ts'), SWEEP_SCENARIO, String(FLOOR_SEEDS), String(FLOOR_ROUNDS)], { cwd: ROOT, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`bench/sweep-run.ts exited with ${child.status ?? child.signal}:\n${child.stderr}`);
+    return JSON.parse(child.stdout.trim().split('\n').pop()!) as AgainstFloor;
+  };
+  const sweepRunRow = (label: string, r: AgainstFloor) => [`${SWEEP_SCENARIO} (a sweep's run, ${label}; median of ${FLOOR_ROUNDS} rounds of ${FLOOR_SEEDS} seeds)`, fixed(r.workCpuMs / FLOOR_SEEDS, 1), fixed(r.floorCpuMs / FLOOR_SEEDS, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
+  const defaults = sweepRun([]);
+  const asWorker = sweepRun(WORKER_V8_FLAGS);
   const month = runChild(MONTH, ['--floor']);
-  console.log('Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process)');
+  console.log("Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process; V8's defaults, or a sweep worker's flags)");
   console.log(
     table(
       ['run', 'run CPU (ms)', 'floor CPU (ms)', 'ratio', 'spread'],
       [
-        [`${SWEEP_SCENARIO} (a sweep's run; median of ${FLOOR_ROUNDS} rounds of ${FLOOR_SEEDS} seeds)`, fixed(sweepRun.workCpuMs / FLOOR_SEEDS, 1), fixed(sweepRun.floorCpuMs / FLOOR_SEEDS, 1), fixed(sweepRun.workCpuMs / sweepRun.floorCpuMs, 2), spread(sweepRun.ratios)],
-        [`${MONTH} (one run)`, int(month.runCpuMs), int(month.floorCpuMs!), fixed(month.runCpuMs / month.floorCpuMs!, 2), ''],
+        sweepRunRow("V8's defaults", defaults),
+        sweepRunRow(WORKER_V8_FLAGS.join(' '), asWorker),
+        [`${MONTH} (one run, V8's defaults)`, int(month.runCpuMs), int(month.floorCpuMs!), fixed(month.runCpuMs / month.floorCpuMs!, 2), ''],
       ],
     ),
   );

@@ -114,6 +114,9 @@ test('"Any new data ingested ... gets dropped and won\'t be recoverable, data is
   // Every 5-minute slice of 500 records landing from 1d1h (revocation first, at the same instant) to 2d is dropped.
   assert.is(ingestion.droppedByReason.revoked, ((23 * HOUR) / (5 * MINUTE) + 1) * 500);
   assert.is(ingestion.bufferedRecords + ingestion.replayedRecords, 0);
+  const [incident] = r.result.incidents;
+  assert.is(incident!.kind, 'revocation');
+  assert.is(incident!.droppedRecords, ingestion.droppedByReason.revoked, 'the incident counts the records it dropped');
   assert.is(r.result.workspaces.ws1!.query.unavailableMs, 23 * HOUR);
   const why = r.of('query.sampled').filter((e) => !e.ok).map((e) => e.why!);
   assert.ok(why.length > 0 && why.every((w) => w.includes('no AEK is in memory')), why[0]);
@@ -161,6 +164,14 @@ test('"once accessed, data ingestion and query resume within 30 minutes" (delayM
   const [incident] = r.result.incidents;
   assert.is(incident!.restoredAtMs, restored.t);
   assert.is(incident!.resumedAtMs, resumed.t);
+});
+
+test('"data ingestion and query resume within 30 minutes": until then the account is still revoked to its users, and a run that ends in those minutes reports it revoked', () => {
+  // Key enabled at 1d3h, restored at the first poll after it, resumed 30 minutes later: the run ends 10 minutes into the wait.
+  const r = run(scenario({ duration: '1d3h10m', params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }, { at: '1d3h', do: 'key.enable', vault: 'kv1', key: 'cmk' }] }));
+  assert.is(r.of('storage.accessRestored').length, 1);
+  assert.is(r.of('storage.resumed').length, 0);
+  assert.is(r.result.storageAccounts['cl1/0']!.finalState, 'revoked');
 });
 
 test('a key re-enabled before revocation took effect cancels it: "within an hour or sooner" is a bound, not a delay', () => {

@@ -60,7 +60,7 @@ const WORKER_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './
  * instead of 54 s. A process's V8 flags are set before it starts (a thread
  * shares its process's), so the workers are processes, not threads.
  */
-const WORKER_V8_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=8'];
+export const WORKER_V8_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=8'];
 
 /** What the sweep sends a worker process: first the cells and its RSA pool's pairs, then one pair to run at a time. */
 export type ToWorker = { kind: 'start'; cells: readonly Scenario[]; rsaPool: RsaPoolDer[] } | { kind: 'run'; index: number; pair: Pair };
