@@ -26,7 +26,7 @@ export function checkArguments(fn: string, checks: readonly (ArgumentCheck | Pro
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An options argument: left out, or an object. */
-export const optionsObject = (value: unknown, path = 'options'): ArgumentCheck => ({ path, value, ok: value === undefined || isRecord(value), expected: 'an object of options, or nothing' });
+export const optionsObject = (value: unknown): ArgumentCheck => ({ path: 'options', value, ok: value === undefined || isRecord(value), expected: 'an object of options, or nothing' });
 
 /** A field of an options object that is a function when given. */
 export const optionalFunction = (options: unknown, field: string): ArgumentCheck => {
@@ -35,7 +35,7 @@ export const optionalFunction = (options: unknown, field: string): ArgumentCheck
 };
 
 /** A Scenario as loadScenario and parseScenario return it (checked by its shape: the loader made it whole). */
-export function scenarioArgument(value: unknown, path = 'scenario'): ArgumentCheck {
+export function scenarioArgument(value: unknown): ArgumentCheck {
   const ok =
     isRecord(value) &&
     typeof value.name === 'string' &&
@@ -43,7 +43,7 @@ export function scenarioArgument(value: unknown, path = 'scenario'): ArgumentChe
     Number.isSafeInteger(value.durationMs) &&
     isRecord(value.params) &&
     ['keyVaults', 'clusters', 'workspaces', 'actions', 'faults', 'expect'].every((list) => Array.isArray(value[list]));
-  return { path, value, ok, expected: 'a Scenario, as loadScenario or parseScenario returns it' };
+  return { path: 'scenario', value, ok, expected: 'a Scenario, as loadScenario or parseScenario returns it' };
 }
 
 /** The LoadOptions of loadScenario and parseScenario whose type the loader takes for granted (it judges seed and profile itself, as --seed and --profile). */

@@ -174,6 +174,19 @@ test('"data ingestion and query resume within 30 minutes": until then the accoun
   assert.is(r.result.storageAccounts['cl1/0']!.finalState, 'revoked');
 });
 
+test('two faults at once: each is an incident from its start until ingestion and queries resume, the longer one closing when its own cause clears, not at the resume', () => {
+  // Transient errors (30 %) from 1d for 6h, and within them a 1-hour outage from 1d1h: unavailable about 30 minutes after Key Vault's last answer.
+  const r = run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'keyVault.transient', vault: 'kv1', for: '6h', failureRate: 0.3 }, { at: '1d1h', do: 'keyVault.outage', vault: 'kv1', for: '1h' }] }));
+  const [resumed] = r.of('storage.resumed');
+  const transient = r.result.incidents.find((i) => i.cause === 'keyVault.transient')!;
+  const outage = r.result.incidents.find((i) => i.cause === 'keyVault.outage')!;
+  assert.ok(resumed !== undefined && transient !== undefined && outage !== undefined);
+  assert.is(transient.unavailableAtMs, outage.unavailableAtMs, 'users saw both when the account became unavailable');
+  assert.is(outage.resumedAtMs, resumed.t, 'the outage closes when ingestion and queries resume');
+  assert.ok(transient.restoredAtMs! >= DAY + 6 * HOUR && transient.restoredAtMs! < DAY + 7 * HOUR, 'the transient errors clear at 1d6h');
+  assert.is(transient.resumedAtMs, transient.restoredAtMs, 'the account was already serving: the transient incident closes at the first answer after its cause');
+});
+
 test('a key re-enabled before revocation took effect cancels it: "within an hour or sooner" is a bound, not a delay', () => {
   const r = run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }, { at: '1d20m', do: 'key.enable', vault: 'kv1', key: 'cmk' }] }));
   assert.is(r.of('storage.revoked').length, 0);
