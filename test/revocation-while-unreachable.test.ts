@@ -48,6 +48,13 @@ test('onTime (2026-04: caching "doesn\'t bypass or weaken key revocation control
   assert.is(r.result.incidents.find((i) => i.kind === 'outage')!.unavailableAtMs, null);
 });
 
+test('onTime: an access policy rewritten without unwrapKey behind the network block is a denial too ("deleting the cluster\'s access policy" or its permission): Key Vault\'s notice comes at the change, the revocation within revocationWithin', () => {
+  const r = run(scenario({ profile: '2026-04', keyVaults: octVault, actions: [denyNetwork('1d', '4h'), { at: '1d10m', do: 'accessPolicy.set', vault: 'kv1', principal: 'cl1', permissions: ['get', 'wrapKey'] }] }));
+  assert.equal(r.of('storage.denialNotified').map((e) => [e.t, e.entity]), [[DAY + 10 * MINUTE, 'cl1/0']]);
+  const [at] = revokedAt(r);
+  assert.ok(at !== undefined && at !== null && at <= DAY + 10 * MINUTE + HOUR, `revoked at ${at}`);
+});
+
 test('revocationWhileUnreachable overrides the profile: onTime under 2023-06 revokes on time, atNextAnswer under 2026-04 waits for the vault', () => {
   const onTime = run(behindNetworkRule({ profile: '2023-06', params: { revocationWhileUnreachable: 'onTime' } }));
   assert.ok(revokedAt(onTime)[0]! <= DAY + 10 * MINUTE + HOUR);
