@@ -208,6 +208,14 @@ test('"this overcomes any small blips in availability": errors shorter than outa
   }
 });
 
+test('a denial is an answer, not an outage: a key disabled while half the polls fail is revoked "within an hour", and the errors around the denials never make the account unavailable', () => {
+  const r = run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'keyVault.transient', vault: 'kv1', for: '3h', failureRate: 0.5 }, { at: '1d5m', do: 'key.disable', vault: 'kv1', key: 'cmk' }] }));
+  assert.is(r.of('storage.unavailable').length, 0, 'Key Vault answered (with denials) all along');
+  const [revoked] = r.of('storage.revoked');
+  assert.is(revoked?.t, DAY + 5 * MINUTE + HOUR, 'revoked an hour after the change (delayMode worst)');
+  assert.equal(r.result.incidents.map((i) => [i.cause, i.unavailableAtMs]), [['keyVault.transient', null], ['key.disable', DAY + 5 * MINUTE + HOUR]]);
+});
+
 test('network rules that deny the cluster and throttling are errors, not denials: the cache carries on, then unavailability, never revocation', () => {
   const r = run(
     scenario({
