@@ -87,6 +87,18 @@ test('profile 2023-06, with a Key Vault outage that makes storage unavailable as
   assert.ok(after.length >= 50 && after.every((hot) => hot), JSON.stringify(after));
 });
 
+test('profile 2023-06, with outages that make storage unavailable: a reload due while the account is unavailable waits, and comes hotCacheReloadTime after the next resume', () => {
+  const params = { ...PARAMS, outageHandling: 'unavailableAfterTimeout' };
+  // Revoked at 3h, resumed at 3h30m (reload due at 5h30m); an outage from 4h to 8h makes the account unavailable from about 4h30m.
+  const r = run(scenario({ profile: '2023-06', duration: '20h', keyVaults: KV, workspaces: WORKSPACES, params, actions: [disable('2h'), enable('3h'), { at: '4h', do: 'keyVault.outage', vault: 'kv1', for: '4h' }] }));
+  const resumes = r.of('storage.resumed').map((e) => [e.t, e.fromState]);
+  assert.is(resumes.length, 2);
+  assert.equal(resumes.map(([, from]) => from), ['revoked', 'unavailable']);
+  const unavailableAt = r.of('storage.unavailable')[0]!.t;
+  assert.ok(unavailableAt < (resumes[0]![0] as number) + 2 * HOUR, 'unavailable before the reload was due');
+  assert.equal(r.of('hotCache.reloaded').map((e) => e.t), [(resumes[1]![0] as number) + 2 * HOUR]);
+});
+
 test('the checker judges the reload from the history: a hotCache.reloaded while the account is revoked breaks rule 3', () => {
   const r = revokedAndBack('2023-06');
   const revokedAt = r.of('storage.revoked')[0]!.t;
