@@ -464,6 +464,18 @@ test('"The query capability is unavailable": a sampled query fails while unavail
   assert.is(why[2], null);
 });
 
+test('"data is inaccessible and queries to these workspaces fail" while revoked, and still while access is back but not resumed, which the query says', () => {
+  const why: (string | null)[] = [];
+  const look = (atMs: number) => ({ atMs, look: (v: { storageAccounts: readonly { sampleQuery: (w: string, l: number) => { why: string | null } }[] }) => why.push(v.storageAccounts[1]!.sampleQuery('ws1', HOUR).why) });
+  // Revoked at 1d1h (delayMode worst), enabled at 1d3h, restored at the next poll, resumed 30 minutes later.
+  run(scenario({ params: { delayMode: 'worst' }, actions: [{ at: '1d', do: 'key.disable', vault: 'kv1', key: 'cmk' }, { at: '1d3h', do: 'key.enable', vault: 'kv1', key: 'cmk' }] }), {
+    probes: [look(DAY + 2 * HOUR), look(DAY + 3 * HOUR + 20 * MINUTE), look(DAY + 4 * HOUR)],
+  });
+  assert.match(why[0]!, /revoked: block \S+ is sealed under the customer key and no AEK is in memory/);
+  assert.match(why[1]!, /revoked: access is restored but ingestion and queries have not resumed yet/);
+  assert.is(why[2], null);
+});
+
 // ---- key changes on the account -------------------------------------------------
 
 test('"AEK is now being encrypted with your new Key Encryption Key (KEK) version": the first poll under each version really unwraps, and the AEK is unchanged', () => {

@@ -694,10 +694,9 @@ export class StorageAccount {
     if (access.kind === 'unavailable' || access.kind === 'revoked') this.probeClosed();
     if (access.kind === 'provisioning') return failed(`the cluster of ${this.id} is still provisioning: nothing is stored yet`);
     if (!this.serves(workspace)) {
-      if (access.kind === 'unavailable' || (access.kind === 'recovering' && access.from === 'unavailable')) {
-        const why = access.kind === 'unavailable' ? 'Key Vault has not answered an unwrap for outageToUnavailable' : 'access is restored but ingestion and queries have not resumed yet';
-        return failed(`storage account ${this.id} is unavailable: ${why}`);
-      }
+      // "data ingestion and query resume within 30 minutes" of the first successful unwrap: until then the account is what it was.
+      if (access.kind === 'recovering') return failed(`storage account ${this.id} is ${access.from}: access is restored but ingestion and queries have not resumed yet`);
+      if (access.kind === 'unavailable') return failed(`storage account ${this.id} is unavailable: Key Vault has not answered an unwrap for outageToUnavailable`);
       // "data is inaccessible and queries to these workspaces fail": the newest block under the customer key cannot be opened.
       const block = this.store.newestCmkBlockOf(workspace);
       return failed(`storage account ${this.id} is revoked: block ${block?.id ?? '(none)'} is sealed under the customer key and no AEK is in memory to derive its DEK`);
