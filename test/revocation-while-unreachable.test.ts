@@ -55,6 +55,22 @@ test('onTime: an access policy rewritten without unwrapKey behind the network bl
   assert.ok(at !== undefined && at !== null && at <= DAY + 10 * MINUTE + HOUR, `revoked at ${at}`);
 });
 
+test('onTime: Key Vault\'s notices change nothing that is not a new denial of this account: another principal\'s policy, a second change while the revocation is already due (it stays bound to the first), a change after the account is revoked', () => {
+  const policy = (at: string, principal: string, permissions: string[]) => ({ at, do: 'accessPolicy.set', vault: 'kv1', principal, permissions });
+  const r = run(
+    scenario({
+      profile: '2026-04',
+      keyVaults: octVault,
+      params: { delayMode: 'worst' },
+      userAssignedIdentities: [{ name: 'uai-other' }],
+      actions: [denyNetwork('1d', '4h'), policy('1d5m', 'uai-other', ['get']), disable('1d10m'), policy('1d40m', 'cl1', ['get', 'wrapKey']), { at: '1d2h', do: 'accessPolicy.remove', vault: 'kv1', principal: 'cl1' }],
+    }),
+  );
+  assert.equal(r.of('storage.denialNotified').map((e) => [e.t, e.reason]), [[DAY + 10 * MINUTE, 'keyDisabled']], 'one notice: the first denial of cl1');
+  assert.equal(r.of('storage.revocationScheduled').map((e) => e.dueMs), [DAY + 10 * MINUTE + HOUR]);
+  assert.equal(r.of('storage.revoked').map((e) => e.t), [DAY + 10 * MINUTE + HOUR], 'revoked an hour after the first change (delayMode worst), not after the second');
+});
+
 test('revocationWhileUnreachable overrides the profile: onTime under 2023-06 revokes on time, atNextAnswer under 2026-04 waits for the vault', () => {
   const onTime = run(behindNetworkRule({ profile: '2023-06', params: { revocationWhileUnreachable: 'onTime' } }));
   assert.ok(revokedAt(onTime)[0]! <= DAY + 10 * MINUTE + HOUR);
