@@ -484,7 +484,7 @@ test('"Key permissions: select \'Get\', \'Wrap Key\' and \'Unwrap Key\'": each o
       ],
     }),
   );
-  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'lacks get, wrapKey, unwrapKey;');
+  assertRefused(r, 1, 400, 'KeyVaultPermissionMissing', 'the access policy of Key Vault kv1', 'lacks get, wrapKey, unwrapKey;');
   // "If you update existing cluster with KeyVaultProperties and 'Get' key Access Policy is missing in Key Vault, the operation will fail."
   assertRefused(r, 3, 400, 'KeyVaultPermissionMissing', 'lacks get;');
   assertRefused(r, 5, 400, 'KeyVaultPermissionMissing', 'lacks wrapKey;');
