@@ -816,11 +816,6 @@ export class StorageAccount {
     }
   }
 
-  /** Whether the workspace has data here under the customer key (revocation makes such queries fail). */
-  holdsCmkDataOf(workspace: string): boolean {
-    return this.store.holdsCmkDataOf(workspace);
-  }
-
   /** The oldest stored block of each retention group. */
   oldestBlocks(): { retentionDays: number; oldestMs: number }[] {
     return this.store.oldestBlocks();
