@@ -1,6 +1,7 @@
 // A sweep makes its RSA pairs once, before the first run, and hands them to
 // every worker process: no run of a sweep generates an RSA key.
 
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadScenario } from '../scenarios/load.ts';
@@ -55,6 +56,25 @@ test('a run that fails in a worker process stops the sweep, naming its seed', as
   );
   assert.instance(failed, SweepRunError);
   assert.match((failed as Error).message, /^run with seed 77 failed: /);
+});
+
+test('a worker process that dies with runs to do stops the sweep, saying so (no hang, no missing rows)', async () => {
+  const cells = [loadScenario('rotation-done-right')];
+  const pairs = Array.from({ length: 30 }, (_, seed) => ({ cell: 0, seed }));
+  let killed = false;
+  const failed = await runPairs(cells, pairs, 2, () => {
+    if (killed) return;
+    killed = true;
+    const listed = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout;
+    const worker = listed.split('\n').find((line) => line.includes('worker'));
+    assert.ok(worker !== undefined, listed);
+    process.kill(Number(worker.trim().split(' ')[0]), 'SIGKILL');
+  }).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  assert.instance(failed, Error);
+  assert.match((failed as Error).message, /^a sweep worker process ended \(SIGKILL\) with runs still to do$/);
 });
 
 test.run();

@@ -56,8 +56,8 @@ const WORKER_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './
  *   (a tenth of a sweep's CPU time, for no gain in wall time);
  * - `--max-semi-space-size=8` (MiB): a young generation of 24 MiB instead of
  *   48, whose collections stay in the processor's cache.
- * Together, 1 worker runs 1000 runs in 89 s instead of 97 s, 2 workers in 46 s
- * instead of 54 s. A process's V8 flags are set before it starts (a thread
+ * Together (npm run bench), 1 worker runs 1000 runs in 89 to 90 s instead of
+ * 97 to 102 s, 2 workers in 46 to 48 s instead of 54 to 58 s. A process's V8 flags are set before it starts (a thread
  * shares its process's), so the workers are processes, not threads.
  */
 export const WORKER_V8_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=8'];
@@ -93,6 +93,7 @@ export async function runPairs(
   pool: RsaKeyPool = rsaKeyPoolFor(cells),
 ): Promise<RunRow[]> {
   const rows: RunRow[] = [];
+  if (!Number.isSafeInteger(workers) || workers < 1) throw new Error(`internal: runPairs needs 1 worker or more, not ${workers}`);
   if (pairs.length === 0) return rows;
   const early = new Map<number, RunRow>();
   let next = 0;
