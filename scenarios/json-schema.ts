@@ -40,6 +40,7 @@ import {
   DURATION,
   DURATION_DISTRIBUTION,
   EXPECT_FIELDS,
+  ANY_FAULT_FIELDS,
   FAULT_FIELDS,
   FAULT_PROCESS,
   FRACTION,
@@ -416,10 +417,10 @@ const FAULT: JsonSchema = {
         additionalProperties: false,
       },
     })),
-    // Without a known process only the common fields are known, as in the loader.
+    // Without a known process, the fields of any process are known, as in the loader.
     {
       if: { properties: { process: { enum: [...FAULT_PROCESSES] } }, required: ['process'] },
-      else: { properties: COMMON_ONLY, additionalProperties: false },
+      else: { properties: { ...COMMON_ONLY, ...Object.fromEntries(ANY_FAULT_FIELDS.map((f) => [f, true])) }, additionalProperties: false },
     },
   ],
 };

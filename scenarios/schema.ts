@@ -1353,10 +1353,15 @@ export const FAULT_FIELDS: { readonly [P in FaultProcessName]: readonly string[]
   'key.accidentalDisable': ['key', 'timeToNotice'],
 };
 
+/** The fields of any fault process, each once. */
+export const ANY_FAULT_FIELDS: readonly string[] = [...new Set(Object.values(FAULT_FIELDS).flat())];
+
 function readFault(ctx: Ctx, value: unknown, path: string, world: World): FaultProcess | undefined {
   const candidate = isObject(value) && typeof value.process === 'string' ? (value.process as FaultProcessName) : undefined;
-  // Own fields only: "constructor" is no process, though `in` would find it on every object. (The JSON Schema also names the fields of an unknown process.)
-  const own = candidate !== undefined && Object.hasOwn(FAULT_FIELDS, candidate) ? FAULT_FIELDS[candidate] : [];
+  // Own fields only: "constructor" is no process, though `in` would find it on every object. An unknown process
+  // (reported as such) is read with the fields of every process, so that only a field no process has is reported
+  // beside it (as the JSON Schema does).
+  const own = candidate !== undefined && Object.hasOwn(FAULT_FIELDS, candidate) ? FAULT_FIELDS[candidate] : ANY_FAULT_FIELDS;
   const obj = mapping(ctx, value, path, ['process', 'vault', 'meanTimeBetween', ...own], 'a fault process: {process, vault, meanTimeBetween, ...}');
   if (obj === undefined) return undefined;
   const process = required(ctx, obj, 'process', path, FAULT_PROCESS);

@@ -170,7 +170,12 @@ test('a fault process named like an object property (constructor, __proto__) or 
     const fault = file(`fault-${process.replace(/\W/g, '')}.yaml`, `name: x\nduration: 1h\nkeyVaults: [{name: kv1, keys: [{name: cmk, kty: RSA, size: 2048}]}]\nfaults:\n  - { process: "${process}", vault: kv1, meanTimeBetween: 1h, duration: { dist: fixed, value: 1m } }\n`);
     const o = await cli('validate', fault);
     assertBadInput(o, new RegExp(`faults\\[0\\]\\.process: found "${process.replace('.', '\\.')}"; expected one of keyVault\\.outage`));
+    // Its other fields are those of some process: only the process is wrong.
+    assert.not.match(o.err, /unknown field/, o.err);
   }
+  const typo = file('fault-typo.yaml', `name: x\nduration: 1h\nkeyVaults: [{name: kv1, keys: [{name: cmk, kty: RSA, size: 2048}]}]\nfaults:\n  - { process: key.explode, vault: kv1, meanTimeBetween: 1h, duraton: { dist: fixed, value: 1m } }\n`);
+  const o = await cli('validate', typo);
+  assertBadInput(o, /faults\[0\]\.duraton: found unknown field "duraton"; expected one of process, vault, meanTimeBetween, duration, /);
 });
 
 test('sla.md shows a description, an expected value and a message holding HTML as text: no tag reaches a Markdown renderer', async () => {
