@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Lexer, parseDocument, visit } from 'yaml';
 import { InputError, readTextInput, type Problem } from '../sim/input-error.ts';
+import { keyTwice } from '../sim/json-keys.ts';
 import { checkArguments, loadOptionChecks } from '../sim/api-arguments.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { BUILTIN_DIR } from './builtin-index.ts';
@@ -307,52 +308,4 @@ function parseJson(text: string, source: string): unknown {
       .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     throw new InputError([{ file: source, path: '', found: `a JSON syntax error${where}: ${reason}`, expected: 'valid JSON' }]);
   }
-}
-
-/** An object or list being read by keyTwice: its path, and its keys (an object) or the index of its current item (a list). */
-interface Open {
-  path: string;
-  keys: Set<string> | null;
-  index: number;
-}
-
-/**
- * The first key that an object of this JSON text holds twice, and its path;
- * undefined when there is none. The text is JSON that JSON.parse accepted, so
- * only strings and brackets need reading: a string is a key where an object
- * expects one (after "{" or ",").
- */
-function keyTwice(text: string): { path: string; key: string } | undefined {
-  const open: Open[] = [];
-  let keyExpected = false;
-  let key = '';
-  const pathOfValue = (parent: Open | undefined): string => (parent === undefined ? '' : parent.keys === null ? `${parent.path}[${parent.index}]` : parent.path === '' ? key : `${parent.path}.${key}`);
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      if (keyExpected) {
-        const raw = text.slice(i + 1, end);
-        key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        const keys = open.at(-1)!.keys!;
-        if (keys.has(key)) return { path: pathOfValue(open.at(-1)), key };
-        keys.add(key);
-        keyExpected = false;
-      }
-      i = end;
-    } else if (c === '{' || c === '[') {
-      open.push({ path: pathOfValue(open.at(-1)), keys: c === '{' ? new Set() : null, index: 0 });
-      keyExpected = c === '{';
-    } else if (c === '}' || c === ']') {
-      open.pop();
-      // An empty object ends without a key: what follows it is a value or a comma, never its key.
-      keyExpected = false;
-    } else if (c === ',') {
-      const top = open.at(-1)!;
-      if (top.keys === null) top.index++;
-      else keyExpected = true;
-    }
-  }
-  return undefined;
 }

@@ -7,6 +7,7 @@ import { closeSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { InputError, openInput } from '../input-error.ts';
+import { keyTwice } from '../json-keys.ts';
 import { Checker, HistoryError, type InvariantReport } from './checker.ts';
 import { readEvent } from './events.ts';
 
@@ -50,6 +51,10 @@ export function checkHistory(path: string): InvariantReport {
       const { path, found, expected } = read.problem;
       throw new InputError([{ file, path: path === '' ? where : `${where}: ${path}`, found, expected }]);
     }
+    // A line as cmk-sim writes it is what JSON.stringify makes of its value (an event: no deeper than the event table);
+    // any other (spaces, escapes, a key given twice) is read for a key twice.
+    const twice = JSON.stringify(value) === line ? undefined : keyTwice(line);
+    if (twice !== undefined) throw new InputError([{ file, path: `${where}: ${twice.path}`, found: `the key ${JSON.stringify(twice.key)} a second time in the same object`, expected: 'each key once (JSON.parse would silently keep the last)' }]);
     try {
       checker.apply(read.event);
     } catch (error) {
