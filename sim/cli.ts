@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The command line (yargs). Exit status: 0 done and every expectation held;
 // 1 an expectation or invariant failed; 2 bad input or usage; 3 internal error;
-// 129 / 130 / 143 stopped by SIGHUP / SIGINT / SIGTERM (reports/output-dir.ts).
+// 129 / 130 / 143 stopped by SIGHUP / SIGINT / SIGTERM (reports/output-dir.ts);
+// 128 + n a sweep whose worker process was killed by signal n (137: SIGKILL).
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -176,7 +177,7 @@ export async function main(args: readonly string[], given: Io = processIo): Prom
     )
     .epilogue(
       'run options: --seed N (random seed), --out DIR (output folder), --profile P (a documentation version: see cmk-sim list --profiles; latest: the newest), --param name=value (override a parameter, repeatable); see cmk-sim run --help.\n' +
-        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 129 / 130 / 143 stopped by SIGHUP / SIGINT / SIGTERM.',
+        'Exit status: 0 done and every expectation held, 1 an expectation failed, 2 bad input or usage, 3 internal error, 129 / 130 / 143 stopped by SIGHUP / SIGINT / SIGTERM (137: a sweep worker killed by SIGKILL).',
     )
     .demandCommand(1, 'name a command: run, validate, list, show, init, check, explore, sweep or merge')
     // The CLI has no short options: "-1/2" or "-x" after a flag is its value, for our checks to judge.
@@ -469,7 +470,7 @@ interface SweepArgs extends RunArgs {
 }
 
 async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
-  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { progressFile, sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { noteOnStop, OutputDir, OutputFile }, { rsaKeyPoolFor }] = await Promise.all([
+  const [{ SingleBar, Presets }, { setupProblems }, { count, percent }, { MAX_SWEEP_RUNS, cellValues, firstSeedProblem, parseShard, runsProblem }, { summarizeCells }, { progressFile, sweepInto }, { buildGrid }, { valueOf }, { metricPathProblems }, { noteOnStop, OutputDir, OutputFile }, { rsaKeyPoolFor, WorkerLostError }] = await Promise.all([
     import('cli-progress'),
     import('./world.ts'),
     import('../reports/format.ts'),
@@ -536,7 +537,12 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
   let barStarted = false;
   let progress = { done: 0, of: 0 };
   // The progress file outlives a stop: say what it holds and how to go on.
-  const forgetNote = noteOnStop((signal) => `cmk-sim: stopped by ${signal} after ${count(progress.done)} of ${count(progress.of)} runs; their rows are kept in ${progressFile(dir)}: the same command with --resume continues`);
+  const kept = (stopped: string) => `cmk-sim: ${stopped} after ${count(progress.done)} of ${count(progress.of)} runs; their rows are kept in ${progressFile(dir)}: the same command with --resume continues`;
+  const forgetNote = noteOnStop((signal) => {
+    // The exit that follows runs no finally: the bar shows the cursor again and ends its line here.
+    bar?.stop();
+    return kept(`stopped by ${signal}`);
+  });
   try {
     result = await sweepInto(dir, scenario, {
       runs: argv.runs,
@@ -553,6 +559,12 @@ async function sweepCommand(argv: SweepArgs, io: Io): Promise<number> {
         bar?.update(done);
       },
     });
+  } catch (error) {
+    // A worker killed from outside (the out-of-memory killer, a user) is a stop, not a bug: 128 plus its signal's number, as a shell reports a killed command.
+    if (!(error instanceof WorkerLostError) || error.signal === null) throw error;
+    bar?.stop();
+    io.err(kept(error.message.replace(/ with runs still to do$/, '')));
+    return 128 + osConstants.signals[error.signal];
   } finally {
     forgetNote();
     bar?.stop();
@@ -831,6 +843,8 @@ export async function runAsProcess(): Promise<void> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
+  // Nor is one that closed stderr (`2>&1 >/dev/null | true`): notices are lost, the work goes on.
+  process.stderr.on('error', () => {});
   exitCleanlyOnSignals();
   process.exitCode = await main(hideBin(process.argv));
 }

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadScenario } from '../scenarios/load.ts';
 import { RsaKeyPool } from '../sim/crypto/index.ts';
-import { SweepRunError, rsaKeyPoolFor, runPair, runPairs } from '../sim/sweep/pool.ts';
+import { SweepRunError, WorkerLostError, rsaKeyPoolFor, runPair, runPairs } from '../sim/sweep/pool.ts';
 import { scenario } from './helpers.ts';
 
 const sizes = (pool: RsaKeyPool) => pool.toDer().map(({ sizeBits, pkcs8 }) => [sizeBits, pkcs8.length]);
@@ -73,8 +73,9 @@ test('a worker process that dies with runs to do stops the sweep, saying so (no 
     () => null,
     (error: unknown) => error,
   );
-  assert.instance(failed, Error);
-  assert.match((failed as Error).message, /^a sweep worker process ended \(SIGKILL\) with runs still to do$/);
+  assert.instance(failed, WorkerLostError);
+  assert.is((failed as WorkerLostError).signal, 'SIGKILL');
+  assert.match((failed as Error).message, /^a sweep worker process was killed by SIGKILL \(out of memory, or killed from outside\) with runs still to do$/);
 });
 
 test.run();

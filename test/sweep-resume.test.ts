@@ -66,12 +66,18 @@ test('a sweep killed with SIGKILL midway and resumed writes byte for byte the fi
 
   const dir = fresh('killed');
   const progress = progressFile(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args, '--out', dir], { cwd: REPO, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args, '--out', dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The workers hold the same stderr: it ends when the last of them has.
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const stderrClosed = new Promise((resolve) => child.stderr.on('close', resolve));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 5 && child.exitCode === null; poll++) await sleep(POLL_MS);
   child.kill('SIGKILL');
   const { signal } = await exited;
   assert.is(signal, 'SIGKILL', 'the sweep was killed before it finished');
+  await stderrClosed;
+  assert.is(err, '', 'the workers left behind finish their run and end without a word');
   const done = rowsIn(progress);
   assert.ok(done >= 5 && done < RUNS, `killed midway, after ${done} of ${RUNS} runs`);
   assert.ok(read(dir, 'runs.partial.csv').startsWith(`#{"scenario":"random-faults",`), 'the progress file starts with the manifest');
@@ -104,6 +110,27 @@ for (const [signal, status, workers] of [['SIGINT', 130, '1'], ['SIGTERM', 143, 
     assert.equal(workerPids.filter(isRunning), [], 'the workers end with the sweep');
   });
 }
+
+test('a worker killed from outside (the out-of-memory killer, a user) stops the sweep as a signal would: 128 + 9, the rows kept said, and --resume finishes it', async () => {
+  const args = ['sweep', SCENARIO, '--runs', String(RUNS), '--workers', '2'];
+  const whole = fresh('whole');
+  assert.is((await cli(...args, '--out', whole)).status, 0);
+  const dir = fresh('worker-killed');
+  const progress = progressFile(dir);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args, '--out', dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 3 && child.exitCode === null; poll++) await sleep(POLL_MS);
+  process.kill(childPids(child.pid!)[0]!, 'SIGKILL');
+  assert.is(await exited, 137, err);
+  const done = rowsIn(progress);
+  assert.ok(done >= 3 && done < RUNS, `stopped midway, after ${done} of ${RUNS} runs`);
+  assert.is(err, `cmk-sim: a sweep worker process was killed by SIGKILL (out of memory, or killed from outside) after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
+  const resumed = await cli(...args, '--out', dir, '--resume');
+  assert.is(resumed.status, 0, resumed.err);
+  for (const file of SWEEP_FILES) assert.is(read(dir, file), read(whole, file), file);
+});
 
 test('resume drops the torn last line a kill leaves and runs that seed again', async () => {
   const whole = fresh('whole');

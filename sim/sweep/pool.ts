@@ -3,7 +3,7 @@
 // the order of the pairs, so the rows (and the progress file written from
 // them) are the same for any number of workers.
 
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RsaKeyPool, type RsaPoolDer } from '../crypto/index.ts';
 import type { Scenario } from '../scenario.ts';
@@ -62,10 +62,50 @@ const WORKER_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './
  */
 export const WORKER_V8_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=8'];
 
+/** Node options a worker does not take from this process: it loads its own modules, and a debugger's port is this process's. */
+const NOT_FOR_WORKERS = /^(--import|--require|-r|--loader|--experimental-loader|--inspect|--inspect-brk|--inspect-port|--debug-port)(=|$)/;
+const TAKES_A_VALUE = /^(--import|--require|-r|--loader|--experimental-loader|--inspect-port|--debug-port)$/;
+
+/** The Node options a worker starts with: this process's (a heap limit, say), less NOT_FOR_WORKERS, then WORKER_V8_FLAGS, which win. */
+function workerExecArgv(): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (!NOT_FOR_WORKERS.test(arg)) kept.push(arg);
+    else if (TAKES_A_VALUE.test(arg)) i++;
+  }
+  return [...kept, ...WORKER_V8_FLAGS];
+}
+
 /** What the sweep sends a worker process: first the cells and its RSA pool's pairs, then one pair to run at a time. */
 export type ToWorker = { kind: 'start'; cells: readonly Scenario[]; rsaPool: RsaPoolDer[] } | { kind: 'run'; index: number; pair: Pair };
 /** What a worker process answers each pair with: its row, or the error that stopped the run. */
 export type FromWorker = { index: number; row: RunRow; error?: undefined } | { index: number; row?: undefined; error: string };
+
+/**
+ * A worker process ended with runs still to do: killed (the out-of-memory
+ * killer, a user) or crashed. The rows done before it are kept, as after a
+ * stop by a signal.
+ */
+export class WorkerLostError extends Error {
+  constructor(
+    readonly signal: NodeJS.Signals | null,
+    readonly exitCode: number | null,
+  ) {
+    super(signal === null ? `a sweep worker process exited with status ${exitCode} with runs still to do` : `a sweep worker process was killed by ${signal} (out of memory, or killed from outside) with runs still to do`);
+  }
+}
+
+/** The worker processes of every sweep running in this process: they end when it exits (process.exit, the command line's answer to a signal, runs no finally). */
+const liveWorkers = new Set<ChildProcess>();
+let killingOnExit = false;
+function killWorkersOnExit(): void {
+  if (killingOnExit) return;
+  killingOnExit = true;
+  process.on('exit', () => {
+    for (const child of liveWorkers) child.kill('SIGKILL');
+  });
+}
 
 export class SweepRunError extends Error {
   constructor(
@@ -98,14 +138,11 @@ export async function runPairs(
   const early = new Map<number, RunRow>();
   let next = 0;
   const start: ToWorker = { kind: 'start', cells, rsaPool: pool.toDer() };
+  killWorkersOnExit();
   const children = Array.from({ length: Math.min(workers, pairs.length) }, () =>
-    fork(WORKER_ENTRY, [], { execArgv: [...WORKER_V8_FLAGS], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+    fork(WORKER_ENTRY, [], { execArgv: workerExecArgv(), serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
   );
-  const killChildren = () => {
-    for (const child of children) child.kill('SIGKILL');
-  };
-  // process.exit (the command line's answer to a signal) runs no finally: the workers go with it.
-  process.on('exit', killChildren);
+  for (const child of children) liveWorkers.add(child);
   try {
     await Promise.all(
       children.map(
@@ -132,7 +169,7 @@ export async function runPairs(
             });
             child.on('error', reject);
             child.on('exit', (code, signal) => {
-              if (inFlight > 0 || next < pairs.length) reject(new Error(`a sweep worker process ended (${signal ?? `exit status ${code}`}) with runs still to do`));
+              if (inFlight > 0 || next < pairs.length) reject(new WorkerLostError(signal, code));
             });
             child.send(start);
             // Two pairs in flight per worker: the next waits in its queue, so a worker never idles while this process appends a row or syncs the progress file.
@@ -142,7 +179,7 @@ export async function runPairs(
       ),
     );
   } finally {
-    process.off('exit', killChildren);
+    for (const child of children) liveWorkers.delete(child);
     await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL')))));
   }
   return rows;

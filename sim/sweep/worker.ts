@@ -13,9 +13,12 @@ process.on('disconnect', () => process.exit(0));
 
 let cells: readonly Scenario[] = [];
 let pool = new RsaKeyPool();
-// After the sweep's process is gone, a row has nowhere to go.
+// After the sweep's process is gone, a row has nowhere to go: the send fails (EPIPE), and the worker ends quietly.
 const answer = (message: FromWorker) => {
-  if (process.connected) process.send!(message);
+  if (!process.connected) process.exit(0);
+  process.send!(message, undefined, undefined, (error) => {
+    if (error !== null) process.exit(0);
+  });
 };
 
 process.on('message', (message: ToWorker) => {
