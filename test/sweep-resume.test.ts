@@ -5,7 +5,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,17 @@ test('a worker killed from outside (the out-of-memory killer, a user) stops the 
   const resumed = await cli(...args, '--out', dir, '--resume');
   assert.is(resumed.status, 0, resumed.err);
   for (const file of SWEEP_FILES) assert.is(read(dir, file), read(whole, file), file);
+});
+
+test('a reader that closes stderr and stdout at once (`2>&1 >/dev/null | true`) does not stop the sweep: the notices are lost, the files are written', async () => {
+  const dir = fresh('closed-pipes');
+  // More workers than cores: the first thing the sweep says is a notice, on stderr.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', 'sweep', SCENARIO, '--runs', '4', '--workers', String(availableParallelism() + 1), '--out', dir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  child.stderr.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+  assert.is(code, 0);
+  for (const file of SWEEP_FILES) assert.ok(existsSync(join(dir, file)), file);
 });
 
 test('resume drops the torn last line a kill leaves and runs that seed again', async () => {
