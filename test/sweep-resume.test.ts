@@ -3,7 +3,7 @@
 // as one that ran through; a torn last line is dropped; a resume that asks
 // for another sweep, or a new sweep over an unfinished one, is refused.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,31 +59,51 @@ const POLL_MS = 20;
 /** Polls before the test gives up waiting for the first rows (a minute at POLL_MS). */
 const MAX_POLLS = 3000;
 
-test('a sweep killed with SIGKILL midway and resumed writes byte for byte the files of a sweep that ran through', async () => {
-  const args = ['sweep', SCENARIO, '--runs', String(RUNS), '--workers', '2'];
-  const whole = fresh('whole');
-  assert.is((await cli(...args, '--out', whole)).status, 0);
-
-  const dir = fresh('killed');
-  const progress = progressFile(dir);
+/**
+ * The sweep command as a process of its own, what it writes to stderr
+ * collected; `ended` comes once it and every process holding its stderr
+ * (its workers) are gone.
+ */
+function startSweep(args: readonly string[], dir: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args, '--out', dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-  // The workers hold the same stderr: it ends when the last of them has.
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const stderrClosed = new Promise((resolve) => child.stderr.on('close', resolve));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 5 && child.exitCode === null; poll++) await sleep(POLL_MS);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return { child, ended, err: () => err };
+}
+
+/** The 2-worker sweep the kill tests stop midway, and the folder where it ran through once (made on first use). */
+const SWEEP_ARGS = ['sweep', SCENARIO, '--runs', String(RUNS), '--workers', '2'];
+let ranThrough: string | undefined;
+async function ranThroughDir(): Promise<string> {
+  if (ranThrough === undefined) {
+    ranThrough = fresh('whole');
+    assert.is((await cli(...SWEEP_ARGS, '--out', ranThrough)).status, 0);
+  }
+  return ranThrough;
+}
+
+/** Waits until the progress file holds this many rows, or the sweep has ended. */
+async function rowsReached(progress: string, rows: number, child: ChildProcess): Promise<void> {
+  for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < rows && child.exitCode === null; poll++) await sleep(POLL_MS);
+}
+
+test('a sweep killed with SIGKILL midway and resumed writes byte for byte the files of a sweep that ran through', async () => {
+  const whole = await ranThroughDir();
+  const dir = fresh('killed');
+  const progress = progressFile(dir);
+  const { child, ended, err } = startSweep(SWEEP_ARGS, dir);
+  await rowsReached(progress, 5, child);
   child.kill('SIGKILL');
-  const { signal } = await exited;
+  const { signal } = await ended;
   assert.is(signal, 'SIGKILL', 'the sweep was killed before it finished');
-  await stderrClosed;
-  assert.is(err, '', 'the workers left behind finish their run and end without a word');
+  assert.is(err(), '', 'the workers left behind finish their run and end without a word');
   const done = rowsIn(progress);
   assert.ok(done >= 5 && done < RUNS, `killed midway, after ${done} of ${RUNS} runs`);
   assert.ok(read(dir, 'runs.partial.csv').startsWith(`#{"scenario":"random-faults",`), 'the progress file starts with the manifest');
   for (const file of SWEEP_FILES) assert.not.ok(existsSync(join(dir, file)), `a killed sweep leaves no ${file}`);
 
-  const resumed = await cli(...args, '--out', dir, '--resume');
+  const resumed = await cli(...SWEEP_ARGS, '--out', dir, '--resume');
   assert.is(resumed.status, 0, resumed.err);
   assert.match(resumed.out, new RegExp(`sweep of random-faults: ${RUNS} runs in [\\d.]+ s on 2 workers, resumed after ${done} runs done before`));
   for (const file of SWEEP_FILES) assert.is(read(dir, file), read(whole, file), file);
@@ -94,40 +114,32 @@ for (const [signal, status, workers] of [['SIGINT', 130, '1'], ['SIGTERM', 143, 
   test(`${signal} during a sweep on ${workers} worker${workers === '1' ? '' : 's'} is answered within a run: exit ${status}, and the rows kept are said, with how to go on`, async () => {
     const dir = fresh(`stopped-${signal}`);
     const progress = progressFile(dir);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', 'sweep', SCENARIO, '--runs', String(RUNS), '--workers', workers, '--out', dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 3 && child.exitCode === null; poll++) await sleep(POLL_MS);
+    const { child, ended, err } = startSweep(['sweep', SCENARIO, '--runs', String(RUNS), '--workers', workers], dir);
+    await rowsReached(progress, 3, child);
     const workerPids = childPids(child.pid!);
     assert.is(workerPids.length, Number(workers), 'one process per worker');
     child.kill(signal);
-    assert.is(await exited, status, err);
+    assert.is((await ended).code, status, err());
     const done = rowsIn(progress);
     assert.ok(done >= 3 && done < RUNS, `stopped midway, after ${done} of ${RUNS} runs`);
-    assert.is(err, `cmk-sim: stopped by ${signal} after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
+    assert.is(err(), `cmk-sim: stopped by ${signal} after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
     for (let poll = 0; poll < MAX_POLLS && workerPids.some(isRunning); poll++) await sleep(POLL_MS);
     assert.equal(workerPids.filter(isRunning), [], 'the workers end with the sweep');
   });
 }
 
 test('a worker killed from outside (the out-of-memory killer, a user) stops the sweep as a signal would: 128 + 9, the rows kept said, and --resume finishes it', async () => {
-  const args = ['sweep', SCENARIO, '--runs', String(RUNS), '--workers', '2'];
-  const whole = fresh('whole');
-  assert.is((await cli(...args, '--out', whole)).status, 0);
+  const whole = await ranThroughDir();
   const dir = fresh('worker-killed');
   const progress = progressFile(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args, '--out', dir], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  for (let poll = 0; poll < MAX_POLLS && rowsIn(progress) < 3 && child.exitCode === null; poll++) await sleep(POLL_MS);
+  const { child, ended, err } = startSweep(SWEEP_ARGS, dir);
+  await rowsReached(progress, 3, child);
   process.kill(childPids(child.pid!)[0]!, 'SIGKILL');
-  assert.is(await exited, 137, err);
+  assert.is((await ended).code, 137, err());
   const done = rowsIn(progress);
   assert.ok(done >= 3 && done < RUNS, `stopped midway, after ${done} of ${RUNS} runs`);
-  assert.is(err, `cmk-sim: a sweep worker process was killed by SIGKILL (out of memory, or killed from outside) after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
-  const resumed = await cli(...args, '--out', dir, '--resume');
+  assert.is(err(), `cmk-sim: a sweep worker process was killed by SIGKILL (out of memory, or killed from outside) after ${done} of ${RUNS} runs; their rows are kept in ${progress}: the same command with --resume continues\n`);
+  const resumed = await cli(...SWEEP_ARGS, '--out', dir, '--resume');
   assert.is(resumed.status, 0, resumed.err);
   for (const file of SWEEP_FILES) assert.is(read(dir, file), read(whole, file), file);
 });
