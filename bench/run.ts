@@ -1,9 +1,11 @@
 // `npm run bench`: what a run costs, as ratios measured in one process each.
 //   1. A sweep's run and the month of 1000 workspaces against their crypto
 //      floor: CPU time over that of the same crypto operations replayed alone
-//      (bench/crypto-floor.ts), each in a child process: the sweep's run
-//      with V8's default flags and with a sweep worker's (bench/sweep-run.ts),
-//      the month with the defaults, as `cmk-sim run` has them (bench/scenario.ts).
+//      (bench/crypto-floor.ts), each in a child process: a sweep's run with
+//      V8's default flags and with a sweep worker's, and the month as a
+//      sweep's run (bench/sweep-run.ts); the month as the only run of a
+//      fresh process, over 30 and 90 days, as `cmk-sim run` has it
+//      (bench/scenario.ts).
 //   2. Peak memory of the month at 30, 90 and 365 simulated days, each in a
 //      process of its own (RSS is per process), and the memory it holds then
 //      (heap in use and external memory after a forced full collection, in a
@@ -42,6 +44,9 @@ const SWEEP_SCENARIO = 'kv-outage-45m-random-faults';
 /** Runs per round of the sweep-run floor measurement, and rounds. */
 const FLOOR_SEEDS = 20;
 const FLOOR_ROUNDS = 7;
+/** Rounds of the month as a sweep's run, and the lengths of the month's only run in a fresh process. */
+const MONTH_ROUNDS = 5;
+const COLD_DAYS = [30, 90];
 const SWEEP_WORKERS = [1, 2];
 const PARTS = ['floor', 'memory', 'scale', 'sweep', 'engine'] as const;
 const { values: options } = parseArgs({ options: { 'sweep-runs': { type: 'string', default: '100' }, only: { type: 'string', default: PARTS.join(',') } } });
@@ -120,26 +125,24 @@ const spread = (ratios: readonly number[]): string => `${fixed(Math.min(...ratio
 
 // 1. Against the crypto floor.
 if (only.has('floor')) {
-  const sweepRun = (v8Flags: readonly string[]): AgainstFloor => {
-    const child = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join('bench', 'sweep-run.ts'), SWEEP_SCENARIO, String(FLOOR_SEEDS), String(FLOOR_ROUNDS)], { cwd: ROOT, encoding: 'utf8' });
+  const againstFloorIn = (scenario: string, seeds: number, rounds: number, v8Flags: readonly string[]): AgainstFloor => {
+    const child = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join('bench', 'sweep-run.ts'), scenario, String(seeds), String(rounds)], { cwd: ROOT, encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`bench/sweep-run.ts exited with ${child.status ?? child.signal}:\n${child.stderr}`);
     return JSON.parse(child.stdout.trim().split('\n').pop()!) as AgainstFloor;
   };
-  const sweepRunRow = (label: string, r: AgainstFloor) => [`${SWEEP_SCENARIO} (a sweep's run, ${label}; median of ${FLOOR_ROUNDS} rounds of ${FLOOR_SEEDS} seeds)`, fixed(r.workCpuMs / FLOOR_SEEDS, 1), fixed(r.floorCpuMs / FLOOR_SEEDS, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
-  const defaults = sweepRun([]);
-  const asWorker = sweepRun(WORKER_V8_FLAGS);
-  const month = runChild(MONTH, ['--floor']);
-  console.log("Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process; V8's defaults, or a sweep worker's flags)");
-  console.log(
-    table(
-      ['run', 'run CPU (ms)', 'floor CPU (ms)', 'ratio', 'spread'],
-      [
-        sweepRunRow("V8's defaults", defaults),
-        sweepRunRow(WORKER_V8_FLAGS.join(' '), asWorker),
-        [`${MONTH} (one run, V8's defaults)`, int(month.runCpuMs), int(month.floorCpuMs!), fixed(month.runCpuMs / month.floorCpuMs!, 2), ''],
-      ],
-    ),
-  );
+  const warmRow = (scenario: string, flags: string, seeds: number, rounds: number) => {
+    const r = againstFloorIn(scenario, seeds, rounds, flags === '' ? [] : flags.split(' '));
+    return [`${scenario} (a sweep's run, ${flags === '' ? "V8's defaults" : flags}; median of ${rounds} rounds of ${seeds} seed${seeds === 1 ? '' : 's'})`, fixed(r.workCpuMs / seeds, 1), fixed(r.floorCpuMs / seeds, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
+  };
+  const coldRow = (r: ScenarioBenchResult) => [`${MONTH}, ${r.days} days (the only run in a fresh process, V8's defaults)`, int(r.runCpuMs), int(r.floorCpuMs!), fixed(r.runCpuMs / r.floorCpuMs!, 2), ''];
+  const rows = [
+    warmRow(SWEEP_SCENARIO, '', FLOOR_SEEDS, FLOOR_ROUNDS),
+    warmRow(SWEEP_SCENARIO, WORKER_V8_FLAGS.join(' '), FLOOR_SEEDS, FLOOR_ROUNDS),
+    warmRow(MONTH, '', 1, MONTH_ROUNDS),
+    ...COLD_DAYS.map((days) => coldRow(runChild(MONTH, ['--floor', '--days', String(days)]))),
+  ];
+  console.log("Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process). A sweep's run: after a first run, rounds of the runs and the replay taking turns. The only run in a fresh process: V8 compiles the simulator on the way, a cost per process that longer runs spread thinner.");
+  console.log(table(['run', 'run CPU (ms)', 'floor CPU (ms)', 'ratio', 'spread'], rows));
   console.log('');
 }
 
