@@ -59,6 +59,12 @@ const RETENTION_DAYS = [30, 31, 90] as const;
 const RECORDS_PER_MINUTE_MAX = 300;
 const QUERIES_PER_HOUR_MAX = 120;
 const LOOKBACKS = ['10m', '1h', '6h', '1d', '3d'] as const;
+/** Capacity tiers asked for, GB/day: some profile's tiers, and 1234, none's. */
+const CAPACITIES_GB_PER_DAY = [100, 500, 1000, 1234, 2000, 5000] as const;
+/** Tables on the Auxiliary plan (auxiliaryTablePlan): records per minute and queries per hour of the first workspace. */
+const AUXILIARY_RECORDS_PER_MINUTE_MAX = 100;
+const AUXILIARY_QUERIES_PER_HOUR_MAX = 12;
+const RBAC_ROLE = 'Key Vault Crypto Service Encryption User';
 const MONTH_HOURS = { min: 31 * 24, max: 33 * 24 };
 const MONTH_BLOCK_SLICE = '1h';
 const ROUND_TRIPS_MAX = 3;
@@ -112,6 +118,8 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('keyVault.denyNetwork'), vault: fc.constant(VAULT), for: minutes(1, 240) }),
     );
 
+  const capacityBody = fc.record({ name: fc.constant('CapacityReservation'), capacity: fc.constantFrom(...CAPACITIES_GB_PER_DAY) });
+
   const keyBody = (version: string) => ({ properties: { keyVaultProperties: { keyVaultUri: `https://${VAULT}.vault.azure.net`, keyName: KEY, keyVersion: version } } });
 
   /** What people do to their key: disable, enable, rotate, delete, recover, policies, identity None, key updates. */
@@ -124,6 +132,8 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('accessPolicy.remove'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.subarray(['get', 'wrapKey', 'unwrapKey'], { minLength: 1 }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.setIdentity'), cluster: fc.constant(CLUSTER), type: fc.constant('None') }),
+      // An expiry date: "ingestion and queries aren't affected", though from 2026-04 the cluster's key cannot be updated.
+      fc.record({ at: atArb, do: fc.constant('key.setExpiry'), vault: fc.constant(VAULT), key: fc.constant(KEY), exp: minutes(0, MONTH_HOURS.max * 60) }),
       // An empty version follows the newest (auto-rotation), checked once a day.
       fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', 'v2', '').map(keyBody) }),
     );
@@ -132,12 +142,17 @@ export function arbitraries(fc: Fc) {
   const controlPlaneOperation = (atArb: Arbitrary<string>): Arbitrary<ActionData> =>
     fc.oneof(
       fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER) }),
+      // A create that asks for a tier, or turns double encryption off ("isDoubleEncryptionEnabled": false).
+      fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER), body: fc.record({ sku: capacityBody, properties: fc.record({ isDoubleEncryptionEnabled: fc.boolean() }) }, { requiredKeys: [] }) }),
+      // A change of capacity tier: raised any time, lowered after its commitment period; tiers differ by profile.
+      fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.record({ sku: capacityBody }) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.constant(['get', 'wrapKey', 'unwrapKey']) }),
       // The documented key update, pinned or following the newest version (refused where the profile has no auto-rotation).
       fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', '').map(keyBody) }),
       fc.record({ at: atArb, do: fc.constant('workspace.link'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), cluster: fc.constant(CLUSTER) }),
       fc.record({ at: atArb, do: fc.constant('workspace.unlink'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)) }),
       fc.record({ at: atArb, do: fc.constant('workspace.setIngest'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), ingest: fc.record({ recordsPerMinute: fc.constantFrom(0, 100) }) }),
+      fc.record({ at: atArb, do: fc.constant('workspace.setQuery'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), query: fc.record({ perHour: fc.integer({ min: 0, max: QUERIES_PER_HOUR_MAX }), lookback: fc.constantFrom(...LOOKBACKS) }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.delete'), cluster: fc.constant(CLUSTER) }),
       // A Microsoft engineer's access request: a Lockbox matter only while the workspace is linked.
       fc.record({ at: atArb, do: fc.constant('lockbox.request'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), decision: fc.constantFrom('approve', 'reject'), after: minutes(1, 120) }),
@@ -157,7 +172,8 @@ export function arbitraries(fc: Fc) {
     offPercent: fc.integer({ min: 25, max: 300 }),
     again: fc.option(fc.record({ what: fc.constantFrom('outage', 'away'), afterPercentOfResume: fc.integer({ min: 0, max: 60 }), outagePercent: fc.integer({ min: 25, max: 300 }) }), { nil: null }),
     /** Sometimes the cluster is deleted meanwhile: at this share (per cent) of the time access is away, or after it is back. */
-    deletePercent: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 150 }) }),
+    // Shrinks to no delete at all (cross shrink) when the failure does without it.
+    deletePercent: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 150 }) }),
   });
 
   /** The actions of a round trip starting at minute `start`, with the scenario's bounds in minutes. */
@@ -185,7 +201,24 @@ export function arbitraries(fc: Fc) {
     return actions;
   };
 
-  /** A whole scenario: one vault and key, one cluster, 1-3 workspaces, faults, key operations and access round trips in time. */
+  /**
+   * An access-policy action as a vault that grants by Azure RBAC role has it:
+   * a policy with every permission the cluster needs is the role assigned,
+   * one without some of them, or none, is the role taken away.
+   */
+  const byRole = (action: ActionData): ActionData => {
+    if (action.do !== 'accessPolicy.set' && action.do !== 'accessPolicy.remove') return action;
+    const permissions = (action.permissions ?? []) as readonly string[];
+    const granted = action.do === 'accessPolicy.set' && ['get', 'wrapKey', 'unwrapKey'].every((p) => permissions.includes(p));
+    return { at: action.at, do: granted ? 'roleAssignment.create' : 'roleAssignment.delete', vault: action.vault, principal: action.principal, role: RBAC_ROLE };
+  };
+
+  /**
+   * A whole scenario: one vault (granting by access policy or by RBAC role)
+   * and key, one cluster, 1-3 workspaces (the first sometimes with tables on
+   * the Auxiliary plan), faults, key operations, requests and access round
+   * trips in time.
+   */
   const scenario = (options: ScenarioOptions = {}): Arbitrary<ScenarioData> => {
     const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
     const maxActions = options.maxActions ?? DEFAULT_MAX_ACTIONS;
@@ -206,7 +239,11 @@ export function arbitraries(fc: Fc) {
         params: params,
         storageAccounts: fc.integer({ min: 1, max: STORAGE_ACCOUNTS_MAX }),
         doubleEncryption: fc.boolean(),
+        // A vault that grants by Azure RBAC role instead of access policy (keyVaultRbac).
+        rbac: fc.boolean(),
         workspaces: workload,
+        // Tables on the Auxiliary plan in the first workspace (auxiliaryTablePlan).
+        auxiliary: fc.option(fc.record({ recordsPerMinute: fc.integer({ min: 1, max: AUXILIARY_RECORDS_PER_MINUTE_MAX }), perHour: fc.integer({ min: 0, max: AUXILIARY_QUERIES_PER_HOUR_MAX }) }), { nil: null, freq: 4 }),
         actions: fc.array(fc.oneof(fault(atArb), keyOperation(atArb), controlPlaneOperation(atArb)), { maxLength: maxActions }),
         roundTrips: fc.array(fc.tuple(atArb, roundTrip), { maxLength: ROUND_TRIPS_MAX }),
       })
@@ -219,6 +256,14 @@ export function arbitraries(fc: Fc) {
         const bound = (name: 'revocationWithin' | 'outageToUnavailable' | 'resumeWithin') => (typeof d.params[name] === 'string' ? parseInt(d.params[name] as string) : defaults[name] / 60_000);
         const bounds = { revocationWithin: bound('revocationWithin'), outageToUnavailable: bound('outageToUnavailable'), resumeWithin: bound('resumeWithin') };
         for (const [at, trip] of d.roundTrips) actions.push(...roundTripActions(trip, minutesOf(at), bounds));
+        // Parameters fixed to false turn the feature off.
+        const rbac = d.rbac && options.fixedParams?.keyVaultRbac !== false;
+        const auxiliary = options.fixedParams?.auxiliaryTablePlan === false ? null : d.auxiliary;
+        const workspaces = d.workspaces.map((w, i) => ({
+          ...w,
+          ...(ready ? { cluster: CLUSTER } : {}),
+          ...(i === 0 && auxiliary !== null ? { ingest: { ...(w.ingest as object), auxiliaryRecordsPerMinute: auxiliary.recordsPerMinute }, query: { ...(w.query as object), auxiliaryPerHour: auxiliary.perHour } } : {}),
+        }));
         return {
           name: 'explored',
           description: 'A scenario generated by cmk-sim explore.',
@@ -227,12 +272,25 @@ export function arbitraries(fc: Fc) {
           duration: `${d.hours}h`,
           setup: d.setup,
           // An oct-HSM key keeps thousands of runs fast: the model's shortcut, not Azure (its cluster keys are RSA).
-          params: { ...d.params, ...(month ? { blockSlice: MONTH_BLOCK_SLICE } : {}), clusterProvisionTime: ['10m', '30m'], linkTime: ['1m', '10m'], unlinkTime: ['1m', '10m'], modelShortcutOctKeys: true, ...options.fixedParams },
-          keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }] }],
+          params: {
+            ...d.params,
+            ...(month ? { blockSlice: MONTH_BLOCK_SLICE } : {}),
+            ...(rbac ? { keyVaultRbac: true } : {}),
+            ...(auxiliary !== null ? { auxiliaryTablePlan: true } : {}),
+            clusterProvisionTime: ['10m', '30m'],
+            linkTime: ['1m', '10m'],
+            unlinkTime: ['1m', '10m'],
+            modelShortcutOctKeys: true,
+            ...options.fixedParams,
+          },
+          keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }], ...(rbac ? { permissionModel: 'rbac' } : {}) }],
           clusters: [{ name: CLUSTER, storageAccounts: d.storageAccounts, doubleEncryption: d.doubleEncryption, ...(ready ? { key: { vault: VAULT, name: KEY } } : {}) }],
-          workspaces: d.workspaces.map((w) => (ready ? { ...w, cluster: CLUSTER } : w)),
+          workspaces,
           // A stable sort: actions at the same minute keep the order they were drawn in.
-          actions: actions.filter((a) => parseInt(a.at) < d.hours * 60).sort((a, b) => parseInt(a.at) - parseInt(b.at)),
+          actions: actions
+            .filter((a) => parseInt(a.at) < d.hours * 60)
+            .map((a) => (rbac ? byRole(a) : a))
+            .sort((a, b) => parseInt(a.at) - parseInt(b.at)),
         };
       });
   };
@@ -260,7 +318,8 @@ export type Arbitraries = ReturnType<typeof arbitraries>;
 /**
  * The largest scenarios `scenario(options)` can generate, one per shape,
  * longest first (the longest month-long run with its 1 h slices, and the
- * longest short run): every storage account, workspace and action it may draw, the
+ * longest short run): every storage account, workspace (the first with tables
+ * on the Auxiliary plan) and action it may draw, the
  * shortest unwrap poll, the highest rates, the longest lookback. No generated
  * scenario implies more work than the larger of the two, so `explore` checks
  * its budget on these before it starts.
@@ -268,6 +327,7 @@ export type Arbitraries = ReturnType<typeof arbitraries>;
 export function largestScenarios(options: ScenarioOptions = {}): ScenarioData[] {
   const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
   const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX;
+  const auxiliary = options.fixedParams?.auxiliaryTablePlan !== false;
   const shapes = [...((options.monthEvery ?? 10) > 0 ? [{ hours: MONTH_HOURS.max, params: { blockSlice: MONTH_BLOCK_SLICE } }] : []), { hours: maxHours, params: {} }];
   return shapes.map(({ hours, params }) => ({
     name: 'explored',
@@ -275,15 +335,15 @@ export function largestScenarios(options: ScenarioOptions = {}): ScenarioData[] 
     seed: 0,
     duration: `${hours}h`,
     setup: 'ready',
-    params: { delayMode: 'best', unwrapPollInterval: [`${POLL_SECONDS.min}s`, `${POLL_SECONDS.min}s`], ...params, ...options.fixedParams },
+    params: { delayMode: 'best', unwrapPollInterval: [`${POLL_SECONDS.min}s`, `${POLL_SECONDS.min}s`], ...(auxiliary ? { auxiliaryTablePlan: true } : {}), ...params, ...options.fixedParams },
     keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }] }],
     clusters: [{ name: CLUSTER, storageAccounts: STORAGE_ACCOUNTS_MAX, key: { vault: VAULT, name: KEY } }],
     workspaces: WORKSPACES.map((name, i) => ({
       name,
       cluster: CLUSTER,
       retentionDays: RETENTION_DAYS[i % RETENTION_DAYS.length],
-      ingest: { recordsPerMinute: RECORDS_PER_MINUTE_MAX },
-      query: { perHour: QUERIES_PER_HOUR_MAX, lookback: LOOKBACKS.at(-1) },
+      ingest: { recordsPerMinute: RECORDS_PER_MINUTE_MAX, ...(auxiliary && i === 0 ? { auxiliaryRecordsPerMinute: AUXILIARY_RECORDS_PER_MINUTE_MAX } : {}) },
+      query: { perHour: QUERIES_PER_HOUR_MAX, lookback: LOOKBACKS.at(-1), ...(auxiliary && i === 0 ? { auxiliaryPerHour: AUXILIARY_QUERIES_PER_HOUR_MAX } : {}) },
     })),
     actions: Array.from({ length: actions }, () => ({ at: '0m', do: 'keyVault.outage', vault: VAULT, for: '1m' })),
   }));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { arbitraries } from '../sim/arbitraries.ts';
+import { parseScenario } from '../scenarios/load.ts';
 import { BROKEN_RULES } from '../sim/azure/profiles.ts';
 import { explore } from '../sim/explore.ts';
 import { BROKEN_RULE_INFO } from '../sim/selftest.ts';
@@ -31,6 +32,25 @@ test('the generated scenarios trigger every rule checked at run time, in several
 
 test('the generated scenarios take every change of state the storage account\'s transition table allows', () => {
   for (const t of clean.coverage.transitions) assert.ok(t.runs >= 1, `${t.transition} taken in ${t.runs} of ${RUNS} runs`);
+});
+
+test('the generator reaches what the checker judges beyond Key Vault: RBAC vaults, Auxiliary-plan tables, capacity tiers, double encryption turned off, key expiry, query changes; every scenario it makes is valid', () => {
+  const samples = fc.sample(arbitraries(fc).scenario(), { seed: SEED, numRuns: RUNS });
+  const reached = new Map<string, number>();
+  const count = (what: string) => reached.set(what, (reached.get(what) ?? 0) + 1);
+  for (const data of samples) {
+    parseScenario(JSON.stringify(data), 'generated.json', 'json');
+    if (data.keyVaults.some((vault) => vault.permissionModel === 'rbac')) count('an RBAC vault');
+    if (data.workspaces.some((ws) => (ws.ingest as { auxiliaryRecordsPerMinute?: number }).auxiliaryRecordsPerMinute !== undefined)) count('Auxiliary-plan tables');
+    for (const action of data.actions) {
+      const body = action.body as { sku?: unknown; properties?: { isDoubleEncryptionEnabled?: boolean } } | undefined;
+      if (body?.sku !== undefined) count(`${action.do} asking for a capacity tier`);
+      if (body?.properties?.isDoubleEncryptionEnabled === false) count('a create with double encryption off');
+      if (['roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery'].includes(action.do)) count(action.do);
+    }
+  }
+  const expected = ['an RBAC vault', 'Auxiliary-plan tables', 'cluster.create asking for a capacity tier', 'cluster.update asking for a capacity tier', 'a create with double encryption off', 'roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery'];
+  for (const what of expected) assert.ok((reached.get(what) ?? 0) >= 10, `${what}: in ${reached.get(what) ?? 0} of ${RUNS} scenarios`);
 });
 
 test('rule 12: explore runs one scenario in 25 twice and compares the results; a generated scenario and seed give the same result', () => {
