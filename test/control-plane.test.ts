@@ -181,6 +181,22 @@ test('profile 2021-07: "2 active, 4 including deleted": a cluster is refused whi
   assertSucceeded(r2020, 7, PROVISION);
 });
 
+test('profile 2021-07: clusters made and deleted in another region, or another subscription, do not count toward "4 including deleted"', () => {
+  for (const where of [{ region: 'westus' }, { subscription: 'sub2' }]) {
+    // Elsewhere: 1 active and 3 deleted in the last 14 days, the limit; here: cl6, then cl5, 2 active.
+    const elsewhere = ['cl1', 'cl2', 'cl3', 'cl4'].map((name) => cl(name, where));
+    const r = run(bare({ profile: '2021-07', duration: '2h', clusters: [...elsewhere, cl('cl5'), cl('cl6')], workspaces: [], actions: [...CHURN_2021, create('55m', 'cl6'), create('1h', 'cl5')] }));
+    assertSucceeded(r, 7, PROVISION);
+    assertSucceeded(r, 8, PROVISION);
+  }
+});
+
+test('profile 2021-07: active clusters in other regions and subscriptions count toward neither limit here', () => {
+  const others = [cl('cl1', { region: 'westus' }), cl('cl2', { region: 'westus' }), cl('cl3', { subscription: 'sub2' }), cl('cl4', { subscription: 'sub2' })];
+  const r = run(bare({ profile: '2021-07', clusters: [...others, cl('cl5')], workspaces: [], actions: [...others.map((c) => create('0s', c.name)), create('1h', 'cl5')] }));
+  for (let i = 0; i < 5; i++) assertSucceeded(r, i, PROVISION);
+});
+
 test('profile 2021-07: the cluster is created once the deleted ones are 14 days old', () => {
   const r = run(bare({ profile: '2021-07', duration: '15d', clusters: FIVE, workspaces: [], actions: [...CHURN_2021, create('14d20m', 'cl5'), create('14d25m', 'cl5')] }));
   // cl1 and cl2 were deleted at 25m: they still count at 14d20m, no longer at 14d25m.
@@ -842,6 +858,43 @@ test('a link or unlink while another is in progress on the workspace is refused 
   const r = run(bare({ actions: [create('0s'), link('11m'), unlink('11m30s'), unlink('12m30s')] }));
   assertRefused(r, 2, 409, 'Conflict', 'in progress on workspace ws1');
   assertSucceeded(r, 3, MINUTE);
+});
+
+test('a link to a cluster the scenario names but nobody created is refused (404 ResourceNotFound)', () => {
+  const r = run(bare({ clusters: [cl('cl1'), cl('cl2')], actions: [create('0s'), link('11m', 'ws1', 'cl2')] }));
+  assertRefused(r, 1, 404, 'ResourceNotFound', 'cluster cl2 does not exist');
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+});
+
+test('a link to the cluster the workspace is already linked to succeeds at once and is no link operation: the limit still lets a later link through', () => {
+  // linkOpsPer30Days 3: link, unlink and link again are three; the repeated link between them is not a fourth.
+  const r = run(bare({ params: { linkOpsPer30Days: 3 }, actions: [create('0s'), link('11m'), link('20m'), unlink('30m'), link('40m')] }));
+  const again = op(r, 2);
+  assert.is(again.status, 'Succeeded');
+  assert.is(again.completedAtMs, again.atMs, 'completed at once');
+  assert.not.ok(r.of('operation.accepted').some((e) => e.operationId === again.id), 'no operation runs for it');
+  assertSucceeded(r, 4, LINK);
+  assert.is(r.result.workspaces.ws1!.cluster, 'cl1');
+});
+
+test('a link to the cluster the workspace is being unlinked from, while the unlink runs, is refused (409 Conflict)', () => {
+  const r = run(bare({ params: { unlinkTime: ['10m', '10m'] }, actions: [create('0s'), link('11m'), unlink('20m'), link('25m')] }));
+  assertRefused(r, 3, 409, 'Conflict', 'in progress on workspace ws1');
+  assert.is(r.result.workspaces.ws1!.cluster, null, 'the unlink went through');
+});
+
+test('a link whose cluster is deleted while it runs fails (409 Conflict): the workspace stays in shared storage', () => {
+  const r = run(bare({ params: { linkTime: ['10m', '10m'] }, workspaces: [ws('ws1')], actions: [create('0s'), link('11m'), remove('12m')] }));
+  const o = op(r, 1);
+  assert.is(o.status, 'Failed');
+  assert.is(o.httpStatus, 409);
+  assert.is(o.code, 'Conflict');
+  assert.match(o.message ?? '', 'cluster cl1 was deleted while the link was in progress');
+  assert.is(o.completedAtMs, 11 * MINUTE + 10 * MINUTE);
+  assert.ok(eventsOf(r, 'operation.failed').some((e) => e.operationId === o.id));
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+  assert.equal([...new Set(eventsOf(r, 'workspace.routed').filter((e) => e.entity === 'ws1').map((e) => e.storage))], ['shared/0']);
+  assert.is(r.result.workspaces.ws1!.ingestion.droppedRecords, 0);
 });
 
 // ---- unlink -------------------------------------------------------------------
