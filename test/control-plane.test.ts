@@ -629,6 +629,31 @@ test('"Your Azure Key Vault, cluster and linked workspaces must be in the same r
   assertRefused(r, 4, 400, 'TenantMismatch', 'kvfab', 'fabrikam', 'contoso', 'same Azure AD tenant');
 });
 
+test('a key update naming no Key Vault the cluster can find is refused (400 KeyVaultNotFound), naming the URI', () => {
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), update('11m', keyBody('v1', 'cmk', 'kvnone')), update('12m', keyBody())] }));
+  assertRefused(r, 2, 400, 'KeyVaultNotFound', 'https://kvnone.vault.azure.net');
+  assertSucceeded(r, 3, KEY_UPDATE);
+});
+
+test('a key update while Key Vault does not answer is refused (400 KeyVaultUnreachable); the same update succeeds once it answers again', () => {
+  const outage = { at: '10m', do: 'keyVault.outage', vault: 'kv1', for: '30m' };
+  const r = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), outage, update('11m', keyBody()), update('41m', keyBody())] }));
+  const [refused, succeeded] = r.result.operations.filter((o) => o.action === 'cluster.update');
+  assert.ok(refused !== undefined && succeeded !== undefined);
+  assertRefused(r, r.result.operations.indexOf(refused), 400, 'KeyVaultUnreachable', 'kv1', 'did not answer');
+  assertSucceeded(r, r.result.operations.indexOf(succeeded), KEY_UPDATE);
+});
+
+test('a cluster without an identity cannot be given a key (400 IdentityRequired): made with identity None, or set to None', () => {
+  const madeWithout = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { identity: { type: 'None' } }), grant('0s'), update('11m', keyBody())] }));
+  assert.is(madeWithout.result.clusters.cl1!.settings!.identityType, 'None');
+  assertRefused(madeWithout, 2, 400, 'IdentityRequired', 'cl1', 'no identity');
+  const setToNone = run(bare({ workspaces: [], actions: [create('0s'), grant('0s'), { at: '11m', do: 'cluster.setIdentity', cluster: 'cl1', type: 'None' }, update('12m', keyBody())] }));
+  assertRefused(setToNone, 3, 400, 'IdentityRequired', 'no identity');
+  const withIdentity = run(bare({ workspaces: [], actions: [create('0s', 'cl1', { identity: { type: 'SystemAssigned' } }), grant('0s'), update('11m', keyBody())] }));
+  assertSucceeded(withIdentity, 2, KEY_UPDATE);
+});
+
 test('the same key update succeeds with a vault in the cluster\'s region and tenant', () => {
   const vaults = [KV, { name: 'kvwest', region: 'westus', keys: [{ name: 'cmk', kty: 'oct-HSM' }] }];
   const r = run(bare({ keyVaults: vaults, workspaces: [], actions: [create('0s'), grant('0s', 'cl1', ALL, 'kvwest'), update('11m', keyBody('v1', 'cmk', 'kvwest')), grant('12m'), update('12m', keyBody())] }));
