@@ -785,6 +785,23 @@ test('"cluster delete" once provisioned: Deleting, then Succeeded after clusterD
   assert.ok(eventsOf(r, 'storage.deleted').some((e) => e.entity === 'cl1/0' && e.t === 16 * MINUTE));
 });
 
+test('deleting a cluster unlinks its own workspaces, and no other cluster\'s', () => {
+  const r = run(
+    bare({
+      clusters: [cl('cl1'), cl('cl2')],
+      workspaces: [ws('ws1'), ws('ws2')],
+      actions: [create('0s', 'cl1'), create('0s', 'cl2'), link('11m', 'ws1', 'cl1'), link('11m', 'ws2', 'cl2'), remove('30m', 'cl1')],
+    }),
+  );
+  assertSucceeded(r, 4, DELETE);
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+  assert.is(r.result.workspaces.ws2!.cluster, 'cl2');
+  const routes = (workspace: string) => eventsOf(r, 'workspace.routed').filter((e) => e.entity === workspace).map((e) => e.storage);
+  assert.equal(routes('ws1').slice(-2), ['cl1/0', 'shared/0']);
+  assert.equal(routes('ws2').slice(-1), ['cl2/0']);
+  assert.ok(r.result.workspaces.ws2!.ingestion.storedMmkRecords > 0);
+});
+
 // ---- workspace link -------------------------------------------------------------
 
 test('"Workspace link to cluster should be carried ONLY after you have verified that the Log Analytics cluster provisioning was completed. Data sent to your workspace prior to the completion will be dropped": accepted, records dropped as notProvisioned, then stored', () => {
