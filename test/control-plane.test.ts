@@ -785,6 +785,19 @@ test('"cluster delete" once provisioned: Deleting, then Succeeded after clusterD
   assert.ok(eventsOf(r, 'storage.deleted').some((e) => e.entity === 'cl1/0' && e.t === 16 * MINUTE));
 });
 
+test('a delete of a cluster nobody created is refused (404 ResourceNotFound); a delete while a key update runs is refused (409 Conflict)', () => {
+  const r = run(bare({ clusters: [cl('cl1'), cl('cl2')], workspaces: [], actions: [...KEYED, remove('11m30s'), remove('20m', 'cl2')] }));
+  assertRefused(r, 3, 409, 'Conflict', 'an operation is in progress on cluster cl1');
+  assertRefused(r, 4, 404, 'ResourceNotFound', 'cluster cl2 does not exist');
+  assert.is(r.result.clusters.cl1!.provisioningState, 'Succeeded');
+});
+
+test('a link to a cluster being deleted is refused (409 Conflict)', () => {
+  const r = run(bare({ actions: [create('0s'), remove('11m'), link('12m')] }));
+  assertRefused(r, 2, 409, 'Conflict', 'cluster cl1 is being deleted');
+  assert.is(r.result.workspaces.ws1!.cluster, null);
+});
+
 test('deleting a cluster unlinks its own workspaces, and no other cluster\'s', () => {
   const r = run(
     bare({
