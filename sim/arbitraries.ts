@@ -6,6 +6,7 @@
 
 import type * as FastCheck from 'fast-check';
 import type { Arbitrary } from 'fast-check';
+import { REQUIRED_PERMISSIONS } from './azure/cluster.ts';
 import { PROFILE_DEFAULTS, PROFILES, type ProfileName } from './azure/profiles.ts';
 
 type Fc = typeof FastCheck;
@@ -122,7 +123,7 @@ export function arbitraries(fc: Fc) {
 
   const keyBody = (version: string) => ({ properties: { keyVaultProperties: { keyVaultUri: `https://${VAULT}.vault.azure.net`, keyName: KEY, keyVersion: version } } });
 
-  /** What people do to their key: disable, enable, rotate, delete, recover, policies, identity None, key updates. */
+  /** What people do to their key: disable, enable, rotate, delete, recover, policies, identity None, expiry dates, key updates. */
   const keyOperation = (atArb: Arbitrary<string>): Arbitrary<ActionData> =>
     fc.oneof(
       fc.record({ at: atArb, do: fc.constantFrom('key.disable', 'key.enable'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
@@ -130,7 +131,7 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('key.rotate'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
       fc.record({ at: atArb, do: fc.constantFrom('key.delete', 'key.recover', 'key.purge'), vault: fc.constant(VAULT), key: fc.constant(KEY) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.remove'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER) }),
-      fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.subarray(['get', 'wrapKey', 'unwrapKey'], { minLength: 1 }) }),
+      fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.subarray([...REQUIRED_PERMISSIONS], { minLength: 1 }) }),
       fc.record({ at: atArb, do: fc.constant('cluster.setIdentity'), cluster: fc.constant(CLUSTER), type: fc.constant('None') }),
       // An expiry date: "ingestion and queries aren't affected", though from 2026-04 the cluster's key cannot be updated.
       fc.record({ at: atArb, do: fc.constant('key.setExpiry'), vault: fc.constant(VAULT), key: fc.constant(KEY), exp: minutes(0, MONTH_HOURS.max * 60) }),
@@ -146,7 +147,7 @@ export function arbitraries(fc: Fc) {
       fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER), body: fc.record({ sku: capacityBody, properties: fc.record({ isDoubleEncryptionEnabled: fc.boolean() }) }, { requiredKeys: [] }) }),
       // A change of capacity tier: raised any time, lowered after its commitment period; tiers differ by profile.
       fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.record({ sku: capacityBody }) }),
-      fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.constant(['get', 'wrapKey', 'unwrapKey']) }),
+      fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.constant([...REQUIRED_PERMISSIONS]) }),
       // The documented key update, pinned or following the newest version (refused where the profile has no auto-rotation).
       fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.constantFrom('v1', '').map(keyBody) }),
       fc.record({ at: atArb, do: fc.constant('workspace.link'), workspace: fc.constantFrom(...WORKSPACES.slice(0, 1)), cluster: fc.constant(CLUSTER) }),
@@ -184,7 +185,7 @@ export function arbitraries(fc: Fc) {
       trip.away === 'key' || trip.away === 'keyBehindNetwork'
         ? [{ do: 'key.disable', vault: VAULT, key: KEY }, { do: 'key.enable', vault: VAULT, key: KEY }]
         : trip.away === 'policy'
-          ? [{ do: 'accessPolicy.remove', vault: VAULT, principal: CLUSTER }, { do: 'accessPolicy.set', vault: VAULT, principal: CLUSTER, permissions: ['get', 'wrapKey', 'unwrapKey'] }]
+          ? [{ do: 'accessPolicy.remove', vault: VAULT, principal: CLUSTER }, { do: 'accessPolicy.set', vault: VAULT, principal: CLUSTER, permissions: [...REQUIRED_PERMISSIONS] }]
           : trip.away === 'links'
             ? [{ do: 'workspace.unlink', workspace: WORKSPACES[0] }, { do: 'workspace.link', workspace: WORKSPACES[0], cluster: CLUSTER }]
             : [{ do: 'keyVault.outage', vault: VAULT, for: `${off}m` }, null];
@@ -209,7 +210,7 @@ export function arbitraries(fc: Fc) {
   const byRole = (action: ActionData): ActionData => {
     if (action.do !== 'accessPolicy.set' && action.do !== 'accessPolicy.remove') return action;
     const permissions = (action.permissions ?? []) as readonly string[];
-    const granted = action.do === 'accessPolicy.set' && ['get', 'wrapKey', 'unwrapKey'].every((p) => permissions.includes(p));
+    const granted = action.do === 'accessPolicy.set' && REQUIRED_PERMISSIONS.every((p) => permissions.includes(p));
     return { at: action.at, do: granted ? 'roleAssignment.create' : 'roleAssignment.delete', vault: action.vault, principal: action.principal, role: RBAC_ROLE };
   };
 
