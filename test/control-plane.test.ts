@@ -1032,6 +1032,22 @@ test('profile 2026-04 (unlinkRestoresSavedSearches): "You can unlink the Storage
   assert.equal(restored.map((e) => [e.t, e.count, e.storageAccount]), [[2 * HOUR, 4, 'stquery']]);
 });
 
+test('profile 2026-04: each unlink of the Query storage account brings back what its link took, once; unlinking the Alerts account in between moves none', () => {
+  const linkAlerts = { at: '1h30m', do: 'workspace.linkStorage', workspace: 'ws1', type: 'Alerts', storageAccount: 'stalerts' };
+  const r = run(
+    bare({
+      params: { unlinkRestoresSavedSearches: true },
+      workspaces: [idle('ws1', { savedSearches: 4 }), idle('ws2')],
+      actions: [linkQuery('1h'), linkAlerts, unlinkStorage('1h45m', 'Alerts'), unlinkStorage('2h'), linkQuery('3h'), unlinkStorage('4h'), { at: '5h', do: 'workspace.linkStorage', workspace: 'ws2', type: 'Query', storageAccount: 'stquery2' }, { at: '5h30m', do: 'workspace.unlinkStorage', workspace: 'ws2', type: 'Query' }],
+    }),
+  );
+  assert.equal(r.result.workspaces.ws1!.savedSearches, { inWorkspace: 4, removedByLinkedStorage: 8, restoredByUnlink: 8 });
+  assert.equal(r.of('savedSearches.restored').map((e) => [e.entity, e.t, e.count]), [['ws1', 2 * HOUR, 4], ['ws1', 4 * HOUR, 4]]);
+  // A workspace with no saved searches has none removed, and none brought back.
+  assert.equal(r.of('savedSearches.removed').map((e) => [e.entity, e.count]), [['ws1', 4], ['ws1', 4]]);
+  assert.equal(r.result.workspaces.ws2!.savedSearches, { inWorkspace: 0, removedByLinkedStorage: 0, restoredByUnlink: 0 });
+});
+
 test('profiles before 2026-04: unlinking the Query storage account leaves the saved searches it took in that account (the pages say only that linking removes them)', () => {
   for (const profile of ['2020-11', '2021-07', '2023-06']) {
     const r = run(bare({ profile, workspaces: [idle('ws1', { savedSearches: 4 })], actions: [linkQuery('1h'), unlinkStorage('2h'), linkQuery('3h'), unlinkStorage('4h')] }));
