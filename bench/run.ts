@@ -130,15 +130,15 @@ if (only.has('floor')) {
     if (child.status !== 0) throw new Error(`bench/sweep-run.ts exited with ${child.status ?? child.signal}:\n${child.stderr}`);
     return JSON.parse(child.stdout.trim().split('\n').pop()!) as AgainstFloor;
   };
-  const warmRow = (scenario: string, flags: string, seeds: number, rounds: number) => {
-    const r = againstFloorIn(scenario, seeds, rounds, flags === '' ? [] : flags.split(' '));
-    return [`${scenario} (a sweep's run, ${flags === '' ? "V8's defaults" : flags}; median of ${rounds} rounds of ${seeds} seed${seeds === 1 ? '' : 's'})`, fixed(r.workCpuMs / seeds, 1), fixed(r.floorCpuMs / seeds, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
+  const warmRow = (scenario: string, v8Flags: readonly string[], seeds: number, rounds: number) => {
+    const r = againstFloorIn(scenario, seeds, rounds, v8Flags);
+    return [`${scenario} (a sweep's run, ${v8Flags.length === 0 ? "V8's defaults" : v8Flags.join(' ')}; median of ${rounds} rounds of ${seeds} seed${seeds === 1 ? '' : 's'})`, fixed(r.workCpuMs / seeds, 1), fixed(r.floorCpuMs / seeds, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
   };
   const coldRow = (r: ScenarioBenchResult) => [`${MONTH}, ${r.days} days (the only run in a fresh process, V8's defaults)`, int(r.runCpuMs), int(r.floorCpuMs!), fixed(r.runCpuMs / r.floorCpuMs!, 2), ''];
   const rows = [
-    warmRow(SWEEP_SCENARIO, '', FLOOR_SEEDS, FLOOR_ROUNDS),
-    warmRow(SWEEP_SCENARIO, WORKER_V8_FLAGS.join(' '), FLOOR_SEEDS, FLOOR_ROUNDS),
-    warmRow(MONTH, '', 1, MONTH_ROUNDS),
+    warmRow(SWEEP_SCENARIO, [], FLOOR_SEEDS, FLOOR_ROUNDS),
+    warmRow(SWEEP_SCENARIO, WORKER_V8_FLAGS, FLOOR_SEEDS, FLOOR_ROUNDS),
+    warmRow(MONTH, [], 1, MONTH_ROUNDS),
     ...COLD_DAYS.map((days) => coldRow(runChild(MONTH, ['--floor', '--days', String(days)]))),
   ];
   console.log("Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process). A sweep's run: after a first run, rounds of the runs and the replay taking turns. The only run in a fresh process: V8 compiles the simulator on the way, a cost per process that longer runs spread thinner.");
