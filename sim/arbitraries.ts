@@ -36,6 +36,21 @@ export interface RoundTrip {
   deletePercent: number | null;
 }
 
+/** The documented steps that bring a cluster up in a `setup: none` run (see arbitraries().bringUp). */
+export interface BringUp {
+  /** Where it starts, per mille of the run. */
+  startPerMille: number;
+  /** The create request's body: a tier, double encryption turned off; null: none. */
+  createBody: Record<string, unknown> | null;
+  /** When each later step is asked for after the create, per cent of the longest provisioning time. */
+  grantPercent: number;
+  keyPercent: number;
+  linkPercent: number;
+}
+
+/** How the generated vault keeps deleted keys: recoverable (soft delete and purge protection, what a cluster key needs), or not. */
+export type VaultRecovery = 'recoverable' | 'noPurgeProtection' | 'noSoftDelete';
+
 export interface ScenarioOptions {
   /** Longest scenario, in hours (default 72), besides the month-long runs. */
   maxHours?: number;
@@ -71,6 +86,10 @@ const MONTH_BLOCK_SLICE = '1h';
 const ROUND_TRIPS_MAX = 3;
 /** A round trip has at most: a network rule, access taken away, given back, taken away again, the cluster deleted. */
 const ROUND_TRIP_ACTIONS_MAX = 5;
+/** A bring-up has at most: the create, the grant, the key update, a link per workspace. */
+const BRING_UP_ACTIONS_MAX = 3 + WORKSPACES.length;
+/** The longest a generated cluster takes to provision (clusterProvisionTime), minutes: a bring-up's steps fall before and after it. */
+const PROVISION_MINUTES = { min: 10, max: 30 };
 const DEFAULT_MAX_HOURS = 72;
 const DEFAULT_MAX_ACTIONS = 8;
 
@@ -121,6 +140,9 @@ export function arbitraries(fc: Fc) {
 
   const capacityBody = fc.record({ name: fc.constant('CapacityReservation'), capacity: fc.constantFrom(...CAPACITIES_GB_PER_DAY) });
 
+  /** A create that asks for a tier, or turns double encryption off ("isDoubleEncryptionEnabled": false), or both. */
+  const createBody: Arbitrary<Record<string, unknown>> = fc.record({ sku: capacityBody, properties: fc.record({ isDoubleEncryptionEnabled: fc.boolean() }) }, { requiredKeys: [] });
+
   const keyBody = (version: string) => ({ properties: { keyVaultProperties: { keyVaultUri: `https://${VAULT}.vault.azure.net`, keyName: KEY, keyVersion: version } } });
 
   /** What people do to their key: disable, enable, rotate, delete, recover, policies, identity None, expiry dates, key updates. */
@@ -143,8 +165,7 @@ export function arbitraries(fc: Fc) {
   const controlPlaneOperation = (atArb: Arbitrary<string>): Arbitrary<ActionData> =>
     fc.oneof(
       fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER) }),
-      // A create that asks for a tier, or turns double encryption off ("isDoubleEncryptionEnabled": false).
-      fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER), body: fc.record({ sku: capacityBody, properties: fc.record({ isDoubleEncryptionEnabled: fc.boolean() }) }, { requiredKeys: [] }) }),
+      fc.record({ at: atArb, do: fc.constant('cluster.create'), cluster: fc.constant(CLUSTER), body: createBody }),
       // A change of capacity tier: raised any time, lowered after its commitment period; tiers differ by profile.
       fc.record({ at: atArb, do: fc.constant('cluster.update'), cluster: fc.constant(CLUSTER), body: fc.record({ sku: capacityBody }) }),
       fc.record({ at: atArb, do: fc.constant('accessPolicy.set'), vault: fc.constant(VAULT), principal: fc.constant(CLUSTER), permissions: fc.constant([...REQUIRED_PERMISSIONS]) }),
@@ -203,6 +224,35 @@ export function arbitraries(fc: Fc) {
   };
 
   /**
+   * The documented onboarding of a `setup: none` run, whose cluster nothing
+   * else creates: create the cluster (its body sometimes asking for a tier or
+   * turning double encryption off), grant it the key, update it with the
+   * key, link the workspaces. Each later step's time is a share (per cent) of
+   * the longest provisioning time after the create, so steps fall both before
+   * and after the cluster is provisioned; the workspaces' records then reach
+   * its storage, where the rules judge them. Independent draws of the same
+   * four requests rarely line up so.
+   */
+  const bringUp: Arbitrary<BringUp> = fc.record({
+    startPerMille: fc.integer({ min: 0, max: 300 }),
+    createBody: fc.option(createBody, { nil: null }),
+    grantPercent: fc.integer({ min: 0, max: 300 }),
+    keyPercent: fc.integer({ min: 25, max: 300 }),
+    linkPercent: fc.integer({ min: 25, max: 300 }),
+  });
+
+  /** The actions of a bring-up starting at minute `start`, linking these workspaces. */
+  const bringUpActions = (b: BringUp, start: number, workspaces: readonly string[]): ActionData[] => {
+    const after = (percent: number) => `${start + Math.round((percent * PROVISION_MINUTES.max) / 100)}m`;
+    return [
+      { at: `${start}m`, do: 'cluster.create', cluster: CLUSTER, ...(b.createBody === null ? {} : { body: b.createBody }) },
+      { at: after(b.grantPercent), do: 'accessPolicy.set', vault: VAULT, principal: CLUSTER, permissions: [...REQUIRED_PERMISSIONS] },
+      { at: after(b.keyPercent), do: 'cluster.update', cluster: CLUSTER, body: keyBody('v1') },
+      ...workspaces.map((workspace) => ({ at: after(b.linkPercent), do: 'workspace.link', workspace, cluster: CLUSTER })),
+    ];
+  };
+
+  /**
    * An access-policy action as a vault that grants by Azure RBAC role has it:
    * a policy with every permission the cluster needs is the role assigned,
    * one without some of them, or none, is the role taken away.
@@ -218,7 +268,8 @@ export function arbitraries(fc: Fc) {
    * A whole scenario: one vault (granting by access policy or by RBAC role)
    * and key, one cluster, 1-3 workspaces (the first sometimes with tables on
    * the Auxiliary plan), faults, key operations, requests and access round
-   * trips in time.
+   * trips in time; where nothing is set up (`setup: none`), mostly the
+   * documented bring-up too, and sometimes a vault that is not recoverable.
    */
   const scenario = (options: ScenarioOptions = {}): Arbitrary<ScenarioData> => {
     const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
@@ -242,6 +293,10 @@ export function arbitraries(fc: Fc) {
         doubleEncryption: fc.boolean(),
         // A vault that grants by Azure RBAC role instead of access policy (keyVaultRbac).
         rbac: fc.boolean(),
+        // Where nothing is set up, a vault a cluster cannot be keyed to in two runs in five ("must be configured as recoverable").
+        recovery: fc.constantFrom<VaultRecovery>('recoverable', 'recoverable', 'recoverable', 'noPurgeProtection', 'noSoftDelete'),
+        // Where nothing is set up, the documented bring-up in three runs in four; shrinks to none (cross shrink) when the failure does without it.
+        bringUp: fc.oneof({ withCrossShrink: true }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: bringUp }),
         workspaces: workload,
         // Tables on the Auxiliary plan in the first workspace (auxiliaryTablePlan).
         auxiliary: fc.option(fc.record({ recordsPerMinute: fc.integer({ min: 1, max: AUXILIARY_RECORDS_PER_MINUTE_MAX }), perHour: fc.integer({ min: 0, max: AUXILIARY_QUERIES_PER_HOUR_MAX }) }), { nil: null, freq: 4 }),
@@ -257,6 +312,9 @@ export function arbitraries(fc: Fc) {
         const bound = (name: 'revocationWithin' | 'outageToUnavailable' | 'resumeWithin') => (typeof d.params[name] === 'string' ? parseInt(d.params[name] as string) : defaults[name] / 60_000);
         const bounds = { revocationWithin: bound('revocationWithin'), outageToUnavailable: bound('outageToUnavailable'), resumeWithin: bound('resumeWithin') };
         for (const [at, trip] of d.roundTrips) actions.push(...roundTripActions(trip, minutesOf(at), bounds));
+        if (!ready && d.bringUp !== null) actions.push(...bringUpActions(d.bringUp, minutesOf(`#${d.bringUp.startPerMille}`), d.workspaces.map((w) => w.name as string)));
+        // setup: ready keys the cluster before t=0, which only a recoverable vault allows.
+        const recovery = ready ? 'recoverable' : d.recovery;
         // Parameters fixed to false turn the feature off.
         const rbac = d.rbac && options.fixedParams?.keyVaultRbac !== false;
         const auxiliary = options.fixedParams?.auxiliaryTablePlan === false ? null : d.auxiliary;
@@ -278,13 +336,20 @@ export function arbitraries(fc: Fc) {
             ...(month ? { blockSlice: MONTH_BLOCK_SLICE } : {}),
             ...(rbac ? { keyVaultRbac: true } : {}),
             ...(auxiliary !== null ? { auxiliaryTablePlan: true } : {}),
-            clusterProvisionTime: ['10m', '30m'],
+            clusterProvisionTime: [`${PROVISION_MINUTES.min}m`, `${PROVISION_MINUTES.max}m`],
             linkTime: ['1m', '10m'],
             unlinkTime: ['1m', '10m'],
             modelShortcutOctKeys: true,
             ...options.fixedParams,
           },
-          keyVaults: [{ name: VAULT, keys: [{ name: KEY, kty: 'oct-HSM' }], ...(rbac ? { permissionModel: 'rbac' } : {}) }],
+          keyVaults: [
+            {
+              name: VAULT,
+              keys: [{ name: KEY, kty: 'oct-HSM' }],
+              ...(rbac ? { permissionModel: 'rbac' } : {}),
+              ...(recovery === 'noPurgeProtection' ? { purgeProtection: false } : recovery === 'noSoftDelete' ? { softDelete: false, purgeProtection: false } : {}),
+            },
+          ],
           clusters: [{ name: CLUSTER, storageAccounts: d.storageAccounts, doubleEncryption: d.doubleEncryption, ...(ready ? { key: { vault: VAULT, name: KEY } } : {}) }],
           workspaces,
           // A stable sort: actions at the same minute keep the order they were drawn in.
@@ -310,6 +375,7 @@ export function arbitraries(fc: Fc) {
     keyOperations: inOrder(keyOperation),
     controlPlaneSequence: inOrder(controlPlaneOperation),
     roundTrip,
+    bringUp,
     scenario,
   };
 }
@@ -327,7 +393,7 @@ export type Arbitraries = ReturnType<typeof arbitraries>;
  */
 export function largestScenarios(options: ScenarioOptions = {}): ScenarioData[] {
   const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
-  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX;
+  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX + BRING_UP_ACTIONS_MAX;
   const auxiliary = options.fixedParams?.auxiliaryTablePlan !== false;
   const shapes = [...((options.monthEvery ?? 10) > 0 ? [{ hours: MONTH_HOURS.max, params: { blockSlice: MONTH_BLOCK_SLICE } }] : []), { hours: maxHours, params: {} }];
   return shapes.map(({ hours, params }) => ({

@@ -231,6 +231,32 @@ test('the control plane judged by what was asked (a request body in the history)
   assert.ok(twice.some((m) => m.includes('was created with "isDoubleEncryptionEnabled": false, yet its block')), JSON.stringify(twice));
 });
 
+test('rule 9: "The Azure Key Vault must be configured as recoverable": a cluster is keyed only to a vault with soft delete and purge protection on, and a key update is refused as not recoverable only for a vault that is not; rule 2: no purge on request in a vault with purge protection', () => {
+  const lines = historyOf('vault-not-recoverable');
+  assert.equal(brokenRule('not-recoverable-as-recorded', lines, 9), []);
+  const created = lines.find((l) => l.includes('"type":"keyVault.created"'));
+  assert.ok(created?.includes('"softDelete":true,"purgeProtection":false'), created);
+  // The same refusal for a vault that says it is recoverable: refused too early.
+  const recoverable = lines.map((l) => (l === created ? l.replace('"purgeProtection":false', '"purgeProtection":true') : l));
+  const refused = brokenRule('refused-though-recoverable', recoverable, 9);
+  assert.ok(refused.some((m) => m.includes("cluster cl1's key update was refused as not recoverable") && m.includes('vault kv1 has soft delete and purge protection on')), JSON.stringify(refused));
+  // A key update that goes through into it: the refusal that must happen did not.
+  const keyed = historyOf('deleted-key-recovered');
+  const keySet = keyed.find((l) => l.includes('"type":"cluster.keySet"'));
+  assert.ok(keySet !== undefined);
+  for (const off of ['softDelete', 'purgeProtection'] as const) {
+    const unrecoverable = keyed.map((l) => (l.includes('"type":"keyVault.created"') && l.includes('"entity":"kv1"') ? l.replace(`"${off}":true`, `"${off}":false`) : l));
+    const wrong = brokenRule(`keyed-without-${off}`, unrecoverable, 9);
+    assert.ok(wrong.some((m) => m.includes('was keyed to kv1/cmk') && m.includes(off === 'softDelete' ? 'soft delete off' : 'purge protection off') && m.includes('must be configured as recoverable')), JSON.stringify(wrong));
+  }
+  // A purge on request in a vault that was never keyed but says it has purge protection.
+  const purgeLines = historyOf('deleted-key-purged-after-retention');
+  assert.equal(brokenRule('purge-as-recorded', purgeLines, 2), []);
+  const unkeyed = purgeLines.filter((l) => !l.includes('"type":"cluster.keySet"')).map((l) => l.replace('"cause":"retentionEnded"', '"cause":"purgeRequest"'));
+  const purged = brokenRule('purged-with-protection', unkeyed, 2);
+  assert.ok(purged.some((m) => m.includes('was purged on request') && m.includes('vault kv1 has purge protection')), JSON.stringify(purged));
+});
+
 test('rule 9: a capacity tier is lowered only after its commitment period, counted from when it was last set, and refused for it only before', () => {
   const lines = historyOf('capacity-tiers-and-commitment');
   const rule9 = (name: string, edited: string[]) => brokenRule(name, edited, 9);

@@ -34,7 +34,7 @@ test('the generated scenarios take every change of state the storage account\'s 
   for (const t of clean.coverage.transitions) assert.ok(t.runs >= 1, `${t.transition} taken in ${t.runs} of ${RUNS} runs`);
 });
 
-test('the generator reaches what the checker judges beyond Key Vault: RBAC vaults, Auxiliary-plan tables, capacity tiers, double encryption turned off, key expiry, query changes; every scenario it makes is valid', () => {
+test('the generator reaches what the checker judges beyond Key Vault: RBAC vaults, Auxiliary-plan tables, capacity tiers, double encryption turned off, key expiry, query changes, vaults that are not recoverable, the bring-up of a setup: none run; every scenario it makes is valid', () => {
   const samples = fc.sample(arbitraries(fc).scenario(), { seed: SEED, numRuns: RUNS });
   const reached = new Map<string, number>();
   const count = (what: string) => reached.set(what, (reached.get(what) ?? 0) + 1);
@@ -42,6 +42,16 @@ test('the generator reaches what the checker judges beyond Key Vault: RBAC vault
     parseScenario(JSON.stringify(data), 'generated.json', 'json');
     if (data.keyVaults.some((vault) => vault.permissionModel === 'rbac')) count('an RBAC vault');
     if (data.workspaces.some((ws) => (ws.ingest as { auxiliaryRecordsPerMinute?: number }).auxiliaryRecordsPerMinute !== undefined)) count('Auxiliary-plan tables');
+    const vault = data.keyVaults[0]!;
+    if (vault.purgeProtection === false) count(`a vault without ${vault.softDelete === false ? 'soft delete' : 'purge protection'}`);
+    // A bring-up: the cluster created, then keyed and a workspace linked, in a run that sets nothing up.
+    const create = data.actions.findIndex((a) => a.do === 'cluster.create');
+    const later = data.actions.slice(create + 1);
+    if (data.setup === 'none' && create >= 0 && later.some((a) => a.do === 'cluster.update' && a.body !== undefined && JSON.stringify(a.body).includes('keyVaultUri')) && later.some((a) => a.do === 'workspace.link')) {
+      count('a bring-up');
+      const off = (data.actions[create]!.body as { properties?: { isDoubleEncryptionEnabled?: boolean } } | undefined)?.properties?.isDoubleEncryptionEnabled === false;
+      if (off && data.clusters[0]!.doubleEncryption === true) count('a bring-up turning double encryption off');
+    }
     for (const action of data.actions) {
       const body = action.body as { sku?: unknown; properties?: { isDoubleEncryptionEnabled?: boolean } } | undefined;
       if (body?.sku !== undefined) count(`${action.do} asking for a capacity tier`);
@@ -49,7 +59,7 @@ test('the generator reaches what the checker judges beyond Key Vault: RBAC vault
       if (['roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery'].includes(action.do)) count(action.do);
     }
   }
-  const expected = ['an RBAC vault', 'Auxiliary-plan tables', 'cluster.create asking for a capacity tier', 'cluster.update asking for a capacity tier', 'a create with double encryption off', 'roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery'];
+  const expected = ['an RBAC vault', 'Auxiliary-plan tables', 'cluster.create asking for a capacity tier', 'cluster.update asking for a capacity tier', 'a create with double encryption off', 'roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery', 'a vault without purge protection', 'a vault without soft delete', 'a bring-up', 'a bring-up turning double encryption off'];
   for (const what of expected) assert.ok((reached.get(what) ?? 0) >= 10, `${what}: in ${reached.get(what) ?? 0} of ${RUNS} scenarios`);
 });
 

@@ -120,7 +120,8 @@ export class KeyVault {
   constructor(spec: KeyVaultSpec, private readonly deps: KeyVaultDeps) {
     this.name = spec.name;
     this.spec = spec;
-    // The vault as the scenario describes it, at t=0: its keys' versions and its access policies.
+    // The vault as the scenario describes it, at t=0: its settings, its keys' versions and its access policies.
+    deps.bus.emit({ t: 0, type: 'keyVault.created', entity: this.name, softDelete: spec.softDelete, purgeProtection: spec.purgeProtection, permissionModel: spec.permissionModel });
     for (const keySpec of spec.keys) {
       const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgeDue: null, purgedCause: null };
       this.keys.set(keySpec.name, key);

@@ -33,8 +33,8 @@ export const RULES = [
   {
     rule: 2,
     name: 'revocationTiming',
-    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does; the owner\'s key and policy requests are refused as unreachable exactly while the vault is down (a network rule denies the cluster, not its owner); no key of a vault a cluster was keyed to (which needs purge protection) is purged on request',
-    events: ['key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked', 'operation.refused', 'operation.succeeded'],
+    text: 'no revocation before Key Vault denied the account, or told it of a denial (and no success since); revocation no later than the change + revocationWithin; a denial that lasts revocationWithin + the longest poll has revoked: with the vault reachable (atNextAnswer), or whether or not it is (onTime); once the vault is reachable again, a denial that still holds has revoked by its first answer (the longest poll) or the change + revocationWithin, whichever is later; Key Vault denies, or tells of a denial, only while one holds, and grants only while none does; the owner\'s key and policy requests are refused as unreachable exactly while the vault is down (a network rule denies the cluster, not its owner); no key of a vault with purge protection (as keyVault.created says, or one a cluster was keyed to, which needs it) is purged on request',
+    events: ['keyVault.created', 'key.disabled', 'key.enabled', 'key.deleted', 'key.recovered', 'key.purged', 'accessPolicy.set', 'accessPolicy.removed', 'roleAssignment.created', 'roleAssignment.deleted', 'cluster.identitySet', 'cluster.principalSet', 'storage.keyConfigured', 'storage.unwrap', 'storage.denialNotified', 'keyVault.*.begin/end', 'storage.revoked', 'operation.refused', 'operation.succeeded'],
   },
   {
     rule: 3,
@@ -75,8 +75,8 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches); a commitment period refuses a lower tier only, never a raise; a Lockbox request is taken only for a workspace linked to a dedicated cluster, and refused as not applicable only for one that is not',
-    events: ['operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches); a commitment period refuses a lower tier only, never a raise; a Lockbox request is taken only for a workspace linked to a dedicated cluster, and refused as not applicable only for one that is not; a cluster is keyed only to a recoverable vault (soft delete and purge protection on, as keyVault.created says: "The Azure Key Vault must be configured as recoverable"), and a key update is refused as not recoverable only for a vault that is not',
+    events: ['keyVault.created', 'cluster.keySet', 'operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
     rule: 10,
@@ -294,6 +294,8 @@ interface KeyRecord {
 }
 
 interface VaultRecord {
+  /** Its settings as keyVault.created told them; null in a history that does not. */
+  settings: { softDelete: boolean; purgeProtection: boolean } | null;
   /** The kinds of fault window open now. */
   readonly open: Set<string>;
   /** Since when no window has been open; when one last opened. */
@@ -412,6 +414,9 @@ export class Checker {
       case 'scenario.ready':
         this.setupOver = true;
         return;
+      case 'keyVault.created':
+        this.vault(event.entity).settings = { softDelete: event.softDelete, purgeProtection: event.purgeProtection };
+        return;
       case 'keyVault.outage.begin':
       case 'keyVault.networkDenied.begin':
       case 'keyVault.transient.begin':
@@ -446,6 +451,7 @@ export class Checker {
       case 'cluster.keySet':
         this.clusterKeys.set(event.entity, { key: `${event.vault}/${event.key}`, follows: event.keyVersion === '' });
         this.keyedVaults.add(event.vault);
+        this.keyedRecoverable(event);
         if (event.keyVersion === '') this.followsNewest(event);
         return;
       case 'key.rotationFollowed':
@@ -500,6 +506,7 @@ export class Checker {
         this.ownerRequest(event);
         this.capacityRefused(event);
         this.lockboxRefused(event);
+        this.notRecoverableRefused(event);
         this.clusterNamed(event);
         return this.linkRefused(event);
       case 'operation.succeeded':
@@ -1260,12 +1267,33 @@ export class Checker {
     this.check(7, p.autoRotation, event, () => `${event.type === 'cluster.keySet' ? `cluster ${event.entity} was keyed with an empty key version` : `${event.entity} followed a new key version on its own`} at ${at(event.t)}, where its page has no auto-rotation: "Customer-Managed key rotation requires an explicit update to the cluster with the new key version"`);
   }
 
-  /** A vault a cluster was keyed to had purge protection, which stays on: none of its keys is purged on request. */
+  /** A vault with purge protection (keyVault.created says so, or a cluster was keyed to it, which needs it), which stays on: none of its keys is purged on request. */
   private purgeProtected(event: EventOf<'key.purged'>): void {
     const vault = event.entity.slice(0, event.entity.indexOf('/'));
-    if (!this.keyedVaults.has(vault)) return;
+    const settings = this.vault(vault).settings;
+    const keyed = this.keyedVaults.has(vault);
+    if (!keyed && settings?.purgeProtection !== true) return;
     this.trigger(2);
-    this.check(2, event.cause !== 'purgeRequest', event, () => `key ${event.entity} was purged on request at ${at(event.t)}, though vault ${vault} had to have purge protection for a cluster to be keyed to it: purge protection "guards against force deletion of the secret / vault even after soft delete"`);
+    const why = settings?.purgeProtection === true ? `vault ${vault} has purge protection` : `vault ${vault} had to have purge protection for a cluster to be keyed to it`;
+    this.check(2, event.cause !== 'purgeRequest', event, () => `key ${event.entity} was purged on request at ${at(event.t)}, though ${why}: purge protection "guards against force deletion of the secret / vault even after soft delete"`);
+  }
+
+  /** "The Azure Key Vault must be configured as recoverable": a cluster is keyed only to a vault with soft delete and purge protection on. */
+  private keyedRecoverable(event: EventOf<'cluster.keySet'>): void {
+    const settings = this.vault(event.vault).settings;
+    if (settings === null) return;
+    this.trigger(9);
+    this.check(9, settings.softDelete && settings.purgeProtection, event, () => `cluster ${event.entity} was keyed to ${event.vault}/${event.key} at ${at(event.t)}, though vault ${event.vault} has ${notRecoverableBy(settings)}: "The Azure Key Vault must be configured as recoverable", and a key update fails with "key is not recoverable"`);
+  }
+
+  /** A key update refused as not recoverable (KeyVaultNotRecoverable) names a vault without soft delete or purge protection. */
+  private notRecoverableRefused(event: EventOf<'operation.refused'>): void {
+    if (event.code !== 'KeyVaultNotRecoverable') return;
+    const vault = vaultNamed(event.body, this.vaults.keys());
+    const settings = vault === null ? null : this.vault(vault).settings;
+    if (settings === null) return;
+    this.trigger(9);
+    this.check(9, !(settings.softDelete && settings.purgeProtection), event, () => `cluster ${event.entity}'s key update was refused as not recoverable at ${at(event.t)}, though vault ${vault} has soft delete and purge protection on`);
   }
 
   /** A create request that turns double encryption off: the cluster's blocks are then encrypted once (rule 13). */
@@ -1391,7 +1419,7 @@ export class Checker {
 
   private vault(name: string): VaultRecord {
     let vault = this.vaults.get(name);
-    if (vault === undefined) this.vaults.set(name, (vault = { open: new Set(), quietSinceMs: 0, lastOpenedMs: -1 }));
+    if (vault === undefined) this.vaults.set(name, (vault = { settings: null, open: new Set(), quietSinceMs: 0, lastOpenedMs: -1 }));
     return vault;
   }
 
@@ -1509,6 +1537,20 @@ function describeState(state: ObservedState, recoveringFrom: 'unavailable' | 're
 const OWNER_REQUESTS: ReadonlySet<string> = new Set(['key.disable', 'key.enable', 'key.rotate', 'key.delete', 'key.recover', 'key.purge', 'key.setExpiry', 'accessPolicy.set', 'accessPolicy.remove', 'roleAssignment.create', 'roleAssignment.delete']);
 
 /** The capacity a cluster request body asks for (sku.capacity), or null when it names none. */
+/** What a vault that is not recoverable lacks. */
+function notRecoverableBy(settings: { softDelete: boolean; purgeProtection: boolean }): string {
+  return [settings.softDelete ? null : 'soft delete off', settings.purgeProtection ? null : 'purge protection off'].filter((x) => x !== null).join(' and ');
+}
+
+/** The vault a key update's body names by its URI (https://<vault>.vault.azure.net, names compared without case), among those the history introduced; null if none. */
+function vaultNamed(body: unknown, vaults: Iterable<string>): string | null {
+  const uri = (body as { properties?: { keyVaultProperties?: { keyVaultUri?: unknown } } } | null)?.properties?.keyVaultProperties?.keyVaultUri;
+  const name = typeof uri === 'string' ? /^https:\/\/([^./]+)\.vault\.azure\.net\/?$/i.exec(uri)?.[1]?.toLowerCase() : undefined;
+  if (name === undefined) return null;
+  for (const vault of vaults) if (vault.toLowerCase() === name) return vault;
+  return null;
+}
+
 function requestedCapacity(body: unknown): number | null {
   const capacity = (body as { sku?: { capacity?: unknown } } | null)?.sku?.capacity;
   return typeof capacity === 'number' ? capacity : null;

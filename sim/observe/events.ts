@@ -5,6 +5,8 @@
 // The timeline writes the events in time order; metrics and the checker
 // listen to the same bus, and nothing listens back.
 
+import { PERMISSION_MODELS } from '../scenario.ts';
+
 export type DenialReason = 'keyDisabled' | 'keyDeleted' | 'keyPurged' | 'permissionMissing' | 'identityNone';
 export type ErrorReason = 'unreachable' | 'networkDenied' | 'throttled' | 'transientFailure';
 export type DropReason = 'revoked' | 'notProvisioned' | 'bufferExpired';
@@ -73,7 +75,9 @@ export const EVENT_FIELDS = {
   'scenario.end': { events: 'nat' },
   action: { action: 'string', detail: 'string' },
 
-  // Key Vault: fault windows, keys, access policies.
+  // Key Vault: the vault, its fault windows, keys, access policies.
+  /** The vault as the scenario made it, at t=0 (nothing changes these later): recoverable with soft delete and purge protection both on, granting by access policy or Azure RBAC role. */
+  'keyVault.created': { softDelete: 'boolean', purgeProtection: 'boolean', permissionModel: oneOf(PERMISSION_MODELS) },
   'keyVault.outage.begin': { untilMs: 'nat' },
   'keyVault.outage.end': NONE,
   'keyVault.networkDenied.begin': { untilMs: 'nat' },
