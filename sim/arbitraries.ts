@@ -49,6 +49,14 @@ export interface BringUp {
 }
 
 /** How the generated vault keeps deleted keys: recoverable (soft delete and purge protection, what a cluster key needs), or not. */
+/** In a month-long run, a capacity tier raised and later lowered (see arbitraries().capacityTrip). */
+export interface CapacityTrip {
+  /** When the tier is lowered: per cent of the run's last day. */
+  lowerPercentOfLastDay: number;
+  /** How long before that it was raised: per cent of the profile's commitment period (31 days where it has none). */
+  raisedPercentOfCommitment: number;
+}
+
 export type VaultRecovery = 'recoverable' | 'noPurgeProtection' | 'noSoftDelete';
 
 export interface ScenarioOptions {
@@ -86,6 +94,10 @@ const MONTH_BLOCK_SLICE = '1h';
 const ROUND_TRIPS_MAX = 3;
 /** A round trip has at most: a network rule, access taken away, given back, taken away again, the cluster deleted. */
 const ROUND_TRIP_ACTIONS_MAX = 5;
+/** A capacity trip: the tier raised, then lowered. */
+const CAPACITY_TRIP_ACTIONS = 2;
+/** The highest tier a capacity trip raises to, GB/day. */
+const CAPACITY_TRIP_TOP_GB_PER_DAY = 5000;
 /** A bring-up has at most: the create, the grant, the key update, a link per workspace. */
 const BRING_UP_ACTIONS_MAX = 3 + WORKSPACES.length;
 /** The longest a generated cluster takes to provision (clusterProvisionTime), minutes: a bring-up's steps fall before and after it. */
@@ -253,6 +265,33 @@ export function arbitraries(fc: Fc) {
   };
 
   /**
+   * A month-long run's capacity tier raised to the profile's highest (up to
+   * 5000 GB/day), then lowered to its lowest on the run's last day. The
+   * commitment period started at the cluster's creation ends about then, so
+   * the lowering falls after it; the raise comes a share (per cent) of the
+   * commitment period before the lowering, so the raise's own commitment
+   * has ended at the lowering, or not: "A commitment tier can be increased
+   * any time, but has 31 days commitment period before it can be reduced".
+   */
+  const capacityTrip: Arbitrary<CapacityTrip> = fc.record({
+    lowerPercentOfLastDay: fc.integer({ min: 0, max: 99 }),
+    raisedPercentOfCommitment: fc.integer({ min: 25, max: 150 }),
+  });
+
+  const capacityTripActions = (trip: CapacityTrip, runMinutes: number, profile: ProfileName): ActionData[] => {
+    const { capacityTiersGBPerDay: tiers, capacityCommitment } = PROFILE_DEFAULTS[profile];
+    const commitmentMinutes = (capacityCommitment > 0 ? capacityCommitment : 31 * 24 * 60 * 60_000) / 60_000;
+    const lowerAt = runMinutes - 24 * 60 + Math.round((trip.lowerPercentOfLastDay * 24 * 60) / 100);
+    const raisedAt = Math.max(0, lowerAt - Math.round((trip.raisedPercentOfCommitment * commitmentMinutes) / 100));
+    const top = tiers.filter((t) => t <= CAPACITY_TRIP_TOP_GB_PER_DAY).at(-1)!;
+    const tier = (capacity: number) => ({ sku: { name: 'CapacityReservation', capacity } });
+    return [
+      { at: `${raisedAt}m`, do: 'cluster.update', cluster: CLUSTER, body: tier(top) },
+      { at: `${lowerAt}m`, do: 'cluster.update', cluster: CLUSTER, body: tier(tiers[0]!) },
+    ];
+  };
+
+  /**
    * An access-policy action as a vault that grants by Azure RBAC role has it:
    * a policy with every permission the cluster needs is the role assigned,
    * one without some of them, or none, is the role taken away.
@@ -302,6 +341,8 @@ export function arbitraries(fc: Fc) {
         auxiliary: fc.option(fc.record({ recordsPerMinute: fc.integer({ min: 1, max: AUXILIARY_RECORDS_PER_MINUTE_MAX }), perHour: fc.integer({ min: 0, max: AUXILIARY_QUERIES_PER_HOUR_MAX }) }), { nil: null, freq: 4 }),
         actions: fc.array(fc.oneof(fault(atArb), keyOperation(atArb), controlPlaneOperation(atArb)), { maxLength: maxActions }),
         roundTrips: fc.array(fc.tuple(atArb, roundTrip), { maxLength: ROUND_TRIPS_MAX }),
+        // In a month-long run, one time in two.
+        capacityTrip: fc.option(capacityTrip, { nil: null, freq: 2 }),
       })
       .map((d): ScenarioData => {
         const ready = d.setup === 'ready';
@@ -313,6 +354,7 @@ export function arbitraries(fc: Fc) {
         const bounds = { revocationWithin: bound('revocationWithin'), outageToUnavailable: bound('outageToUnavailable'), resumeWithin: bound('resumeWithin') };
         for (const [at, trip] of d.roundTrips) actions.push(...roundTripActions(trip, minutesOf(at), bounds));
         if (!ready && d.bringUp !== null) actions.push(...bringUpActions(d.bringUp, minutesOf(`#${d.bringUp.startPerMille}`), d.workspaces.map((w) => w.name as string)));
+        if (month && d.capacityTrip !== null) actions.push(...capacityTripActions(d.capacityTrip, d.hours * 60, d.profile as ProfileName));
         // setup: ready keys the cluster before t=0, which only a recoverable vault allows.
         const recovery = ready ? 'recoverable' : d.recovery;
         // Parameters fixed to false turn the feature off.
@@ -376,6 +418,7 @@ export function arbitraries(fc: Fc) {
     controlPlaneSequence: inOrder(controlPlaneOperation),
     roundTrip,
     bringUp,
+    capacityTrip,
     scenario,
   };
 }
@@ -393,7 +436,7 @@ export type Arbitraries = ReturnType<typeof arbitraries>;
  */
 export function largestScenarios(options: ScenarioOptions = {}): ScenarioData[] {
   const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
-  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX + BRING_UP_ACTIONS_MAX;
+  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX + BRING_UP_ACTIONS_MAX + CAPACITY_TRIP_ACTIONS;
   const auxiliary = options.fixedParams?.auxiliaryTablePlan !== false;
   const shapes = [...((options.monthEvery ?? 10) > 0 ? [{ hours: MONTH_HOURS.max, params: { blockSlice: MONTH_BLOCK_SLICE } }] : []), { hours: maxHours, params: {} }];
   return shapes.map(({ hours, params }) => ({
