@@ -51,8 +51,10 @@ export function sentence(event: SimEvent): string {
       return `Key Vault ${event.entity} throttles above ${event.limitPer10s} requests per 10 s for ${span(event.untilMs - event.t)}.`;
     case 'keyVault.throttle.end':
       return `Key Vault ${event.entity} stops throttling.`;
+    case 'cluster.created':
+      return `Cluster ${event.entity} is made in ${event.region} (tenant ${event.tenant}, subscription ${event.subscription}).`;
     case 'keyVault.created':
-      return `Key Vault ${event.entity} exists, soft delete ${event.softDelete ? 'on' : 'off'} and purge protection ${event.purgeProtection ? 'on' : 'off'}${event.softDelete && event.purgeProtection ? '' : ' (not recoverable: refused as a cluster key)'}, granting keys by ${event.permissionModel === 'rbac' ? 'Azure RBAC role' : 'access policy'}.`;
+      return `Key Vault ${event.entity} exists in ${event.region} (tenant ${event.tenant}), soft delete ${event.softDelete ? 'on' : 'off'} and purge protection ${event.purgeProtection ? 'on' : 'off'}${event.softDelete && event.purgeProtection ? '' : ' (not recoverable: refused as a cluster key)'}, granting keys by ${event.permissionModel === 'rbac' ? 'Azure RBAC role' : 'access policy'}.`;
     case 'key.created':
       return `Key ${event.entity} gets a new version ${event.version}.`;
     case 'key.disabled':

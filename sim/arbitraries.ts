@@ -59,6 +59,12 @@ export interface CapacityTrip {
 
 export type VaultRecovery = 'recoverable' | 'noPurgeProtection' | 'noSoftDelete';
 
+/** Where the generated vault is against its cluster: the same region and Azure AD tenant (what a cluster key needs), or not. */
+export type VaultPlace = 'withCluster' | 'otherRegion' | 'otherTenant';
+
+/** The region and tenant a misplaced vault is in: the defaults are eastus and contoso. */
+const ELSEWHERE = { region: 'westus', tenant: 'fabrikam' } as const;
+
 export interface ScenarioOptions {
   /** Longest scenario, in hours (default 72), besides the month-long runs. */
   maxHours?: number;
@@ -308,7 +314,8 @@ export function arbitraries(fc: Fc) {
    * and key, one cluster, 1-3 workspaces (the first sometimes with tables on
    * the Auxiliary plan), faults, key operations, requests and access round
    * trips in time; where nothing is set up (`setup: none`), mostly the
-   * documented bring-up too, and sometimes a vault that is not recoverable.
+   * documented bring-up too, and sometimes a vault that is not recoverable,
+   * or not in its cluster's region or tenant.
    */
   const scenario = (options: ScenarioOptions = {}): Arbitrary<ScenarioData> => {
     const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
@@ -334,6 +341,8 @@ export function arbitraries(fc: Fc) {
         rbac: fc.boolean(),
         // Where nothing is set up, a vault a cluster cannot be keyed to in two runs in five ("must be configured as recoverable").
         recovery: fc.constantFrom<VaultRecovery>('recoverable', 'recoverable', 'recoverable', 'noPurgeProtection', 'noSoftDelete'),
+        // Where nothing is set up, a vault in another region or tenant than its cluster in two runs in five ("must be in the same region and in the same Azure AD tenant").
+        place: fc.constantFrom<VaultPlace>('withCluster', 'withCluster', 'withCluster', 'otherRegion', 'otherTenant'),
         // Where nothing is set up, the documented bring-up in three runs in four; shrinks to none (cross shrink) when the failure does without it.
         bringUp: fc.oneof({ withCrossShrink: true }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: bringUp }),
         workspaces: workload,
@@ -357,6 +366,7 @@ export function arbitraries(fc: Fc) {
         if (month && d.capacityTrip !== null) actions.push(...capacityTripActions(d.capacityTrip, d.hours * 60, d.profile as ProfileName));
         // setup: ready keys the cluster before t=0, which only a recoverable vault allows.
         const recovery = ready ? 'recoverable' : d.recovery;
+        const place = ready ? 'withCluster' : d.place;
         // Parameters fixed to false turn the feature off.
         const rbac = d.rbac && options.fixedParams?.keyVaultRbac !== false;
         const auxiliary = options.fixedParams?.auxiliaryTablePlan === false ? null : d.auxiliary;
@@ -390,6 +400,7 @@ export function arbitraries(fc: Fc) {
               keys: [{ name: KEY, kty: 'oct-HSM' }],
               ...(rbac ? { permissionModel: 'rbac' } : {}),
               ...(recovery === 'noPurgeProtection' ? { purgeProtection: false } : recovery === 'noSoftDelete' ? { softDelete: false, purgeProtection: false } : {}),
+              ...(place === 'otherRegion' ? { region: ELSEWHERE.region } : place === 'otherTenant' ? { tenant: ELSEWHERE.tenant } : {}),
             },
           ],
           clusters: [{ name: CLUSTER, storageAccounts: d.storageAccounts, doubleEncryption: d.doubleEncryption, ...(ready ? { key: { vault: VAULT, name: KEY } } : {}) }],

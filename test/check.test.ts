@@ -257,6 +257,27 @@ test('rule 9: "The Azure Key Vault must be configured as recoverable": a cluster
   assert.ok(purged.some((m) => m.includes('was purged on request') && m.includes('vault kv1 has purge protection')), JSON.stringify(purged));
 });
 
+test('rule 9: "Your Azure Key Vault, cluster and linked workspaces must be in the same region and in the same Azure Active Directory (Azure AD) tenant": a cluster is keyed only to a vault in its region and tenant, and a key update is refused as RegionMismatch or TenantMismatch only for a vault that is not', () => {
+  const lines = historyOf('region-mismatch');
+  assert.equal(brokenRule('mismatch-as-recorded', lines, 9), []);
+  const vaultLine = (name: string) => lines.find((l) => l.includes('"type":"keyVault.created"') && l.includes(`"entity":"${name}"`))!;
+  assert.ok(vaultLine('kv1').includes('"region":"westus"') && vaultLine('kv2').includes('"tenant":"fabrikam"'), 'the vaults say where they are');
+  assert.ok(lines.some((l) => l.includes('"type":"cluster.created"') && l.includes('"region":"eastus"')), 'the cluster says where it is');
+  // Each refusal, for a vault that is where the cluster is: refused too early.
+  const moved = (name: string, from: string, to: string) => lines.map((l) => (l === vaultLine(name) ? l.replace(from, to) : l));
+  const region = brokenRule('region-refused-though-same', moved('kv1', '"region":"westus"', '"region":"eastus"'), 9);
+  assert.ok(region.some((m) => m.includes("cluster cl1's key update was refused as RegionMismatch") && m.includes('vault kv1 is in its region (eastus)')), JSON.stringify(region));
+  const tenant = brokenRule('tenant-refused-though-same', moved('kv2', '"tenant":"fabrikam"', '"tenant":"contoso"'), 9);
+  assert.ok(tenant.some((m) => m.includes("cluster cl1's key update was refused as TenantMismatch") && m.includes('vault kv2 is in its tenant (contoso)')), JSON.stringify(tenant));
+  // A key update that goes through to a vault elsewhere: the refusal that must happen did not.
+  const keyed = historyOf('deleted-key-recovered');
+  for (const [field, elsewhere] of [['region', 'westus'], ['tenant', 'fabrikam']] as const) {
+    const away = keyed.map((l) => (l.includes('"type":"keyVault.created"') && l.includes('"entity":"kv1"') ? l.replace(new RegExp(`"${field}":"[^"]*"`), `"${field}":"${elsewhere}"`) : l));
+    const wrong = brokenRule(`keyed-other-${field}`, away, 9);
+    assert.ok(wrong.some((m) => m.includes('was keyed to kv1/cmk') && m.includes(elsewhere) && m.includes('must be in the same region')), `${field}: ${JSON.stringify(wrong)}`);
+  }
+});
+
 test('rule 9: a capacity tier is lowered only after its commitment period, counted from when it was last set, and refused for it only before', () => {
   const lines = historyOf('capacity-tiers-and-commitment');
   const rule9 = (name: string, edited: string[]) => brokenRule(name, edited, 9);

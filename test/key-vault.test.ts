@@ -51,7 +51,7 @@ test('the vault as the scenario describes it is on the timeline at t=0: its soft
     { bus, scheduler: new Scheduler(0), transientStream: streams.stream('t'), octMaterial: (n) => streams.stream('k').bytes(n), rsa2048ThrottleLimitPer10s: 4000 },
   );
   assert.equal(events, [
-    { t: 0, type: 'keyVault.created', entity: 'kv1', softDelete: true, purgeProtection: true, permissionModel: 'accessPolicy' },
+    { t: 0, type: 'keyVault.created', entity: 'kv1', region: 'eastus', tenant: 'contoso', softDelete: true, purgeProtection: true, permissionModel: 'accessPolicy' },
     { t: 0, type: 'key.created', entity: 'kv1/cmk', version: 'a' },
     { t: 0, type: 'key.created', entity: 'kv1/cmk', version: 'b' },
     { t: 0, type: 'accessPolicy.set', entity: 'kv1', principal: 'cl1', permissions: ['get', 'unwrapKey'] },

@@ -149,6 +149,7 @@ export class ControlPlane {
     const checked = properties === null ? null : cluster.checkKey(properties, this.deps.vaults, params, now);
     if (checked !== null && 'refusal' in checked) return this.refuse(operation, checked.refusal);
     this.clusters.set(name, cluster);
+    this.deps.bus.emit({ t: now, type: 'cluster.created', entity: name, region: spec.region, tenant: spec.tenant, subscription: spec.subscription });
     this.commitCapacity(cluster, capacity);
     this.capacityChanged(cluster, null);
     if (cluster.identityNoneCause() !== null) this.deps.bus.emit({ t: now, type: 'cluster.identitySet', entity: name, identity: 'None' });

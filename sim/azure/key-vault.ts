@@ -121,7 +121,7 @@ export class KeyVault {
     this.name = spec.name;
     this.spec = spec;
     // The vault as the scenario describes it, at t=0: its settings, its keys' versions and its access policies.
-    deps.bus.emit({ t: 0, type: 'keyVault.created', entity: this.name, softDelete: spec.softDelete, purgeProtection: spec.purgeProtection, permissionModel: spec.permissionModel });
+    deps.bus.emit({ t: 0, type: 'keyVault.created', entity: this.name, region: spec.region, tenant: spec.tenant, softDelete: spec.softDelete, purgeProtection: spec.purgeProtection, permissionModel: spec.permissionModel });
     for (const keySpec of spec.keys) {
       const key: VaultKey = { spec: keySpec, versions: [], deletedCause: null, purgeDue: null, purgedCause: null };
       this.keys.set(keySpec.name, key);

@@ -75,8 +75,8 @@ export const RULES = [
   {
     rule: 9,
     name: 'linkLimits',
-    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches); a commitment period refuses a lower tier only, never a raise; a Lockbox request is taken only for a workspace linked to a dedicated cluster, and refused as not applicable only for one that is not; a cluster is keyed only to a recoverable vault (soft delete and purge protection on, as keyVault.created says: "The Azure Key Vault must be configured as recoverable"), and a key update is refused as not recoverable only for a vault that is not',
-    events: ['keyVault.created', 'cluster.keySet', 'operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
+    text: 'link rules and limits hold (a link is refused once a workspace had linkOpsPer30Days link or unlink operations in 30 days, and only then; an unlink is never refused for it: "you can unlink workspaces from the cluster at any time"); a link that succeeds sends the workspace\'s records to its cluster, an unlink that succeeds to shared storage under Microsoft keys; records of a workspace linked before its cluster is provisioned are dropped as notProvisioned, and only then; a capacity tier is lowered only once its commitment period (capacityCommitment from when it was set) is over, and refused for it only before; a cluster create is refused for its name exactly while a cluster of that name exists or was deleted less than clusterNameReservation ago; a link is refused as linked to another cluster only while the workspace is linked; saved searches come back on unlinking the Query storage account only where the page says so (unlinkRestoresSavedSearches); a commitment period refuses a lower tier only, never a raise; a Lockbox request is taken only for a workspace linked to a dedicated cluster, and refused as not applicable only for one that is not; a cluster is keyed only to a recoverable vault (soft delete and purge protection on, as keyVault.created says: "The Azure Key Vault must be configured as recoverable"), and a key update is refused as not recoverable only for a vault that is not; a cluster is keyed only to a vault in its region and tenant (cluster.created, keyVault.created), and a key update is refused as RegionMismatch or TenantMismatch only for a vault that is not',
+    events: ['keyVault.created', 'cluster.created', 'cluster.keySet', 'operation.accepted', 'operation.refused', 'operation.succeeded', 'workspace.routed', 'storage.ingested', 'storage.provisioned', 'cluster.capacitySet'],
   },
   {
     rule: 10,
@@ -294,8 +294,8 @@ interface KeyRecord {
 }
 
 interface VaultRecord {
-  /** Its settings as keyVault.created told them; null in a history that does not. */
-  settings: { softDelete: boolean; purgeProtection: boolean } | null;
+  /** Where it is and its settings, as keyVault.created told them; null in a history that does not. */
+  settings: { region: string; tenant: string; softDelete: boolean; purgeProtection: boolean } | null;
   /** The kinds of fault window open now. */
   readonly open: Set<string>;
   /** Since when no window has been open; when one last opened. */
@@ -357,6 +357,8 @@ export class Checker {
   private readonly linkedTo = new Map<string, string>();
   /** Vaults a cluster was keyed to: a key update is refused unless the vault has soft delete and purge protection, which cannot be turned off. */
   private readonly keyedVaults = new Set<string>();
+  /** Where each cluster is, as cluster.created told it. */
+  private readonly clusterPlaces = new Map<string, { region: string; tenant: string }>();
   /** Clusters whose create request turned double encryption off (isDoubleEncryptionEnabled: false). */
   private readonly singleEncryption = new Set<string>();
   /** Workspaces linked per cluster (linkedTo counted), so a routing does not count every workspace again. */
@@ -415,7 +417,10 @@ export class Checker {
         this.setupOver = true;
         return;
       case 'keyVault.created':
-        this.vault(event.entity).settings = { softDelete: event.softDelete, purgeProtection: event.purgeProtection };
+        this.vault(event.entity).settings = { region: event.region, tenant: event.tenant, softDelete: event.softDelete, purgeProtection: event.purgeProtection };
+        return;
+      case 'cluster.created':
+        this.clusterPlaces.set(event.entity, { region: event.region, tenant: event.tenant });
         return;
       case 'keyVault.outage.begin':
       case 'keyVault.networkDenied.begin':
@@ -451,7 +456,7 @@ export class Checker {
       case 'cluster.keySet':
         this.clusterKeys.set(event.entity, { key: `${event.vault}/${event.key}`, follows: event.keyVersion === '' });
         this.keyedVaults.add(event.vault);
-        this.keyedRecoverable(event);
+        this.keyedWhereAllowed(event);
         if (event.keyVersion === '') this.followsNewest(event);
         return;
       case 'key.rotationFollowed':
@@ -506,7 +511,7 @@ export class Checker {
         this.ownerRequest(event);
         this.capacityRefused(event);
         this.lockboxRefused(event);
-        this.notRecoverableRefused(event);
+        this.keyRefusedForVault(event);
         this.clusterNamed(event);
         return this.linkRefused(event);
       case 'operation.succeeded':
@@ -1278,22 +1283,44 @@ export class Checker {
     this.check(2, event.cause !== 'purgeRequest', event, () => `key ${event.entity} was purged on request at ${at(event.t)}, though ${why}: purge protection "guards against force deletion of the secret / vault even after soft delete"`);
   }
 
-  /** "The Azure Key Vault must be configured as recoverable": a cluster is keyed only to a vault with soft delete and purge protection on. */
-  private keyedRecoverable(event: EventOf<'cluster.keySet'>): void {
+  /**
+   * "The Azure Key Vault must be configured as recoverable", and "Your Azure
+   * Key Vault, cluster and linked workspaces must be in the same region and
+   * in the same Azure Active Directory (Azure AD) tenant": a cluster is keyed
+   * only to a vault with soft delete and purge protection on, in its region
+   * and tenant.
+   */
+  private keyedWhereAllowed(event: EventOf<'cluster.keySet'>): void {
     const settings = this.vault(event.vault).settings;
     if (settings === null) return;
     this.trigger(9);
     this.check(9, settings.softDelete && settings.purgeProtection, event, () => `cluster ${event.entity} was keyed to ${event.vault}/${event.key} at ${at(event.t)}, though vault ${event.vault} has ${notRecoverableBy(settings)}: "The Azure Key Vault must be configured as recoverable", and a key update fails with "key is not recoverable"`);
+    const place = this.clusterPlaces.get(event.entity);
+    if (place === undefined) return;
+    this.check(9, place.region === settings.region && place.tenant === settings.tenant, event, () => `cluster ${event.entity} (${place.region}, tenant ${place.tenant}) was keyed to ${event.vault}/${event.key} at ${at(event.t)}, though vault ${event.vault} is in ${settings.region}, tenant ${settings.tenant}: "Your Azure Key Vault, cluster and linked workspaces must be in the same region and in the same Azure Active Directory (Azure AD) tenant"`);
   }
 
-  /** A key update refused as not recoverable (KeyVaultNotRecoverable) names a vault without soft delete or purge protection. */
-  private notRecoverableRefused(event: EventOf<'operation.refused'>): void {
-    if (event.code !== 'KeyVaultNotRecoverable') return;
+  /**
+   * A key update refused for its vault names one that is so: not recoverable
+   * (KeyVaultNotRecoverable), in another region (RegionMismatch) or another
+   * tenant (TenantMismatch) than the cluster.
+   */
+  private keyRefusedForVault(event: EventOf<'operation.refused'>): void {
+    if (event.code !== 'KeyVaultNotRecoverable' && event.code !== 'RegionMismatch' && event.code !== 'TenantMismatch') return;
+    if (event.action !== 'cluster.update' && event.action !== 'cluster.create') return;
     const vault = vaultNamed(event.body, this.vaults.keys());
     const settings = vault === null ? null : this.vault(vault).settings;
     if (settings === null) return;
+    if (event.code === 'KeyVaultNotRecoverable') {
+      this.trigger(9);
+      this.check(9, !(settings.softDelete && settings.purgeProtection), event, () => `cluster ${event.entity}'s key update was refused as not recoverable at ${at(event.t)}, though vault ${vault} has soft delete and purge protection on`);
+      return;
+    }
+    const place = this.clusterPlaces.get(event.entity);
+    if (place === undefined) return;
     this.trigger(9);
-    this.check(9, !(settings.softDelete && settings.purgeProtection), event, () => `cluster ${event.entity}'s key update was refused as not recoverable at ${at(event.t)}, though vault ${vault} has soft delete and purge protection on`);
+    const [what, theirs, ours] = event.code === 'RegionMismatch' ? ['region', settings.region, place.region] : ['tenant', settings.tenant, place.tenant];
+    this.check(9, theirs !== ours, event, () => `cluster ${event.entity}'s key update was refused as ${event.code} at ${at(event.t)}, though vault ${vault} is in its ${what} (${ours})`);
   }
 
   /** A create request that turns double encryption off: the cluster's blocks are then encrypted once (rule 13). */
@@ -1538,7 +1565,7 @@ const OWNER_REQUESTS: ReadonlySet<string> = new Set(['key.disable', 'key.enable'
 
 /** The capacity a cluster request body asks for (sku.capacity), or null when it names none. */
 /** What a vault that is not recoverable lacks. */
-function notRecoverableBy(settings: { softDelete: boolean; purgeProtection: boolean }): string {
+function notRecoverableBy(settings: { readonly softDelete: boolean; readonly purgeProtection: boolean }): string {
   return [settings.softDelete ? null : 'soft delete off', settings.purgeProtection ? null : 'purge protection off'].filter((x) => x !== null).join(' and ');
 }
 

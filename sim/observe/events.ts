@@ -76,8 +76,8 @@ export const EVENT_FIELDS = {
   action: { action: 'string', detail: 'string' },
 
   // Key Vault: the vault, its fault windows, keys, access policies.
-  /** The vault as the scenario made it, at t=0 (nothing changes these later): recoverable with soft delete and purge protection both on, granting by access policy or Azure RBAC role. */
-  'keyVault.created': { softDelete: 'boolean', purgeProtection: 'boolean', permissionModel: oneOf(PERMISSION_MODELS) },
+  /** The vault as the scenario made it, at t=0 (nothing changes these later): where it is, recoverable with soft delete and purge protection both on, granting by access policy or Azure RBAC role. */
+  'keyVault.created': { region: 'string', tenant: 'string', softDelete: 'boolean', purgeProtection: 'boolean', permissionModel: oneOf(PERMISSION_MODELS) },
   'keyVault.outage.begin': { untilMs: 'nat' },
   'keyVault.outage.end': NONE,
   'keyVault.networkDenied.begin': { untilMs: 'nat' },
@@ -101,6 +101,8 @@ export const EVENT_FIELDS = {
   'roleAssignment.deleted': { principal: 'string', role: 'string' },
 
   // The control plane.
+  /** A cluster made (its create accepted, or set up before t=0): where it is. */
+  'cluster.created': { region: 'string', tenant: 'string', subscription: 'string' },
   'cluster.identitySet': { identity: oneOf(['SystemAssigned', 'None']) },
   /** The cluster's capacity reservation (commitment tier) set, at creation or by an update: its commitment period starts. */
   'cluster.capacitySet': { capacityGBPerDay: 'nat' },
