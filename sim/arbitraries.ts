@@ -100,6 +100,8 @@ const MONTH_BLOCK_SLICE = '1h';
 const ROUND_TRIPS_MAX = 3;
 /** A round trip has at most: a network rule, access taken away, given back, taken away again, the cluster deleted. */
 const ROUND_TRIP_ACTIONS_MAX = 5;
+/** A quiet end: every workspace's ingestion set to nothing. */
+const QUIET_END_ACTIONS_MAX = WORKSPACES.length;
 /** A capacity trip: the tier raised, then lowered. */
 const CAPACITY_TRIP_ACTIONS = 2;
 /** The highest tier a capacity trip raises to, GB/day. */
@@ -352,6 +354,9 @@ export function arbitraries(fc: Fc) {
         roundTrips: fc.array(fc.tuple(atArb, roundTrip), { maxLength: ROUND_TRIPS_MAX }),
         // In a month-long run, one time in two.
         capacityTrip: fc.option(capacityTrip, { nil: null, freq: 2 }),
+        // In a month-long run, two times in three every workspace stops sending records (its tables on the Auxiliary plan aside) this far into it (per mille), near its end,
+        // when the first days' blocks reach their retention: an account nobody writes to must still purge them.
+        quietFromPerMille: fc.option(fc.integer({ min: 850, max: 990 }), { nil: null, freq: 3 }),
       })
       .map((d): ScenarioData => {
         const ready = d.setup === 'ready';
@@ -364,6 +369,10 @@ export function arbitraries(fc: Fc) {
         for (const [at, trip] of d.roundTrips) actions.push(...roundTripActions(trip, minutesOf(at), bounds));
         if (!ready && d.bringUp !== null) actions.push(...bringUpActions(d.bringUp, minutesOf(`#${d.bringUp.startPerMille}`), d.workspaces.map((w) => w.name as string)));
         if (month && d.capacityTrip !== null) actions.push(...capacityTripActions(d.capacityTrip, d.hours * 60, d.profile as ProfileName));
+        if (month && d.quietFromPerMille !== null) {
+          const at = `${minutesOf(`#${d.quietFromPerMille}`)}m`;
+          for (const w of d.workspaces) actions.push({ at, do: 'workspace.setIngest', workspace: w.name as string, ingest: { recordsPerMinute: 0 } });
+        }
         // setup: ready keys the cluster before t=0, which only a recoverable vault allows.
         const recovery = ready ? 'recoverable' : d.recovery;
         const place = ready ? 'withCluster' : d.place;
@@ -447,7 +456,7 @@ export type Arbitraries = ReturnType<typeof arbitraries>;
  */
 export function largestScenarios(options: ScenarioOptions = {}): ScenarioData[] {
   const maxHours = options.maxHours ?? DEFAULT_MAX_HOURS;
-  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX + BRING_UP_ACTIONS_MAX + CAPACITY_TRIP_ACTIONS;
+  const actions = (options.maxActions ?? DEFAULT_MAX_ACTIONS) + ROUND_TRIPS_MAX * ROUND_TRIP_ACTIONS_MAX + BRING_UP_ACTIONS_MAX + CAPACITY_TRIP_ACTIONS + QUIET_END_ACTIONS_MAX;
   const auxiliary = options.fixedParams?.auxiliaryTablePlan !== false;
   const shapes = [...((options.monthEvery ?? 10) > 0 ? [{ hours: MONTH_HOURS.max, params: { blockSlice: MONTH_BLOCK_SLICE } }] : []), { hours: maxHours, params: {} }];
   return shapes.map(({ hours, params }) => ({

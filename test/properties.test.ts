@@ -34,7 +34,7 @@ test('the generated scenarios take every change of state the storage account\'s 
   for (const t of clean.coverage.transitions) assert.ok(t.runs >= 1, `${t.transition} taken in ${t.runs} of ${RUNS} runs`);
 });
 
-test('the generator reaches what the checker judges beyond Key Vault: RBAC vaults, Auxiliary-plan tables, capacity tiers, double encryption turned off, key expiry, query changes, vaults that are not recoverable or in another region or tenant than the cluster, the bring-up of a setup: none run, a tier raised and lowered in a month; every scenario it makes is valid', () => {
+test('the generator reaches what the checker judges beyond Key Vault: RBAC vaults, Auxiliary-plan tables, capacity tiers, double encryption turned off, key expiry, query changes, vaults that are not recoverable or in another region or tenant than the cluster, the bring-up of a setup: none run, a tier raised and lowered in a month, a month whose workspaces all go quiet; every scenario it makes is valid', () => {
   const samples = fc.sample(arbitraries(fc).scenario(), { seed: SEED, numRuns: RUNS });
   const reached = new Map<string, number>();
   const count = (what: string) => reached.set(what, (reached.get(what) ?? 0) + 1);
@@ -45,6 +45,9 @@ test('the generator reaches what the checker judges beyond Key Vault: RBAC vault
     // A month-long run whose tier is raised and later lowered.
     const tiers = data.actions.flatMap((a) => ((a.body as { sku?: { capacity?: number } } | undefined)?.sku?.capacity ?? []));
     if (parseInt(data.duration) > 31 * 24 - 1 && tiers.some((tier, i) => tiers.slice(i + 1).some((later) => later < tier))) count('a month with a tier raised and lowered');
+    // A month-long run whose every workspace stops sending records near its end.
+    const stopped = new Set(data.actions.filter((a) => a.do === 'workspace.setIngest' && (a.ingest as { recordsPerMinute?: number }).recordsPerMinute === 0).map((a) => a.workspace));
+    if (parseInt(data.duration) > 31 * 24 - 1 && data.workspaces.every((w) => stopped.has(w.name))) count('a month whose workspaces all go quiet');
     const vault = data.keyVaults[0]!;
     if (vault.purgeProtection === false) count(`a vault without ${vault.softDelete === false ? 'soft delete' : 'purge protection'}`);
     if (vault.region !== undefined || vault.tenant !== undefined) count(`a vault in another ${vault.region !== undefined ? 'region' : 'tenant'}`);
@@ -63,7 +66,7 @@ test('the generator reaches what the checker judges beyond Key Vault: RBAC vault
       if (['roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery'].includes(action.do)) count(action.do);
     }
   }
-  const expected = ['an RBAC vault', 'Auxiliary-plan tables', 'cluster.create asking for a capacity tier', 'cluster.update asking for a capacity tier', 'a create with double encryption off', 'roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery', 'a vault without purge protection', 'a vault without soft delete', 'a bring-up', 'a bring-up turning double encryption off', 'a month with a tier raised and lowered', 'a vault in another region', 'a vault in another tenant'];
+  const expected = ['an RBAC vault', 'Auxiliary-plan tables', 'cluster.create asking for a capacity tier', 'cluster.update asking for a capacity tier', 'a create with double encryption off', 'roleAssignment.create', 'roleAssignment.delete', 'key.setExpiry', 'workspace.setQuery', 'a vault without purge protection', 'a vault without soft delete', 'a bring-up', 'a bring-up turning double encryption off', 'a month with a tier raised and lowered', 'a vault in another region', 'a vault in another tenant', 'a month whose workspaces all go quiet'];
   for (const what of expected) assert.ok((reached.get(what) ?? 0) >= 10, `${what}: in ${reached.get(what) ?? 0} of ${RUNS} scenarios`);
 });
 
