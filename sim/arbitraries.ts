@@ -48,7 +48,6 @@ export interface BringUp {
   linkPercent: number;
 }
 
-/** How the generated vault keeps deleted keys: recoverable (soft delete and purge protection, what a cluster key needs), or not. */
 /** In a month-long run, a capacity tier raised and later lowered (see arbitraries().capacityTrip). */
 export interface CapacityTrip {
   /** When the tier is lowered: per cent of the run's last day. */
@@ -57,13 +56,11 @@ export interface CapacityTrip {
   raisedPercentOfCommitment: number;
 }
 
+/** How the generated vault keeps deleted keys: recoverable (soft delete and purge protection, what a cluster key needs), or not. */
 export type VaultRecovery = 'recoverable' | 'noPurgeProtection' | 'noSoftDelete';
 
 /** Where the generated vault is against its cluster: the same region and Azure AD tenant (what a cluster key needs), or not. */
 export type VaultPlace = 'withCluster' | 'otherRegion' | 'otherTenant';
-
-/** The region and tenant a misplaced vault is in: the defaults are eastus and contoso. */
-const ELSEWHERE = { region: 'westus', tenant: 'fabrikam' } as const;
 
 export interface ScenarioOptions {
   /** Longest scenario, in hours (default 72), besides the month-long runs. */
@@ -100,6 +97,10 @@ const MONTH_BLOCK_SLICE = '1h';
 const ROUND_TRIPS_MAX = 3;
 /** A round trip has at most: a network rule, access taken away, given back, taken away again, the cluster deleted. */
 const ROUND_TRIP_ACTIONS_MAX = 5;
+/** The region and tenant a misplaced vault is in: the defaults are eastus and contoso. */
+const ELSEWHERE = { region: 'westus', tenant: 'fabrikam' } as const;
+/** "31 days commitment period": what a capacity trip plays against in a profile without one. */
+const DOCUMENTED_COMMITMENT_MINUTES = 31 * 24 * 60;
 /** A quiet end: every workspace's ingestion set to nothing. */
 const QUIET_END_ACTIONS_MAX = WORKSPACES.length;
 /** A capacity trip: the tier raised, then lowered. */
@@ -288,7 +289,7 @@ export function arbitraries(fc: Fc) {
 
   const capacityTripActions = (trip: CapacityTrip, runMinutes: number, profile: ProfileName): ActionData[] => {
     const { capacityTiersGBPerDay: tiers, capacityCommitment } = PROFILE_DEFAULTS[profile];
-    const commitmentMinutes = (capacityCommitment > 0 ? capacityCommitment : 31 * 24 * 60 * 60_000) / 60_000;
+    const commitmentMinutes = capacityCommitment > 0 ? capacityCommitment / 60_000 : DOCUMENTED_COMMITMENT_MINUTES;
     const lowerAt = runMinutes - 24 * 60 + Math.round((trip.lowerPercentOfLastDay * 24 * 60) / 100);
     const raisedAt = Math.max(0, lowerAt - Math.round((trip.raisedPercentOfCommitment * commitmentMinutes) / 100));
     const top = tiers.filter((t) => t <= CAPACITY_TRIP_TOP_GB_PER_DAY).at(-1)!;
