@@ -24,6 +24,7 @@ export const BROKEN_RULE_INFO: { readonly [B in Exclude<BrokenRule, 'none'>]: { 
   outageCancelsResume: { rule: 4, what: 'an outage while waiting to resume keeps the account revoked, silently (the model before issue 9)' },
   earlyUnavailable: { rule: 5, what: 'unavailable after a third of outageToUnavailable' },
   lateUnavailable: { rule: 5, what: 'unavailable after twice outageToUnavailable' },
+  aekKeptWhenUnavailable: { rule: 5, what: 'an outage past outageToUnavailable leaves the AEK in memory' },
   denialIsNotAnAnswer: { rule: 5, what: 'the outage clock runs from the last success, as if a denial were no answer (the model before issue 9)' },
   denialNoticeIgnored: { rule: 2, what: 'under revocationWhileUnreachable onTime, the account ignores Key Vault\'s notice of a denial: one made while the vault cannot answer waits for it (atNextAnswer)' },
   bufferDropsEarly: { rule: 6, what: 'the MMK buffer keeps a quarter of mmkBufferMaxAge' },
@@ -109,6 +110,12 @@ const ACCOUNTS: { readonly [B in Exclude<BrokenRule, 'none' | 'linkLimitIgnored'
   lateUnavailable: class extends StorageAccount {
     protected override unavailableDueMs(nowMs: number): number {
       return super.unavailableDueMs(nowMs) + this.deps.params.outageToUnavailable;
+    }
+  },
+  // As aekKeptWhenRevoked, for an outage: the probe of an unavailable account finds the cached AEK's bytes.
+  aekKeptWhenUnavailable: class extends StorageAccount {
+    protected override evict(cache: KeyCache, why: 'unavailable' | 'revoked' | 'deleted'): void {
+      if (why !== 'unavailable') super.evict(cache, why);
     }
   },
   denialIsNotAnAnswer: class extends StorageAccount {

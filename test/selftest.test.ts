@@ -30,6 +30,7 @@ const CASES: Record<Exclude<(typeof BROKEN_RULES)[number], 'none'>, ScenarioInpu
   outageCancelsResume: { duration: '12h', params: { outageToUnavailable: '25m' }, actions: [disable('2h'), enable('5h'), outage('5h2m', '1h')] },
   earlyUnavailable: { actions: [outage('1d', '25m')] },
   lateUnavailable: { actions: [outage('1d', '2h')] },
+  aekKeptWhenUnavailable: { actions: [outage('1d', '2h')] },
   // Issue 9's first finding: a short outage right after a key disable.
   denialIsNotAnAnswer: { actions: [disable('12h'), outage('12h0m10s', '20m')] },
   // A key disabled while network rules keep the vault from the cluster: 2026-04 revokes within the hour all the same.

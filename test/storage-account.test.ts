@@ -430,6 +430,10 @@ test('while closed, the probe of the newest block finds no AEK in memory; the SS
   assert.ok(during.length > 0 && after.length > 0, JSON.stringify(attempts.map((e) => e.t)));
   assert.equal([...new Set(during.map((e) => `${e.withHeldAek}/${e.hotCopy}`))], ['noAek/opened']);
   assert.equal([...new Set(after.map((e) => `${e.withHeldAek}/${e.hotCopy}`))], ['noAek/absent']);
+  // Not only on closing: every query sampled while closed first tries the newest block again, so an AEK back in memory by any path is seen.
+  const closedQueries = r.of('query.sampled').filter((e) => !e.ok && ((e.t > unavailableAt && e.t < 5 * HOUR) || e.t > revokedAt));
+  assert.ok(closedQueries.length >= 4, `queries while closed: ${closedQueries.length}`);
+  for (const query of closedQueries) assert.ok(attempts.some((e) => e.t === query.t && e.entity === query.entity), `no attempt to open with the query at ${query.t}`);
 });
 
 test('disabling the key again while waiting to resume: the denial is seen at the next poll and revocation is bound to that change', () => {

@@ -53,6 +53,7 @@ export const BROKEN_RULES = [
   'outageCancelsResume',
   'earlyUnavailable',
   'lateUnavailable',
+  'aekKeptWhenUnavailable',
   'denialIsNotAnAnswer',
   'denialNoticeIgnored',
   'bufferDropsEarly',
