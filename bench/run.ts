@@ -3,9 +3,11 @@
 //      floor: CPU time over that of the same crypto operations replayed alone
 //      (bench/crypto-floor.ts), each in a child process: a sweep's run with
 //      V8's default flags and with a sweep worker's, and the month as a
-//      sweep's run (bench/sweep-run.ts); the month as the only run of a
-//      fresh process, over 30 and 90 days, as `cmk-sim run` has it
-//      (bench/scenario.ts).
+//      sweep's run (bench/sweep-run.ts), and the sweep's run's kernel alone
+//      (bench/kernel.ts: its blocks' payloads, seals, fingerprints and opens)
+//      against its own floor, the lowest any run of those blocks reaches;
+//      the month as the only run of a fresh process, over 30 and 90 days,
+//      as `cmk-sim run` has it (bench/scenario.ts).
 //   2. Peak memory of the month at 30, 90 and 365 simulated days, each in a
 //      process of its own (RSS is per process), and the memory it holds then
 //      (heap in use and external memory after a forced full collection, in a
@@ -125,23 +127,25 @@ const spread = (ratios: readonly number[]): string => `${fixed(Math.min(...ratio
 
 // 1. Against the crypto floor.
 if (only.has('floor')) {
-  const againstFloorIn = (scenario: string, seeds: number, rounds: number, v8Flags: readonly string[]): AgainstFloor => {
-    const child = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join('bench', 'sweep-run.ts'), scenario, String(seeds), String(rounds)], { cwd: ROOT, encoding: 'utf8' });
+  const againstFloorIn = (scenario: string, seeds: number, rounds: number, v8Flags: readonly string[], kernel: boolean): AgainstFloor => {
+    const child = spawnSync(process.execPath, [...v8Flags, '--import', 'tsx', join('bench', 'sweep-run.ts'), scenario, String(seeds), String(rounds), ...(kernel ? ['kernel'] : [])], { cwd: ROOT, encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`bench/sweep-run.ts exited with ${child.status ?? child.signal}:\n${child.stderr}`);
     return JSON.parse(child.stdout.trim().split('\n').pop()!) as AgainstFloor;
   };
-  const warmRow = (scenario: string, v8Flags: readonly string[], seeds: number, rounds: number) => {
-    const r = againstFloorIn(scenario, seeds, rounds, v8Flags);
-    return [`${scenario} (a sweep's run, ${v8Flags.length === 0 ? "V8's defaults" : v8Flags.join(' ')}; median of ${rounds} rounds of ${seeds} seed${seeds === 1 ? '' : 's'})`, fixed(r.workCpuMs / seeds, 1), fixed(r.floorCpuMs / seeds, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
+  const warmRow = (scenario: string, v8Flags: readonly string[], seeds: number, rounds: number, kernel = false) => {
+    const r = againstFloorIn(scenario, seeds, rounds, v8Flags, kernel);
+    return [`${scenario} (${kernel ? "its kernel alone" : "a sweep's run"}, ${v8Flags.length === 0 ? "V8's defaults" : v8Flags.join(' ')}; median of ${rounds} rounds of ${seeds} seed${seeds === 1 ? '' : 's'})`, fixed(r.workCpuMs / seeds, 1), fixed(r.floorCpuMs / seeds, 1), fixed(r.workCpuMs / r.floorCpuMs, 2), spread(r.ratios)];
   };
   const coldRow = (r: ScenarioBenchResult) => [`${MONTH}, ${r.days} days (the only run in a fresh process, V8's defaults)`, int(r.runCpuMs), int(r.floorCpuMs!), fixed(r.runCpuMs / r.floorCpuMs!, 2), ''];
   const rows = [
     warmRow(SWEEP_SCENARIO, [], FLOOR_SEEDS, FLOOR_ROUNDS),
     warmRow(SWEEP_SCENARIO, WORKER_V8_FLAGS, FLOOR_SEEDS, FLOOR_ROUNDS),
+    warmRow(SWEEP_SCENARIO, [], FLOOR_SEEDS, FLOOR_ROUNDS, true),
+    warmRow(SWEEP_SCENARIO, WORKER_V8_FLAGS, FLOOR_SEEDS, FLOOR_ROUNDS, true),
     warmRow(MONTH, [], 1, MONTH_ROUNDS),
     ...COLD_DAYS.map((days) => coldRow(runChild(MONTH, ['--floor', '--days', String(days)]))),
   ];
-  console.log("Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process). A sweep's run: after a first run, rounds of the runs and the replay taking turns. The only run in a fresh process: V8 compiles the simulator on the way, a cost per process that longer runs spread thinner.");
+  console.log("Against the crypto floor (CPU time of the run over that of its counted crypto operations replayed alone, same process). A sweep's run: after a first run, rounds of the runs and the replay taking turns. Its kernel alone: the same for its blocks' payloads written, sealed (with the infrastructure layer and as hot copies), fingerprinted and opened, with nothing around them (bench/kernel.ts): how close to the floor any run of those blocks can come. The only run in a fresh process: V8 compiles the simulator on the way, a cost per process that longer runs spread thinner.");
   console.log(table(['run', 'run CPU (ms)', 'floor CPU (ms)', 'ratio', 'spread'], rows));
   console.log('');
 }
