@@ -20,7 +20,9 @@ export interface KernelShape {
 
 export function kernelShapeOf(ops: readonly CryptoOpCount[], runs: number): KernelShape {
   const count = (op: CryptoOpCount['op']) => ops.reduce((n, e) => (e.op === op ? n + e.count : n), 0);
-  return { blocks: Math.round(count('chacha20-poly1305.seal') / runs), opens: Math.round(count('aes-256-gcm.open') / runs) };
+  const blocks = Math.round(count('chacha20-poly1305.seal') / runs);
+  if (blocks === 0) throw new Error('the kernel is that of runs that seal blocks under the infrastructure layer (double encryption on): these sealed none');
+  return { blocks, opens: Math.round(count('aes-256-gcm.open') / runs) };
 }
 
 /** Records a block claims: more than fit, so that every payload is written up to its cap, as a run's are. */
