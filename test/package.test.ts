@@ -106,6 +106,15 @@ console.log(JSON.stringify({
   });
 });
 
+test('a TypeScript project resolving as Node 10 did (no "exports") finds the types by "types"', () => {
+  const dir = join(consumer, 'ts-node10');
+  mkdirSync(dir);
+  // fast-check's own types need a newer resolution, so this project uses the library alone.
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] }, include: ['*.ts'] }, null, 2));
+  writeFileSync(join(dir, 'typed.ts'), "import { loadScenario, runScenario, type RunResult } from 'cmk-sim';\nconst result: RunResult = runScenario(loadScenario('kv-outage-20m'));\nexport const violations: number = result.invariants.violations.length;\n");
+  ok(process.execPath, [TSC, '-p', dir], dir);
+});
+
 test("require('cmk-sim') gives the same library (the package is ESM; Node 20.19 and later load it with require)", () => {
   const child = ok(process.execPath, ['--eval', "const cmk = require('cmk-sim'); console.log(typeof cmk.runScenario, cmk.VERSION)"], consumer);
   assert.is(child.stdout.trim(), `function ${VERSION}`);
