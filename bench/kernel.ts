@@ -18,11 +18,15 @@ export interface KernelShape {
   opens: number;
 }
 
+/** How many operations of this kind a tally counted, whatever their sizes. */
+export function countOf(ops: readonly CryptoOpCount[], op: CryptoOpCount['op']): number {
+  return ops.reduce((n, e) => (e.op === op ? n + e.count : n), 0);
+}
+
 export function kernelShapeOf(ops: readonly CryptoOpCount[], runs: number): KernelShape {
-  const count = (op: CryptoOpCount['op']) => ops.reduce((n, e) => (e.op === op ? n + e.count : n), 0);
-  const blocks = Math.round(count('chacha20-poly1305.seal') / runs);
+  const blocks = Math.round(countOf(ops, 'chacha20-poly1305.seal') / runs);
   if (blocks === 0) throw new Error('the kernel is that of runs that seal blocks under the infrastructure layer (double encryption on): these sealed none');
-  return { blocks, opens: Math.round(count('aes-256-gcm.open') / runs) };
+  return { blocks, opens: Math.round(countOf(ops, 'aes-256-gcm.open') / runs) };
 }
 
 /** Records a block claims: more than fit, so that every payload is written up to its cap, as a run's are. */

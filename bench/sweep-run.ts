@@ -23,9 +23,9 @@ const cells = [loadScenario(nameOrPath)];
 const pool = rsaKeyPoolFor(cells);
 const seeds = Array.from({ length: Number(seedsText) }, (_, seed) => ({ cell: 0, seed }));
 const runs = () => seeds.forEach((pair) => runPair(cells, pair, pool));
-let work = runs;
-if (mode === 'kernel') {
+const kernelOfRuns = () => {
   const once = kernel(kernelShapeOf(withCryptoTally(runs).ops, seeds.length), cells[0]!.params.blockPayloadBytes);
-  work = () => seeds.forEach(once);
-}
+  return () => seeds.forEach(once);
+};
+const work = mode === 'kernel' ? kernelOfRuns() : runs;
 console.log(JSON.stringify(againstFloor(work, Number(roundsText), pool)));

@@ -1,14 +1,14 @@
 // The bench's crypto floor and kernel (bench/crypto-floor.ts, bench/kernel.ts)
-// do the work they stand for: the replay performs exactly the operations a
+// do the work they stand for: the replay performs as many operations as a
 // run counted, and the kernel of a run seals, fingerprints and opens as many
 // blocks as the run did. Timing is never asserted (npm run bench measures).
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cryptoFloor } from '../bench/crypto-floor.ts';
-import { kernel, kernelShapeOf } from '../bench/kernel.ts';
+import { countOf, kernel, kernelShapeOf } from '../bench/kernel.ts';
 import { loadScenario } from '../scenarios/load.ts';
-import { withCryptoTally, type CryptoOpCount } from '../sim/crypto/tally.ts';
+import { withCryptoTally } from '../sim/crypto/tally.ts';
 import { rsaKeyPoolFor, runPair } from '../sim/sweep/pool.ts';
 
 const cells = [loadScenario('kv-outage-45m-random-faults')];
@@ -17,7 +17,6 @@ const RUNS = 2;
 const { ops } = withCryptoTally(() => {
   for (let seed = 0; seed < RUNS; seed++) runPair(cells, { cell: 0, seed }, pool);
 });
-const countOf = (counted: readonly CryptoOpCount[], op: CryptoOpCount['op']) => counted.reduce((n, e) => (e.op === op ? n + e.count : n), 0);
 
 test("the floor replays as many operations as the run counted, with none of the model's code", () => {
   const floor = cryptoFloor(ops, pool);
